@@ -1,0 +1,255 @@
+"""``python -m crm``: the services without a window (DESIGN §5).
+
+Every verb calls the same service functions as the desktop app. Bad input exits non-zero with
+one line on stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from decimal import Decimal
+from typing import Any
+
+from crm import stages
+from crm.backup import backup
+from crm.db import Database, resolve_url
+from crm.errors import CrmError, ValidationError
+from crm.money import format_yi, parse_amount
+from crm.services import metrics, pipeline, projects, users
+from crm.services.common import SYSTEM, parse_date_text, resolve_ids
+from crm.services.metrics import Period
+
+log = logging.getLogger("crm.cli")
+Handler = Callable[[Database, argparse.Namespace], int]
+VERBS: dict[str, Handler] = {}
+EXTRA_VERBS: list[Callable[[Any], None]] = []
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise ValidationError(f"参数错误：{message}", code="cli.usage")
+
+
+def _date(text: str) -> dt.date:
+    return parse_date_text(text)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="python -m crm", description="招商 CRM 命令行")
+    parser.add_argument("--db", help="数据库地址（SQLite 文件路径或 postgresql://…）")
+    sub = parser.add_subparsers(dest="verb", required=True, parser_class=_Parser)
+    sub.add_parser("init", help="创建或升级数据库结构")
+    sub.add_parser("demo", help="载入演示数据（文章中的数字）")
+
+    stats = sub.add_parser("stats", help="签约、开工与开工率（DESIGN §3）")
+    stats.add_argument("--from", dest="date_from")
+    stats.add_argument("--to", dest="date_to")
+    stats.add_argument("--as-of", dest="as_of")
+    for name in ("industry", "owner", "source", "ambassador", "event"):
+        stats.add_argument(f"--{name}")
+    stats.add_argument("--json", action="store_true")
+
+    plist = sub.add_parser("projects", help="项目列表")
+    plist.add_argument("--stage")
+    plist.add_argument("--search", default="")
+    plist.add_argument("--json", action="store_true")
+
+    adv = sub.add_parser("advance", help="推进项目阶段")
+    adv.add_argument("project")
+    adv.add_argument("--to", required=True, dest="stage")
+    adv.add_argument("--date", required=True)
+    adv.add_argument("--amount")
+    adv.add_argument("--event")
+    adv.add_argument("--kind", choices=stages.START_KINDS)
+    adv.add_argument("--agreement-kind", default="投资协议", choices=stages.AGREEMENT_KINDS)
+    adv.add_argument("--start-date")
+    adv.add_argument("--reason", default="")
+    adv.add_argument("--user", help="以该用户身份操作（登录名），默认系统管理员")
+
+    bak = sub.add_parser("backup", help="备份数据库")
+    bak.add_argument("file")
+
+    user = sub.add_parser("user", help="用户管理")
+    usub = user.add_subparsers(dest="user_verb", required=True, parser_class=_Parser)
+    add = usub.add_parser("add")
+    add.add_argument("login")
+    add.add_argument("--role", required=True, choices=("staff", "manager", "admin"))
+    add.add_argument("--name", default="")
+    add.add_argument("--password", help="初始密码（不填则从标准输入读取一行）")
+    usub.add_parser("list")
+    for extend in EXTRA_VERBS:
+        extend(sub)
+    return parser
+
+
+def verb(name: str) -> Callable[[Handler], Handler]:
+    def register(fn: Handler) -> Handler:
+        VERBS[name] = fn
+        return fn
+    return register
+
+
+@verb("init")
+def _init(db: Database, args: argparse.Namespace) -> int:
+    current, head = db.schema_state()
+    print(f"数据库已就绪：{db.describe()}（结构版本 {current}）")
+    return 0
+
+
+@verb("demo")
+def _demo(db: Database, args: argparse.Namespace) -> int:
+    from crm.demo import load_demo
+    load_demo(db)
+    figures = db.read(metrics.start_rate, Period(dt.date(2025, 1, 1), dt.date(2025, 6, 30)),
+                      dt.date(2025, 12, 31))
+    print(f"已载入演示数据：2025 上半年签约 {figures.signed} 个，当年开工 {figures.started} 个，"
+          f"开工率 {figures.rate_text}")
+    return 0
+
+
+@verb("stats")
+def _stats(db: Database, args: argparse.Namespace) -> int:
+    today = dt.date.today()
+    as_of = _date(args.as_of) if args.as_of else today
+    start = _date(args.date_from) if args.date_from else dt.date(as_of.year, 1, 1)
+    end = _date(args.date_to) if args.date_to else dt.date(start.year, 12, 31)
+    period = Period(start, end)
+    with db.uow() as uow:
+        filters = metrics.resolve_filters(uow, industry=args.industry, owner=args.owner,
+                                          source=args.source, ambassador=args.ambassador,
+                                          event=args.event)
+        figures = metrics.start_rate(uow, period, as_of, filters)
+    if args.json:
+        print(json.dumps(figures.to_json(), ensure_ascii=False))
+        return 0
+    print(f"期间 {period.label()}（截至 {as_of}）")
+    print(f"签约数    {figures.signed}")
+    print(f"开工数    {figures.started}")
+    print(f"开工率    {figures.rate_text}")
+    print(f"签约金额  {figures.signed_amount_yi} 亿元")
+    print(f"到位资金  {format_yi(figures.funds_received)} 亿元（资金到位率 {figures.funds_rate_text}）")
+    return 0
+
+
+def _project_json(p: projects.ProjectRow) -> dict[str, Any]:
+    return {"id": p.id, "name": p.name, "company": p.company, "uscc": p.uscc, "stage": p.stage,
+            "stage_name": p.stage_name, "industry": p.industry, "owner": p.owner,
+            "source": p.source, "planned_investment_wan": _num(p.planned_investment),
+            "signed_amount_wan": _num(p.signed_amount),
+            "signed_on": _iso(p.signed_on), "started_on": _iso(p.started_on),
+            "start_kind": p.start_kind, "signing_event": p.signing_event or None,
+            "dropped_on": _iso(p.dropped_on)}
+
+
+def _iso(d: dt.date | None) -> str | None:
+    return d.isoformat() if d else None
+
+
+def _num(x: Decimal | None) -> str | None:
+    return None if x is None else format(x.normalize(), "f")
+
+
+@verb("projects")
+def _projects(db: Database, args: argparse.Namespace) -> int:
+    query = projects.ProjectQuery(search=args.search,
+                                  stages=(stages.parse_stage(args.stage),) if args.stage else ())
+    rows = db.read(projects.list_projects, query)
+    if args.json:
+        print(json.dumps([_project_json(p) for p in rows], ensure_ascii=False))
+        return 0
+    for p in rows:
+        print(f"{p.id:>6}  {p.stage_name:<4}  {p.signed_on or '':<10}  {p.started_on or '':<10}  "
+              f"{p.name}（{p.company}）")
+    print(f"共 {len(rows)} 个项目")
+    return 0
+
+
+@verb("advance")
+def _advance(db: Database, args: argparse.Namespace) -> int:
+    on = _date(args.date)
+    to = stages.parse_stage(args.stage)
+    kind = args.kind or stages.start_kind_of(args.stage) or "开工"
+    with db.uow() as uow:
+        actor = SYSTEM
+        if args.user:
+            found = users.find_user(uow, args.user)
+            if found is None:
+                raise ValidationError(f"找不到用户“{args.user}”", code="user.missing")
+            actor = found.actor()
+        project = projects.find_project(uow, args.project)
+        agreement = None
+        if args.amount is not None:
+            amount = parse_amount(args.amount, field="amount")
+            event_id = None
+            if args.event:
+                from crm.models import Event
+                ids = resolve_ids(uow.session, Event, Event.name, args.event, "签约活动")
+                if len(ids) > 1:
+                    raise ValidationError(f"“{args.event}”匹配到多个活动，请用编号",
+                                          code="event.ambiguous")
+                event_id = ids[0]
+            sign_on = on if to == stages.SIGNED else project.signed_on or on
+            agreement = pipeline.AgreementInput(sign_on, amount or Decimal(0),
+                                                args.agreement_kind, event_id)
+        start = None
+        if stages.rank(to) >= stages.rank(stages.STARTED):
+            start_on = _date(args.start_date) if args.start_date else on
+            start = pipeline.StartInput(start_on, kind)
+        row = pipeline.advance(uow, actor, project.id, to, on, agreement=agreement, start=start,
+                               reason=args.reason)
+        uow.commit()
+    print(f"项目“{row.name}”已转为“{row.stage_name}”（{on}）")
+    return 0
+
+
+@verb("backup")
+def _backup(db: Database, args: argparse.Namespace) -> int:
+    path = backup(db, args.file)
+    print(f"已备份到 {path}")
+    return 0
+
+
+@verb("user")
+def _user(db: Database, args: argparse.Namespace) -> int:
+    if args.user_verb == "list":
+        for u in db.read(users.list_users, True):
+            print(f"{u.id:>4}  {u.login:<16} {u.display_name:<8} {u.role:<8} "
+                  f"{'启用' if u.active else '停用'}")
+        return 0
+    password = args.password
+    if password is None:
+        password = sys.stdin.readline().strip() or None
+    row = db.run(users.create_user, SYSTEM, args.login, args.role, display_name=args.name,
+                 password=password)
+    print(f"已添加用户 {row.login}（{row.role}）")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        import crm.excel.cli  # noqa: F401  registers import/export when present
+    except ImportError:
+        pass
+    try:
+        args = build_parser().parse_args(argv)
+        db = Database(resolve_url(args.db))
+        try:
+            return VERBS[args.verb](db, args)
+        finally:
+            db.dispose()
+    except CrmError as exc:
+        print(f"错误：{exc.message}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("已取消", file=sys.stderr)
+        return 130
+    except Exception as exc:  # the last line of defence: one line, details in the log
+        log.debug("unexpected error", exc_info=True)
+        print(f"错误：{type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1

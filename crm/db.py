@@ -1,0 +1,225 @@
+"""Engine, sessions, units of work, migrations and where the database lives."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Concatenate, ParamSpec, TypeVar
+
+import platformdirs
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event, inspect, select, update
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from crm.errors import SchemaError
+from crm.models import Revision
+
+APP_NAME = "zhaoshang-crm"
+ENV_URL = "CRM_DATABASE_URL"
+MIGRATIONS = Path(__file__).with_name("migrations")
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+def data_dir() -> Path:
+    return Path(os.environ.get("CRM_DATA_DIR") or platformdirs.user_data_dir(APP_NAME, False))
+
+
+def config_dir() -> Path:
+    return Path(os.environ.get("CRM_CONFIG_DIR") or platformdirs.user_config_dir(APP_NAME, False))
+
+
+def settings_file() -> Path:
+    return config_dir() / "settings.json"
+
+
+def default_url() -> str:
+    return f"sqlite:///{data_dir() / 'crm.db'}"
+
+
+def demo_url() -> str:
+    return f"sqlite:///{data_dir() / 'demo.db'}"
+
+
+def read_local_settings() -> dict[str, Any]:
+    try:
+        loaded = json.loads(settings_file().read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return loaded if isinstance(loaded, dict) else {}
+
+
+def write_local_settings(values: dict[str, Any]) -> None:
+    """Merge ``values`` into this computer's settings file (not the database)."""
+    current = read_local_settings()
+    current.update(values)
+    path = settings_file()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(current, ensure_ascii=False, indent=2), encoding="utf-8")
+    tmp.replace(path)
+
+
+def resolve_url(option: str | None = None) -> str:
+    """The database URL: ``--db`` option, then $CRM_DATABASE_URL, then settings file, then default."""
+    for candidate in (option, os.environ.get(ENV_URL), read_local_settings().get("database_url")):
+        if candidate:
+            return normalize_url(str(candidate))
+    return default_url()
+
+
+def normalize_url(url: str) -> str:
+    """Accept a plain file path for SQLite and ``postgresql://`` for psycopg 3."""
+    if "://" not in url:
+        return f"sqlite:///{Path(url).expanduser().resolve()}"
+    if url.startswith("postgresql://") or url.startswith("postgres://"):
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
+    return url
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+
+
+def alembic_config(engine: Engine) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.attributes["engine"] = engine
+    return cfg
+
+
+class UnitOfWork:
+    """One transaction: ``with db.uow() as uow: …; uow.commit()``; rolled back unless committed.
+
+    ``commit`` also bumps the shared revision counter, which is how every open window (in this
+    process or another) learns that something changed.
+    """
+
+    def __init__(self, factory: sessionmaker[Session]):
+        self._factory = factory
+        self.session: Session
+
+    def __enter__(self) -> UnitOfWork:
+        self.session = self._factory()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.session.rollback()
+        self.session.close()
+
+    def commit(self) -> None:
+        self.session.execute(update(Revision).where(Revision.id == 1)
+                             .values(value=Revision.value + 1))
+        self.session.commit()
+
+    def rollback(self) -> None:
+        self.session.rollback()
+
+
+class Database:
+    """A connection to one CRM database (SQLite file or PostgreSQL server)."""
+
+    def __init__(self, url: str, *, upgrade: bool = True):
+        self.url = normalize_url(url)
+        try:
+            parsed = make_url(self.url)
+        except ArgumentError as exc:
+            raise SchemaError(f"数据库地址无效：{url}", code="db.url") from exc
+        self.is_sqlite = parsed.get_backend_name() == "sqlite"
+        kwargs: dict[str, Any] = {}
+        if self.is_sqlite:
+            if parsed.database and parsed.database != ":memory:":
+                Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            kwargs["connect_args"] = {"timeout": 10, "check_same_thread": False}
+        else:
+            kwargs["pool_pre_ping"] = True
+        try:
+            self.engine = create_engine(self.url, **kwargs)
+        except Exception as exc:  # missing driver, malformed URL …
+            raise SchemaError(f"无法使用数据库地址 {url}：{exc}", code="db.url") from exc
+        if self.is_sqlite:
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        if upgrade:
+            self.upgrade()
+
+    # --- schema -------------------------------------------------------------------------
+    def schema_state(self) -> tuple[str | None, str]:
+        """(current revision of the database, newest revision this version knows)."""
+        head = ScriptDirectory.from_config(alembic_config(self.engine)).get_current_head()
+        assert head is not None
+        with self.engine.connect() as conn:
+            current = MigrationContext.configure(conn).get_current_revision()
+        return current, head
+
+    def upgrade(self) -> None:
+        """Create or upgrade the schema; refuse a database written by a newer version."""
+        try:
+            current, head = self.schema_state()
+        except OperationalError as exc:
+            raise SchemaError(f"无法打开数据库：{exc.orig}", code="db.open") from exc
+        script = ScriptDirectory.from_config(alembic_config(self.engine))
+        if current is not None and current != head:
+            try:
+                script.get_revision(current)
+            except Exception as exc:
+                raise SchemaError(
+                    "该数据库由更新版本的招商 CRM 创建（版本 "
+                    f"{current}），请升级本软件后再打开。", code="db.too_new") from exc
+        if current == head:
+            return
+        if current is None and inspect(self.engine).has_table("projects"):
+            raise SchemaError("该数据库不是招商 CRM 数据库，或缺少版本信息。", code="db.foreign")
+        command.upgrade(alembic_config(self.engine), "head")
+        with self.sessions.begin() as session:
+            if session.get(Revision, 1) is None:
+                session.add(Revision(id=1, value=0))
+
+    # --- work -----------------------------------------------------------------------------
+    def uow(self) -> UnitOfWork:
+        return UnitOfWork(self.sessions)
+
+    def run(self, fn: Callable[Concatenate[UnitOfWork, P], T], *args: P.args,
+            **kwargs: P.kwargs) -> T:
+        """Call a service in its own unit of work and commit it."""
+        with self.uow() as uow:
+            result = fn(uow, *args, **kwargs)
+            uow.commit()
+            return result
+
+    def read(self, fn: Callable[Concatenate[UnitOfWork, P], T], *args: P.args,
+             **kwargs: P.kwargs) -> T:
+        """Call a read-only service in its own unit of work."""
+        with self.uow() as uow:
+            return fn(uow, *args, **kwargs)
+
+    @contextmanager
+    def connection(self) -> Iterator[Any]:
+        with self.engine.connect() as conn:
+            yield conn
+
+    def revision(self) -> int:
+        """The change counter: differs from the last reading when anything was committed."""
+        with self.engine.connect() as conn:
+            return int(conn.execute(select(Revision.value).where(Revision.id == 1)).scalar() or 0)
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+    def describe(self) -> str:
+        """The URL without its password, for display."""
+        return make_url(self.url).render_as_string(hide_password=True)

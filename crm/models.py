@@ -1,0 +1,281 @@
+"""The schema: SQLAlchemy 2 typed models for every entity of DESIGN §2.
+
+Milestone dates (``signed_on``, ``started_on`` …) are kept on the project as well as in the
+agreement and start rows, so that the figures of §3 are single indexed queries at 100k rows.
+The services keep both in step inside one transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from crm.money import Area, Money
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+class Timestamps:
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now, onupdate=_now)
+
+
+class User(Timestamps, Base):
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    login: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(64))
+    role: Mapped[str] = mapped_column(String(16))  # staff | manager | admin
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    sort_key: Mapped[str] = mapped_column(String(255), default="", index=True)
+
+
+class Industry(Base):
+    __tablename__ = "industries"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    sort_key: Mapped[str] = mapped_column(String(255), default="", index=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Company(Timestamps, Base):
+    __tablename__ = "companies"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), index=True)
+    uscc: Mapped[str | None] = mapped_column(String(18), unique=True)
+    hq_city: Mapped[str] = mapped_column(String(64), default="")
+    industry_id: Mapped[int | None] = mapped_column(ForeignKey("industries.id"))
+    note: Mapped[str] = mapped_column(Text, default="")
+    sort_key: Mapped[str] = mapped_column(String(600), default="", index=True)
+    initials: Mapped[str] = mapped_column(String(200), default="")
+    deleted_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    contacts: Mapped[list[Contact]] = relationship(back_populates="company",
+                                                   cascade="all, delete-orphan")
+    __mapper_args__ = {"version_id_col": version}
+
+
+class Contact(Base):
+    __tablename__ = "contacts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"),
+                                            index=True)
+    name: Mapped[str] = mapped_column(String(64))
+    title: Mapped[str] = mapped_column(String(64), default="")
+    phone: Mapped[str] = mapped_column(String(32), default="")
+    email: Mapped[str] = mapped_column(String(128), default="")
+    company: Mapped[Company] = relationship(back_populates="contacts")
+
+
+class Ambassador(Base):
+    __tablename__ = "ambassadors"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    organisation: Mapped[str] = mapped_column(String(200), default="")
+    appointed_on: Mapped[dt.date | None] = mapped_column(Date)
+    note: Mapped[str] = mapped_column(Text, default="")
+    sort_key: Mapped[str] = mapped_column(String(255), default="", index=True)
+
+
+class Event(Base):
+    __tablename__ = "events"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    held_on: Mapped[dt.date] = mapped_column(Date, index=True)
+    city: Mapped[str] = mapped_column(String(64), default="")
+    theme: Mapped[str] = mapped_column(String(200), default="")
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class Carrier(Base):
+    __tablename__ = "carriers"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[str] = mapped_column(String(16))  # 商务楼宇 | 标准化厂房 | 土地
+    park: Mapped[str] = mapped_column(String(200), default="")
+    total_area: Mapped[Decimal] = mapped_column(Area(), default=Decimal(0))  # ㎡
+    available_area: Mapped[Decimal] = mapped_column(Area(), default=Decimal(0))  # ㎡
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class Project(Timestamps, Base):
+    __tablename__ = "projects"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id"), index=True)
+    industry_id: Mapped[int | None] = mapped_column(ForeignKey("industries.id"), index=True)
+    planned_investment: Mapped[Decimal | None] = mapped_column(Money())  # 万元
+    source: Mapped[str] = mapped_column(String(16), default="self")
+    ambassador_id: Mapped[int | None] = mapped_column(ForeignKey("ambassadors.id"), index=True)
+    referrer: Mapped[str] = mapped_column(String(200), default="")
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    stage: Mapped[str] = mapped_column(String(16), default="lead", index=True)
+    carrier_id: Mapped[int | None] = mapped_column(ForeignKey("carriers.id"), index=True)
+    land_mu: Mapped[Decimal | None] = mapped_column(Area())
+    floor_area: Mapped[Decimal | None] = mapped_column(Area())
+    expected_output: Mapped[Decimal | None] = mapped_column(Money())
+    expected_tax: Mapped[Decimal | None] = mapped_column(Money())
+    expected_jobs: Mapped[int | None] = mapped_column(Integer)
+    is_key: Mapped[bool] = mapped_column(Boolean, default=False)
+    note: Mapped[str] = mapped_column(Text, default="")
+    # Milestones, kept in step with StageChange / Agreement / Start rows by the services.
+    lead_on: Mapped[dt.date | None] = mapped_column(Date)
+    negotiating_on: Mapped[dt.date | None] = mapped_column(Date)
+    signed_on: Mapped[dt.date | None] = mapped_column(Date, index=True)
+    signing_event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id"), index=True)
+    started_on: Mapped[dt.date | None] = mapped_column(Date, index=True)
+    start_kind: Mapped[str | None] = mapped_column(String(8))
+    producing_on: Mapped[dt.date | None] = mapped_column(Date)
+    dropped_on: Mapped[dt.date | None] = mapped_column(Date)
+    drop_reason: Mapped[str] = mapped_column(Text, default="")
+    registered_on: Mapped[dt.date | None] = mapped_column(Date)  # 入统
+    # Search and pinyin order.
+    sort_key: Mapped[str] = mapped_column(String(600), default="")
+    search_text: Mapped[str] = mapped_column(Text, default="")
+    deleted_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (
+        Index("ix_projects_live_sort", "deleted_at", "sort_key", "id"),
+        Index("ix_projects_signed_live", "deleted_at", "signed_on"),
+    )
+
+
+class StageChange(Base):
+    __tablename__ = "stage_changes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"), index=True)
+    from_stage: Mapped[str | None] = mapped_column(String(16))
+    to_stage: Mapped[str] = mapped_column(String(16))
+    changed_on: Mapped[dt.date] = mapped_column(Date)
+    changed_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    correction: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Agreement(Base):
+    __tablename__ = "agreements"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # 框架协议 | 投资协议 | 正式合同
+    signed_on: Mapped[dt.date] = mapped_column(Date)
+    amount: Mapped[Decimal] = mapped_column(Money())
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id"), index=True)
+    note: Mapped[str] = mapped_column(Text, default="")
+    voided_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class Start(Base):
+    __tablename__ = "starts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(8))  # 开工 | 开业
+    started_on: Mapped[dt.date] = mapped_column(Date)
+    note: Mapped[str] = mapped_column(Text, default="")
+    voided_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class Funding(Base):
+    __tablename__ = "fundings"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"), index=True)
+    received_on: Mapped[dt.date] = mapped_column(Date)
+    amount: Mapped[Decimal] = mapped_column(Money())
+    evidence: Mapped[str] = mapped_column(Text, default="")
+
+
+class Attachment(Base):
+    __tablename__ = "attachments"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"), index=True)
+    agreement_id: Mapped[int | None] = mapped_column(ForeignKey("agreements.id"))
+    filename: Mapped[str] = mapped_column(String(255))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    added_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+
+
+class ContactLog(Base):
+    __tablename__ = "contact_logs"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    logged_on: Mapped[dt.date] = mapped_column(Date, index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    project_id: Mapped[int | None] = mapped_column(ForeignKey("projects.id"), index=True)
+    company_id: Mapped[int | None] = mapped_column(ForeignKey("companies.id"), index=True)
+    mode: Mapped[str] = mapped_column(String(8))  # 走访 | 来访 | 电话 | 会议 | 活动
+    participants: Mapped[str] = mapped_column(Text, default="")
+    content: Mapped[str] = mapped_column(Text, default="")
+    next_step: Mapped[str] = mapped_column(Text, default="")
+    follow_up_on: Mapped[dt.date | None] = mapped_column(Date)
+    follow_up_done: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+
+    __table_args__ = (Index("ix_contact_logs_follow_up", "follow_up_done", "follow_up_on"),)
+
+
+class Target(Base):
+    __tablename__ = "targets"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int] = mapped_column(Integer)
+    metric: Mapped[str] = mapped_column(String(32))
+    value: Mapped[Decimal] = mapped_column(Money())
+    __table_args__ = (UniqueConstraint("year", "metric", name="uq_targets_year_metric"),)
+
+
+class Setting(Base):
+    __tablename__ = "settings"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text, default="")
+
+
+class AuditEntry(Base):
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now, index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    action: Mapped[str] = mapped_column(String(32))
+    entity: Mapped[str] = mapped_column(String(32))
+    entity_id: Mapped[int | None] = mapped_column(Integer)
+    detail: Mapped[str] = mapped_column(Text, default="")
+
+
+class Revision(Base):
+    """One row whose counter every write bumps: how windows and processes see changes."""
+
+    __tablename__ = "revision"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    value: Mapped[int] = mapped_column(Integer, default=0)
+    changed_at: Mapped[dt.datetime] = mapped_column(DateTime, server_default=func.now())

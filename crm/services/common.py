@@ -1,0 +1,119 @@
+"""What every service shares: who is acting, permissions, audit, lookups."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from crm.db import UnitOfWork
+from crm.errors import NotFoundError, PermissionDenied, ValidationError
+from crm.models import AuditEntry, Base
+from crm.text import normalize
+
+ROLES = ("staff", "manager", "admin")
+ROLE_NAMES = {"staff": "招商专员", "manager": "管理者", "admin": "管理员"}
+SOURCES = ("ambassador", "event", "self", "referral")
+SOURCE_NAMES = {"ambassador": "招商大使", "event": "活动", "self": "自主", "referral": "以商招商"}
+
+M = TypeVar("M", bound=Base)
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who performs an operation. ``user_id`` is None for the command line's system account."""
+
+    user_id: int | None
+    role: str
+    name: str = "系统"
+
+    @property
+    def is_manager(self) -> bool:
+        return self.role in ("manager", "admin")
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+
+SYSTEM = Actor(user_id=None, role="admin", name="系统")
+
+
+def require_manager(actor: Actor, what: str) -> None:
+    if not actor.is_manager:
+        raise PermissionDenied(f"只有管理者可以{what}", code="permission.manager")
+
+
+def require_admin(actor: Actor, what: str) -> None:
+    if not actor.is_admin:
+        raise PermissionDenied(f"只有管理员可以{what}", code="permission.admin")
+
+
+def get_or_404(session: Session, model: type[M], ident: int | None, label: str) -> M:
+    obj = session.get(model, ident) if ident is not None else None
+    if obj is None:
+        raise NotFoundError(f"{label}不存在（编号 {ident}）", code=f"{model.__tablename__}.missing")
+    return obj
+
+
+def audit(uow: UnitOfWork, actor: Actor, action: str, entity: str, entity_id: int | None,
+          **detail: Any) -> None:
+    """Record a write in the audit log, inside the caller's transaction."""
+    uow.session.add(AuditEntry(user_id=actor.user_id, action=action, entity=entity,
+                               entity_id=entity_id,
+                               detail=json.dumps(detail, ensure_ascii=False, default=str)))
+
+
+def required_text(value: str | None, label: str, field: str, max_len: int = 200) -> str:
+    text = (value or "").strip()
+    if not text:
+        raise ValidationError(f"请填写{label}", code=f"{field}.required", field=field)
+    if len(text) > max_len:
+        raise ValidationError(f"{label}不能超过{max_len}个字", code=f"{field}.length", field=field)
+    return text
+
+
+def optional_text(value: str | None, max_len: int = 2000) -> str:
+    return (value or "").strip()[:max_len]
+
+
+def check_date(value: object, label: str, field: str, *, required: bool = True) -> dt.date | None:
+    if value is None:
+        if required:
+            raise ValidationError(f"请填写{label}", code=f"{field}.required", field=field)
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if not isinstance(value, dt.date):
+        raise ValidationError(f"{label}不是有效日期", code=f"{field}.format", field=field)
+    if not dt.date(1990, 1, 1) <= value <= dt.date(2100, 12, 31):
+        raise ValidationError(f"{label}超出合理范围（1990–2100）", code=f"{field}.range",
+                              field=field)
+    return value
+
+
+def resolve_ids(session: Session, model: type[Any], name_col: Any, text: str | int,
+                label: str) -> list[int]:
+    """Ids matching an id or a part of the name (case- and width-insensitive)."""
+    raw = str(text).strip()
+    if raw.isdigit() and session.get(model, int(raw)) is not None:
+        return [int(raw)]
+    needle = f"%{normalize(raw)}%"
+    ids = list(session.scalars(select(model.id).where(or_(name_col.ilike(needle),
+                                                          name_col.ilike(f"%{raw}%")))))
+    if not ids:
+        raise NotFoundError(f"找不到{label}“{raw}”", code=f"{model.__tablename__}.missing")
+    return ids
+
+
+def parse_date_text(text: str, label: str = "日期") -> dt.date:
+    """Parse ``YYYY-MM-DD`` (command line and settings)."""
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except (ValueError, AttributeError) as exc:
+        raise ValidationError(f"{label}“{text}”格式错误，应为 YYYY-MM-DD",
+                              code="date.format") from exc

@@ -1,0 +1,206 @@
+"""Companies (企业) and their contacts (联系人)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+
+from crm.db import UnitOfWork
+from crm.errors import ConflictError, ValidationError
+from crm.models import Company, Contact, Industry, Project
+from crm.services.common import (
+    Actor,
+    audit,
+    get_or_404,
+    optional_text,
+    require_manager,
+    required_text,
+)
+from crm.text import initials, normalize, search_text, sort_key
+from crm.uscc import normalize_uscc
+
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+PHONE_RE = re.compile(r"^[0-9+\-() ]{5,20}$")
+
+
+@dataclass(frozen=True)
+class ContactInput:
+    name: str
+    title: str = ""
+    phone: str = ""
+    email: str = ""
+
+
+@dataclass(frozen=True)
+class CompanyInput:
+    name: str
+    uscc: str | None = None
+    hq_city: str = ""
+    industry_id: int | None = None
+    note: str = ""
+    contacts: tuple[ContactInput, ...] = ()
+
+
+@dataclass(frozen=True)
+class ContactRow:
+    id: int
+    name: str
+    title: str
+    phone: str
+    email: str
+
+
+@dataclass(frozen=True)
+class CompanyRow:
+    id: int
+    name: str
+    uscc: str | None
+    hq_city: str
+    industry_id: int | None
+    industry: str
+    note: str
+    version: int
+    project_count: int = 0
+    contacts: tuple[ContactRow, ...] = field(default_factory=tuple)
+
+
+def _check_contact(c: ContactInput) -> ContactInput:
+    name = required_text(c.name, "联系人姓名", "contact.name", 64)
+    phone = (c.phone or "").strip()
+    if phone and not PHONE_RE.match(normalize(phone)):
+        raise ValidationError(f"联系电话“{phone}”格式不正确", code="contact.phone",
+                              field="contact.phone")
+    email = (c.email or "").strip()
+    if email and not EMAIL_RE.match(email):
+        raise ValidationError(f"邮箱“{email}”格式不正确", code="contact.email",
+                              field="contact.email")
+    return ContactInput(name=name, title=optional_text(c.title, 64), phone=phone, email=email)
+
+
+def _check(uow: UnitOfWork, data: CompanyInput, own_id: int | None) -> tuple[str, str | None]:
+    name = required_text(data.name, "企业名称", "company.name")
+    uscc = normalize_uscc(data.uscc, field="company.uscc")
+    if uscc:
+        other = uow.session.scalar(select(Company).where(Company.uscc == uscc))
+        if other is not None and other.id != own_id:
+            raise ValidationError(f"统一社会信用代码 {uscc} 已属于企业“{other.name}”",
+                                  code="uscc.duplicate", field="company.uscc")
+    if data.industry_id is not None:
+        get_or_404(uow.session, Industry, data.industry_id, "产业")
+    return name, uscc
+
+
+def create_company(uow: UnitOfWork, actor: Actor, data: CompanyInput) -> CompanyRow:
+    name, uscc = _check(uow, data, None)
+    contacts = [_check_contact(c) for c in data.contacts]
+    company = Company(name=name, uscc=uscc, hq_city=optional_text(data.hq_city, 64),
+                      industry_id=data.industry_id, note=optional_text(data.note),
+                      sort_key=sort_key(name), initials=initials(name))
+    company.contacts = [Contact(**c.__dict__) for c in contacts]
+    uow.session.add(company)
+    uow.session.flush()
+    audit(uow, actor, "create", "company", company.id, name=name, uscc=uscc)
+    return get_company(uow, company.id)
+
+
+def update_company(uow: UnitOfWork, actor: Actor, company_id: int, data: CompanyInput,
+                   expected_version: int | None = None) -> CompanyRow:
+    company = get_or_404(uow.session, Company, company_id, "企业")
+    if expected_version is not None and company.version != expected_version:
+        raise ConflictError("该企业已被他人修改，请刷新后再编辑", code="company.conflict")
+    name, uscc = _check(uow, data, company_id)
+    company.name, company.uscc = name, uscc
+    company.hq_city = optional_text(data.hq_city, 64)
+    company.industry_id = data.industry_id
+    company.note = optional_text(data.note)
+    company.sort_key, company.initials = sort_key(name), initials(name)
+    if data.contacts:
+        company.contacts = [Contact(**_check_contact(c).__dict__) for c in data.contacts]
+    uow.session.flush()
+    _refresh_project_search(uow, company)
+    audit(uow, actor, "update", "company", company.id, name=name, uscc=uscc)
+    return get_company(uow, company.id)
+
+
+def _refresh_project_search(uow: UnitOfWork, company: Company) -> None:
+    for project in uow.session.scalars(select(Project).where(Project.company_id == company.id)):
+        project.search_text = search_text(project.name, company.name, company.uscc)
+
+
+def delete_company(uow: UnitOfWork, actor: Actor, company_id: int) -> None:
+    require_manager(actor, "删除企业")
+    company = get_or_404(uow.session, Company, company_id, "企业")
+    live = uow.session.scalar(select(func.count()).select_from(Project).where(
+        Project.company_id == company_id, Project.deleted_at.is_(None)))
+    if live:
+        raise ValidationError(f"企业“{company.name}”还有 {live} 个项目，不能删除",
+                              code="company.in_use")
+    company.deleted_at = dt.datetime.now()
+    audit(uow, actor, "delete", "company", company_id, name=company.name)
+
+
+def ensure_company(uow: UnitOfWork, actor: Actor, name: str, uscc: str | None = None,
+                   **extra: object) -> CompanyRow:
+    """The company with this USCC (else this exact name), created when missing."""
+    code = normalize_uscc(uscc, field="company.uscc")
+    clean = required_text(name, "企业名称", "company.name")
+    found = None
+    if code:
+        found = uow.session.scalar(select(Company).where(Company.uscc == code))
+    if found is None:
+        found = uow.session.scalar(select(Company).where(Company.name == clean,
+                                                         Company.deleted_at.is_(None)))
+        if found is not None and code and not found.uscc:
+            found.uscc = code
+    if found is not None:
+        return get_company(uow, found.id)
+    return create_company(uow, actor, CompanyInput(name=clean, uscc=code, **extra))  # type: ignore[arg-type]
+
+
+def add_contact(uow: UnitOfWork, actor: Actor, company_id: int, data: ContactInput) -> ContactRow:
+    company = get_or_404(uow.session, Company, company_id, "企业")
+    clean = _check_contact(data)
+    contact = Contact(company_id=company.id, **clean.__dict__)
+    uow.session.add(contact)
+    uow.session.flush()
+    audit(uow, actor, "create", "contact", contact.id, company=company.name, name=clean.name)
+    return ContactRow(contact.id, contact.name, contact.title, contact.phone, contact.email)
+
+
+def remove_contact(uow: UnitOfWork, actor: Actor, contact_id: int) -> None:
+    contact = get_or_404(uow.session, Contact, contact_id, "联系人")
+    audit(uow, actor, "delete", "contact", contact_id, name=contact.name)
+    uow.session.delete(contact)
+
+
+def get_company(uow: UnitOfWork, company_id: int) -> CompanyRow:
+    company = get_or_404(uow.session, Company, company_id, "企业")
+    industry = uow.session.get(Industry, company.industry_id) if company.industry_id else None
+    count = uow.session.scalar(select(func.count()).select_from(Project).where(
+        Project.company_id == company_id, Project.deleted_at.is_(None))) or 0
+    contacts = tuple(ContactRow(c.id, c.name, c.title, c.phone, c.email)
+                     for c in sorted(company.contacts, key=lambda c: c.id))
+    return CompanyRow(company.id, company.name, company.uscc, company.hq_city,
+                      company.industry_id, industry.name if industry else "", company.note,
+                      company.version, count, contacts)
+
+
+def list_companies(uow: UnitOfWork, search: str = "", limit: int = 5000) -> list[CompanyRow]:
+    """Companies in pinyin order, filtered by name, USCC or pinyin initials."""
+    counts = (select(Project.company_id, func.count().label("n"))
+              .where(Project.deleted_at.is_(None)).group_by(Project.company_id).subquery())
+    stmt = (select(Company, Industry.name, func.coalesce(counts.c.n, 0))
+            .outerjoin(Industry, Industry.id == Company.industry_id)
+            .outerjoin(counts, counts.c.company_id == Company.id)
+            .where(Company.deleted_at.is_(None)).order_by(Company.sort_key, Company.id)
+            .limit(limit))
+    needle = normalize(search)
+    if needle:
+        like = f"%{needle}%"
+        stmt = stmt.where(Company.name.ilike(like) | Company.uscc.ilike(like)
+                          | Company.initials.like(like))
+    return [CompanyRow(c.id, c.name, c.uscc, c.hq_city, c.industry_id, ind or "", c.note,
+                       c.version, n) for c, ind, n in uow.session.execute(stmt)]

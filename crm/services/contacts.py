@@ -1,0 +1,162 @@
+"""接洽记录: every contact with an investor, and the follow-ups it plans."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import aliased
+
+from crm.db import UnitOfWork
+from crm.errors import PermissionDenied, ValidationError
+from crm.models import Company, ContactLog, Project, User
+from crm.services.common import Actor, audit, check_date, get_or_404, optional_text
+
+MODES = ("走访", "来访", "电话", "会议", "活动")
+
+
+@dataclass(frozen=True)
+class LogInput:
+    logged_on: dt.date
+    mode: str
+    content: str
+    project_id: int | None = None
+    company_id: int | None = None
+    participants: str = ""
+    next_step: str = ""
+    follow_up_on: dt.date | None = None
+    user_id: int | None = None  # the staff member; defaults to the actor
+
+
+@dataclass(frozen=True)
+class LogRow:
+    id: int
+    logged_on: dt.date
+    user_id: int | None
+    user: str
+    project_id: int | None
+    project: str
+    company_id: int | None
+    company: str
+    mode: str
+    participants: str
+    content: str
+    next_step: str
+    follow_up_on: dt.date | None
+    follow_up_done: bool
+
+
+def add_log(uow: UnitOfWork, actor: Actor, data: LogInput) -> LogRow:
+    s = uow.session
+    check_date(data.logged_on, "接洽日期", "logged_on")
+    if data.logged_on > dt.date.today():
+        raise ValidationError("接洽日期不能晚于今天", code="logged_on.future", field="logged_on")
+    if data.mode not in MODES:
+        raise ValidationError(f"接洽方式应为{'、'.join(MODES)}之一", code="mode.unknown",
+                              field="mode")
+    content = (data.content or "").strip()
+    if not content:
+        raise ValidationError("请填写接洽内容", code="content.required", field="content")
+    company_id = data.company_id
+    if data.project_id is not None:
+        project = get_or_404(s, Project, data.project_id, "项目")
+        company_id = company_id or project.company_id
+    if company_id is None:
+        raise ValidationError("请选择接洽的项目或企业", code="target.required", field="project_id")
+    get_or_404(s, Company, company_id, "企业")
+    follow = check_date(data.follow_up_on, "下次跟进日期", "follow_up_on", required=False)
+    if follow is not None and follow < data.logged_on:
+        raise ValidationError("下次跟进日期不能早于接洽日期", code="follow_up.before",
+                              field="follow_up_on")
+    user_id = data.user_id or actor.user_id
+    if user_id is not None:
+        get_or_404(s, User, user_id, "招商专员")
+    if user_id != actor.user_id and not actor.is_manager:
+        raise PermissionDenied("只能记录自己的接洽", code="permission.owner")
+    log = ContactLog(logged_on=data.logged_on, user_id=user_id, project_id=data.project_id,
+                     company_id=company_id, mode=data.mode,
+                     participants=optional_text(data.participants), content=content,
+                     next_step=optional_text(data.next_step), follow_up_on=follow)
+    s.add(log)
+    s.flush()
+    audit(uow, actor, "create", "contact_log", log.id, project=data.project_id)
+    return get_log(uow, log.id)
+
+
+def complete_follow_up(uow: UnitOfWork, actor: Actor, log_id: int, done: bool = True) -> LogRow:
+    log = get_or_404(uow.session, ContactLog, log_id, "接洽记录")
+    if log.user_id != actor.user_id and not actor.is_manager:
+        raise PermissionDenied("只能处理自己的跟进", code="permission.owner")
+    log.follow_up_done = done
+    audit(uow, actor, "update", "contact_log", log_id, follow_up_done=done)
+    return get_log(uow, log_id)
+
+
+def _select() -> Select[tuple[ContactLog, str | None, str | None, str | None]]:
+    user = aliased(User)
+    return (select(ContactLog, user.display_name, Project.name, Company.name)
+            .outerjoin(user, user.id == ContactLog.user_id)
+            .outerjoin(Project, Project.id == ContactLog.project_id)
+            .outerjoin(Company, Company.id == ContactLog.company_id))
+
+
+def _row(r: tuple[ContactLog, str | None, str | None, str | None]) -> LogRow:
+    c = r[0]
+    return LogRow(c.id, c.logged_on, c.user_id, r[1] or "", c.project_id, r[2] or "",
+                  c.company_id, r[3] or "", c.mode, c.participants, c.content, c.next_step,
+                  c.follow_up_on, c.follow_up_done)
+
+
+def get_log(uow: UnitOfWork, log_id: int) -> LogRow:
+    row = uow.session.execute(_select().where(ContactLog.id == log_id)).first()
+    if row is None:
+        get_or_404(uow.session, ContactLog, log_id, "接洽记录")
+    return _row(row._tuple())  # type: ignore[union-attr]
+
+
+def list_logs(uow: UnitOfWork, *, project_id: int | None = None, company_id: int | None = None,
+              user_id: int | None = None, date_from: dt.date | None = None,
+              date_to: dt.date | None = None, search: str = "",
+              limit: int | None = 2000) -> list[LogRow]:
+    stmt = _select().order_by(ContactLog.logged_on.desc(), ContactLog.id.desc())
+    if project_id is not None:
+        stmt = stmt.where(ContactLog.project_id == project_id)
+    if company_id is not None:
+        stmt = stmt.where(ContactLog.company_id == company_id)
+    if user_id is not None:
+        stmt = stmt.where(ContactLog.user_id == user_id)
+    if date_from is not None:
+        stmt = stmt.where(ContactLog.logged_on >= date_from)
+    if date_to is not None:
+        stmt = stmt.where(ContactLog.logged_on <= date_to)
+    if search.strip():
+        like = f"%{search.strip()}%"
+        stmt = stmt.where(ContactLog.content.like(like) | Project.name.like(like)
+                          | Company.name.like(like))
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    return [_row(r._tuple()) for r in uow.session.execute(stmt)]
+
+
+@dataclass(frozen=True)
+class FollowUps:
+    overdue: tuple[LogRow, ...]
+    today: tuple[LogRow, ...]
+    upcoming: tuple[LogRow, ...]
+
+
+def follow_ups(uow: UnitOfWork, today: dt.date, *, user_id: int | None = None,
+               days_ahead: int = 7) -> FollowUps:
+    """Open follow-ups: overdue (before today), due today, and due within ``days_ahead``."""
+    stmt = (_select().where(ContactLog.follow_up_done.is_(False),
+                            ContactLog.follow_up_on.is_not(None),
+                            ContactLog.follow_up_on <= today + dt.timedelta(days=days_ahead))
+            .order_by(ContactLog.follow_up_on, ContactLog.id))
+    if user_id is not None:
+        stmt = stmt.where(ContactLog.user_id == user_id)
+    rows = [_row(r._tuple()) for r in uow.session.execute(stmt)]
+    return FollowUps(
+        overdue=tuple(r for r in rows if r.follow_up_on and r.follow_up_on < today),
+        today=tuple(r for r in rows if r.follow_up_on == today),
+        upcoming=tuple(r for r in rows if r.follow_up_on and r.follow_up_on > today))

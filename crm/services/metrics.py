@@ -1,0 +1,449 @@
+"""The figures of DESIGN §3. One function per figure; every screen, report and command uses them.
+
+For a period [start, end] and an as-of date:
+- signed: projects whose first signing date lies in the period and on or before as-of.
+- started: those of signed with a start in the signing's calendar year, on or before as-of.
+- start rate = started / signed; signed amount = their agreements (signed on or before as-of);
+- 资金到位率 = their funds received on or before as-of / signed amount.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, case, extract, func, or_, select
+from sqlalchemy.orm import aliased
+
+from crm import stages
+from crm.db import UnitOfWork
+from crm.errors import ValidationError
+from crm.models import (
+    Agreement,
+    Ambassador,
+    Company,
+    Event,
+    Funding,
+    Industry,
+    Project,
+    User,
+)
+from crm.money import format_rate, format_yi, ratio
+from crm.services.common import SOURCE_NAMES, SOURCES, resolve_ids
+from crm.services.settings import TARGET_METRICS, targets
+from crm.text import normalize
+
+
+# --- periods --------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Period:
+    start: dt.date
+    end: dt.date
+
+    def __post_init__(self) -> None:
+        if self.end < self.start:
+            raise ValidationError(f"期间结束日期 {self.end} 早于开始日期 {self.start}",
+                                  code="period.order")
+
+    def label(self) -> str:
+        return f"{self.start.isoformat()} 至 {self.end.isoformat()}"
+
+
+PRESETS = {"month": "本月", "quarter": "本季度", "h1": "上半年", "h2": "下半年", "year": "全年"}
+
+
+def preset_period(preset: str, today: dt.date) -> Period:
+    """本月, 本季度, 上半年, 下半年 or 全年 of ``today``'s year."""
+    y = today.year
+    if preset == "month":
+        return Period(today.replace(day=1),
+                      today.replace(day=calendar.monthrange(y, today.month)[1]))
+    if preset == "quarter":
+        first = 3 * ((today.month - 1) // 3) + 1
+        return Period(dt.date(y, first, 1),
+                      dt.date(y, first + 2, calendar.monthrange(y, first + 2)[1]))
+    if preset == "h1":
+        return Period(dt.date(y, 1, 1), dt.date(y, 6, 30))
+    if preset == "h2":
+        return Period(dt.date(y, 7, 1), dt.date(y, 12, 31))
+    if preset == "year":
+        return Period(dt.date(y, 1, 1), dt.date(y, 12, 31))
+    raise ValidationError(f"未知期间“{preset}”", code="period.preset")
+
+
+def previous_period(period: Period) -> Period:
+    """The period of the same length just before (same months of the previous year for
+    whole-year and half-year periods)."""
+    s, e = period.start, period.end
+    if s.day == 1 and s.month in (1, 7) and (e.month, e.day) in ((6, 30), (12, 31)) \
+            and s.year == e.year:
+        return Period(s.replace(year=s.year - 1), e.replace(year=e.year - 1))
+    length = (e - s).days + 1
+    return Period(s - dt.timedelta(days=length), s - dt.timedelta(days=1))
+
+
+# --- filters --------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Filters:
+    """Optional filters; an empty tuple means 'all'."""
+
+    industry_ids: tuple[int, ...] = ()
+    owner_ids: tuple[int, ...] = ()
+    sources: tuple[str, ...] = ()
+    ambassador_ids: tuple[int, ...] = ()
+    event_ids: tuple[int, ...] = ()
+
+    def conditions(self) -> list[ColumnElement[bool]]:
+        out: list[ColumnElement[bool]] = [Project.deleted_at.is_(None)]
+        if self.industry_ids:
+            out.append(Project.industry_id.in_(self.industry_ids))
+        if self.owner_ids:
+            out.append(Project.owner_id.in_(self.owner_ids))
+        if self.sources:
+            out.append(Project.source.in_(self.sources))
+        if self.ambassador_ids:
+            out.append(Project.ambassador_id.in_(self.ambassador_ids))
+        if self.event_ids:
+            out.append(Project.signing_event_id.in_(self.event_ids))
+        return out
+
+
+def resolve_filters(uow: UnitOfWork, *, industry: str | None = None, owner: str | None = None,
+                    source: str | None = None, ambassador: str | None = None,
+                    event: str | None = None) -> Filters:
+    """Filters from what a person types: an id or a part of the name."""
+    s = uow.session
+    sources: tuple[str, ...] = ()
+    if source:
+        key = normalize(source)
+        found = [c for c in SOURCES if c == key or key in SOURCE_NAMES[c]]
+        if not found:
+            raise ValidationError(f"未知招商来源“{source}”", code="source.unknown")
+        sources = tuple(found)
+    owner_ids: tuple[int, ...] = ()
+    if owner:
+        try:
+            owner_ids = tuple(resolve_ids(s, User, User.display_name, owner, "招商专员"))
+        except Exception:
+            owner_ids = tuple(resolve_ids(s, User, User.login, owner, "招商专员"))
+    return Filters(
+        industry_ids=tuple(resolve_ids(s, Industry, Industry.name, industry, "产业"))
+        if industry else (),
+        owner_ids=owner_ids, sources=sources,
+        ambassador_ids=tuple(resolve_ids(s, Ambassador, Ambassador.name, ambassador, "招商大使"))
+        if ambassador else (),
+        event_ids=tuple(resolve_ids(s, Event, Event.name, event, "签约活动")) if event else ())
+
+
+def _signed_where(period: Period, as_of: dt.date, filters: Filters) -> list[ColumnElement[bool]]:
+    return [Project.signed_on >= period.start, Project.signed_on <= period.end,
+            Project.signed_on <= as_of, *filters.conditions()]
+
+
+def _started_expr(as_of: dt.date) -> ColumnElement[bool]:
+    return and_(Project.started_on.is_not(None), Project.started_on <= as_of,
+                extract("year", Project.started_on) == extract("year", Project.signed_on))
+
+
+# --- the start rate and its companions ------------------------------------------------------
+@dataclass(frozen=True)
+class StartRate:
+    period: Period
+    as_of: dt.date
+    signed: int
+    started: int
+    signed_amount: Decimal  # 万元
+    funds_received: Decimal  # 万元
+
+    @property
+    def rate(self) -> Decimal | None:
+        return ratio(self.started, self.signed)
+
+    @property
+    def rate_text(self) -> str:
+        return format_rate(self.rate)
+
+    @property
+    def funds_rate(self) -> Decimal | None:
+        return ratio(self.funds_received, self.signed_amount)
+
+    @property
+    def funds_rate_text(self) -> str:
+        return format_rate(self.funds_rate)
+
+    @property
+    def signed_amount_yi(self) -> str:
+        return format_yi(self.signed_amount)
+
+    def to_json(self) -> dict[str, Any]:
+        def four(x: Decimal | None) -> float | None:
+            return None if x is None else float(x.quantize(Decimal("0.0001"), ROUND_HALF_UP))
+        return {
+            "period_from": self.period.start.isoformat(), "period_to": self.period.end.isoformat(),
+            "as_of": self.as_of.isoformat(), "signed": self.signed, "started": self.started,
+            "start_rate": four(self.rate), "start_rate_text": self.rate_text,
+            "signed_amount_yi": self.signed_amount_yi,
+            "signed_amount_wan": format(self.signed_amount.normalize(), "f"),
+            "funds_received_yi": format_yi(self.funds_received),
+            "funds_rate": four(self.funds_rate), "funds_rate_text": self.funds_rate_text,
+        }
+
+
+def start_rate(uow: UnitOfWork, period: Period, as_of: dt.date,
+               filters: Filters | None = None) -> StartRate:
+    """签约数, 开工数, 开工率, 签约金额 and 资金到位率 for the period (DESIGN §3)."""
+    f = filters or Filters()
+    where = _signed_where(period, as_of, f)
+    signed, started = uow.session.execute(
+        select(func.count(), func.coalesce(func.sum(case((_started_expr(as_of), 1), else_=0)), 0))
+        .select_from(Project).where(*where)).one()
+    amount = uow.session.scalar(
+        select(func.sum(Agreement.amount)).join(Project, Project.id == Agreement.project_id)
+        .where(*where, Agreement.voided_at.is_(None), Agreement.signed_on <= as_of))
+    funds = uow.session.scalar(
+        select(func.sum(Funding.amount)).join(Project, Project.id == Funding.project_id)
+        .where(*where, Funding.received_on <= as_of))
+    return StartRate(period, as_of, int(signed), int(started), amount or Decimal(0),
+                     funds or Decimal(0))
+
+
+def figure_project_ids(uow: UnitOfWork, figure: str, period: Period, as_of: dt.date,
+                       filters: Filters | None = None) -> list[int]:
+    """The projects behind a figure: ``signed``, ``started`` or ``not_started``."""
+    where = _signed_where(period, as_of, filters or Filters())
+    if figure == "started":
+        where.append(_started_expr(as_of))
+    elif figure == "not_started":
+        where.append(~_started_expr(as_of))
+    elif figure != "signed":
+        raise ValidationError(f"未知指标“{figure}”", code="figure.unknown")
+    stmt = select(Project.id).where(*where).order_by(Project.signed_on, Project.id)
+    return list(uow.session.scalars(stmt))
+
+
+# --- funnel ---------------------------------------------------------------------------------
+_REACHED = {stages.LEAD: Project.lead_on, stages.NEGOTIATING: Project.negotiating_on,
+            stages.SIGNED: Project.signed_on, stages.STARTED: Project.started_on,
+            stages.PRODUCING: Project.producing_on}
+
+
+@dataclass(frozen=True)
+class FunnelStep:
+    stage: str
+    name: str
+    reached: int
+    conversion: Decimal | None  # from the previous step
+
+    @property
+    def conversion_text(self) -> str:
+        return format_rate(self.conversion)
+
+
+def funnel(uow: UnitOfWork, period: Period, as_of: dt.date,
+           filters: Filters | None = None) -> list[FunnelStep]:
+    """Projects that reached each stage within the period (dropped ones included)."""
+    f = filters or Filters()
+    end = min(period.end, as_of)
+    counts = uow.session.execute(select(*[
+        func.coalesce(func.sum(case((and_(col >= period.start, col <= end), 1), else_=0)), 0)
+        for col in _REACHED.values()]).select_from(Project).where(*f.conditions())).one()
+    steps: list[FunnelStep] = []
+    previous: int | None = None
+    for code, count in zip(_REACHED, counts, strict=True):
+        steps.append(FunnelStep(code, stages.NAMES[code], int(count),
+                                None if previous is None else ratio(int(count), previous)))
+        previous = int(count)
+    return steps
+
+
+# --- breakdowns -----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class BreakdownRow:
+    key: int | str | None
+    label: str
+    signed: int
+    started: int
+    signed_amount: Decimal
+
+    @property
+    def rate(self) -> Decimal | None:
+        return ratio(self.started, self.signed)
+
+    @property
+    def rate_text(self) -> str:
+        return format_rate(self.rate)
+
+
+BREAKDOWNS = ("industry", "owner", "source", "ambassador", "event")
+
+
+def breakdown(uow: UnitOfWork, by: str, period: Period, as_of: dt.date,
+              filters: Filters | None = None) -> list[BreakdownRow]:
+    """The start rate split by industry, owner, source, ambassador or event; largest first."""
+    column: Any = {"industry": Project.industry_id, "owner": Project.owner_id,
+                   "source": Project.source, "ambassador": Project.ambassador_id,
+                   "event": Project.signing_event_id}.get(by)
+    if column is None:
+        raise ValidationError(f"未知分组“{by}”", code="breakdown.unknown")
+    where = _signed_where(period, as_of, filters or Filters())
+    counts = uow.session.execute(
+        select(column, func.count(), func.sum(case((_started_expr(as_of), 1), else_=0)))
+        .where(*where).group_by(column)).all()
+    amounts = dict(uow.session.execute(
+        select(column, func.sum(Agreement.amount))
+        .join(Project, Project.id == Agreement.project_id)
+        .where(*where, Agreement.voided_at.is_(None), Agreement.signed_on <= as_of)
+        .group_by(column)).all())
+    labels = _labels(uow, by, [k for k, _, _ in counts])
+    rows = [BreakdownRow(k, labels.get(k, "（未填）") if k is not None else "（未填）", int(n),
+                         int(st or 0), amounts.get(k) or Decimal(0)) for k, n, st in counts]
+    return sorted(rows, key=lambda r: (-r.signed, -r.signed_amount, r.label))
+
+
+def _labels(uow: UnitOfWork, by: str, keys: Sequence[Any]) -> dict[Any, str]:
+    ids = [k for k in keys if k is not None]
+    if by == "source":
+        return {k: SOURCE_NAMES.get(k, k) for k in ids}
+    model, name = {"industry": (Industry, Industry.name), "owner": (User, User.display_name),
+                   "ambassador": (Ambassador, Ambassador.name),
+                   "event": (Event, Event.name)}[by]
+    if not ids:
+        return {}
+    return dict(uow.session.execute(select(model.id, name).where(model.id.in_(ids))).all())
+
+
+# --- signed, not started --------------------------------------------------------------------
+@dataclass(frozen=True)
+class PendingRow:
+    project_id: int
+    name: str
+    company: str
+    industry: str
+    owner: str
+    signed_on: dt.date
+    days_since_signing: int
+    signed_amount: Decimal
+    stage: str
+
+
+def signed_not_started(uow: UnitOfWork, period: Period, as_of: dt.date,
+                       filters: Filters | None = None) -> list[PendingRow]:
+    """签约未开工: signed in the period, no start on or before as-of, not dropped by then;
+    longest waiting first."""
+    where = _signed_where(period, as_of, filters or Filters())
+    owner = aliased(User)
+    amount = (select(func.coalesce(func.sum(Agreement.amount), 0))
+              .where(Agreement.project_id == Project.id, Agreement.voided_at.is_(None),
+                     Agreement.signed_on <= as_of).correlate(Project).scalar_subquery())
+    stmt = (select(Project.id, Project.name, Company.name, Industry.name, owner.display_name,
+                   Project.signed_on, amount, Project.stage)
+            .join(Company, Company.id == Project.company_id)
+            .outerjoin(Industry, Industry.id == Project.industry_id)
+            .outerjoin(owner, owner.id == Project.owner_id)
+            .where(*where, or_(Project.started_on.is_(None), Project.started_on > as_of),
+                   or_(Project.dropped_on.is_(None), Project.dropped_on > as_of))
+            .order_by(Project.signed_on, Project.id))
+    return [PendingRow(pid, name, company, ind or "", own or "", signed,
+                       (as_of - signed).days, Decimal(amt or 0), stage)
+            for pid, name, company, ind, own, signed, amt, stage in uow.session.execute(stmt)]
+
+
+# --- by month -------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class MonthRow:
+    year: int
+    month: int
+    signed: int
+    started: int
+
+    @property
+    def label(self) -> str:
+        return f"{self.year}-{self.month:02d}"
+
+
+def monthly(uow: UnitOfWork, period: Period, as_of: dt.date,
+            filters: Filters | None = None) -> list[MonthRow]:
+    """Signings and starts (of any signing year) in each month of the period."""
+    f = filters or Filters()
+    end = min(period.end, as_of)
+
+    def counted(col: Any) -> dict[tuple[int, int], int]:
+        y, m = extract("year", col), extract("month", col)
+        stmt = (select(y, m, func.count()).where(col >= period.start, col <= end,
+                                                 *f.conditions()).group_by(y, m))
+        return {(int(a), int(b)): int(n) for a, b, n in uow.session.execute(stmt)}
+
+    signed, started = counted(Project.signed_on), counted(Project.started_on)
+    rows: list[MonthRow] = []
+    y, m = period.start.year, period.start.month
+    while (y, m) <= (period.end.year, period.end.month):
+        rows.append(MonthRow(y, m, signed.get((y, m), 0), started.get((y, m), 0)))
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return rows
+
+
+# --- targets --------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class TargetCompletion:
+    metric: str
+    label: str
+    target: Decimal
+    actual: Decimal
+
+    @property
+    def completion(self) -> Decimal | None:
+        return ratio(self.actual, self.target)
+
+    @property
+    def completion_text(self) -> str:
+        return format_rate(self.completion)
+
+
+def target_completion(uow: UnitOfWork, year: int, as_of: dt.date,
+                      filters: Filters | None = None) -> list[TargetCompletion]:
+    """Actual against each yearly target set for ``year`` (completion = actual / target)."""
+    goals = targets(uow, year)
+    if not goals:
+        return []
+    whole = Period(dt.date(year, 1, 1), dt.date(year, 12, 31))
+    figures = start_rate(uow, whole, as_of, filters)
+    f = filters or Filters()
+    funds = uow.session.scalar(
+        select(func.sum(Funding.amount)).join(Project, Project.id == Funding.project_id)
+        .where(Funding.received_on >= whole.start, Funding.received_on <= min(whole.end, as_of),
+               *f.conditions())) or Decimal(0)
+    actual = {"signed_count": Decimal(figures.signed), "signed_amount": figures.signed_amount,
+              "started_count": Decimal(figures.started),
+              "start_rate": (figures.rate or Decimal(0)) * 100,
+              "funds": funds, "industrial_investment": funds}
+    return [TargetCompletion(g.metric, TARGET_METRICS.get(g.metric, g.metric), g.value,
+                             actual.get(g.metric, Decimal(0))) for g in goals]
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    """Everything the 工作台 shows, read in one unit of work."""
+
+    figures: StartRate
+    previous: StartRate
+    funnel: list[FunnelStep]
+    monthly: list[MonthRow]
+    by_industry: list[BreakdownRow]
+    pending: list[PendingRow]
+    targets: list[TargetCompletion] = field(default_factory=list)
+
+
+def dashboard(uow: UnitOfWork, period: Period, as_of: dt.date,
+              filters: Filters | None = None) -> Dashboard:
+    return Dashboard(
+        figures=start_rate(uow, period, as_of, filters),
+        previous=start_rate(uow, previous_period(period), as_of, filters),
+        funnel=funnel(uow, period, as_of, filters),
+        monthly=monthly(uow, period, as_of, filters),
+        by_industry=breakdown(uow, "industry", period, as_of, filters),
+        pending=signed_not_started(uow, period, as_of, filters),
+        targets=target_completion(uow, period.end.year, as_of, filters))

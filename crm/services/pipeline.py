@@ -1,0 +1,323 @@
+"""Moving projects through the pipeline (DESIGN §2) and the records each step needs.
+
+Every change writes a dated StageChange row in the same transaction as the records it needs
+(agreement, start). Skipping forward is allowed, but each skipped milestone still needs its
+data. Moving back is a manager's correction with a reason.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import func, select, update
+
+from crm import stages
+from crm.db import UnitOfWork
+from crm.errors import ValidationError
+from crm.models import Agreement, Event, Funding, Project, StageChange, Start
+from crm.money import check_amount
+from crm.services.common import (
+    Actor,
+    audit,
+    check_date,
+    get_or_404,
+    optional_text,
+    require_manager,
+)
+from crm.services.projects import ProjectRow, flush, get_project, load_for_write, require_edit
+
+
+@dataclass(frozen=True)
+class AgreementInput:
+    signed_on: dt.date
+    amount: Decimal  # 万元
+    kind: str = "投资协议"
+    event_id: int | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class StartInput:
+    started_on: dt.date
+    kind: str = "开工"
+    note: str = ""
+
+
+def _check_agreement(uow: UnitOfWork, a: AgreementInput) -> None:
+    check_date(a.signed_on, "签约日期", "signed_on")
+    if a.amount is None:
+        raise ValidationError("请填写签约金额", code="amount.required", field="amount")
+    check_amount(a.amount, field="amount", label="签约金额")
+    if a.kind not in stages.AGREEMENT_KINDS:
+        raise ValidationError(f"协议类型应为{'、'.join(stages.AGREEMENT_KINDS)}之一",
+                              code="agreement.kind", field="kind")
+    if a.event_id is not None:
+        event = get_or_404(uow.session, Event, a.event_id, "签约活动")
+        if event.held_on != a.signed_on:
+            raise ValidationError(
+                f"在活动“{event.name}”上签约，签约日期应为活动日期 {event.held_on}",
+                code="agreement.event_date", field="signed_on")
+
+
+def _check_start(s: StartInput, signed_on: dt.date | None) -> None:
+    check_date(s.started_on, "开工日期", "started_on")
+    if s.kind not in stages.START_KINDS:
+        raise ValidationError("请选择开工类型：开工 或 开业", code="start.kind", field="kind")
+    if signed_on is not None and s.started_on < signed_on:
+        raise ValidationError(f"开工(开业)日期 {s.started_on} 不能早于签约日期 {signed_on}",
+                              code="start.before_signing", field="started_on")
+
+
+def _record_agreement(uow: UnitOfWork, project: Project, a: AgreementInput) -> Agreement:
+    agreement = Agreement(project_id=project.id, kind=a.kind, signed_on=a.signed_on,
+                          amount=a.amount, event_id=a.event_id, note=optional_text(a.note))
+    uow.session.add(agreement)
+    uow.session.flush()
+    _sync_signing(uow, project)
+    return agreement
+
+
+def _sync_signing(uow: UnitOfWork, project: Project) -> None:
+    """The project's first signing (date and event) from its valid agreements."""
+    first = uow.session.execute(
+        select(Agreement.signed_on, Agreement.event_id)
+        .where(Agreement.project_id == project.id, Agreement.voided_at.is_(None))
+        .order_by(Agreement.signed_on, Agreement.id).limit(1)).first()
+    project.signed_on = first[0] if first else None
+    project.signing_event_id = first[1] if first else None
+
+
+def _record_start(uow: UnitOfWork, project: Project, s: StartInput) -> None:
+    uow.session.add(Start(project_id=project.id, kind=s.kind, started_on=s.started_on,
+                          note=optional_text(s.note)))
+    if project.started_on is None or s.started_on < project.started_on:
+        project.started_on, project.start_kind = s.started_on, s.kind
+
+
+def advance(uow: UnitOfWork, actor: Actor, project_id: int, to: str, on: dt.date, *,
+            agreement: AgreementInput | None = None, start: StartInput | None = None,
+            reason: str = "", expected_version: int | None = None) -> ProjectRow:
+    """Move a project to stage ``to`` on date ``on``.
+
+    Args:
+        to: a stage code (see :mod:`crm.stages`).
+        on: the date of the milestone (signing, start, …).
+        agreement: required when the move reaches 已签约 for the first time.
+        start: required when the move reaches 已开工 for the first time (its date is ``on``
+            when moving to 已开工).
+        reason: required for 已终止 and for any move back.
+
+    Raises:
+        ValidationError: a rule of §2 is broken; nothing is written.
+        PermissionDenied: a staff account acting on another's project, or moving back.
+    """
+    to = stages.parse_stage(to)
+    project = load_for_write(uow, actor, project_id, expected_version)
+    check_date(on, "日期", "on")
+    current = project.stage
+    if to == current:
+        raise ValidationError(f"项目已处于“{stages.NAMES[to]}”阶段", code="stage.same",
+                              field="stage")
+    reason = optional_text(reason)
+    if to == stages.DROPPED:
+        _drop(project, on, reason)
+    elif current == stages.DROPPED or stages.rank(to) < stages.rank(current):
+        _correct_back(uow, actor, project, to, reason)
+    else:
+        _forward(uow, project, to, on, agreement, start)
+    uow.session.add(StageChange(project_id=project.id, from_stage=current, to_stage=to,
+                                changed_on=on, user_id=actor.user_id, reason=reason,
+                                correction=(current == stages.DROPPED and to != stages.DROPPED)
+                                or (stages.rank(to) < stages.rank(current) and to != stages.DROPPED)))
+    project.stage = to
+    flush(uow)
+    audit(uow, actor, "stage", "project", project.id, name=project.name, from_stage=current,
+          to_stage=to, on=on, reason=reason)
+    return get_project(uow, project.id)
+
+
+def _drop(project: Project, on: dt.date, reason: str) -> None:
+    if not reason:
+        raise ValidationError("终止项目需要填写原因", code="reason.required", field="reason")
+    project.dropped_on, project.drop_reason = on, reason
+
+
+def _forward(uow: UnitOfWork, project: Project, to: str, on: dt.date,
+             agreement: AgreementInput | None, start: StartInput | None) -> None:
+    target = stages.rank(to)
+    if target >= stages.rank(stages.SIGNED) and project.signed_on is None:
+        if agreement is None:
+            raise ValidationError("签约需要填写协议（类型、签约日期、金额）",
+                                  code="agreement.required", field="amount")
+        if to == stages.SIGNED and agreement.signed_on != on:
+            agreement = AgreementInput(on, agreement.amount, agreement.kind, agreement.event_id,
+                                       agreement.note)
+        _check_agreement(uow, agreement)
+        _record_agreement(uow, project, agreement)
+    if target >= stages.rank(stages.STARTED) and project.started_on is None:
+        if start is None:
+            raise ValidationError("开工需要填写开工日期和类型（开工/开业）",
+                                  code="start.required", field="kind")
+        if to == stages.STARTED and start.started_on != on:
+            start = StartInput(on, start.kind, start.note)
+        _check_start(start, project.signed_on)
+        _record_start(uow, project, start)
+    if to == stages.PRODUCING:
+        if project.started_on is not None and on < project.started_on:
+            raise ValidationError(f"投产日期 {on} 不能早于开工日期 {project.started_on}",
+                                  code="producing.before_start", field="on")
+        project.producing_on = on
+    # Milestones skipped on the way are reached on the date of the later one.
+    milestone = {stages.SIGNED: project.signed_on, stages.STARTED: project.started_on,
+                 stages.PRODUCING: project.producing_on}.get(to, on) or on
+    if project.negotiating_on is None:
+        project.negotiating_on = min(milestone, project.signed_on or milestone)
+    if project.lead_on is None or project.lead_on > project.negotiating_on:
+        project.lead_on = project.negotiating_on
+
+
+def _correct_back(uow: UnitOfWork, actor: Actor, project: Project, to: str, reason: str) -> None:
+    require_manager(actor, "回退项目阶段（更正）")
+    if not reason:
+        raise ValidationError("回退阶段是更正，需要填写原因", code="reason.required",
+                              field="reason")
+    if project.stage == stages.DROPPED:
+        project.dropped_on, project.drop_reason = None, ""
+        reached = _reached_rank(project)
+        if stages.rank(to) > reached:
+            raise ValidationError(
+                f"恢复终止项目只能回到终止前已达到的阶段（最高“{stages.NAMES[stages.FORWARD[reached]]}”）",
+                code="stage.restore_too_far", field="stage")
+    target = stages.rank(to)
+    now = dt.datetime.now()
+    if target < stages.rank(stages.PRODUCING):
+        project.producing_on = None
+    if target < stages.rank(stages.STARTED):
+        uow.session.execute(update(Start).where(Start.project_id == project.id,
+                                                Start.voided_at.is_(None)).values(voided_at=now))
+        project.started_on, project.start_kind = None, None
+    if target < stages.rank(stages.SIGNED):
+        uow.session.execute(update(Agreement).where(Agreement.project_id == project.id,
+                                                    Agreement.voided_at.is_(None))
+                            .values(voided_at=now))
+        project.signed_on, project.signing_event_id = None, None
+    if target < stages.rank(stages.NEGOTIATING):
+        project.negotiating_on = None
+
+
+def _reached_rank(project: Project) -> int:
+    for code, when in ((stages.PRODUCING, project.producing_on),
+                       (stages.STARTED, project.started_on),
+                       (stages.SIGNED, project.signed_on),
+                       (stages.NEGOTIATING, project.negotiating_on)):
+        if when is not None:
+            return stages.rank(code)
+    return 0
+
+
+def drop(uow: UnitOfWork, actor: Actor, project_id: int, on: dt.date, reason: str,
+         expected_version: int | None = None) -> ProjectRow:
+    return advance(uow, actor, project_id, stages.DROPPED, on, reason=reason,
+                   expected_version=expected_version)
+
+
+# --- further records ------------------------------------------------------------------------
+@dataclass(frozen=True)
+class AgreementRow:
+    id: int
+    kind: str
+    signed_on: dt.date
+    amount: Decimal
+    event_id: int | None
+    event: str
+    note: str
+    voided: bool
+
+
+@dataclass(frozen=True)
+class StartRow:
+    id: int
+    kind: str
+    started_on: dt.date
+    note: str
+    voided: bool
+
+
+@dataclass(frozen=True)
+class FundingRow:
+    id: int
+    received_on: dt.date
+    amount: Decimal
+    evidence: str
+
+
+def add_agreement(uow: UnitOfWork, actor: Actor, project_id: int,
+                  data: AgreementInput) -> ProjectRow:
+    """A further agreement for a signed project (e.g. the 正式合同 after a 框架协议)."""
+    project = load_for_write(uow, actor, project_id, None)
+    if project.signed_on is None:
+        raise ValidationError("项目尚未签约：请用“推进阶段 → 已签约”录入第一份协议",
+                              code="agreement.not_signed")
+    _check_agreement(uow, data)
+    _record_agreement(uow, project, data)
+    flush(uow)
+    audit(uow, actor, "create", "agreement", project.id, amount=data.amount, on=data.signed_on)
+    return get_project(uow, project.id)
+
+
+def agreements(uow: UnitOfWork, project_id: int) -> list[AgreementRow]:
+    stmt = (select(Agreement, Event.name).outerjoin(Event, Event.id == Agreement.event_id)
+            .where(Agreement.project_id == project_id)
+            .order_by(Agreement.signed_on, Agreement.id))
+    return [AgreementRow(a.id, a.kind, a.signed_on, a.amount, a.event_id, name or "", a.note,
+                         a.voided_at is not None) for a, name in uow.session.execute(stmt)]
+
+
+def starts(uow: UnitOfWork, project_id: int) -> list[StartRow]:
+    stmt = select(Start).where(Start.project_id == project_id).order_by(Start.started_on)
+    return [StartRow(s.id, s.kind, s.started_on, s.note, s.voided_at is not None)
+            for s in uow.session.scalars(stmt)]
+
+
+def add_funding(uow: UnitOfWork, actor: Actor, project_id: int, received_on: dt.date,
+                amount: Decimal, evidence: str = "") -> FundingRow:
+    """到位资金: money actually invested, with an evidence note."""
+    project = get_or_404(uow.session, Project, project_id, "项目")
+    require_edit(actor, project)
+    check_date(received_on, "到位日期", "received_on")
+    if amount is None or amount == 0:
+        raise ValidationError("请填写到位金额", code="amount.required", field="amount")
+    check_amount(amount, field="amount", label="到位金额")
+    if project.signed_on is None:
+        raise ValidationError("项目尚未签约，不能登记到位资金", code="funding.not_signed")
+    row = Funding(project_id=project_id, received_on=received_on, amount=amount,
+                  evidence=optional_text(evidence))
+    uow.session.add(row)
+    uow.session.flush()
+    audit(uow, actor, "create", "funding", row.id, project=project.name, amount=amount)
+    return FundingRow(row.id, row.received_on, row.amount, row.evidence)
+
+
+def fundings(uow: UnitOfWork, project_id: int) -> list[FundingRow]:
+    stmt = select(Funding).where(Funding.project_id == project_id).order_by(Funding.received_on)
+    return [FundingRow(f.id, f.received_on, f.amount, f.evidence)
+            for f in uow.session.scalars(stmt)]
+
+
+def funds_total(uow: UnitOfWork, project_id: int) -> Decimal:
+    total = uow.session.scalar(select(func.sum(Funding.amount))
+                               .where(Funding.project_id == project_id))
+    return total or Decimal(0)
+
+
+def set_registered(uow: UnitOfWork, actor: Actor, project_id: int,
+                   on: dt.date | None) -> ProjectRow:
+    """入统: the date the project entered the statistics (None clears it)."""
+    project = load_for_write(uow, actor, project_id, None)
+    check_date(on, "入统日期", "registered_on", required=False)
+    project.registered_on = on
+    flush(uow)
+    audit(uow, actor, "update", "project", project.id, registered_on=on)
+    return get_project(uow, project.id)

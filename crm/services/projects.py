@@ -1,0 +1,423 @@
+"""Projects (项目): create, edit, look up, list, soft delete and restore.
+
+Stage changes live in :mod:`crm.services.pipeline`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, fields, replace
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Select, case, func, select
+from sqlalchemy.orm import aliased
+from sqlalchemy.orm.exc import StaleDataError
+
+from crm import stages
+from crm.db import UnitOfWork
+from crm.errors import ConflictError, PermissionDenied, ValidationError
+from crm.models import (
+    Agreement,
+    Ambassador,
+    Carrier,
+    Company,
+    Event,
+    Industry,
+    Project,
+    StageChange,
+    User,
+)
+from crm.money import check_amount
+from crm.services.common import (
+    SOURCE_NAMES,
+    SOURCES,
+    Actor,
+    audit,
+    check_date,
+    get_or_404,
+    optional_text,
+    require_manager,
+    required_text,
+)
+from crm.text import normalize, search_text, sort_key
+
+KEY_PROJECT_WAN = Decimal(10000)  # 重点项目: planned investment ≥ 1亿元
+
+
+@dataclass(frozen=True)
+class ProjectInput:
+    """What a person types for a project (amounts in 万元)."""
+
+    name: str
+    company_id: int
+    industry_id: int | None = None
+    planned_investment: Decimal | None = None
+    source: str = "self"
+    ambassador_id: int | None = None
+    referrer: str = ""
+    owner_id: int | None = None
+    carrier_id: int | None = None
+    land_mu: Decimal | None = None
+    floor_area: Decimal | None = None
+    expected_output: Decimal | None = None
+    expected_tax: Decimal | None = None
+    expected_jobs: int | None = None
+    note: str = ""
+    lead_on: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class ProjectRow:
+    id: int
+    name: str
+    company_id: int
+    company: str
+    uscc: str | None
+    industry_id: int | None
+    industry: str
+    planned_investment: Decimal | None
+    source: str
+    ambassador_id: int | None
+    ambassador: str
+    referrer: str
+    owner_id: int | None
+    owner: str
+    stage: str
+    carrier_id: int | None
+    carrier: str
+    land_mu: Decimal | None
+    floor_area: Decimal | None
+    expected_output: Decimal | None
+    expected_tax: Decimal | None
+    expected_jobs: int | None
+    is_key: bool
+    note: str
+    lead_on: dt.date | None
+    negotiating_on: dt.date | None
+    signed_on: dt.date | None
+    signing_event_id: int | None
+    signing_event: str
+    started_on: dt.date | None
+    start_kind: str | None
+    producing_on: dt.date | None
+    dropped_on: dt.date | None
+    drop_reason: str
+    registered_on: dt.date | None
+    signed_amount: Decimal
+    version: int
+    deleted: bool
+
+    @property
+    def stage_name(self) -> str:
+        return stages.NAMES[self.stage]
+
+    @property
+    def source_name(self) -> str:
+        return SOURCE_NAMES.get(self.source, self.source)
+
+    def to_input(self, **changes: Any) -> ProjectInput:
+        """The editable part of this row, with ``changes`` applied."""
+        base = ProjectInput(**{f.name: getattr(self, f.name) for f in fields(ProjectInput)})
+        return replace(base, **changes)
+
+
+@dataclass(frozen=True)
+class ProjectQuery:
+    """Filters and order of the project list; all filtering and sorting happens in SQL."""
+
+    search: str = ""
+    stages: tuple[str, ...] = ()
+    industry_ids: tuple[int, ...] = ()
+    owner_ids: tuple[int, ...] = ()
+    sources: tuple[str, ...] = ()
+    company_id: int | None = None
+    carrier_id: int | None = None
+    event_id: int | None = None
+    signed_from: dt.date | None = None
+    signed_to: dt.date | None = None
+    deleted: bool = False  # True: the 回收站
+    sort: str = "name"
+    descending: bool = False
+
+
+def can_edit(actor: Actor, project: Project) -> bool:
+    return actor.is_manager or (actor.user_id is not None and project.owner_id == actor.user_id)
+
+
+def require_edit(actor: Actor, project: Project) -> None:
+    if not can_edit(actor, project):
+        raise PermissionDenied("只能修改自己负责的项目（管理者可修改全部）",
+                               code="permission.owner")
+
+
+def _check(uow: UnitOfWork, data: ProjectInput) -> dict[str, Any]:
+    s = uow.session
+    name = required_text(data.name, "项目名称", "name")
+    company = get_or_404(s, Company, data.company_id, "企业")
+    if data.source not in SOURCES:
+        raise ValidationError(f"未知招商来源“{data.source}”", code="source.unknown", field="source")
+    for ref, model, label in ((data.industry_id, Industry, "产业"),
+                              (data.ambassador_id, Ambassador, "招商大使"),
+                              (data.owner_id, User, "招商专员"),
+                              (data.carrier_id, Carrier, "载体")):
+        if ref is not None:
+            get_or_404(s, model, ref, label)
+    if data.source == "ambassador" and data.ambassador_id is None:
+        raise ValidationError("招商来源为招商大使时，请选择是哪位大使", code="ambassador.required",
+                              field="ambassador_id")
+    for value, label, fname in ((data.planned_investment, "计划总投资", "planned_investment"),
+                                (data.expected_output, "预计年产值", "expected_output"),
+                                (data.expected_tax, "预计年税收", "expected_tax"),
+                                (data.land_mu, "用地面积", "land_mu"),
+                                (data.floor_area, "需求面积", "floor_area")):
+        check_amount(value, field=fname, label=label)
+    if data.expected_jobs is not None and data.expected_jobs < 0:
+        raise ValidationError("预计就业人数不能为负数", code="expected_jobs.negative",
+                              field="expected_jobs")
+    lead_on = check_date(data.lead_on, "立项日期", "lead_on", required=False)
+    values = {f.name: getattr(data, f.name) for f in fields(ProjectInput)}
+    values.update(name=name, note=optional_text(data.note), referrer=optional_text(data.referrer),
+                  lead_on=lead_on or dt.date.today(),
+                  is_key=(data.planned_investment or 0) >= KEY_PROJECT_WAN,
+                  sort_key=sort_key(name),
+                  search_text=search_text(name, company.name, company.uscc))
+    if data.source != "ambassador":
+        values["ambassador_id"] = None
+    return values
+
+
+def create_project(uow: UnitOfWork, actor: Actor, data: ProjectInput) -> ProjectRow:
+    """A new project at stage 线索; staff own what they create unless another owner is set."""
+    if data.owner_id is None and actor.user_id is not None:
+        data = replace(data, owner_id=actor.user_id)
+    if not actor.is_manager and data.owner_id != actor.user_id:
+        raise PermissionDenied("招商专员只能新建由自己负责的项目", code="permission.owner")
+    values = _check(uow, data)
+    duplicate = uow.session.scalar(select(Project.id).where(
+        Project.company_id == data.company_id, Project.name == values["name"],
+        Project.deleted_at.is_(None)))
+    if duplicate:
+        raise ValidationError(f"该企业已有同名项目“{values['name']}”", code="name.duplicate",
+                              field="name")
+    project = Project(stage=stages.LEAD, **values)
+    uow.session.add(project)
+    uow.session.flush()
+    uow.session.add(StageChange(project_id=project.id, from_stage=None, to_stage=stages.LEAD,
+                                changed_on=project.lead_on, user_id=actor.user_id,
+                                reason="新建"))
+    audit(uow, actor, "create", "project", project.id, name=project.name)
+    return get_project(uow, project.id)
+
+
+def update_project(uow: UnitOfWork, actor: Actor, project_id: int, data: ProjectInput,
+                   expected_version: int | None = None) -> ProjectRow:
+    """Save edits; refuses when someone else saved the project since ``expected_version``."""
+    project = load_for_write(uow, actor, project_id, expected_version)
+    if data.owner_id != project.owner_id and not actor.is_manager:
+        raise PermissionDenied("只有管理者可以更换项目负责人", code="permission.owner")
+    values = _check(uow, replace(data, lead_on=data.lead_on or project.lead_on))
+    for key, value in values.items():
+        setattr(project, key, value)
+    flush(uow)
+    audit(uow, actor, "update", "project", project.id, name=project.name)
+    return get_project(uow, project.id)
+
+
+def load_for_write(uow: UnitOfWork, actor: Actor, project_id: int,
+                   expected_version: int | None) -> Project:
+    project = get_or_404(uow.session, Project, project_id, "项目")
+    if project.deleted_at is not None:
+        raise ValidationError(f"项目“{project.name}”在回收站中，请先恢复", code="project.deleted")
+    require_edit(actor, project)
+    if expected_version is not None and project.version != expected_version:
+        raise ConflictError(f"项目“{project.name}”已被他人修改，请刷新后再操作",
+                            code="project.conflict")
+    return project
+
+
+def flush(uow: UnitOfWork) -> None:
+    try:
+        uow.session.flush()
+    except StaleDataError as exc:
+        raise ConflictError("该记录已被他人修改，请刷新后再操作", code="project.conflict") from exc
+
+
+def delete_project(uow: UnitOfWork, actor: Actor, project_id: int) -> None:
+    """Move to the 回收站 (soft delete): every figure stops counting it; restorable."""
+    require_manager(actor, "删除项目")
+    project = get_or_404(uow.session, Project, project_id, "项目")
+    project.deleted_at = dt.datetime.now()
+    flush(uow)
+    audit(uow, actor, "delete", "project", project_id, name=project.name)
+
+
+def restore_project(uow: UnitOfWork, actor: Actor, project_id: int) -> ProjectRow:
+    require_manager(actor, "恢复项目")
+    project = get_or_404(uow.session, Project, project_id, "项目")
+    project.deleted_at = None
+    flush(uow)
+    audit(uow, actor, "restore", "project", project_id, name=project.name)
+    return get_project(uow, project_id)
+
+
+# --- reading --------------------------------------------------------------------------------
+def _row_select() -> Select[Any]:
+    owner = aliased(User)
+    amount = (select(func.coalesce(func.sum(Agreement.amount), 0))
+              .where(Agreement.project_id == Project.id, Agreement.voided_at.is_(None))
+              .correlate(Project).scalar_subquery())
+    return (select(Project, Company.name, Company.uscc, Industry.name, Ambassador.name,
+                   owner.display_name, Carrier.name, Event.name, amount)
+            .join(Company, Company.id == Project.company_id)
+            .outerjoin(Industry, Industry.id == Project.industry_id)
+            .outerjoin(Ambassador, Ambassador.id == Project.ambassador_id)
+            .outerjoin(owner, owner.id == Project.owner_id)
+            .outerjoin(Carrier, Carrier.id == Project.carrier_id)
+            .outerjoin(Event, Event.id == Project.signing_event_id))
+
+
+def _to_row(r: Any) -> ProjectRow:
+    p: Project = r[0]
+    amount = r[8]
+    amount = Decimal(int(amount)) / 10000 if amount is not None else Decimal(0)
+    return ProjectRow(
+        id=p.id, name=p.name, company_id=p.company_id, company=r[1], uscc=r[2],
+        industry_id=p.industry_id, industry=r[3] or "", planned_investment=p.planned_investment,
+        source=p.source, ambassador_id=p.ambassador_id, ambassador=r[4] or "",
+        referrer=p.referrer, owner_id=p.owner_id, owner=r[5] or "", stage=p.stage,
+        carrier_id=p.carrier_id, carrier=r[6] or "", land_mu=p.land_mu, floor_area=p.floor_area,
+        expected_output=p.expected_output, expected_tax=p.expected_tax,
+        expected_jobs=p.expected_jobs, is_key=p.is_key, note=p.note, lead_on=p.lead_on,
+        negotiating_on=p.negotiating_on, signed_on=p.signed_on,
+        signing_event_id=p.signing_event_id, signing_event=r[7] or "",
+        started_on=p.started_on, start_kind=p.start_kind, producing_on=p.producing_on,
+        dropped_on=p.dropped_on, drop_reason=p.drop_reason, registered_on=p.registered_on,
+        signed_amount=amount.quantize(Decimal("0.0001")), version=p.version,
+        deleted=p.deleted_at is not None)
+
+
+def get_project(uow: UnitOfWork, project_id: int) -> ProjectRow:
+    row = uow.session.execute(_row_select().where(Project.id == project_id)).first()
+    if row is None:
+        get_or_404(uow.session, Project, project_id, "项目")
+    return _to_row(row)
+
+
+def find_project(uow: UnitOfWork, ref: str | int) -> ProjectRow:
+    """A project by id or exact name (command line)."""
+    text = str(ref).strip()
+    if text.isdigit():
+        return get_project(uow, int(text))
+    ids = list(uow.session.scalars(select(Project.id).where(Project.name == text,
+                                                            Project.deleted_at.is_(None))))
+    if not ids:
+        get_or_404(uow.session, Project, None, f"项目“{text}”")
+    if len(ids) > 1:
+        raise ValidationError(f"有 {len(ids)} 个项目名为“{text}”，请用编号：{ids}",
+                              code="project.ambiguous")
+    return get_project(uow, ids[0])
+
+
+_STAGE_RANK = case({code: i for i, code in enumerate(stages.ALL)}, value=Project.stage)
+SORTS: dict[str, Any] = {
+    "name": Project.sort_key,
+    "company": Company.sort_key,
+    "stage": _STAGE_RANK,
+    "planned_investment": Project.planned_investment,
+    "signed_on": Project.signed_on,
+    "started_on": Project.started_on,
+    "updated_at": Project.updated_at,
+    "owner": User.sort_key,
+    "industry": Industry.sort_key,
+    "id": Project.id,
+}
+
+
+def _filtered(q: ProjectQuery, columns: Any) -> Select[Any]:
+    stmt = select(columns).select_from(Project)
+    if q.search or q.sort == "company":
+        stmt = stmt.join(Company, Company.id == Project.company_id)
+    if q.sort == "owner":
+        stmt = stmt.outerjoin(User, User.id == Project.owner_id)
+    if q.sort == "industry":
+        stmt = stmt.outerjoin(Industry, Industry.id == Project.industry_id)
+    stmt = stmt.where(Project.deleted_at.is_not(None) if q.deleted else Project.deleted_at.is_(None))
+    needle = normalize(q.search)
+    if needle:
+        stmt = stmt.where(Project.search_text.like(f"%{needle}%"))
+    if q.stages:
+        stmt = stmt.where(Project.stage.in_(q.stages))
+    if q.industry_ids:
+        stmt = stmt.where(Project.industry_id.in_(q.industry_ids))
+    if q.owner_ids:
+        stmt = stmt.where(Project.owner_id.in_(q.owner_ids))
+    if q.sources:
+        stmt = stmt.where(Project.source.in_(q.sources))
+    if q.company_id is not None:
+        stmt = stmt.where(Project.company_id == q.company_id)
+    if q.carrier_id is not None:
+        stmt = stmt.where(Project.carrier_id == q.carrier_id)
+    if q.event_id is not None:
+        stmt = stmt.where(Project.signing_event_id == q.event_id)
+    if q.signed_from is not None:
+        stmt = stmt.where(Project.signed_on >= q.signed_from)
+    if q.signed_to is not None:
+        stmt = stmt.where(Project.signed_on <= q.signed_to)
+    return stmt
+
+
+def project_ids(uow: UnitOfWork, q: ProjectQuery | None = None) -> list[int]:
+    """The ids of the matching projects in display order (the list view keeps only these)."""
+    q = q or ProjectQuery()
+    key = SORTS.get(q.sort)
+    if key is None:
+        raise ValidationError(f"未知排序“{q.sort}”", code="sort.unknown")
+    order = [key.desc() if q.descending else key.asc(),
+             Project.id.desc() if q.descending else Project.id.asc()]
+    if q.sort in ("signed_on", "started_on", "planned_investment"):
+        order.insert(0, key.is_(None))  # blanks last either way
+    return list(uow.session.scalars(_filtered(q, Project.id).order_by(*order)))
+
+
+def count_projects(uow: UnitOfWork, q: ProjectQuery | None = None) -> int:
+    return int(uow.session.scalar(_filtered(q or ProjectQuery(), func.count(Project.id))) or 0)
+
+
+def project_rows(uow: UnitOfWork, ids: list[int]) -> list[ProjectRow]:
+    """Rows for these ids, in the same order (one query per batch)."""
+    if not ids:
+        return []
+    found = {r[0].id: _to_row(r) for r in uow.session.execute(
+        _row_select().where(Project.id.in_(ids)))}
+    return [found[i] for i in ids if i in found]
+
+
+def list_projects(uow: UnitOfWork, q: ProjectQuery | None = None) -> list[ProjectRow]:
+    rows: list[ProjectRow] = []
+    ids = project_ids(uow, q)
+    for start in range(0, len(ids), 500):
+        rows.extend(project_rows(uow, ids[start:start + 500]))
+    return rows
+
+
+@dataclass(frozen=True)
+class StageChangeRow:
+    id: int
+    from_stage: str | None
+    to_stage: str
+    changed_on: dt.date
+    changed_at: dt.datetime
+    user: str
+    reason: str
+    correction: bool
+
+
+def stage_history(uow: UnitOfWork, project_id: int) -> list[StageChangeRow]:
+    stmt = (select(StageChange, User.display_name)
+            .outerjoin(User, User.id == StageChange.user_id)
+            .where(StageChange.project_id == project_id)
+            .order_by(StageChange.changed_at, StageChange.id))
+    return [StageChangeRow(c.id, c.from_stage, c.to_stage, c.changed_on, c.changed_at,
+                           name or "系统", c.reason, c.correction)
+            for c, name in uow.session.execute(stmt)]

@@ -1,0 +1,117 @@
+"""Settings kept in the database (shared by everyone using it) and yearly targets."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+
+from crm.db import UnitOfWork
+from crm.errors import ValidationError
+from crm.models import Setting, Target
+from crm.money import check_amount
+from crm.services.common import Actor, audit, require_admin, require_manager
+
+ORG_NAME = "org_name"
+DASHBOARD_PERIOD = "dashboard_period"
+TARGET_METRICS = {
+    "signed_count": "签约数",
+    "signed_amount": "签约金额(万元)",
+    "started_count": "开工数",
+    "start_rate": "开工率(%)",
+    "funds": "到位资金(万元)",
+    "industrial_investment": "工业投资(万元)",
+}
+
+
+def get_setting(uow: UnitOfWork, key: str, default: Any = None) -> Any:
+    row = uow.session.get(Setting, key)
+    if row is None:
+        return default
+    try:
+        return json.loads(row.value)
+    except ValueError:
+        return default
+
+
+def set_setting(uow: UnitOfWork, actor: Actor, key: str, value: Any) -> None:
+    """Store a setting; the organisation name is the admin's, the dashboard period anyone's."""
+    if key != DASHBOARD_PERIOD:
+        require_admin(actor, "修改设置")
+    text = json.dumps(value, ensure_ascii=False, default=str)
+    row = uow.session.get(Setting, key)
+    if row is None:
+        uow.session.add(Setting(key=key, value=text))
+    else:
+        row.value = text
+    if key != DASHBOARD_PERIOD:
+        audit(uow, actor, "setting", "setting", None, key=key, value=value)
+
+
+def org_name(uow: UnitOfWork) -> str:
+    return str(get_setting(uow, ORG_NAME, "") or "招商局")
+
+
+@dataclass(frozen=True)
+class PeriodChoice:
+    """The period a dashboard shows: a preset name (本月 …) or custom, with its dates."""
+
+    preset: str
+    start: dt.date
+    end: dt.date
+
+
+def dashboard_period(uow: UnitOfWork) -> PeriodChoice | None:
+    value = get_setting(uow, DASHBOARD_PERIOD)
+    if not isinstance(value, dict):
+        return None
+    try:
+        return PeriodChoice(str(value.get("preset", "custom")),
+                            dt.date.fromisoformat(value["from"]), dt.date.fromisoformat(value["to"]))
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def set_dashboard_period(uow: UnitOfWork, actor: Actor, choice: PeriodChoice) -> None:
+    if choice.end < choice.start:
+        raise ValidationError("结束日期不能早于开始日期", code="period.order")
+    set_setting(uow, actor, DASHBOARD_PERIOD, {"preset": choice.preset,
+                                                "from": choice.start.isoformat(),
+                                                "to": choice.end.isoformat()})
+
+
+@dataclass(frozen=True)
+class TargetRow:
+    year: int
+    metric: str
+    label: str
+    value: Decimal
+
+
+def set_target(uow: UnitOfWork, actor: Actor, year: int, metric: str, value: Decimal) -> TargetRow:
+    require_manager(actor, "设置年度目标")
+    if metric not in TARGET_METRICS:
+        raise ValidationError(f"未知指标“{metric}”", code="target.metric", field="metric")
+    if not 1990 <= year <= 2100:
+        raise ValidationError("年度超出范围", code="target.year", field="year")
+    check_amount(value, field="value", label="目标值")
+    row = uow.session.scalar(select(Target).where(Target.year == year, Target.metric == metric))
+    if row is None:
+        row = Target(year=year, metric=metric, value=value)
+        uow.session.add(row)
+    else:
+        row.value = value
+    audit(uow, actor, "target", "target", None, year=year, metric=metric, value=value)
+    return TargetRow(year, metric, TARGET_METRICS[metric], value)
+
+
+def targets(uow: UnitOfWork, year: int) -> list[TargetRow]:
+    rows = uow.session.scalars(select(Target).where(Target.year == year))
+    order = list(TARGET_METRICS)
+    return sorted((TargetRow(t.year, t.metric, TARGET_METRICS.get(t.metric, t.metric), t.value)
+                   for t in rows), key=lambda t: order.index(t.metric)
+                  if t.metric in order else 99)

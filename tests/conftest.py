@@ -1,0 +1,122 @@
+"""Shared fixtures: databases on SQLite (always) and PostgreSQL (where a server answers)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from crm.db import Database
+from crm.services.common import SYSTEM
+
+PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+def pg_url() -> str | None:
+    """The PostgreSQL server for tests, or None where there is none."""
+    url = os.environ.get("CRM_TEST_PG_URL", PG_DEFAULT)
+    if url in ("", "0", "off"):
+        return None
+    try:
+        engine = create_engine(url, connect_args={"connect_timeout": 2})
+        with engine.connect():
+            pass
+        engine.dispose()
+    except Exception:
+        return None
+    return url
+
+
+_PG = pg_url()
+
+
+@pytest.fixture(autouse=True)
+def _isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keep every test's settings and default database out of the user's real folders."""
+    monkeypatch.setenv("CRM_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("CRM_CONFIG_DIR", str(tmp_path / "config"))
+    monkeypatch.delenv("CRM_DATABASE_URL", raising=False)
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An empty, migrated SQLite file, copied for each test (migrating once is faster)."""
+    path = tmp_path_factory.mktemp("template") / "empty.db"
+    Database(f"sqlite:///{path}").dispose()
+    return path
+
+
+def _pg_schema_url(base: str) -> tuple[str, str]:
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    engine = create_engine(base)
+    with engine.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    engine.dispose()
+    sep = "&" if "?" in base else "?"
+    return f"{base}{sep}options=-csearch_path%3D{schema}", schema
+
+
+def _drop_pg_schema(base: str, schema: str) -> None:
+    engine = create_engine(base)
+    with engine.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+    engine.dispose()
+
+
+@pytest.fixture
+def sqlite_db(sqlite_template: Path, tmp_path: Path) -> Iterator[Database]:
+    path = tmp_path / "crm.db"
+    shutil.copy(sqlite_template, path)
+    db = Database(f"sqlite:///{path}")
+    yield db
+    db.dispose()
+
+
+@pytest.fixture
+def pg_db() -> Iterator[Database]:
+    if _PG is None:
+        pytest.skip("PostgreSQL server not available (set CRM_TEST_PG_URL)")
+    url, schema = _pg_schema_url(_PG)
+    db = Database(url)
+    yield db
+    db.dispose()
+    _drop_pg_schema(_PG, schema)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.pg)])
+def db(request: pytest.FixtureRequest) -> Database:
+    """An empty, migrated database: every core test runs on SQLite and on PostgreSQL."""
+    return request.getfixturevalue("sqlite_db" if request.param == "sqlite" else "pg_db")
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -> Path:
+    from crm.demo import load_demo
+
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    shutil.copy(sqlite_template, path)
+    db = Database(f"sqlite:///{path}")
+    load_demo(db, today=dt.date(2026, 11, 28))
+    db.dispose()
+    return path
+
+
+@pytest.fixture
+def demo_db(demo_template: Path, tmp_path: Path) -> Iterator[Database]:
+    """A copy of the demo data set on SQLite (loaded once per test run)."""
+    path = tmp_path / "demo.db"
+    shutil.copy(demo_template, path)
+    db = Database(f"sqlite:///{path}")
+    yield db
+    db.dispose()
+
+
+@pytest.fixture
+def system() -> object:
+    return SYSTEM

@@ -7,6 +7,7 @@ one line on stderr, never a traceback.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import logging
@@ -96,7 +97,7 @@ def verb(name: str) -> Callable[[Handler], Handler]:
 
 @verb("init")
 def _init(db: Database, args: argparse.Namespace) -> int:
-    current, head = db.schema_state()
+    current, _head = db.schema_state()
     print(f"数据库已就绪：{db.describe()}（结构版本 {current}）")
     return 0
 
@@ -232,10 +233,8 @@ def _user(db: Database, args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    try:
+    with contextlib.suppress(ImportError):
         import crm.excel.cli  # noqa: F401  registers import/export when present
-    except ImportError:
-        pass
     try:
         args = build_parser().parse_args(argv)
         db = Database(resolve_url(args.db))

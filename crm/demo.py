@@ -35,8 +35,9 @@ STAFF = [("admin", "系统管理员", "admin"), ("zhoujm", "周建明", "manager
          ("majun", "马骏", "staff"), ("huangqian", "黄倩", "staff")]
 INDUSTRIES = ["钢铁深加工", "石油化工", "新材料", "人工智能", "高端装备", "生物医药", "新能源",
               "数字经济", "现代服务业"]
-AMBASSADORS = [("冯立新", "上海湖北商会"), ("程远航", "长三角楚商联合会"), ("邓秋华", "武汉大学上海校友会"),
-               ("许卫东", "华中科技大学深圳校友会"), ("宋佳音", "香港湖北联谊会"), ("罗振宇", "北京湖北企业商会"),
+AMBASSADORS = [("冯立新", "上海湖北商会"), ("程远航", "长三角楚商联合会"),
+               ("邓秋华", "武汉大学上海校友会"), ("许卫东", "华中科技大学深圳校友会"),
+               ("宋佳音", "香港湖北联谊会"), ("罗振宇", "北京湖北企业商会"),
                ("谢敏", "杭州湖北商会"), ("唐国栋", "苏州楚商会"), ("韩静", "广州湖北商会"),
                ("曹德明", "南京湖北商会"), ("彭亮", "成都湖北商会"), ("袁小燕", "宁波湖北商会")]
 EVENTS = [(EVENT_NAME, EVENT_DAY, "上海", "长三角招商"),
@@ -260,13 +261,13 @@ def _carriers(uow: UnitOfWork) -> None:
                  "武钢科技大厦", "建设一路双创楼", "青和居产业楼", "长江隧道口商务楼", "杨春湖科创",
                  "北湖总部基地", "厂前商务中心", "戴家湖文创楼"]
     for i, name in enumerate(buildings):
-        total = Decimal(12000 + (i % 5) * 500 + (400 if i < 4 else 0))
+        total = Decimal(11300 + (i % 5) * 500 + (400 if i < 4 else 0))
         dictionaries.add_carrier(uow, SYSTEM, dictionaries.CarrierInput(
             name, "商务楼宇", "和平大道核心区", total, (total * Decimal("0.3")).quantize(1)))
-    for name, total in (("北湖标准化厂房一期", 50000), ("北湖标准化厂房二期", 46000),
-                        ("钢城工业园标准厂房", 44000)):
+    for name, area in (("北湖标准化厂房一期", 50000), ("北湖标准化厂房二期", 46000),
+                       ("钢城工业园标准厂房", 44000)):
         dictionaries.add_carrier(uow, SYSTEM, dictionaries.CarrierInput(
-            name, "标准化厂房", "新材料产业园", Decimal(total), Decimal(total // 3)))
+            name, "标准化厂房", "新材料产业园", Decimal(area), Decimal(area // 3)))
     dictionaries.add_carrier(uow, SYSTEM, dictionaries.CarrierInput(
         "化工园区待开发用地", "土地", "青山化工园区", Decimal(13_000_000), Decimal(13_000_000),
         "13 平方公里"))

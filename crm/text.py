@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 from functools import lru_cache
+from typing import Any
 
 from pypinyin import Style, lazy_pinyin
 
@@ -11,6 +12,11 @@ from pypinyin import Style, lazy_pinyin
 def normalize(text: str) -> str:
     """Full-width to half-width, trimmed, lower case: the form every search compares."""
     return unicodedata.normalize("NFKC", text or "").strip().lower()
+
+
+def _keep(chars: str) -> Any:
+    """Characters without pinyin stay as they are, one by one."""
+    return list(chars)
 
 
 @lru_cache(maxsize=65536)
@@ -21,14 +27,14 @@ def sort_key(text: str) -> str:
     sorts before ``"hang2 "`` exactly as the characters 海 and 杭 do.
     """
     parts = lazy_pinyin(normalize(text), style=Style.TONE3, neutral_tone_with_five=True,
-                        errors=lambda chars: list(chars))
+                        errors=_keep)
     return "".join(p + " " for p in parts)[:600]
 
 
 @lru_cache(maxsize=65536)
 def initials(text: str) -> str:
     """Pinyin initials: 上海际数科技 → ``shjskj``; other characters kept as they are."""
-    parts = lazy_pinyin(normalize(text), style=Style.FIRST_LETTER, errors=lambda chars: list(chars))
+    parts = lazy_pinyin(normalize(text), style=Style.FIRST_LETTER, errors=_keep)
     return "".join(parts)
 
 

@@ -103,7 +103,7 @@ def resolve_ids(session: Session, model: type[Any], name_col: Any, text: str | i
     if raw.isdigit() and session.get(model, int(raw)) is not None:
         return [int(raw)]
     needle = f"%{normalize(raw)}%"
-    ids = list(session.scalars(select(model.id).where(or_(name_col.ilike(needle),
+    ids: list[int] = list(session.scalars(select(model.id).where(or_(name_col.ilike(needle),
                                                           name_col.ilike(f"%{raw}%")))))
     if not ids:
         raise NotFoundError(f"找不到{label}“{raw}”", code=f"{model.__tablename__}.missing")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import func, select
 
@@ -202,5 +203,6 @@ def list_companies(uow: UnitOfWork, search: str = "", limit: int = 5000) -> list
         like = f"%{needle}%"
         stmt = stmt.where(Company.name.ilike(like) | Company.uscc.ilike(like)
                           | Company.initials.like(like))
+    rows: Any = uow.session.execute(stmt)
     return [CompanyRow(c.id, c.name, c.uscc, c.hq_city, c.industry_id, ind or "", c.note,
-                       c.version, n) for c, ind, n in uow.session.execute(stmt)]
+                       c.version, n) for c, ind, n in rows]

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
 from crm.db import UnitOfWork
@@ -93,7 +94,7 @@ def complete_follow_up(uow: UnitOfWork, actor: Actor, log_id: int, done: bool = 
     return get_log(uow, log_id)
 
 
-def _select() -> Select[tuple[ContactLog, str | None, str | None, str | None]]:
+def _select() -> Any:
     user = aliased(User)
     return (select(ContactLog, user.display_name, Project.name, Company.name)
             .outerjoin(user, user.id == ContactLog.user_id)
@@ -101,7 +102,7 @@ def _select() -> Select[tuple[ContactLog, str | None, str | None, str | None]]:
             .outerjoin(Company, Company.id == ContactLog.company_id))
 
 
-def _row(r: tuple[ContactLog, str | None, str | None, str | None]) -> LogRow:
+def _row(r: Any) -> LogRow:
     c = r[0]
     return LogRow(c.id, c.logged_on, c.user_id, r[1] or "", c.project_id, r[2] or "",
                   c.company_id, r[3] or "", c.mode, c.participants, c.content, c.next_step,
@@ -112,7 +113,7 @@ def get_log(uow: UnitOfWork, log_id: int) -> LogRow:
     row = uow.session.execute(_select().where(ContactLog.id == log_id)).first()
     if row is None:
         get_or_404(uow.session, ContactLog, log_id, "接洽记录")
-    return _row(row._tuple())  # type: ignore[union-attr]
+    return _row(row)
 
 
 def list_logs(uow: UnitOfWork, *, project_id: int | None = None, company_id: int | None = None,
@@ -136,7 +137,7 @@ def list_logs(uow: UnitOfWork, *, project_id: int | None = None, company_id: int
                           | Company.name.like(like))
     if limit is not None:
         stmt = stmt.limit(limit)
-    return [_row(r._tuple()) for r in uow.session.execute(stmt)]
+    return [_row(r) for r in uow.session.execute(stmt)]
 
 
 @dataclass(frozen=True)
@@ -155,7 +156,7 @@ def follow_ups(uow: UnitOfWork, today: dt.date, *, user_id: int | None = None,
             .order_by(ContactLog.follow_up_on, ContactLog.id))
     if user_id is not None:
         stmt = stmt.where(ContactLog.user_id == user_id)
-    rows = [_row(r._tuple()) for r in uow.session.execute(stmt)]
+    rows = [_row(r) for r in uow.session.execute(stmt)]
     return FollowUps(
         overdue=tuple(r for r in rows if r.follow_up_on and r.follow_up_on < today),
         today=tuple(r for r in rows if r.follow_up_on == today),

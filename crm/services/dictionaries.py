@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import func, select
 
@@ -180,5 +181,6 @@ def list_carriers(uow: UnitOfWork) -> list[CarrierRow]:
     stmt = (select(Carrier, func.coalesce(counts.c.n, 0))
             .outerjoin(counts, counts.c.carrier_id == Carrier.id)
             .order_by(Carrier.kind, Carrier.name))
+    rows: Any = uow.session.execute(stmt)
     return [CarrierRow(c.id, c.name, c.kind, c.park, c.total_area, c.available_area, c.note, n)
-            for c, n in uow.session.execute(stmt)]
+            for c, n in rows]

@@ -198,9 +198,10 @@ def start_rate(uow: UnitOfWork, period: Period, as_of: dt.date,
     """签约数, 开工数, 开工率, 签约金额 and 资金到位率 for the period (DESIGN §3)."""
     f = filters or Filters()
     where = _signed_where(period, as_of, f)
-    signed, started = uow.session.execute(
+    counted: Any = uow.session.execute(
         select(func.count(), func.coalesce(func.sum(case((_started_expr(as_of), 1), else_=0)), 0))
         .select_from(Project).where(*where)).one()
+    signed, started = counted
     amount = uow.session.scalar(
         select(func.sum(Agreement.amount)).join(Project, Project.id == Agreement.project_id)
         .where(*where, Agreement.voided_at.is_(None), Agreement.signed_on <= as_of))
@@ -248,7 +249,7 @@ def funnel(uow: UnitOfWork, period: Period, as_of: dt.date,
     """Projects that reached each stage within the period (dropped ones included)."""
     f = filters or Filters()
     end = min(period.end, as_of)
-    counts = uow.session.execute(select(*[
+    counts: Any = uow.session.execute(select(*[
         func.coalesce(func.sum(case((and_(col >= period.start, col <= end), 1), else_=0)), 0)
         for col in _REACHED.values()]).select_from(Project).where(*f.conditions())).one()
     steps: list[FunnelStep] = []
@@ -290,10 +291,10 @@ def breakdown(uow: UnitOfWork, by: str, period: Period, as_of: dt.date,
     if column is None:
         raise ValidationError(f"未知分组“{by}”", code="breakdown.unknown")
     where = _signed_where(period, as_of, filters or Filters())
-    counts = uow.session.execute(
+    counts: Any = uow.session.execute(
         select(column, func.count(), func.sum(case((_started_expr(as_of), 1), else_=0)))
         .where(*where).group_by(column)).all()
-    amounts = dict(uow.session.execute(
+    amounts: dict[Any, Decimal] = dict(uow.session.execute(
         select(column, func.sum(Agreement.amount))
         .join(Project, Project.id == Agreement.project_id)
         .where(*where, Agreement.voided_at.is_(None), Agreement.signed_on <= as_of)
@@ -308,6 +309,7 @@ def _labels(uow: UnitOfWork, by: str, keys: Sequence[Any]) -> dict[Any, str]:
     ids = [k for k in keys if k is not None]
     if by == "source":
         return {k: SOURCE_NAMES.get(k, k) for k in ids}
+    model: Any
     model, name = {"industry": (Industry, Industry.name), "owner": (User, User.display_name),
                    "ambassador": (Ambassador, Ambassador.name),
                    "event": (Event, Event.name)}[by]
@@ -347,9 +349,10 @@ def signed_not_started(uow: UnitOfWork, period: Period, as_of: dt.date,
             .where(*where, or_(Project.started_on.is_(None), Project.started_on > as_of),
                    or_(Project.dropped_on.is_(None), Project.dropped_on > as_of))
             .order_by(Project.signed_on, Project.id))
+    rows: Any = uow.session.execute(stmt)
     return [PendingRow(pid, name, company, ind or "", own or "", signed,
                        (as_of - signed).days, Decimal(amt or 0), stage)
-            for pid, name, company, ind, own, signed, amt, stage in uow.session.execute(stmt)]
+            for pid, name, company, ind, own, signed, amt, stage in rows]
 
 
 # --- by month -------------------------------------------------------------------------------

@@ -262,7 +262,7 @@ def restore_project(uow: UnitOfWork, actor: Actor, project_id: int) -> ProjectRo
 
 
 # --- reading --------------------------------------------------------------------------------
-def _row_select() -> Select[Any]:
+def _row_select() -> Any:
     owner = aliased(User)
     amount = (select(func.coalesce(func.sum(Agreement.amount), 0))
               .where(Agreement.project_id == Project.id, Agreement.voided_at.is_(None))
@@ -342,7 +342,8 @@ def _filtered(q: ProjectQuery, columns: Any) -> Select[Any]:
         stmt = stmt.outerjoin(User, User.id == Project.owner_id)
     if q.sort == "industry":
         stmt = stmt.outerjoin(Industry, Industry.id == Project.industry_id)
-    stmt = stmt.where(Project.deleted_at.is_not(None) if q.deleted else Project.deleted_at.is_(None))
+    live = Project.deleted_at.is_(None)
+    stmt = stmt.where(~live if q.deleted else live)
     needle = normalize(q.search)
     if needle:
         stmt = stmt.where(Project.search_text.like(f"%{needle}%"))

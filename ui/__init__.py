@@ -1,0 +1,1 @@
+"""招商 CRM desktop app: PySide6 views over crm services (no business rule, no SQL here)."""

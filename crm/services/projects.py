@@ -279,8 +279,7 @@ def _row_select() -> Any:
 
 def _to_row(r: Any) -> ProjectRow:
     p: Project = r[0]
-    amount = r[8]
-    amount = Decimal(int(amount)) / 10000 if amount is not None else Decimal(0)
+    amount = Decimal(r[8] or 0)  # already 万元: the sum keeps the column's Money type
     return ProjectRow(
         id=p.id, name=p.name, company_id=p.company_id, company=r[1], uscc=r[2],
         industry_id=p.industry_id, industry=r[3] or "", planned_investment=p.planned_investment,

@@ -164,8 +164,8 @@ def _projects(db: Database, args: argparse.Namespace) -> int:
         print(json.dumps([_project_json(p) for p in rows], ensure_ascii=False))
         return 0
     for p in rows:
-        print(f"{p.id:>6}  {p.stage_name:<4}  {p.signed_on or '':<10}  {p.started_on or '':<10}  "
-              f"{p.name}（{p.company}）")
+        print(f"{p.id:>6}  {p.stage_name:<4}  {_iso(p.signed_on) or '':<10}  "
+              f"{_iso(p.started_on) or '':<10}  {p.name}（{p.company}）")
     print(f"共 {len(rows)} 个项目")
     return 0
 

@@ -82,6 +82,13 @@ def previous_period(period: Period) -> Period:
     if s.day == 1 and s.month in (1, 7) and (e.month, e.day) in ((6, 30), (12, 31)) \
             and s.year == e.year:
         return Period(s.replace(year=s.year - 1), e.replace(year=e.year - 1))
+    if s.day == 1 and e.day == calendar.monthrange(e.year, e.month)[1]:
+        # Whole months (本月, 本季度): the same number of whole months before, whatever
+        # their length in days; a day count would start March's predecessor on 29 January.
+        months = (e.year - s.year) * 12 + e.month - s.month + 1
+        index = s.year * 12 + s.month - 1 - months
+        first = dt.date(index // 12, index % 12 + 1, 1)
+        return Period(first, s - dt.timedelta(days=1))
     length = (e - s).days + 1
     return Period(s - dt.timedelta(days=length), s - dt.timedelta(days=1))
 

@@ -1,0 +1,292 @@
+"""The main window: navigation rail, lazily created pages, status bar, shortcuts, window state."""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import qtawesome as qta
+from PySide6.QtCore import QByteArray, QCoreApplication, Qt
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QSizePolicy,
+    QStackedWidget,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from crm.db import read_local_settings, write_local_settings
+from crm.services import contacts, settings
+from crm.services.common import ROLE_NAMES
+from crm.services.contacts import FollowUps
+from ui import errors
+from ui.context import AppContext
+from ui.widgets.panel import Placeholder
+
+log = logging.getLogger("crm.ui.window")
+NAV_ICON = "#5b6472"
+NAV_ICON_ON = "#1f6feb"
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate("MainWindow", text)
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    """A page of the navigation rail: key (``--page``), label, qtawesome icon, "module:Class"."""
+
+    key: str
+    label: str
+    icon: str
+    target: str
+
+
+class MainWindow(QMainWindow):
+    """One signed-in user on one database. Pages are created on first visit."""
+
+    def __init__(self, ctx: AppContext, pages: Sequence[PageSpec], parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("main-window")
+        self.ctx = ctx
+        self.specs = {spec.key: spec for spec in pages}
+        self.pages: dict[str, QWidget] = {}
+        self.current_key = ""
+        self._closed = False
+        self.owns_db = False  # build() hands the database to the window, which closes it
+        self.setWindowTitle(tr("招商 CRM"))
+        self.resize(1440, 900)
+
+        self.stack = QStackedWidget(self)
+        self.stack.setObjectName("page-stack")
+        self.nav = QButtonGroup(self)
+        self.nav.setExclusive(True)
+        rail = self._build_rail(pages)
+        central = QWidget(self)
+        layout = QHBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(rail)
+        layout.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+        self._build_status()
+        self._build_shortcuts()
+
+        ctx.error.connect(lambda exc: errors.show_error(exc, self))
+        ctx.changed.connect(self._refresh_chrome)
+        self._refresh_chrome()
+
+    # --- building -------------------------------------------------------------------------
+    def _build_rail(self, pages: Sequence[PageSpec]) -> QFrame:
+        rail = QFrame(self)
+        rail.setObjectName("nav-rail")
+        rail.setFixedWidth(168)
+        column = QVBoxLayout(rail)
+        column.setContentsMargins(10, 16, 10, 12)
+        column.setSpacing(4)
+        brand = QLabel(tr("招商 CRM"), rail)
+        brand.setObjectName("brand")
+        self.org = QLabel("", rail)
+        self.org.setObjectName("brand-org")
+        column.addWidget(brand)
+        column.addWidget(self.org)
+        column.addSpacing(14)
+        for spec in pages:
+            button = QToolButton(rail)
+            button.setObjectName(f"nav-{spec.key}")
+            button.setText(tr(spec.label))
+            button.setIcon(qta.icon(spec.icon, color=NAV_ICON, color_on=NAV_ICON_ON))
+            button.setCheckable(True)
+            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+            button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+            button.setCursor(Qt.CursorShape.PointingHandCursor)
+            button.clicked.connect(lambda _checked=False, key=spec.key: self.show_page(key))
+            self.nav.addButton(button)
+            column.addWidget(button)
+        column.addStretch(1)
+        actor = self.ctx.actor
+        who = QLabel(f"{actor.name}\n{ROLE_NAMES.get(actor.role, actor.role)}", rail)
+        who.setObjectName("nav-user")
+        column.addWidget(who)
+        return rail
+
+    def _build_status(self) -> None:
+        bar = self.statusBar()
+        bar.setObjectName("status-bar")
+        self.db_label = QLabel(tr("数据库：{db}").format(db=self.ctx.db.describe()), self)
+        self.db_label.setObjectName("status-db")
+        self.due_label = QLabel("", self)
+        self.due_label.setObjectName("status-due")
+        actor = self.ctx.actor
+        self.user_label = QLabel(tr("当前用户：{name}（{role}）").format(
+            name=actor.name, role=tr(ROLE_NAMES.get(actor.role, actor.role))), self)
+        self.user_label.setObjectName("status-user")
+        bar.addWidget(self.db_label, 1)
+        bar.addPermanentWidget(self.due_label)
+        bar.addPermanentWidget(self.user_label)
+
+    def _build_shortcuts(self) -> None:
+        for name, keys, slot in (
+                ("action-new-project", QKeySequence.StandardKey.New, self.new_project),
+                ("action-search", QKeySequence.StandardKey.Find, self.focus_search),
+                ("action-log-contact", QKeySequence("Ctrl+L"), self.log_contact),
+                ("action-export", QKeySequence("Ctrl+E"), self.export_current)):
+            action = QAction(self)
+            action.setObjectName(name)
+            action.setShortcut(keys)
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            action.triggered.connect(slot)
+            self.addAction(action)
+
+    # --- pages ----------------------------------------------------------------------------
+    def page(self, key: str) -> QWidget:
+        """The page for ``key``, created on first use (a placeholder if it cannot be)."""
+        if key not in self.specs:
+            raise KeyError(key)
+        if key not in self.pages:
+            widget = self._create(self.specs[key])
+            self.pages[key] = widget
+            self.stack.addWidget(widget)
+            requested = getattr(widget, "project_requested", None)
+            if requested is not None and hasattr(requested, "connect"):
+                requested.connect(self.open_project)
+        return self.pages[key]
+
+    def _create(self, spec: PageSpec) -> QWidget:
+        module_name, _, class_name = spec.target.partition(":")
+        try:
+            cls = getattr(importlib.import_module(module_name), class_name)
+        except Exception as exc:  # another part of the app not present in this build
+            log.warning("page %s unavailable: %s", spec.key, exc)
+            return Placeholder(tr("“{label}”页面尚未提供").format(label=tr(spec.label)), self.stack)
+        try:
+            widget: QWidget = cls(self.ctx, self.stack)
+        except Exception as exc:
+            errors.show_error(exc, self)
+            return Placeholder(tr("“{label}”页面打开失败，详情已记入日志").format(label=tr(spec.label)),
+                               self.stack)
+        widget.setProperty("page_key", spec.key)
+        return widget
+
+    def show_page(self, key: str) -> QWidget:
+        widget = self.page(key)
+        self.stack.setCurrentWidget(widget)
+        self.current_key = key
+        button = self.findChild(QToolButton, f"nav-{key}")
+        if button is not None:
+            button.setChecked(True)
+        return widget
+
+    def current_page(self) -> QWidget | None:
+        return self.pages.get(self.current_key)
+
+    def open_project(self, project_id: int) -> None:
+        """Show a project on the projects page."""
+        page = self.show_page("projects")
+        opener = getattr(page, "open_project", None)
+        if callable(opener):
+            opener(project_id)
+
+    # --- shortcuts ------------------------------------------------------------------------
+    def new_project(self) -> None:
+        fn = _optional("ui.dialogs.project_dialog", "new_project")
+        if fn is None:
+            errors.show_message(tr("新建项目功能尚未提供"), self)
+            return
+        fn(self.ctx, self)
+
+    def log_contact(self) -> None:
+        fn = _optional("ui.dialogs.log_dialog", "log_contact")
+        if fn is None:
+            errors.show_message(tr("记录接洽功能尚未提供"), self)
+            return
+        fn(self.ctx, self, project_id=self._current_project_id())
+
+    def focus_search(self) -> None:
+        fn = getattr(self.current_page(), "focus_search", None)
+        if callable(fn):
+            fn()
+
+    def export_current(self) -> None:
+        page = self.current_page()
+        if not callable(getattr(page, "export_current", None)):
+            page = self.show_page("reports")
+        fn = getattr(page, "export_current", None)
+        if callable(fn):
+            fn()
+
+    def _current_project_id(self) -> int | None:
+        value = getattr(self.current_page(), "current_project_id", None)
+        value = value() if callable(value) else value
+        return value if isinstance(value, int) else None
+
+    # --- status and reminders -------------------------------------------------------------
+    def _refresh_chrome(self) -> None:
+        actor = self.ctx.actor
+        user_id = None if actor.is_manager else actor.user_id
+        self.ctx.read(_chrome, self.ctx.today(), user_id, done=self._show_chrome)
+
+    def _show_chrome(self, result: tuple[str, FollowUps]) -> None:
+        org, due = result
+        self.org.setText(org)
+        self.setWindowTitle(tr("招商 CRM — {org}").format(org=org))
+        overdue, today = len(due.overdue), len(due.today)
+        if overdue or today:
+            self.due_label.setText(tr("跟进提醒：今天到期 {t} 项，已逾期 {o} 项").format(t=today, o=overdue))
+            self.due_label.setProperty("tone", "down" if overdue else "")
+        else:
+            self.due_label.setText(tr("今天没有到期的跟进"))
+            self.due_label.setProperty("tone", "")
+        self.due_label.style().unpolish(self.due_label)
+        self.due_label.style().polish(self.due_label)
+
+    # --- window state ---------------------------------------------------------------------
+    def restore_state(self, page: str | None = None) -> None:
+        """Geometry and last page from this computer's settings; ``page`` wins if given."""
+        saved: dict[str, Any] = read_local_settings().get("window") or {}
+        geometry = saved.get("geometry")
+        if isinstance(geometry, str):
+            with contextlib.suppress(ValueError, UnicodeError):
+                self.restoreGeometry(QByteArray.fromHex(geometry.encode("ascii")))
+        key = page or saved.get("page")
+        self.show_page(key if key in self.specs else "dashboard")
+
+    def save_state(self) -> None:
+        try:
+            write_local_settings({"window": {
+                "geometry": bytes(self.saveGeometry().toHex().data()).decode("ascii"),
+                "page": self.current_key or "dashboard"}})
+        except OSError as exc:
+            log.warning("window state not saved: %s", exc)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if not self._closed:
+            self._closed = True
+            self.save_state()
+            self.ctx.stop()
+            if self.owns_db:
+                self.ctx.db.dispose()
+        super().closeEvent(event)
+
+
+def _chrome(uow: Any, today: Any, user_id: int | None) -> tuple[str, FollowUps]:
+    return settings.org_name(uow), contacts.follow_ups(uow, today, user_id=user_id, days_ahead=0)
+
+
+def _optional(module: str, name: str) -> Any:
+    """A function of another part of the app, or None when it is not there."""
+    try:
+        return getattr(importlib.import_module(module), name)
+    except (ImportError, AttributeError) as exc:
+        log.warning("%s.%s unavailable: %s", module, name, exc)
+        return None

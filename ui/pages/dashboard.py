@@ -1,0 +1,347 @@
+"""工作台: the figures of DESIGN §3 for a period, live, with what is due today.
+
+Everything comes from one read (``metrics.dashboard`` plus the follow-ups), run off the GUI
+thread; the page reloads on ``ctx.changed`` so a change anywhere shows within seconds.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from dataclasses import dataclass
+from decimal import Decimal
+
+from PySide6.QtCore import QModelIndex, Signal
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from crm.db import UnitOfWork
+from crm.services import contacts, metrics, projects, settings
+from crm.services.contacts import FollowUps, LogRow
+from crm.services.metrics import Dashboard, Period, StartRate
+from crm.services.settings import PeriodChoice
+from ui.context import AppContext
+from ui.widgets import format as fmt
+from ui.widgets.charts import FunnelChart, MonthlyChart
+from ui.widgets.kpi import KpiCard
+from ui.widgets.panel import EmptyState, Panel
+from ui.widgets.period import PeriodPicker
+from ui.widgets.project_list import ProjectListDialog
+from ui.widgets.table import Column, RowsModel, rows_view
+
+
+@dataclass(frozen=True)
+class DashboardData:
+    board: Dashboard
+    follow_ups: FollowUps
+    project_count: int
+
+
+def read_dashboard(uow: UnitOfWork, period: Period, as_of: dt.date,
+                   follow_user_id: int | None) -> DashboardData:
+    """Everything the page shows, in one unit of work (runs on a worker thread)."""
+    return DashboardData(metrics.dashboard(uow, period, as_of),
+                         contacts.follow_ups(uow, as_of, user_id=follow_user_id, days_ahead=0),
+                         projects.count_projects(uow))
+
+
+# The cards: objectName, label, and which projects a click lists.
+CARDS = (("kpi-signed", "签约数", "signed"), ("kpi-signed-amount", "签约金额", "signed"),
+         ("kpi-started", "开工数", "started"), ("kpi-start-rate", "开工率", "signed"),
+         ("kpi-funds-rate", "资金到位率", "signed"), ("kpi-target", "年度目标完成", "year"))
+
+
+class DashboardPage(QWidget):
+    """The 工作台. ``project_requested(id)`` asks the window to open a project."""
+
+    project_requested = Signal(int)
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("page-dashboard")
+        self.ctx = ctx
+        self.data: DashboardData | None = None
+        self.period: PeriodChoice | None = None
+        self._loading = False
+        self._stale = False
+        self._dialogs: list[ProjectListDialog] = []
+
+        self.picker = PeriodPicker(ctx.today(), self)
+        self.picker.changed.connect(self._period_picked)
+        title = QLabel(self.tr("工作台"), self)
+        title.setProperty("class", "page-title")
+        self.as_of = QLabel("", self)
+        self.as_of.setProperty("class", "muted")
+        header = QHBoxLayout()
+        header.addWidget(title)
+        header.addSpacing(12)
+        header.addWidget(self.as_of)
+        header.addStretch(1)
+        header.addWidget(self.picker)
+
+        self.banner = QLabel(self.tr("还没有项目 — 在“项目”页新建（Ctrl+N），或在“报表”页从台账导入"), self)
+        self.banner.setObjectName("empty-banner")
+        self.banner.setVisible(False)
+
+        self.cards: dict[str, KpiCard] = {}
+        cards = QGridLayout()
+        cards.setSpacing(12)
+        for i, (name, label, figure) in enumerate(CARDS):
+            card = KpiCard(name, self.tr(label), self)
+            card.clicked.connect(lambda f=figure, c=card: self.show_projects(f, c.label.text()))
+            self.cards[name] = card
+            cards.addWidget(card, 0, i)
+            cards.setColumnStretch(i, 1)
+
+        self.funnel = FunnelChart(self)
+        self.monthly = MonthlyChart(self)
+        self.industry_model = RowsModel([
+            Column(self.tr("产业"), lambda r: r.label),
+            Column(self.tr("签约"), lambda r: str(r.signed), numeric=True, width=56),
+            Column(self.tr("开工"), lambda r: str(r.started), numeric=True, width=56),
+            Column(self.tr("开工率"), lambda r: r.rate_text, numeric=True, width=80),
+            Column(self.tr("金额(亿元)"), lambda r: fmt.yi_number(r.signed_amount), numeric=True,
+                   width=96),
+        ], self)
+        self.industry = EmptyState(rows_view(self.industry_model), self.tr("本期还没有签约项目"))
+        self.pending_model = RowsModel([
+            Column(self.tr("项目名称"), lambda r: r.name),
+            Column(self.tr("企业"), lambda r: r.company),
+            Column(self.tr("产业"), lambda r: r.industry, width=100),
+            Column(self.tr("招商专员"), lambda r: r.owner, width=84),
+            Column(self.tr("签约日期"), lambda r: fmt.date(r.signed_on), numeric=True, width=104),
+            Column(self.tr("已签约天数"), lambda r: str(r.days_since_signing), numeric=True, width=96),
+            Column(self.tr("金额(亿元)"), lambda r: fmt.yi_number(r.signed_amount), numeric=True,
+                   width=96),
+        ], self, warn=lambda r: r.days_since_signing > 180)
+        pending_view = rows_view(self.pending_model)
+        pending_view.setObjectName("pending-list")
+        pending_view.doubleClicked.connect(self._open_pending)
+        self.pending = EmptyState(pending_view, self.tr("本期签约的项目都已开工"))
+        self.follow_model = RowsModel([
+            Column(self.tr("跟进日期"), lambda r: fmt.date(r.follow_up_on), width=104),
+            Column(self.tr("状态"), self._due_text, width=84),
+            Column(self.tr("项目 / 企业"), lambda r: r.project or r.company),
+            Column(self.tr("下一步"), lambda r: r.next_step or r.content),
+            Column(self.tr("招商专员"), lambda r: r.user, width=84),
+        ], self, warn=lambda r: bool(r.follow_up_on and r.follow_up_on < self.ctx.today()))
+        follow_view = rows_view(self.follow_model)
+        follow_view.setObjectName("follow-up-list")
+        follow_view.doubleClicked.connect(self._open_follow_up)
+        self.follow = EmptyState(
+            follow_view, self.tr("今天没有到期的跟进 — 记一笔接洽（Ctrl+L）时可约定下次跟进"))
+
+        self.funnel_panel = Panel(self.tr("项目漏斗"))
+        self.funnel_panel.add(self.funnel)
+        self.conversion = QLabel("", self.funnel_panel)
+        self.conversion.setProperty("class", "muted")
+        self.conversion.setWordWrap(True)
+        self.funnel_panel.add(self.conversion, 0)
+        monthly_panel = Panel(self.tr("按月签约与开工"))
+        monthly_panel.add(self.monthly)
+        industry_panel = Panel(self.tr("按产业"))
+        industry_panel.add(self.industry)
+        self.pending_panel = Panel(self.tr("签约未开工"))
+        self.pending_panel.add(self.pending)
+        self.follow_panel = Panel(self.tr("今日及逾期跟进") if ctx.actor.is_manager
+                                  else self.tr("我的今日及逾期跟进"))
+        self.follow_panel.add(self.follow)
+
+        grid = QGridLayout()
+        grid.setSpacing(12)
+        grid.addWidget(self.funnel_panel, 0, 0)
+        grid.addWidget(monthly_panel, 0, 1)
+        grid.addWidget(industry_panel, 0, 2)
+        grid.addWidget(self.pending_panel, 1, 0, 1, 2)
+        grid.addWidget(self.follow_panel, 1, 2)
+        for col in range(3):
+            grid.setColumnStretch(col, 1)
+        grid.setRowStretch(0, 5)
+        grid.setRowStretch(1, 6)
+
+        content = QWidget(self)
+        content.setObjectName("page-content")
+        body = QVBoxLayout(content)
+        body.setContentsMargins(24, 18, 24, 18)
+        body.setSpacing(14)
+        body.addLayout(header)
+        body.addWidget(self.banner)
+        body.addLayout(cards)
+        body.addLayout(grid, 1)
+        content.setMinimumHeight(820)
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setWidget(content)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroll)
+
+        ctx.changed.connect(self.reload)
+        ctx.read(settings.dashboard_period, done=self._restore_period)
+
+    # --- loading --------------------------------------------------------------------------
+    def _restore_period(self, saved: PeriodChoice | None) -> None:
+        if saved is not None:
+            self.picker.set_choice(saved)
+        self.period = self.picker.choice()
+        self.reload()
+
+    def reload(self) -> None:
+        """Read everything again (coalesced: at most one read in flight, one queued)."""
+        if self.period is None:
+            return  # the saved period is still being read; that read loads the page
+        if self._loading:
+            self._stale = True
+            return
+        self._loading = True
+        today = self.ctx.today()
+        actor = self.ctx.actor
+        follow_user = None if actor.is_manager else actor.user_id
+        period = Period(self.period.start, self.period.end)
+        self.ctx.read(read_dashboard, period, today, follow_user, done=self._loaded,
+                      failed=self._failed)
+
+    def _failed(self, exc: BaseException) -> None:
+        self._loading = False
+        self.ctx.report(exc)
+
+    def _loaded(self, data: DashboardData) -> None:
+        self._loading = False
+        if self._stale:
+            self._stale = False
+            self.reload()
+            return
+        self.data = data
+        self._show(data)
+
+    def _period_picked(self, choice: PeriodChoice) -> None:
+        self.period = choice
+        self.reload()
+        # Saved for this database (restored next time it is opened here or elsewhere).
+        self.ctx.write(settings.set_dashboard_period, self.ctx.actor, choice)
+
+    # --- showing --------------------------------------------------------------------------
+    def _show(self, data: DashboardData) -> None:
+        d = data.board
+        f, prev = d.figures, d.previous
+        self.as_of.setText(self.tr("{start} 至 {end}，截至 {today}").format(
+            start=fmt.date(f.period.start), end=fmt.date(f.period.end), today=fmt.date(f.as_of)))
+        self.banner.setVisible(data.project_count == 0)
+        goals = {t.metric: t for t in d.targets}
+        vs = self.tr("上期")
+        self.cards["kpi-signed"].set_figure(
+            str(f.signed), self.tr("个"), f"{vs} {prev.signed} · {fmt.signed_delta(f.signed - prev.signed)}",
+            _tone(f.signed - prev.signed))
+        amount_delta = (f.signed_amount - prev.signed_amount) / 10000
+        self.cards["kpi-signed-amount"].set_figure(
+            fmt.yi_number(f.signed_amount), self.tr("亿元"),
+            f"{vs} {fmt.yi(prev.signed_amount)} · {fmt.signed_delta(amount_delta, ' 亿元')}",
+            _tone(amount_delta))
+        self.cards["kpi-started"].set_figure(
+            str(f.started), self.tr("个"),
+            f"{vs} {prev.started} · {fmt.signed_delta(f.started - prev.started)}",
+            _tone(f.started - prev.started))
+        rate_detail = f"{vs} {prev.rate_text}"
+        rate_tone = ""
+        if f.rate is not None and prev.rate is not None:
+            points = (f.rate - prev.rate) * 100
+            rate_detail += f" · {fmt.signed_delta(points, self.tr(' 个百分点'))}"
+            rate_tone = _tone(points)
+        if "start_rate" in goals:
+            rate_detail += self.tr(" · 目标 {v}%").format(v=_plain(goals["start_rate"].target))
+        self.cards["kpi-start-rate"].set_figure(f.rate_text, "", rate_detail, rate_tone)
+        self.cards["kpi-funds-rate"].set_figure(
+            f.funds_rate_text, "", self.tr("到位 {a} / 签约 {b}").format(
+                a=fmt.yi(f.funds_received), b=fmt.yi(f.signed_amount)))
+        self._show_targets(d, f)
+
+        steps = d.funnel
+        self.funnel.set_steps([self.tr(s.name) for s in steps], [s.reached for s in steps])
+        self.conversion.setText(self.tr("转化率：") + "　".join(
+            f"{a.name}→{b.name} {b.conversion_text}" for a, b in itertools.pairwise(steps)))
+        self.monthly.set_months([f"{m.month}月" if len({r.year for r in d.monthly}) == 1 else m.label
+                                 for m in d.monthly],
+                                [m.signed for m in d.monthly], [m.started for m in d.monthly])
+        self.industry_model.set_rows(d.by_industry)
+        self.industry.set_empty(not d.by_industry)
+        self.pending_model.set_rows(d.pending)
+        self.pending.set_empty(not d.pending, self.tr("本期还没有签约项目") if not f.signed else None)
+        self.pending_panel.title.setText(self.tr("签约未开工（{n}）").format(n=len(d.pending)))
+        due = [*data.follow_ups.overdue, *data.follow_ups.today]
+        self.follow_model.set_rows(due)
+        self.follow.set_empty(not due)
+        title = self.tr("今日及逾期跟进") if self.ctx.actor.is_manager else self.tr("我的今日及逾期跟进")
+        self.follow_panel.title.setText(f"{title}（{len(due)}）")
+
+    def _show_targets(self, d: Dashboard, f: StartRate) -> None:
+        card = self.cards["kpi-target"]
+        year = f.period.end.year
+        card.label.setText(self.tr("{year} 年目标完成").format(year=year))
+        if not d.targets:
+            card.set_figure("—", "", self.tr("尚未设置 {year} 年目标 — 在“设置 → 年度目标”中填写")
+                            .format(year=year))
+            return
+        main = d.targets[0]
+        others = " · ".join(f"{t.label.split('(')[0]} {t.completion_text}" for t in d.targets[1:3])
+        card.set_figure(main.completion_text, "", f"{main.label.split('(')[0]} {_plain(main.actual)}"
+                        f"/{_plain(main.target)}" + (f" · {others}" if others else ""))
+
+    def _due_text(self, row: LogRow) -> str:
+        if row.follow_up_on is None:
+            return ""
+        days = (self.ctx.today() - row.follow_up_on).days
+        return self.tr("今天") if days <= 0 else self.tr("逾期 {n} 天").format(n=days)
+
+    # --- drill-down -----------------------------------------------------------------------
+    def show_projects(self, figure: str, title: str) -> ProjectListDialog | None:
+        """Open the list of projects behind a card (non-modal, so nothing blocks)."""
+        if self.period is None:
+            return None
+        today = self.ctx.today()
+        period = Period(self.period.start, self.period.end)
+        if figure == "year":
+            figure = "signed"
+            period = Period(dt.date(period.end.year, 1, 1), dt.date(period.end.year, 12, 31))
+        dialog_title = f"{title} · {fmt.date(period.start)} 至 {fmt.date(period.end)}"
+
+        def show(ids: list[int]) -> None:
+            dialog = ProjectListDialog(self.ctx, dialog_title, ids, self)
+            dialog.project_requested.connect(self.project_requested)
+            dialog.finished.connect(lambda _r, d=dialog: self._forget(d))
+            self._dialogs.append(dialog)
+            dialog.show()
+        self.ctx.read(metrics.figure_project_ids, figure, period, today, done=show)
+        return None
+
+    def _forget(self, dialog: ProjectListDialog) -> None:
+        if dialog in self._dialogs:
+            self._dialogs.remove(dialog)
+        dialog.deleteLater()
+
+    def _open_pending(self, index: QModelIndex) -> None:
+        if index.isValid():
+            self.project_requested.emit(self.pending_model.row_at(index.row()).project_id)
+
+    def _open_follow_up(self, index: QModelIndex) -> None:
+        if index.isValid():
+            row = self.follow_model.row_at(index.row())
+            if row.project_id is not None:
+                self.project_requested.emit(row.project_id)
+
+
+def _tone(delta: int | Decimal) -> str:
+    return "up" if delta > 0 else "down" if delta < 0 else ""
+
+
+def _plain(value: Decimal) -> str:
+    """A target or actual without trailing zeros: 50, 1500000, 57.5."""
+    text = format(value.normalize(), "f")
+    return text
+

@@ -1,0 +1,60 @@
+"""The projects behind a figure: a small dialog opened by clicking a KPI card."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QModelIndex, Signal
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
+
+from crm.services import projects
+from crm.services.projects import ProjectRow
+from ui.context import AppContext
+from ui.widgets import format as fmt
+from ui.widgets.table import Column, RowsModel, rows_view
+
+
+def project_columns(widget: QWidget) -> list[Column]:
+    tr = widget.tr
+    return [
+        Column(tr("项目名称"), lambda r: r.name),
+        Column(tr("企业"), lambda r: r.company),
+        Column(tr("产业"), lambda r: r.industry, width=110),
+        Column(tr("招商专员"), lambda r: r.owner, width=90),
+        Column(tr("阶段"), lambda r: r.stage_name, width=80),
+        Column(tr("签约日期"), lambda r: fmt.date(r.signed_on), numeric=True, width=110),
+        Column(tr("开工日期"), lambda r: fmt.date(r.started_on), numeric=True, width=110),
+        Column(tr("签约金额(亿元)"), lambda r: fmt.yi_number(r.signed_amount), numeric=True,
+               width=130),
+    ]
+
+
+class ProjectListDialog(QDialog):
+    """Lists projects by id; double-clicking one asks the window to open it."""
+
+    project_requested = Signal(int)
+
+    def __init__(self, ctx: AppContext, title: str, ids: list[int], parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("figure-projects")
+        self.setWindowTitle(title)
+        self.resize(1100, 560)
+        self.ctx = ctx
+        self.model = RowsModel(project_columns(self), self)
+        self.view = rows_view(self.model, self)
+        self.view.doubleClicked.connect(self._open)
+        self.summary = QLabel(self.tr("正在加载…"), self)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.view, 1)
+        layout.addWidget(buttons)
+        ctx.read(projects.project_rows, ids, done=self._loaded)
+
+    def _loaded(self, rows: list[ProjectRow]) -> None:
+        self.model.set_rows(rows)
+        self.summary.setText(self.tr("共 {n} 个项目，双击打开").format(n=len(rows)) if rows
+                             else self.tr("没有符合条件的项目"))
+
+    def _open(self, index: QModelIndex) -> None:
+        if index.isValid():
+            self.project_requested.emit(self.model.row_at(index.row()).id)

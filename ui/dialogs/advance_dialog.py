@@ -1,0 +1,185 @@
+"""推进阶段 / 终止 / 回退(更正): one dialog asks for what the move needs, then one write.
+
+Reaching 已签约 asks for the agreement (kind, date, amount, optional event); reaching 已开工
+asks for the date and kind (开工/开业); a skip asks for each skipped milestone; 终止 and any move
+back ask for a reason. The rules themselves live in :func:`crm.services.pipeline.advance`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from PySide6.QtWidgets import QLineEdit, QWidget
+
+from crm import stages
+from crm.errors import CrmError, ValidationError
+from crm.services import events, pipeline
+from crm.services.pipeline import AgreementInput, StartInput
+from crm.services.projects import ProjectRow
+from ui.forms import AmountEdit, Choice, DateEdit, FormDialog
+
+DATE_LABELS = {stages.NEGOTIATING: "进入在谈日期", stages.SIGNED: "签约日期",
+               stages.STARTED: "开工(开业)日期", stages.PRODUCING: "投产日期",
+               stages.DROPPED: "终止日期"}
+
+
+def is_back(current: str, to: str) -> bool:
+    """A correction: out of 已终止 or to an earlier stage."""
+    if to == stages.DROPPED:
+        return False
+    return current == stages.DROPPED or stages.rank(to) < stages.rank(current)
+
+
+class AdvanceDialog(FormDialog):
+    """Move ``row`` to another stage (``to`` preselected when given)."""
+
+    def __init__(self, ctx: Any, row: ProjectRow, to: str | None = None,
+                 parent: QWidget | None = None):
+        super().__init__(ctx, self.tr("推进阶段 — {name}").format(name=row.name), parent)
+        self.row = row
+        self.setMinimumWidth(480)
+        self.buttons.button(self.buttons.StandardButton.Save).setText(self.tr("确定"))
+        manager = ctx.actor.is_manager
+        targets = []
+        for code in stages.ALL:
+            if code == row.stage:
+                continue
+            back = is_back(row.stage, code)
+            if back and not manager:
+                continue
+            label = stages.NAMES[code] + (self.tr("（回退更正）") if back else "")
+            targets.append((label, code))
+        event_rows = ctx.call(lambda uow: events.list_events(uow, ctx.today()))
+        f = self.form
+        self.stage = f.add("stage", self.tr("目标阶段"), Choice(self, targets))
+        self.on = f.add("on", self.tr("日期"), DateEdit(self, value=ctx.today()))
+        # the agreement (first signing)
+        self.agreement_kind = f.add("kind", self.tr("协议类型"), Choice(
+            self, [(k, k) for k in stages.AGREEMENT_KINDS]))
+        self.agreement_kind.set_value("投资协议")
+        self.signed_on = f.add("signed_on", self.tr("签约日期"), DateEdit(self, value=ctx.today()))
+        self.amount = f.add("amount", self.tr("签约金额"), AmountEdit(self, unit="亿元"),
+                            required=True)
+        self.event = f.add("event_id", self.tr("签约活动"), Choice(
+            self, [(f"{e.held_on.isoformat()} {e.name}", e.id) for e in event_rows],
+            blank=self.tr("（无）")))
+        self._event_days = {e.id: e.held_on for e in event_rows}
+        # the start
+        self.start_kind = f.add("start_kind", self.tr("开工类型"), Choice(
+            self, [(k, k) for k in stages.START_KINDS]))
+        self.started_on = f.add("started_on", self.tr("开工(开业)日期"),
+                                DateEdit(self, value=ctx.today()))
+        self.reason = f.add("reason", self.tr("原因"), QLineEdit(self))
+
+        self.live("amount", self._check_amount, self.amount.edited, self.stage.currentIndexChanged)
+        self.live("reason", self._check_reason, self.reason.textChanged,
+                  self.stage.currentIndexChanged)
+        self.form.clear_errors()  # nothing typed yet: no complaints before the user starts
+        self.stage.currentIndexChanged.connect(self._layout_for_target)
+        self.event.currentIndexChanged.connect(self._event_changed)
+        if to is not None:
+            self.stage.set_value(to)
+        elif stages.rank(row.stage) >= 0 and row.stage != stages.PRODUCING:
+            self.stage.set_value(stages.FORWARD[stages.rank(row.stage) + 1])
+        self._layout_for_target()
+
+    # --- what the chosen move needs ------------------------------------------------------------
+    def target(self) -> str:
+        return str(self.stage.value() or "")
+
+    def needs_agreement(self) -> bool:
+        to = self.target()
+        return (stages.rank(to) >= stages.rank(stages.SIGNED) and self.row.signed_on is None
+                and not is_back(self.row.stage, to))
+
+    def needs_start(self) -> bool:
+        to = self.target()
+        return (stages.rank(to) >= stages.rank(stages.STARTED) and self.row.started_on is None
+                and not is_back(self.row.stage, to))
+
+    def needs_reason(self) -> bool:
+        to = self.target()
+        return to == stages.DROPPED or is_back(self.row.stage, to)
+
+    def _layout_for_target(self, *_args: object) -> None:
+        to = self.target()
+        back = is_back(self.row.stage, to)
+        label = self.tr("更正日期") if back else self.tr(DATE_LABELS.get(to, "日期"))
+        self.form.labels["on"].setText(label + " *")
+        agreement, start = self.needs_agreement(), self.needs_start()
+        for field in ("kind", "amount", "event_id"):
+            self.form.set_row_visible(field, agreement)
+        self.form.set_row_visible("signed_on", agreement and to != stages.SIGNED)
+        self.form.set_row_visible("start_kind", start)
+        self.form.set_row_visible("started_on", start and to != stages.STARTED)
+        self.form.set_row_visible("reason", self.needs_reason())
+        self.form.labels["reason"].setText(
+            self.tr("终止原因 *") if to == stages.DROPPED else self.tr("更正原因 *"))
+        self.setWindowTitle((self.tr("回退 / 更正 — {name}") if back else
+                             self.tr("终止项目 — {name}") if to == stages.DROPPED else
+                             self.tr("推进阶段 — {name}")).format(name=self.row.name))
+        self.adjustSize()
+
+    def _event_changed(self, *_args: object) -> None:
+        day = self._event_days.get(self.event.value())
+        if day is None:
+            return
+        if self.target() == stages.SIGNED:
+            self.on.set_value(day)
+        else:
+            self.signed_on.set_value(day)
+
+    def _check_amount(self) -> None:
+        if not self.needs_agreement():
+            return
+        if self.amount.value() is None and self.amount.line.text().strip() == "" \
+                and self.amount.line.isModified():
+            raise ValidationError(self.tr("请填写签约金额"), field="amount")
+
+    def _check_reason(self) -> None:
+        if self.needs_reason() and self.reason.isModified() and not self.reason.text().strip():
+            raise ValidationError(self.tr("请填写原因"), field="reason")
+
+    # --- saving ----------------------------------------------------------------------------
+    def field_for(self, exc: CrmError) -> str | None:
+        field = exc.field or ""
+        to = self.target()
+        if field == "kind" and (exc.code or "").startswith("start"):
+            field = "start_kind"
+        if (field == "signed_on" and to == stages.SIGNED) or \
+                (field == "started_on" and to == stages.STARTED):
+            field = "on"
+        if field in self.form.errors and not self.form.widgets[field].isVisibleTo(self):
+            return None
+        return field if field in self.form.errors else None
+
+    def collect(self) -> tuple[Any, tuple[Any, ...], dict[str, Any]]:
+        to = self.target()
+        on = self.on.value() or dt.date.today()
+        agreement = start = None
+        if self.needs_agreement():
+            amount = self.amount.value()
+            if amount is None:
+                raise ValidationError(self.tr("请填写签约金额"), field="amount")
+            agreement = AgreementInput(
+                signed_on=on if to == stages.SIGNED else self.signed_on.value() or on,
+                amount=amount, kind=self.agreement_kind.value(), event_id=self.event.value())
+        if self.needs_start():
+            start = StartInput(started_on=on if to == stages.STARTED
+                               else self.started_on.value() or on,
+                               kind=self.start_kind.value())
+        reason = self.reason.text().strip()
+        if self.needs_reason() and not reason:
+            raise ValidationError(self.tr("请填写原因"), field="reason")
+        return (pipeline.advance, (self.ctx.actor, self.row.id, to, on),
+                {"agreement": agreement, "start": start, "reason": reason,
+                 "expected_version": self.row.version})
+
+
+def advance_project(ctx: Any, row: ProjectRow, to: str | None = None,
+                    parent: QWidget | None = None) -> AdvanceDialog:
+    """Open the dialog (non-blocking); it saves on its own and closes."""
+    dialog = AdvanceDialog(ctx, row, to, parent)
+    dialog.open()
+    return dialog

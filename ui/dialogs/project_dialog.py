@@ -1,0 +1,182 @@
+"""新建 / 编辑项目: one form, one write; a stale edit gets the core's conflict message."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QPlainTextEdit, QPushButton, QSpinBox, QWidget
+
+from crm.db import UnitOfWork
+from crm.errors import ValidationError
+from crm.services import dictionaries, users
+from crm.services.common import SOURCE_NAMES
+from crm.services.companies import list_companies
+from crm.services.projects import ProjectInput, ProjectRow, create_project, update_project
+from crm.services.users import UserRow
+from ui.forms import AmountEdit, Choice, DateEdit, FormDialog, SearchPicker
+
+
+@dataclass(frozen=True)
+class Lookups:
+    """The small reference lists a project form offers."""
+
+    industries: list[dictionaries.NamedRow]
+    users: list[UserRow]
+    ambassadors: list[dictionaries.AmbassadorRow]
+    carriers: list[dictionaries.CarrierRow]
+
+
+def load_lookups(uow: UnitOfWork) -> Lookups:
+    return Lookups(dictionaries.list_industries(uow), users.list_users(uow),
+                   dictionaries.list_ambassadors(uow), dictionaries.list_carriers(uow))
+
+
+def company_choices(uow: UnitOfWork, text: str) -> list[tuple[int, str]]:
+    return [(c.id, c.name) for c in list_companies(uow, text, limit=30)]
+
+
+class ProjectDialog(FormDialog):
+    """Create (``row`` None) or edit a project."""
+
+    aliases = {"company.name": "company_id"}
+
+    def __init__(self, ctx: Any, row: ProjectRow | None = None, parent: QWidget | None = None,
+                 company: tuple[int, str] | None = None):
+        super().__init__(ctx, self.tr("编辑项目") if row else self.tr("新建项目"), parent)
+        self.row = row
+        self.setMinimumWidth(560)
+        look: Lookups = ctx.call(load_lookups)
+        f = self.form
+        self.name = f.add("name", self.tr("项目名称"), QLineEdit(self), required=True)
+        company_box = QWidget(self)
+        line = QHBoxLayout(company_box)
+        line.setContentsMargins(0, 0, 0, 0)
+        self.company = SearchPicker(ctx, company_choices, company_box,
+                                    self.tr("输入企业名称、信用代码或拼音首字母"))
+        self.new_company = QPushButton(self.tr("新建企业…"), company_box)
+        self.new_company.setObjectName("link-button")
+        self.new_company.clicked.connect(self._create_company)
+        line.addWidget(self.company, 1)
+        line.addWidget(self.new_company)
+        f.add("company_id", self.tr("企业"), company_box, required=True)
+        self.industry = f.add("industry_id", self.tr("产业"), Choice(
+            self, [(i.name, i.id) for i in look.industries], blank=self.tr("（未分类）")))
+        self.planned = f.add("planned_investment", self.tr("计划总投资"),
+                             AmountEdit(self, unit="亿元", field="planned_investment"))
+        self.source = f.add("source", self.tr("招商来源"), Choice(
+            self, [(name, code) for code, name in SOURCE_NAMES.items()]))
+        self.ambassador = f.add("ambassador_id", self.tr("招商大使"), Choice(
+            self, [(a.name + (f"（{a.organisation}）" if a.organisation else ""), a.id)
+                   for a in look.ambassadors], blank=self.tr("（无）")))
+        self.referrer = f.add("referrer", self.tr("引荐人"), QLineEdit(self))
+        self.owner = f.add("owner_id", self.tr("负责人"), Choice(
+            self, [(u.display_name, u.id) for u in look.users], blank=self.tr("（无）")))
+        self.carrier = f.add("carrier_id", self.tr("拟落地载体"), Choice(
+            self, [(f"{c.name}（{c.kind}）", c.id) for c in look.carriers], blank=self.tr("（未定）")))
+        self.land = f.add("land_mu", self.tr("用地面积(亩)"),
+                          AmountEdit(self, unit="亩", units=("亩",), field="land_mu"))
+        self.floor = f.add("floor_area", self.tr("需求面积(㎡)"),
+                           AmountEdit(self, unit="㎡", units=("㎡",), field="floor_area"))
+        self.output = f.add("expected_output", self.tr("预计年产值"),
+                            AmountEdit(self, unit="亿元", field="expected_output"))
+        self.tax = f.add("expected_tax", self.tr("预计年税收"),
+                         AmountEdit(self, unit="万元", field="expected_tax"))
+        self.jobs = f.add("expected_jobs", self.tr("预计就业(人)"), QSpinBox(self))
+        self.jobs.setRange(0, 1_000_000)
+        self.lead_on = f.add("lead_on", self.tr("立项日期"), DateEdit(self))
+        self.note = f.add("note", self.tr("备注"), QPlainTextEdit(self))
+        self.note.setFixedHeight(60)
+
+        for amount in (self.planned, self.land, self.floor, self.output, self.tax):
+            self.live(amount.field, amount.value, amount.edited)
+        self.live("name", self._check_name, self.name.textChanged)
+        self.live("ambassador_id", self._check_ambassador, self.source.currentIndexChanged,
+                  self.ambassador.currentIndexChanged)
+        self.company.picked.connect(lambda _id: self.form.clear_error("company_id"))
+        self.source.currentIndexChanged.connect(self._source_changed)
+
+        if not ctx.actor.is_manager:
+            self.owner.setEnabled(False)
+        if row is not None:
+            self._fill(row)
+        else:
+            self.owner.set_value(ctx.actor.user_id)
+            self.source.set_value("self")
+            if company is not None:
+                self.company.set_value(*company)
+        self._source_changed()
+
+    def _fill(self, r: ProjectRow) -> None:
+        self.name.setText(r.name)
+        self.company.set_value(r.company_id, r.company)
+        self.industry.set_value(r.industry_id)
+        self.planned.set_value(r.planned_investment)
+        self.source.set_value(r.source)
+        self.ambassador.set_value(r.ambassador_id)
+        self.referrer.setText(r.referrer)
+        self.owner.set_value(r.owner_id)
+        self.carrier.set_value(r.carrier_id)
+        self.land.set_value(r.land_mu)
+        self.floor.set_value(r.floor_area)
+        self.output.set_value(r.expected_output)
+        self.tax.set_value(r.expected_tax)
+        self.jobs.setValue(r.expected_jobs or 0)
+        self.lead_on.set_value(r.lead_on)
+        self.note.setPlainText(r.note)
+
+    def _source_changed(self, *_args: object) -> None:
+        self.ambassador.setEnabled(self.source.value() == "ambassador")
+
+    def _check_name(self) -> None:
+        if not self.name.text().strip():
+            raise ValidationError(self.tr("请填写项目名称"), field="name")
+
+    def _check_ambassador(self) -> None:
+        if self.source.value() == "ambassador" and self.ambassador.value() is None:
+            raise ValidationError(self.tr("招商来源为招商大使时，请选择是哪位大使"),
+                                  field="ambassador_id")
+
+    def _create_company(self) -> None:
+        from ui.dialogs.company_dialog import CompanyDialog
+
+        dialog = CompanyDialog(self.ctx, None, self)
+        dialog.line_name.setText(self.company.line.text())
+        dialog.succeeded.connect(lambda c: self.company.set_value(c.id, c.name))
+        dialog.open()
+
+    def values(self) -> ProjectInput:
+        self._check_name()
+        company_id = self.company.value()
+        if company_id is None:
+            raise ValidationError(self.tr("请从列表中选择企业（没有时点“新建企业…”）"),
+                                  field="company_id")
+        return ProjectInput(
+            name=self.name.text(), company_id=company_id, industry_id=self.industry.value(),
+            planned_investment=self.planned.value(), source=self.source.value(),
+            ambassador_id=self.ambassador.value(), referrer=self.referrer.text(),
+            owner_id=self.owner.value(), carrier_id=self.carrier.value(),
+            land_mu=self.land.value(), floor_area=self.floor.value(),
+            expected_output=self.output.value(), expected_tax=self.tax.value(),
+            expected_jobs=self.jobs.value() or None,
+            note=self.note.toPlainText(), lead_on=self.lead_on.value())
+
+    def collect(self) -> tuple[Any, tuple[Any, ...], dict[str, Any]]:
+        data = self.values()
+        if self.row is None:
+            return create_project, (self.ctx.actor, data), {}
+        return (update_project, (self.ctx.actor, self.row.id, data),
+                {"expected_version": self.row.version})
+
+
+def new_project(ctx: Any, parent: QWidget | None = None,
+                company: tuple[int, str] | None = None) -> None:
+    """Open the 新建项目 dialog (Ctrl+N); it saves on its own and closes."""
+    dialog = ProjectDialog(ctx, None, parent, company=company)
+    dialog.open()
+
+
+def edit_project(ctx: Any, row: ProjectRow, parent: QWidget | None = None) -> ProjectDialog:
+    dialog = ProjectDialog(ctx, row, parent)
+    dialog.open()
+    return dialog

@@ -1,0 +1,78 @@
+"""Records of a signed project: a further agreement, 到位资金, the 入统 date."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtWidgets import QLineEdit, QWidget
+
+from crm import stages
+from crm.errors import ValidationError
+from crm.services import events, pipeline
+from crm.services.pipeline import AgreementInput
+from crm.services.projects import ProjectRow
+from ui.forms import AmountEdit, Choice, DateEdit, FormDialog
+
+
+class AgreementDialog(FormDialog):
+    """添加协议: e.g. the 正式合同 after a 框架协议."""
+
+    def __init__(self, ctx: Any, row: ProjectRow, parent: QWidget | None = None):
+        super().__init__(ctx, self.tr("添加协议 — {name}").format(name=row.name), parent)
+        self.row = row
+        event_rows = ctx.call(lambda uow: events.list_events(uow, ctx.today()))
+        f = self.form
+        self.kind = f.add("kind", self.tr("协议类型"), Choice(
+            self, [(k, k) for k in stages.AGREEMENT_KINDS]))
+        self.kind.set_value("正式合同")
+        self.signed_on = f.add("signed_on", self.tr("签约日期"), DateEdit(self, value=ctx.today()))
+        self.amount = f.add("amount", self.tr("金额"), AmountEdit(self, unit="亿元"),
+                            required=True)
+        self.event = f.add("event_id", self.tr("签约活动"), Choice(
+            self, [(f"{e.held_on.isoformat()} {e.name}", e.id) for e in event_rows],
+            blank=self.tr("（无）")))
+        self.note = f.add("note", self.tr("备注"), QLineEdit(self))
+        self.live("amount", self.amount.value, self.amount.edited)
+
+    def collect(self) -> tuple[Any, tuple[Any, ...], dict[str, Any]]:
+        amount = self.amount.value()
+        if amount is None:
+            raise ValidationError(self.tr("请填写金额"), field="amount")
+        data = AgreementInput(self.signed_on.value() or self.ctx.today(), amount,
+                              self.kind.value(), self.event.value(), self.note.text())
+        return pipeline.add_agreement, (self.ctx.actor, self.row.id, data), {}
+
+
+class FundingDialog(FormDialog):
+    """登记到位资金 with its evidence."""
+
+    def __init__(self, ctx: Any, row: ProjectRow, parent: QWidget | None = None):
+        super().__init__(ctx, self.tr("登记到位资金 — {name}").format(name=row.name), parent)
+        self.row = row
+        f = self.form
+        self.received_on = f.add("received_on", self.tr("到位日期"),
+                                 DateEdit(self, value=ctx.today()))
+        self.amount = f.add("amount", self.tr("到位金额"), AmountEdit(self, unit="万元"),
+                            required=True)
+        self.evidence = f.add("evidence", self.tr("凭据说明"), QLineEdit(self))
+        self.live("amount", self.amount.value, self.amount.edited)
+
+    def collect(self) -> tuple[Any, tuple[Any, ...], dict[str, Any]]:
+        amount = self.amount.value()
+        if amount is None:
+            raise ValidationError(self.tr("请填写到位金额"), field="amount")
+        return (pipeline.add_funding, (self.ctx.actor, self.row.id,
+                                       self.received_on.value(), amount, self.evidence.text()), {})
+
+
+class RegisteredDialog(FormDialog):
+    """入统日期 (blank clears it)."""
+
+    def __init__(self, ctx: Any, row: ProjectRow, parent: QWidget | None = None):
+        super().__init__(ctx, self.tr("入统日期 — {name}").format(name=row.name), parent)
+        self.row = row
+        self.on = self.form.add("registered_on", self.tr("入统日期"),
+                                DateEdit(self, optional=True, value=row.registered_on))
+
+    def collect(self) -> tuple[Any, tuple[Any, ...], dict[str, Any]]:
+        return pipeline.set_registered, (self.ctx.actor, self.row.id, self.on.value()), {}

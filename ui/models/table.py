@@ -1,0 +1,108 @@
+"""A read-only table model over a small list of plain rows (logs, companies, events …).
+
+Large lists (projects) have their own model over ids; this one is for lists of at most a few
+thousand rows, where holding every row is cheap.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+
+from crm.money import format_yi
+
+Index = QModelIndex | QPersistentModelIndex
+RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column: its header and how a row shows in it.
+
+    ``kind`` decides the look: ``text``, ``date`` (YYYY-MM-DD), ``yi`` (万元 shown as 亿元
+    with two decimals), ``number`` (right-aligned as is).
+    """
+
+    title: str
+    value: Callable[[Any], Any]
+    kind: str = "text"
+
+
+def display(value: Any, kind: str) -> str:
+    if value is None or value == "":
+        return ""
+    if kind == "yi":
+        return format_yi(value)
+    if kind == "date" and isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    return str(value)
+
+
+def sort_value(value: Any) -> Any:
+    """A value the proxy can compare (dates and decimals as sortable plain values)."""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return float(value)
+    return value
+
+
+class RowsModel(QAbstractTableModel):
+    """Rows of frozen dataclasses shown through :class:`Column` definitions."""
+
+    def __init__(self, columns: Sequence[Column], parent: QObject | None = None):
+        super().__init__(parent)
+        self.columns = list(columns)
+        self.rows: list[Any] = []
+
+    def set_rows(self, rows: Sequence[Any]) -> None:
+        self.beginResetModel()
+        self.rows = list(rows)
+        self.endResetModel()
+
+    def row_at(self, row: int) -> Any:
+        return self.rows[row] if 0 <= row < len(self.rows) else None
+
+    def find(self, ident: Any) -> int:
+        for i, r in enumerate(self.rows):
+            if getattr(r, "id", None) == ident:
+                return i
+        return -1
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.columns)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role != Qt.ItemDataRole.DisplayRole or orientation != Qt.Orientation.Horizontal:
+            return None
+        if 0 <= section < len(self.columns):
+            return self.columns[section].title
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self.rows):
+            return None
+        column = self.columns[index.column()]
+        row = self.rows[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return display(column.value(row), column.kind)
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return int(RIGHT if column.kind in ("yi", "number", "date") else LEFT)
+        if role == Qt.ItemDataRole.UserRole:
+            return sort_value(column.value(row))
+        if role == Qt.ItemDataRole.ToolTipRole and column.kind == "text":
+            text = display(column.value(row), column.kind)
+            return text if len(text) > 20 else None
+        return None

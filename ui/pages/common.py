@@ -1,0 +1,117 @@
+"""Small pieces the business pages share: icons, titles, tables, empty states."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from PySide6.QtCore import QAbstractItemModel, QSortFilterProxyModel, Qt
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QStackedWidget,
+    QTableView,
+    QWidget,
+)
+
+log = logging.getLogger("crm.ui.pages")
+ROW_HEIGHT = 30
+
+
+def icon(name: str, color: str | None = None) -> QIcon:
+    """A qtawesome icon (an empty icon where the font cannot load, e.g. headless)."""
+    try:
+        import qtawesome
+
+        return qtawesome.icon(name, color=color) if color else qtawesome.icon(name)
+    except Exception:  # icons are decoration; never fail a page for one
+        log.debug("icon %s unavailable", name, exc_info=True)
+        return QIcon()
+
+
+def title_label(text: str, parent: QWidget | None = None) -> QLabel:
+    label = QLabel(text, parent)
+    label.setObjectName("page-title")
+    return label
+
+
+def search_box(placeholder: str, parent: QWidget | None = None) -> QLineEdit:
+    box = QLineEdit(parent)
+    box.setObjectName("search")
+    box.setPlaceholderText(placeholder)
+    box.setClearButtonEnabled(True)
+    box.addAction(icon("fa5s.search", "#8a94a6"), QLineEdit.ActionPosition.LeadingPosition)
+    box.setMinimumWidth(240)
+    return box
+
+
+def table_view(model: QAbstractItemModel, parent: QWidget | None = None, *,
+               sortable: bool = False) -> QTableView:
+    """A dense, calm, read-only table: whole-row selection, fixed row height."""
+    view = QTableView(parent)
+    view.setObjectName("data-table")
+    view.setModel(model)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.setAlternatingRowColors(True)
+    view.setShowGrid(False)
+    view.setWordWrap(False)
+    view.setTextElideMode(Qt.TextElideMode.ElideRight)
+    view.verticalHeader().hide()
+    view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+    view.verticalHeader().setDefaultSectionSize(ROW_HEIGHT)
+    view.horizontalHeader().setHighlightSections(False)
+    view.horizontalHeader().setStretchLastSection(True)
+    view.horizontalHeader().setDefaultAlignment(Qt.AlignmentFlag.AlignLeft
+                                                | Qt.AlignmentFlag.AlignVCenter)
+    view.setSortingEnabled(sortable)
+    return view
+
+
+def sorted_proxy(model: QAbstractItemModel, parent: Any) -> QSortFilterProxyModel:
+    """For small lists only (a few thousand rows): sorting by the model's UserRole values."""
+    proxy = QSortFilterProxyModel(parent)
+    proxy.setSourceModel(model)
+    proxy.setSortRole(Qt.ItemDataRole.UserRole)
+    return proxy
+
+
+class EmptyState(QLabel):
+    """What to do when a list is empty ("还没有项目 — 新建或从台账导入")."""
+
+    def __init__(self, text: str, parent: QWidget | None = None):
+        super().__init__(text, parent)
+        self.setObjectName("empty-state")
+        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.setWordWrap(True)
+
+
+class TableOrEmpty(QStackedWidget):
+    """A table that gives way to an empty-state message when it has no rows."""
+
+    def __init__(self, table: QTableView, empty: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.table = table
+        self.empty = EmptyState(empty, self)
+        self.addWidget(table)
+        self.addWidget(self.empty)
+
+    def update_state(self, rows: int, message: str | None = None) -> None:
+        if message is not None:
+            self.empty.setText(message)
+        self.setCurrentWidget(self.table if rows else self.empty)
+
+
+def row_layout(*widgets: QWidget, stretch_after: int | None = None) -> QHBoxLayout:
+    line = QHBoxLayout()
+    line.setContentsMargins(0, 0, 0, 0)
+    for i, widget in enumerate(widgets):
+        line.addWidget(widget)
+        if stretch_after is not None and i == stretch_after:
+            line.addStretch(1)
+    return line

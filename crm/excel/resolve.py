@@ -1,0 +1,283 @@
+"""Phase 2 of an import: ledger rows against the database, read once up front.
+
+Every lookup (companies, projects, people, industries, events …) is loaded in a handful of
+queries into dictionaries, so that checking 100k rows costs no query per row. The result is a
+:class:`Plan` per row: what exists already and what must be created.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+
+from crm import stages
+from crm.db import UnitOfWork
+from crm.excel.headers import LABELS, HeaderGuess
+from crm.excel.rows import LedgerRow, Problem
+from crm.models import Ambassador, Carrier, Company, Event, Industry, Project, User
+from crm.services.common import Actor
+from crm.text import normalize
+
+
+@dataclass(frozen=True)
+class Existing:
+    """The parts of a stored project an import compares with its ledger row."""
+
+    id: int
+    company_id: int
+    name: str
+    stage: str
+    industry_id: int | None
+    planned_investment: Decimal | None
+    source: str
+    ambassador_id: int | None
+    referrer: str
+    owner_id: int | None
+    carrier_id: int | None
+    land_mu: Decimal | None
+    note: str
+    lead_on: dt.date | None
+    signed_on: dt.date | None
+    started_on: dt.date | None
+    producing_on: dt.date | None
+    dropped_on: dt.date | None
+
+
+_EXISTING_COLS = [Project.id, Project.company_id, Project.name, Project.stage,
+                  Project.industry_id, Project.planned_investment, Project.source,
+                  Project.ambassador_id, Project.referrer, Project.owner_id, Project.carrier_id,
+                  Project.land_mu, Project.note, Project.lead_on, Project.signed_on,
+                  Project.started_on, Project.producing_on, Project.dropped_on]
+
+
+@dataclass
+class Lookups:
+    """Everything rows are matched against, keyed the way ledgers spell it."""
+
+    company_by_uscc: dict[str, tuple[int, str]]
+    company_by_name: dict[str, tuple[int, str | None]]
+    projects: dict[tuple[int, str], Existing]
+    industries: dict[str, int]
+    users: dict[str, int]
+    ambassadors: dict[str, int]
+    events: dict[str, list[tuple[int, dt.date]]]
+    carriers: dict[str, int]
+    company_names: dict[int, tuple[str, str | None]] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, uow: UnitOfWork) -> Lookups:
+        s = uow.session
+        by_uscc: dict[str, tuple[int, str]] = {}
+        by_name: dict[str, tuple[int, str | None]] = {}
+        names: dict[int, tuple[str, str | None]] = {}
+        for cid, name, uscc, deleted in s.execute(
+                select(Company.id, Company.name, Company.uscc, Company.deleted_at)
+                .order_by(Company.id)):
+            names[cid] = (name, uscc)
+            if uscc:
+                by_uscc[uscc] = (cid, name)
+            if deleted is None:
+                by_name.setdefault(name, (cid, uscc))
+        projects: dict[tuple[int, str], Existing] = {}
+        rows: Any = s.execute(select(*_EXISTING_COLS).where(Project.deleted_at.is_(None))
+                              .order_by(Project.id))
+        for r in rows:
+            projects.setdefault((r[1], r[2]), Existing(*r))
+        users: dict[str, int] = {}
+        for uid, login, display in s.execute(select(User.id, User.login, User.display_name)
+                                             .order_by(User.active.desc(), User.id)):
+            users.setdefault(normalize(display), uid)
+            users.setdefault(normalize(login), uid)
+        events: dict[str, list[tuple[int, dt.date]]] = {}
+        for eid, name, held in s.execute(select(Event.id, Event.name, Event.held_on)
+                                         .order_by(Event.id)):
+            events.setdefault(normalize(name), []).append((eid, held))
+        return cls(
+            company_by_uscc=by_uscc, company_by_name=by_name, projects=projects,
+            industries={normalize(n): i for i, n in s.execute(select(Industry.id, Industry.name))},
+            users=users,
+            ambassadors={normalize(n): i for i, n in s.execute(select(Ambassador.id,
+                                                                       Ambassador.name))},
+            events=events,
+            carriers={normalize(n): i for i, n in s.execute(select(Carrier.id, Carrier.name))},
+            company_names=names)
+
+
+@dataclass
+class Plan:
+    """One valid-looking row and how it maps onto the database."""
+
+    row: LedgerRow
+    company_id: int | None  # None: a company this import creates
+    company_token: str  # identifies a new company across rows
+    existing: Existing | None
+    owner_id: int | None = None
+    source: str | None = None  # None: not given
+    ambassador: str = ""  # name; created when missing
+    referrer: str = ""
+    carrier_id: int | None = None
+    event: str = ""  # name; created when missing
+    set_uscc: bool = False  # an existing company without USCC gets the row's one
+
+
+@dataclass
+class Problems:
+    errors: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    invalid_rows: set[int] = field(default_factory=set)
+
+
+class _Ctx:
+    def __init__(self, header: HeaderGuess, problems: Problems):
+        self.header, self.problems = header, problems
+
+    def column(self, key: str) -> str:
+        col = self.header.column_of(key)
+        if col is not None and col < len(self.header.headers) and self.header.headers[col]:
+            return self.header.headers[col]
+        return LABELS[key]
+
+    def error(self, row: int, key: str, reason: str) -> None:
+        self.problems.errors.append(Problem(row, self.column(key), reason))
+        self.problems.invalid_rows.add(row)
+
+    def warn(self, row: int, key: str | None, reason: str) -> None:
+        self.problems.warnings.append(Problem(row, self.column(key) if key else "", reason))
+
+
+def resolve(rows: list[LedgerRow], lk: Lookups, header: HeaderGuess,
+            actor: Actor) -> tuple[list[Plan], Problems]:
+    """Match every row; report what cannot be matched or would conflict."""
+    problems = Problems()
+    c = _Ctx(header, problems)
+    plans: list[Plan] = []
+    new_by_uscc: dict[str, str] = {}  # uscc → token
+    new_by_name: dict[str, tuple[str, str | None]] = {}  # name → (token, uscc)
+    first_row: dict[tuple[str, str], int] = {}
+    new_events: dict[str, dt.date] = {}
+    for row in rows:
+        if not row.name or not row.company:
+            continue
+        plan = _company(row, lk, c, new_by_uscc, new_by_name)
+        if plan is None:
+            continue
+        identity = (plan.company_token, row.name)
+        if identity in first_row:
+            c.error(row.row, "name", f"与第 {first_row[identity]} 行是同一项目（企业和项目名称相同）")
+            continue
+        first_row[identity] = row.row
+        if plan.company_id is not None:
+            plan.existing = lk.projects.get((plan.company_id, row.name))
+        _people(plan, lk, c)
+        _event(plan, lk, c, new_events)
+        if plan.existing is not None:
+            _compare_stage(plan, c)
+        plans.append(plan)
+    return plans, problems
+
+
+def _company(row: LedgerRow, lk: Lookups, c: _Ctx, new_by_uscc: dict[str, str],
+             new_by_name: dict[str, tuple[str, str | None]]) -> Plan | None:
+    if row.uscc and row.uscc in lk.company_by_uscc:
+        cid, name = lk.company_by_uscc[row.uscc]
+        if name != row.company:
+            c.warn(row.row, "company", f"信用代码 {row.uscc} 在系统中属于企业“{name}”，按该企业导入")
+        return Plan(row, cid, f"id:{cid}", None)
+    if row.company in lk.company_by_name:
+        cid, uscc = lk.company_by_name[row.company]
+        if row.uscc and uscc and uscc != row.uscc:
+            c.error(row.row, "uscc", f"企业“{row.company}”在系统中的信用代码为 {uscc}，与本行不同")
+            return None
+        return Plan(row, cid, f"id:{cid}", None, set_uscc=bool(row.uscc and not uscc))
+    if row.uscc and row.uscc in new_by_uscc:
+        return Plan(row, None, new_by_uscc[row.uscc], None)
+    if row.company in new_by_name:
+        token, uscc = new_by_name[row.company]
+        if row.uscc and uscc and uscc != row.uscc:
+            c.error(row.row, "uscc", f"企业“{row.company}”在本表中已用信用代码 {uscc}，与本行不同")
+            return None
+        if row.uscc and not uscc:
+            new_by_name[row.company] = (token, row.uscc)
+            new_by_uscc[row.uscc] = token
+        return Plan(row, None, token, None)
+    token = f"new:{row.uscc or row.company}"
+    new_by_name[row.company] = (token, row.uscc)
+    if row.uscc:
+        new_by_uscc[row.uscc] = token
+    return Plan(row, None, token, None)
+
+
+def _people(plan: Plan, lk: Lookups, c: _Ctx) -> None:
+    row = plan.row
+    if row.owner:
+        owner = lk.users.get(normalize(row.owner))
+        if owner is None:
+            c.error(row.row, "owner", f"系统中没有用户“{row.owner}”：请管理员先在 设置→用户 中添加，"
+                                      "或改正姓名")
+        plan.owner_id = owner
+    if row.carrier:
+        plan.carrier_id = lk.carriers.get(normalize(row.carrier))
+        if plan.carrier_id is None:
+            c.warn(row.row, "carrier", f"载体库中没有“{row.carrier}”，未关联载体（可在载体管理中添加）")
+    src = row.source
+    if src is None:
+        return
+    if src.kind == "?":
+        if normalize(src.name) in lk.ambassadors:
+            plan.source, plan.ambassador = "ambassador", src.name
+            return
+        c.error(row.row, "source", f"招商来源“{src.name}”无法识别：请写 自主、活动、"
+                                   "以商招商：引荐人 或 招商大使：姓名")
+        return
+    if src.kind == "ambassador" and not src.name:
+        c.error(row.row, "source", "招商来源为招商大使时，请写明是哪位大使（如 招商大使：冯立新）")
+        return
+    plan.source = src.kind
+    plan.ambassador = src.name if src.kind == "ambassador" else ""
+    plan.referrer = src.name if src.kind == "referral" else ""
+
+
+def _event(plan: Plan, lk: Lookups, c: _Ctx, new_events: dict[str, dt.date]) -> None:
+    row = plan.row
+    if not row.event:
+        return
+    if row.signed_on is None:
+        c.warn(row.row, "event", "项目未签约，签约活动未导入")
+        return
+    key = normalize(row.event)
+    known = lk.events.get(key)
+    if known:
+        if any(held == row.signed_on for _, held in known):
+            plan.event = row.event
+            return
+        days = "、".join(str(held) for _, held in known)
+        c.error(row.row, "event", f"活动“{row.event}”的日期为 {days}，在活动上签约的签约时间应与活动"
+                                  f"日期相同（本行为 {row.signed_on}）")
+        return
+    held = new_events.setdefault(key, row.signed_on)
+    if held != row.signed_on:
+        c.error(row.row, "event", f"活动“{row.event}”在本表中的签约日期为 {held}，本行为 "
+                                  f"{row.signed_on}：同一活动的签约时间应相同")
+        return
+    plan.event = row.event
+
+
+def _compare_stage(plan: Plan, c: _Ctx) -> None:
+    """Notes where the ledger says less than the database (an import never moves back)."""
+    row, ex = plan.row, plan.existing
+    assert ex is not None
+    if ex.stage == stages.DROPPED and row.stage != stages.DROPPED and row.stage_given:
+        c.warn(row.row, "stage", "系统中该项目已终止，台账未标终止：未恢复（如需恢复请在项目中更正）")
+    elif row.stage != stages.DROPPED and stages.rank(row.stage) < stages.rank(ex.stage) \
+            and row.stage_given:
+        c.warn(row.row, "stage", f"系统中该项目已是“{stages.NAMES[ex.stage]}”，台账为"
+                                 f"“{stages.NAMES[row.stage]}”：未回退")
+    for key, mine, theirs in (("signed_on", row.signed_on, ex.signed_on),
+                              ("started_on", row.started_on, ex.started_on)):
+        if mine and theirs and mine != theirs:
+            c.warn(row.row, key, f"系统中记录的日期为 {theirs}，与台账 {mine} 不同：未修改"
+                                 "（如需更正请在项目中操作）")

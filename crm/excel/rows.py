@@ -1,0 +1,322 @@
+"""Phase 1 of an import: every ledger row read into a :class:`LedgerRow`, without the database.
+
+Each bad cell becomes a :class:`Problem` (Excel row, column header, reason); a row with any
+problem is invalid. Cross-row and database checks (owners, events, duplicates) come later in
+:mod:`crm.excel.importer`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from crm import stages
+from crm.errors import CrmError, ValidationError
+from crm.excel import cells
+from crm.excel.cells import CellError
+from crm.excel.headers import LABELS, clean_header
+from crm.uscc import normalize_uscc
+
+Progress = Callable[[int, int], None]
+Cancelled = Callable[[], bool]
+IMPORT_REASON = "台账导入"
+
+
+class ImportCancelled(CrmError):
+    code = "cancelled"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A bad cell (error) or a note about a row (warning)."""
+
+    row: int  # the Excel row number, as the user sees it
+    column: str  # the column header as written in the file ("" for the whole row)
+    reason: str
+
+    def text(self) -> str:
+        where = f"第 {self.row} 行" + (f"「{self.column}」" if self.column else "")
+        return f"{where}：{self.reason}"
+
+
+@dataclass(frozen=True)
+class Source:
+    """招商来源 as written: a kind, or a name still to be looked up (kind ``"?"``)."""
+
+    kind: str  # self | event | referral | ambassador | ?
+    name: str = ""
+
+
+@dataclass
+class LedgerRow:
+    row: int
+    name: str
+    company: str
+    uscc: str | None = None
+    industry: str = ""
+    planned: Decimal | None = None
+    stage: str = stages.LEAD
+    stage_given: bool = False
+    signed_on: dt.date | None = None
+    amount: Decimal | None = None
+    agreement_kind: str = "投资协议"
+    event: str = ""
+    started_on: dt.date | None = None
+    start_kind: str = "开工"
+    producing_on: dt.date | None = None
+    dropped_on: dt.date | None = None
+    owner: str = ""
+    source: Source | None = None
+    carrier: str = ""
+    land_mu: Decimal | None = None
+    lead_on: dt.date | None = None
+    note: str = ""
+    seen: frozenset[str] = field(default_factory=frozenset)  # fields with a mapped column
+
+    @property
+    def drop_reason(self) -> str:
+        return self.note or IMPORT_REASON
+
+    def key(self) -> tuple[str, str]:
+        return (self.uscc or f"name:{self.company}", self.name)
+
+
+@dataclass
+class ParsedRows:
+    rows: list[LedgerRow]
+    errors: list[Problem]
+    warnings: list[Problem]
+    skipped: int  # blank, 合计 and 小计 rows
+    invalid_rows: set[int]  # Excel rows with an error
+
+
+_SOURCE_WORDS = {"自主": "self", "自主招商": "self", "自行": "self", "活动": "event",
+                 "活动招商": "event", "展会": "event", "会议招商": "event", "以商招商": "referral",
+                 "招商大使": "ambassador", "大使": "ambassador", "大使引荐": "ambassador"}
+_SOURCE_SPLIT = re.compile(r"^(以商招商|招商大使|大使引荐|大使)\s*[:：\-—/、（(]?\s*(.*?)[)）]?$")
+_NAME_THEN_WORD = re.compile(r"^(.+?)\s*[（(](招商大使|大使|以商招商)[)）]$")
+
+
+def parse_source(value: object, header: str) -> Source | None:
+    """招商来源 from a cell, knowing which of 招商来源 / 招商大使 / 引荐人 the column is."""
+    raw = cells.text(value)
+    if not raw:
+        return None
+    if raw in _SOURCE_WORDS:
+        return Source(_SOURCE_WORDS[raw])
+    match = _SOURCE_SPLIT.match(raw)
+    if match:
+        kind = _SOURCE_WORDS[match[1]]
+        return Source(kind, match[2].strip())
+    match = _NAME_THEN_WORD.match(raw)
+    if match:
+        return Source(_SOURCE_WORDS[match[2]], match[1].strip())
+    cleaned = clean_header(header)
+    if "大使" in cleaned:
+        return Source("ambassador", raw)
+    if "引荐" in cleaned:
+        return Source("referral", raw)
+    return Source("?", raw)
+
+
+def source_text(source: str, ambassador: str, referrer: str) -> str:
+    """How the export writes 招商来源, so that the importer reads it back the same."""
+    if source == "ambassador":
+        return f"招商大使：{ambassador}" if ambassador else "招商大使"
+    if source == "referral":
+        return f"以商招商：{referrer}" if referrer else "以商招商"
+    return {"self": "自主", "event": "活动"}.get(source, source)
+
+
+def _plain(value: object) -> str:
+    """Names keep their full-width brackets (中韩（武汉）…): only trimmed."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+class _RowReader:
+    """Reads the cells of one row, collecting the problems instead of stopping at the first."""
+
+    def __init__(self, excel_row: int, values: list[object], columns: dict[str, int],
+                 headers: tuple[str, ...], units: dict[str, str | None]):
+        self.excel_row, self.values, self.columns = excel_row, values, columns
+        self.headers, self.units = headers, units
+        self.errors: list[Problem] = []
+        self.warnings: list[Problem] = []
+
+    def raw(self, key: str) -> object:
+        col = self.columns.get(key)
+        if col is None or col >= len(self.values):
+            return None
+        return self.values[col]
+
+    def header(self, key: str) -> str:
+        col = self.columns.get(key)
+        if col is None:
+            return LABELS[key]
+        return self.headers[col] if col < len(self.headers) and self.headers[col] else LABELS[key]
+
+    def error(self, key: str, reason: str) -> None:
+        self.errors.append(Problem(self.excel_row, self.header(key), reason))
+
+    def warn(self, key: str | None, reason: str) -> None:
+        self.warnings.append(Problem(self.excel_row, self.header(key) if key else "", reason))
+
+    def date(self, key: str) -> dt.date | None:
+        try:
+            value = cells.parse_date(self.raw(key))
+        except CellError as exc:
+            self.error(key, exc.reason)
+            return None
+        if value is not None and not dt.date(1990, 1, 1) <= value <= dt.date(2100, 12, 31):
+            self.error(key, f"日期 {value} 超出合理范围（1990–2100）")
+            return None
+        return value
+
+    def money(self, key: str) -> Decimal | None:
+        try:
+            return cells.parse_money(self.raw(key), self.units.get(key))
+        except CellError as exc:
+            self.error(key, exc.reason)
+            return None
+
+
+def parse_rows(rows: list[list[object]], header_index: int, mapping: dict[int, str],
+               headers: tuple[str, ...], *, progress: Progress | None = None,
+               cancelled: Cancelled | None = None) -> ParsedRows:
+    """Read every row below the header into ledger rows and problems."""
+    columns = {key: col for col, key in mapping.items()}
+    units = {key: cells.header_unit(headers[col]) if col < len(headers) else None
+             for key, col in columns.items()}
+    out = ParsedRows([], [], [], 0, set())
+    body = rows[header_index + 1:]
+    total = len(body)
+    for i, values in enumerate(body):
+        if i % 2000 == 0:
+            if cancelled is not None and cancelled():
+                raise ImportCancelled("已取消导入，没有写入任何数据")
+            if progress is not None:
+                progress(i, total)
+        if all(cells.is_blank(v) for v in values) or cells.is_total_row(values):
+            out.skipped += 1
+            continue
+        reader = _RowReader(header_index + 2 + i, values, columns, headers, units)
+        row = _read_row(reader)
+        out.errors.extend(reader.errors)
+        out.warnings.extend(reader.warnings)
+        if reader.errors:
+            out.invalid_rows.add(reader.excel_row)
+        if row is not None:
+            out.rows.append(row)
+    if progress is not None:
+        progress(total, total)
+    return out
+
+
+def _read_row(r: _RowReader) -> LedgerRow | None:
+    name, company = _plain(r.raw("name")), _plain(r.raw("company"))
+    if not name:
+        r.error("name", "项目名称为空")
+    elif len(name) > 200:
+        r.error("name", "项目名称不能超过200个字")
+    if not company:
+        r.error("company", "企业名称为空")
+    elif len(company) > 200:
+        r.error("company", "企业名称不能超过200个字")
+    uscc = None
+    if "uscc" in r.columns:
+        try:
+            uscc = normalize_uscc(cells.text(r.raw("uscc")) or None)
+        except ValidationError as exc:
+            r.error("uscc", exc.message)
+    row = LedgerRow(r.excel_row, name, company, uscc, seen=frozenset(r.columns))
+    row.industry = _plain(r.raw("industry"))[:64]
+    row.planned = r.money("planned")
+    row.amount = r.money("amount")
+    row.signed_on, row.started_on = r.date("signed_on"), r.date("started_on")
+    row.producing_on, row.dropped_on = r.date("producing_on"), r.date("dropped_on")
+    row.lead_on = r.date("lead_on")
+    row.event = _plain(r.raw("event"))
+    row.owner = _plain(r.raw("owner"))
+    row.carrier = _plain(r.raw("carrier"))
+    row.note = _plain(r.raw("note"))
+    row.source = parse_source(r.raw("source"), r.header("source"))
+    try:
+        row.land_mu = cells.parse_area(r.raw("land_mu"))
+    except CellError as exc:
+        r.error("land_mu", exc.reason)
+    kind = cells.text(r.raw("agreement_kind"))
+    if kind:
+        if kind not in stages.AGREEMENT_KINDS:
+            r.error("agreement_kind", f"协议类型应为{'、'.join(stages.AGREEMENT_KINDS)}之一")
+        else:
+            row.agreement_kind = kind
+    _read_stage(r, row)
+    return row
+
+
+def _read_stage(r: _RowReader, row: LedgerRow) -> None:
+    status = cells.text(r.raw("stage"))
+    given: str | None = None
+    if status:
+        try:
+            given = stages.parse_stage(status)
+        except ValidationError:
+            r.error("stage", f"项目状态“{status}”无法识别，可用："
+                             f"{'、'.join(stages.NAMES.values())}（或已开业）")
+    kind = cells.text(r.raw("start_kind"))
+    if kind and kind not in stages.START_KINDS:
+        r.error("start_kind", "开工类型应为 开工 或 开业")
+    row.start_kind = kind if kind in stages.START_KINDS else (stages.start_kind_of(status) or "开工")
+    by_dates = (stages.PRODUCING if row.producing_on else stages.STARTED if row.started_on
+                else stages.SIGNED if row.signed_on else None)
+    row.stage_given = given is not None
+    if given == stages.DROPPED:
+        row.stage = stages.DROPPED
+    elif given is None:
+        row.stage = by_dates or stages.LEAD
+    elif by_dates is not None and stages.rank(by_dates) > stages.rank(given):
+        row.stage = by_dates
+        r.warn("stage", f"项目状态为“{status}”，但已填{_date_label(by_dates)}：按日期导入为"
+                        f"“{stages.NAMES[by_dates]}”")
+    else:
+        row.stage = given
+    _check_milestones(r, row, status)
+
+
+def _date_label(stage: str) -> str:
+    return {stages.SIGNED: "签约时间", stages.STARTED: "开工时间",
+            stages.PRODUCING: "投产时间"}[stage]
+
+
+def _check_milestones(r: _RowReader, row: LedgerRow, status: str) -> None:
+    reached = row.stage
+    needs = {stages.SIGNED: ("signed_on", row.signed_on),
+             stages.STARTED: ("started_on", row.started_on),
+             stages.PRODUCING: ("producing_on", row.producing_on)}
+    if reached != stages.DROPPED:
+        for stage, (key, value) in needs.items():
+            if stages.rank(reached) >= stages.rank(stage) and value is None \
+                    and not _already_reported(r, key):
+                r.error(key, f"项目状态为“{status or stages.NAMES[reached]}”，请填写{r.header(key)}")
+    if row.started_on and row.signed_on and row.started_on < row.signed_on:
+        r.error("started_on", f"开工(开业)日期 {row.started_on} 不能早于签约日期 {row.signed_on}")
+    if row.started_on and not row.signed_on:
+        r.error("signed_on", "已填开工时间，请同时填写签约时间")
+    if row.producing_on and row.started_on and row.producing_on < row.started_on:
+        r.error("producing_on", f"投产日期 {row.producing_on} 不能早于开工日期 {row.started_on}")
+    if row.signed_on and row.amount is None and row.planned is None:
+        key = "amount" if "amount" in r.columns else "planned"
+        if not _already_reported(r, key):
+            r.error(key, "已签约项目需要签约金额（或计划总投资）")
+
+
+def _already_reported(r: _RowReader, key: str) -> bool:
+    header = r.header(key)
+    return any(p.column == header for p in r.errors)

@@ -1,0 +1,339 @@
+"""Phase 3 of an import: writing the checked rows inside the caller's transaction.
+
+Reference data (industries, ambassadors, events) and changes to existing projects go through
+the services one by one — they are few. New companies and projects are inserted in bulk with
+exactly the values the services would write: milestones on the project, one agreement and one
+start record, and a dated stage-history row per milestone reached.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import insert
+
+from crm import stages
+from crm.db import UnitOfWork
+from crm.errors import CrmError
+from crm.excel import pinyin
+from crm.excel.headers import LABELS
+from crm.excel.resolve import Existing, Lookups, Plan
+from crm.excel.rows import IMPORT_REASON, Cancelled, ImportCancelled, LedgerRow, Problem, Progress
+from crm.models import Agreement, Company, Project, StageChange, Start
+from crm.services import dictionaries, events, pipeline, projects
+from crm.services.common import Actor
+from crm.services.pipeline import AgreementInput, StartInput
+from crm.services.projects import KEY_PROJECT_WAN
+from crm.text import normalize
+
+BATCH = 2000
+
+
+@dataclass
+class WriteResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    changed: bool = False
+    errors: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+
+
+def write(uow: UnitOfWork, actor: Actor, plans: list[Plan], lk: Lookups, *,
+          progress: Progress | None = None, cancelled: Cancelled | None = None) -> WriteResult:
+    """Create and update what the plans say; the caller commits (or rolls back)."""
+    out = WriteResult()
+    ids = _Ids(uow, actor, lk, out)
+    ids.reference_data(plans)
+    new = [p for p in plans if p.existing is None]
+    company_ids = _insert_companies(uow, new, lk)
+    rows: list[dict[str, Any]] = []
+    todo: list[Plan] = []
+    total = len(plans)
+    for i, plan in enumerate(plans):
+        if i % BATCH == 0:
+            if cancelled is not None and cancelled():
+                raise ImportCancelled("已取消导入，没有写入任何数据")
+            if progress is not None:
+                progress(i // 2, total)
+        if plan.existing is not None:
+            if plan.set_uscc and plan.company_id is not None:
+                _set_uscc(uow, plan.company_id, plan.row.uscc)
+                out.changed = True
+            if _update(uow, actor, plan, plan.existing, ids, out):
+                out.updated += 1
+                out.changed = True
+            else:
+                out.unchanged += 1
+            continue
+        cid = plan.company_id if plan.company_id is not None else company_ids[plan.company_token]
+        if plan.set_uscc:
+            _set_uscc(uow, cid, plan.row.uscc)
+        name, uscc = lk.company_names[cid]
+        rows.append(_project_values(plan, cid, name, uscc, ids))
+        todo.append(plan)
+    _insert_projects(uow, actor, todo, rows, ids, progress, cancelled, total)
+    out.created = len(todo)
+    out.changed = out.changed or bool(todo) or ids.created_any
+    return out
+
+
+class _Ids:
+    """Ids of reference data, creating what the ledger names and the database lacks."""
+
+    def __init__(self, uow: UnitOfWork, actor: Actor, lk: Lookups, out: WriteResult):
+        self.uow, self.actor, self.lk, self.out = uow, actor, lk, out
+        self.created_any = False
+
+    def reference_data(self, plans: list[Plan]) -> None:
+        for plan in plans:
+            row = plan.row
+            if row.industry and normalize(row.industry) not in self.lk.industries:
+                made = dictionaries.ensure_industry(self.uow, self.actor, row.industry)
+                self.lk.industries[normalize(row.industry)] = made.id
+                self.created_any = True
+            if plan.ambassador and normalize(plan.ambassador) not in self.lk.ambassadors:
+                amb = dictionaries.add_ambassador(self.uow, self.actor, plan.ambassador[:64])
+                self.lk.ambassadors[normalize(plan.ambassador)] = amb.id
+                self.created_any = True
+            if plan.event and row.signed_on is not None:
+                key = normalize(plan.event)
+                if not any(held == row.signed_on for _, held in self.lk.events.get(key, [])):
+                    ev = events.add_event(self.uow, self.actor,
+                                          events.EventInput(plan.event, row.signed_on))
+                    self.lk.events.setdefault(key, []).append((ev.id, ev.held_on))
+                    self.created_any = True
+
+    def industry(self, row: LedgerRow) -> int | None:
+        return self.lk.industries.get(normalize(row.industry)) if row.industry else None
+
+    def ambassador(self, plan: Plan) -> int | None:
+        return self.lk.ambassadors.get(normalize(plan.ambassador)) if plan.ambassador else None
+
+    def event(self, plan: Plan) -> int | None:
+        if not plan.event:
+            return None
+        for eid, held in self.lk.events.get(normalize(plan.event), []):
+            if held == plan.row.signed_on:
+                return eid
+        return None
+
+
+def _set_uscc(uow: UnitOfWork, company_id: int, uscc: str | None) -> None:
+    company = uow.session.get(Company, company_id)
+    if company is not None and not company.uscc:
+        company.uscc = uscc
+
+
+def _insert_companies(uow: UnitOfWork, new: list[Plan], lk: Lookups) -> dict[str, int]:
+    wanted: dict[str, tuple[str, str | None]] = {}
+    for plan in new:
+        if plan.company_id is not None:
+            continue
+        name, uscc = wanted.get(plan.company_token, (plan.row.company, None))
+        wanted[plan.company_token] = (name, uscc or plan.row.uscc)
+    if not wanted:
+        return {}
+    tokens = list(wanted)
+    values = [{"name": name, "uscc": uscc, "hq_city": "", "note": "",
+               "sort_key": pinyin.sort_key(name), "initials": pinyin.initials(name)}
+              for name, uscc in (wanted[t] for t in tokens)]
+    ids = _bulk(uow, Company, values, returning=True)
+    out = dict(zip(tokens, ids, strict=True))
+    for token, cid in out.items():
+        lk.company_names[cid] = wanted[token]
+    return out
+
+
+def _bulk(uow: UnitOfWork, model: Any, values: list[dict[str, Any]], *,
+          returning: bool = False) -> list[int]:
+    ids: list[int] = []
+    for start in range(0, len(values), 5000):
+        chunk = values[start:start + 5000]
+        if returning:
+            stmt = insert(model).returning(model.id, sort_by_parameter_order=True)
+            ids.extend(uow.session.scalars(stmt, chunk))
+        else:
+            uow.session.execute(insert(model), chunk)
+    return ids
+
+
+def _milestones(row: LedgerRow) -> dict[str, Any]:
+    """The milestone dates a new project gets, as :mod:`crm.services.pipeline` sets them."""
+    reached = row.stage
+    if reached == stages.DROPPED:
+        reached = (stages.PRODUCING if row.producing_on else stages.STARTED if row.started_on
+                   else stages.SIGNED if row.signed_on else stages.LEAD)
+    dates = [d for d in (row.signed_on, row.started_on, row.producing_on) if d]
+    lead_on = row.lead_on or (min(dates) if dates else dt.date.today())
+    negotiating_on: dt.date | None = None
+    if stages.rank(reached) >= stages.rank(stages.SIGNED):
+        negotiating_on = row.signed_on
+    elif reached == stages.NEGOTIATING:
+        negotiating_on = lead_on
+    if negotiating_on is not None and lead_on > negotiating_on:
+        lead_on = negotiating_on
+    dropped_on = None
+    if row.stage == stages.DROPPED:
+        dropped_on = row.dropped_on or max([*dates, lead_on])
+    return {"lead_on": lead_on, "negotiating_on": negotiating_on, "signed_on": row.signed_on,
+            "started_on": row.started_on, "producing_on": row.producing_on,
+            "dropped_on": dropped_on, "reached": reached}
+
+
+def _project_values(plan: Plan, company_id: int, company: str, uscc: str | None,
+                    ids: _Ids) -> dict[str, Any]:
+    row = plan.row
+    m = _milestones(row)
+    source = plan.source or "self"
+    return {
+        "name": row.name, "company_id": company_id, "industry_id": ids.industry(row),
+        "planned_investment": row.planned, "source": source,
+        "ambassador_id": ids.ambassador(plan) if source == "ambassador" else None,
+        "referrer": plan.referrer, "owner_id": plan.owner_id, "stage": row.stage,
+        "carrier_id": plan.carrier_id, "land_mu": row.land_mu,
+        "is_key": (row.planned or 0) >= KEY_PROJECT_WAN, "note": row.note[:2000],
+        "lead_on": m["lead_on"], "negotiating_on": m["negotiating_on"],
+        "signed_on": m["signed_on"], "signing_event_id": ids.event(plan) if row.signed_on else None,
+        "started_on": m["started_on"], "start_kind": row.start_kind if row.started_on else None,
+        "producing_on": m["producing_on"], "dropped_on": m["dropped_on"],
+        "drop_reason": row.drop_reason if row.stage == stages.DROPPED else "",
+        "sort_key": pinyin.sort_key(row.name),
+        "search_text": pinyin.search_text(row.name, company, uscc),
+    }
+
+
+def _insert_projects(uow: UnitOfWork, actor: Actor, plans: list[Plan],
+                     rows: list[dict[str, Any]], ids: _Ids, progress: Progress | None,
+                     cancelled: Cancelled | None, total: int) -> None:
+    if not plans:
+        return
+    project_ids = _bulk(uow, Project, rows, returning=True)
+    history: list[dict[str, Any]] = []
+    agreements: list[dict[str, Any]] = []
+    starts: list[dict[str, Any]] = []
+    for i, (plan, pid, values) in enumerate(zip(plans, project_ids, rows, strict=True)):
+        if i % BATCH == 0:
+            if cancelled is not None and cancelled():
+                raise ImportCancelled("已取消导入，没有写入任何数据")
+            if progress is not None:
+                progress(total // 2 + i // 2, total)
+        row = plan.row
+        history.extend(_history(pid, row, values, actor))
+        if row.signed_on is not None:
+            agreements.append({"project_id": pid, "kind": row.agreement_kind,
+                               "signed_on": row.signed_on,
+                               "amount": row.amount if row.amount is not None else row.planned,
+                               "event_id": values["signing_event_id"], "note": ""})
+        if row.started_on is not None:
+            starts.append({"project_id": pid, "kind": row.start_kind,
+                           "started_on": row.started_on, "note": ""})
+    _bulk(uow, StageChange, history)
+    _bulk(uow, Agreement, agreements)
+    _bulk(uow, Start, starts)
+
+
+def _history(pid: int, row: LedgerRow, v: dict[str, Any], actor: Actor) -> list[dict[str, Any]]:
+    steps: list[tuple[str, dt.date]] = [(stages.LEAD, v["lead_on"])]
+    if v["negotiating_on"] is not None and v["signed_on"] is None:
+        steps.append((stages.NEGOTIATING, v["negotiating_on"]))
+    for stage, key in ((stages.SIGNED, "signed_on"), (stages.STARTED, "started_on"),
+                       (stages.PRODUCING, "producing_on"), (stages.DROPPED, "dropped_on")):
+        if v[key] is not None:
+            steps.append((stage, v[key]))
+    out: list[dict[str, Any]] = []
+    previous: str | None = None
+    for stage, on in steps:
+        reason = row.drop_reason if stage == stages.DROPPED else IMPORT_REASON
+        out.append({"project_id": pid, "from_stage": previous, "to_stage": stage,
+                    "changed_on": on, "user_id": actor.user_id, "reason": reason,
+                    "correction": False})
+        previous = stage
+    return out
+
+
+# --- existing projects: through the services -------------------------------------------------
+_FIELD_TO_KEY = {"signed_on": "signed_on", "amount": "amount", "started_on": "started_on",
+                 "kind": "start_kind", "reason": "note", "name": "name", "on": "stage",
+                 "stage": "stage", "planned_investment": "planned", "land_mu": "land_mu",
+                 "owner_id": "owner", "ambassador_id": "source", "source": "source"}
+
+
+def _update(uow: UnitOfWork, actor: Actor, plan: Plan, ex: Existing, ids: _Ids,
+            out: WriteResult) -> bool:
+    changes = _changes(plan, ex, ids)
+    moves = _moves(plan, ex, ids)
+    if not changes and not moves:
+        return False
+    try:
+        with uow.session.begin_nested():
+            if changes:
+                current = projects.get_project(uow, ex.id)
+                projects.update_project(uow, actor, ex.id, current.to_input(**changes))
+            for to, on, agreement, start, reason in moves:
+                pipeline.advance(uow, actor, ex.id, to, on, agreement=agreement, start=start,
+                                 reason=reason)
+    except CrmError as exc:
+        key = _FIELD_TO_KEY.get(exc.field or "", "")
+        column = LABELS[key] if key else ""
+        out.errors.append(Problem(plan.row.row, column, exc.message))
+        return False
+    return True
+
+
+def _changes(plan: Plan, ex: Existing, ids: _Ids) -> dict[str, Any]:
+    row = plan.row
+    changes: dict[str, Any] = {}
+    industry = ids.industry(row)
+    if industry is not None and industry != ex.industry_id:
+        changes["industry_id"] = industry
+    if row.planned is not None and row.planned != ex.planned_investment:
+        changes["planned_investment"] = row.planned
+    if plan.owner_id is not None and plan.owner_id != ex.owner_id:
+        changes["owner_id"] = plan.owner_id
+    if plan.source is not None:
+        amb = ids.ambassador(plan) if plan.source == "ambassador" else None
+        if (plan.source, amb, plan.referrer) != (ex.source, ex.ambassador_id, ex.referrer):
+            changes.update(source=plan.source, ambassador_id=amb, referrer=plan.referrer)
+    if plan.carrier_id is not None and plan.carrier_id != ex.carrier_id:
+        changes["carrier_id"] = plan.carrier_id
+    if row.land_mu is not None and row.land_mu != ex.land_mu:
+        changes["land_mu"] = row.land_mu
+    if row.note and row.note != ex.note:
+        changes["note"] = row.note
+    if row.lead_on is not None and row.lead_on != ex.lead_on:
+        changes["lead_on"] = row.lead_on
+    return changes
+
+
+Move = tuple[str, dt.date, AgreementInput | None, StartInput | None, str]
+
+
+def _moves(plan: Plan, ex: Existing, ids: _Ids) -> list[Move]:
+    """Forward moves the ledger asks for; an import never moves a project back."""
+    row = plan.row
+    if ex.stage == stages.DROPPED:
+        return []
+    target = row.stage
+    if target == stages.DROPPED:
+        target = (stages.PRODUCING if row.producing_on else stages.STARTED if row.started_on
+                  else stages.SIGNED if row.signed_on else ex.stage)
+    moves: list[Move] = []
+    if stages.rank(target) > stages.rank(ex.stage):
+        on = {stages.SIGNED: row.signed_on, stages.STARTED: row.started_on,
+              stages.PRODUCING: row.producing_on}.get(target) or dt.date.today()
+        agreement = None
+        if row.signed_on is not None:
+            amount = row.amount if row.amount is not None else row.planned
+            agreement = AgreementInput(row.signed_on, amount or Decimal(0), row.agreement_kind,
+                                       ids.event(plan))
+        start = StartInput(row.started_on, row.start_kind) if row.started_on else None
+        moves.append((target, on, agreement, start, ""))
+    if row.stage == stages.DROPPED:
+        dates = [d for d in (row.signed_on, row.started_on, row.producing_on) if d]
+        on = row.dropped_on or (max(dates) if dates else dt.date.today())
+        moves.append((stages.DROPPED, on, None, None, row.drop_reason))
+    return moves

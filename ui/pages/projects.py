@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMenu,
-    QMessageBox,
     QPushButton,
     QSplitter,
     QStackedWidget,
@@ -31,6 +30,7 @@ from crm.services import projects
 from crm.services.common import SOURCE_NAMES
 from crm.services.metrics import preset_period
 from crm.services.projects import ProjectQuery, ProjectRow
+from ui import errors
 from ui.dialogs.advance_dialog import AdvanceDialog
 from ui.dialogs.log_dialog import LogDialog
 from ui.dialogs.project_dialog import Lookups, ProjectDialog, load_lookups
@@ -290,6 +290,10 @@ class ProjectsPage(QWidget):
     def selected_id(self) -> int | None:
         return self._selected
 
+    def current_project_id(self) -> int | None:
+        """For the shell's Ctrl+L: the project the user is looking at."""
+        return self._selected if self.stack.currentWidget() is self.splitter else None
+
     def selected_row(self) -> ProjectRow | None:
         """The selected project, read fresh (its version matters for the save)."""
         pid = self._selected
@@ -356,10 +360,9 @@ class ProjectsPage(QWidget):
         row = self.selected_row()
         if row is None:
             return
-        if confirm and QMessageBox.question(
-                self, self.tr("删除项目"),
+        if confirm and not errors.confirm(
                 self.tr("把项目“{name}”移入回收站？各项统计将不再计入它，可从回收站恢复。")
-                .format(name=row.name)) != QMessageBox.StandardButton.Yes:
+                .format(name=row.name), self):
             return
         self.ctx.write(projects.delete_project, self.ctx.actor, row.id)
 

@@ -1,0 +1,88 @@
+"""招商活动 and 载体 forms (managers keep these lists)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from PySide6.QtWidgets import QLineEdit, QPlainTextEdit, QWidget
+
+from crm.errors import ValidationError
+from crm.services import dictionaries, events
+from crm.services.dictionaries import CarrierInput, CarrierRow
+from crm.services.events import EventInput, EventRow
+from ui.forms import AmountEdit, Choice, DateEdit, FormDialog
+
+
+class EventDialog(FormDialog):
+    """登记 / 修改招商活动; its signings and amount are computed, never typed."""
+
+    def __init__(self, ctx: Any, row: EventRow | None = None, parent: QWidget | None = None):
+        super().__init__(ctx, self.tr("修改活动") if row else self.tr("登记招商活动"), parent)
+        self.row = row
+        self.setMinimumWidth(460)
+        f = self.form
+        self.name = f.add("name", self.tr("活动名称"), QLineEdit(self), required=True)
+        self.held_on = f.add("held_on", self.tr("活动日期"), DateEdit(self, value=ctx.today()),
+                             required=True)
+        self.city = f.add("city", self.tr("城市"), QLineEdit(self))
+        self.theme = f.add("theme", self.tr("主题"), QLineEdit(self))
+        self.theme.setPlaceholderText(self.tr("一月一主题，如“新材料产业链”"))
+        self.note = f.add("note", self.tr("备注"), QPlainTextEdit(self))
+        self.note.setFixedHeight(60)
+        self.live("name", self._check_name, self.name.textChanged)
+        if row is not None:
+            self.name.setText(row.name)
+            self.held_on.set_value(row.held_on)
+            self.city.setText(row.city)
+            self.theme.setText(row.theme)
+            self.note.setPlainText(row.note)
+
+    def _check_name(self) -> None:
+        if not self.name.text().strip():
+            raise ValidationError(self.tr("请填写活动名称"), field="name")
+
+    def collect(self) -> tuple[Any, tuple[Any, ...], dict[str, Any]]:
+        self._check_name()
+        data = EventInput(self.name.text(), self.held_on.value() or self.ctx.today(),
+                          self.city.text(), self.theme.text(), self.note.toPlainText())
+        if self.row is None:
+            return events.add_event, (self.ctx.actor, data), {}
+        return events.update_event, (self.ctx.actor, self.row.id, data), {}
+
+
+class CarrierDialog(FormDialog):
+    """新增 / 修改载体 (areas in ㎡)."""
+
+    aliases = {"carrier.name": "name"}
+
+    def __init__(self, ctx: Any, row: CarrierRow | None = None, parent: QWidget | None = None):
+        super().__init__(ctx, self.tr("修改载体") if row else self.tr("新增载体"), parent)
+        self.row = row
+        f = self.form
+        self.name = f.add("name", self.tr("载体名称"), QLineEdit(self), required=True)
+        self.kind = f.add("kind", self.tr("类型"), Choice(
+            self, [(k, k) for k in dictionaries.CARRIER_KINDS]))
+        self.park = f.add("park", self.tr("所在园区"), QLineEdit(self))
+        self.total = f.add("total_area", self.tr("总面积(㎡)"),
+                           AmountEdit(self, unit="㎡", units=("㎡",), field="total_area"))
+        self.available = f.add("available_area", self.tr("可用面积(㎡)"),
+                               AmountEdit(self, unit="㎡", units=("㎡",), field="available_area"))
+        self.note = f.add("note", self.tr("备注"), QLineEdit(self))
+        for edit in (self.total, self.available):
+            self.live(edit.field, edit.value, edit.edited)
+        if row is not None:
+            self.name.setText(row.name)
+            self.kind.set_value(row.kind)
+            self.park.setText(row.park)
+            self.total.set_value(row.total_area)
+            self.available.set_value(row.available_area)
+            self.note.setText(row.note)
+
+    def collect(self) -> tuple[Any, tuple[Any, ...], dict[str, Any]]:
+        data = CarrierInput(self.name.text(), self.kind.value(), self.park.text(),
+                            self.total.value() or Decimal(0), self.available.value() or Decimal(0),
+                            self.note.text())
+        if self.row is None:
+            return dictionaries.add_carrier, (self.ctx.actor, data), {}
+        return dictionaries.update_carrier, (self.ctx.actor, self.row.id, data), {}

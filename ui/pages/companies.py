@@ -1,0 +1,266 @@
+"""企业: companies (search by name, USCC or pinyin initials), their contacts and projects."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from crm.db import UnitOfWork
+from crm.errors import NotFoundError
+from crm.services import companies
+from crm.services.companies import CompanyRow
+from crm.services.projects import ProjectQuery, ProjectRow, list_projects
+from ui.dialogs.company_dialog import CompanyDialog, ContactDialog
+from ui.dialogs.project_dialog import ProjectDialog
+from ui.forms import FormDialog
+from ui.models.table import Column, RowsModel
+from ui.pages.common import EmptyState, TableOrEmpty, icon, search_box, table_view, title_label
+
+
+@dataclass(frozen=True)
+class CompanyDetails:
+    company: CompanyRow
+    projects: list[ProjectRow]
+
+
+def load_company(uow: UnitOfWork, company_id: int) -> CompanyDetails | None:
+    try:
+        company = companies.get_company(uow, company_id)
+    except NotFoundError:
+        return None
+    return CompanyDetails(company, list_projects(uow, ProjectQuery(company_id=company_id)))
+
+
+class CompaniesPage(QWidget):
+    """The 企业 page. Signals: ``project_requested(id)`` opens a project."""
+
+    project_requested = Signal(int)
+
+    def __init__(self, ctx: Any, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.setObjectName("page-companies")
+        self.dialog: FormDialog | None = None
+        self.details: CompanyDetails | None = None
+        self._selected: int | None = None
+        self._generation = 0
+
+        self.count = QLabel(self)
+        self.count.setObjectName("page-count")
+        self.new_button = QPushButton(icon("fa5s.plus", "white"), self.tr("新建企业"), self)
+        self.new_button.setObjectName("primary")
+        self.new_button.clicked.connect(self.new_company)
+        header = QHBoxLayout()
+        header.addWidget(title_label(self.tr("企业"), self))
+        header.addWidget(self.count)
+        header.addStretch(1)
+        header.addWidget(self.new_button)
+        self.search = search_box(self.tr("搜索企业名称、信用代码或拼音首字母"), self)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(200)
+        self._timer.timeout.connect(self.reload)
+        self.search.textChanged.connect(lambda _t: self._timer.start())
+
+        self.model = RowsModel([
+            Column(self.tr("企业名称"), lambda r: r.name),
+            Column(self.tr("统一社会信用代码"), lambda r: r.uscc or ""),
+            Column(self.tr("总部"), lambda r: r.hq_city),
+            Column(self.tr("产业"), lambda r: r.industry),
+            Column(self.tr("项目数"), lambda r: r.project_count, "number"),
+        ], self)
+        self.table = table_view(self.model, self)
+        for i, width in enumerate((260, 180, 70, 100)):
+            self.table.setColumnWidth(i, width)
+        self.table.selectionModel().currentRowChanged.connect(self._current_changed)
+        self.table.doubleClicked.connect(lambda _i: self.edit_selected())
+        self.list_area = TableOrEmpty(self.table, self.tr("还没有企业 — 新建企业或从台账导入"), self)
+
+        # detail
+        detail = QWidget(self)
+        detail.setObjectName("detail-panel")
+        d = QVBoxLayout(detail)
+        d.setContentsMargins(12, 0, 0, 0)
+        self.heading = QLabel(detail)
+        self.heading.setObjectName("detail-title")
+        self.heading.setWordWrap(True)
+        self.edit_button = QPushButton(icon("fa5s.edit"), self.tr("编辑"), detail)
+        self.edit_button.clicked.connect(self.edit_selected)
+        self.new_project_button = QPushButton(icon("fa5s.plus"), self.tr("新建项目"), detail)
+        self.new_project_button.clicked.connect(self.new_project)
+        head = QHBoxLayout()
+        head.addWidget(self.heading, 1)
+        head.addWidget(self.edit_button)
+        head.addWidget(self.new_project_button)
+        d.addLayout(head)
+        self.info = QFormLayout()
+        self.info_values = {}
+        for key, label in (("uscc", "统一社会信用代码"), ("hq_city", "总部城市"),
+                           ("industry", "产业"), ("note", "备注")):
+            value = QLabel(detail)
+            value.setWordWrap(True)
+            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            self.info.addRow(self.tr(label), value)
+            self.info_values[key] = value
+        d.addLayout(self.info)
+        contacts_head = QHBoxLayout()
+        caption = QLabel(self.tr("联系人"), detail)
+        caption.setObjectName("section-title")
+        self.add_contact_button = QPushButton(icon("fa5s.user-plus"), self.tr("添加"), detail)
+        self.add_contact_button.clicked.connect(self.add_contact)
+        self.remove_contact_button = QPushButton(icon("fa5s.user-minus"), self.tr("移除"), detail)
+        self.remove_contact_button.clicked.connect(self.remove_contact)
+        contacts_head.addWidget(caption)
+        contacts_head.addStretch(1)
+        contacts_head.addWidget(self.add_contact_button)
+        contacts_head.addWidget(self.remove_contact_button)
+        d.addLayout(contacts_head)
+        self.contacts_model = RowsModel([
+            Column(self.tr("姓名"), lambda r: r.name),
+            Column(self.tr("职务"), lambda r: r.title),
+            Column(self.tr("电话"), lambda r: r.phone),
+            Column(self.tr("邮箱"), lambda r: r.email),
+        ], self)
+        self.contacts_table = table_view(self.contacts_model, detail)
+        self.contacts_table.setMaximumHeight(160)
+        d.addWidget(self.contacts_table)
+        projects_caption = QLabel(self.tr("项目"), detail)
+        projects_caption.setObjectName("section-title")
+        d.addWidget(projects_caption)
+        self.projects_model = RowsModel([
+            Column(self.tr("项目名称"), lambda r: r.name),
+            Column(self.tr("阶段"), lambda r: r.stage_name),
+            Column(self.tr("计划总投资(亿元)"), lambda r: r.planned_investment, "yi"),
+            Column(self.tr("负责人"), lambda r: r.owner),
+        ], self)
+        self.projects_table = table_view(self.projects_model, detail)
+        self.projects_table.setColumnWidth(0, 220)
+        self.projects_table.doubleClicked.connect(self._open_project)
+        d.addWidget(self.projects_table, 1)
+        self.detail_widget = detail
+        self.detail_empty = EmptyState(self.tr("在左侧选择一家企业"), self)
+        right = QWidget(self)
+        r = QVBoxLayout(right)
+        r.setContentsMargins(0, 0, 0, 0)
+        r.addWidget(detail)
+        r.addWidget(self.detail_empty)
+
+        splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        splitter.addWidget(self.list_area)
+        splitter.addWidget(right)
+        splitter.setSizes([760, 600])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 12, 16, 8)
+        layout.addLayout(header)
+        layout.addWidget(self.search)
+        layout.addWidget(splitter, 1)
+        ctx.changed.connect(self.reload)
+        self._show_details(None)
+        self.reload()
+
+    def focus_search(self) -> None:
+        self.search.setFocus()
+        self.search.selectAll()
+
+    # --- loading -----------------------------------------------------------------------------
+    def reload(self) -> None:
+        self._timer.stop()
+        self._generation += 1
+        generation = self._generation
+        self.ctx.read(companies.list_companies, self.search.text(),
+                      done=lambda rows: self._loaded(generation, rows))
+        if self._selected is not None:
+            self._load_details(self._selected)
+
+    def _loaded(self, generation: int, rows: list[CompanyRow]) -> None:
+        if generation != self._generation:
+            return
+        self.model.set_rows(rows)
+        self.count.setText(self.tr("共 {n} 家").format(n=len(rows)))
+        self.list_area.update_state(len(rows), self.tr("没有符合条件的企业") if self.search.text()
+                                    else self.tr("还没有企业 — 新建企业或从台账导入"))
+        if self._selected is not None:
+            row = self.model.find(self._selected)
+            if row >= 0:
+                self.table.selectRow(row)
+
+    def _current_changed(self, current: Any, _previous: Any) -> None:
+        row = self.model.row_at(current.row()) if current.isValid() else None
+        if row is not None and row.id != self._selected:
+            self._selected = row.id
+            self._load_details(row.id)
+
+    def _load_details(self, company_id: int) -> None:
+        self.ctx.read(load_company, company_id, done=self._show_details)
+
+    def _show_details(self, details: CompanyDetails | None) -> None:
+        self.details = details
+        self.detail_widget.setVisible(details is not None)
+        self.detail_empty.setVisible(details is None)
+        if details is None:
+            return
+        c = details.company
+        self.heading.setText(c.name)
+        self.info_values["uscc"].setText(c.uscc or "—")
+        self.info_values["hq_city"].setText(c.hq_city or "—")
+        self.info_values["industry"].setText(c.industry or "—")
+        self.info_values["note"].setText(c.note or "—")
+        self.contacts_model.set_rows(c.contacts)
+        self.projects_model.set_rows(details.projects)
+
+    # --- actions -----------------------------------------------------------------------------
+    def select_company(self, company_id: int) -> None:
+        self._selected = company_id
+        row = self.model.find(company_id)
+        if row >= 0:
+            self.table.selectRow(row)
+        self._load_details(company_id)
+
+    def _open(self, dialog: FormDialog) -> FormDialog:
+        self.dialog = dialog
+        dialog.open()
+        return dialog
+
+    def new_company(self) -> FormDialog:
+        dialog = CompanyDialog(self.ctx, None, self)
+        dialog.succeeded.connect(lambda c: setattr(self, "_selected", c.id))
+        return self._open(dialog)
+
+    def edit_selected(self) -> FormDialog | None:
+        if self.details is None:
+            return None
+        fresh = self.ctx.call(lambda uow: companies.get_company(uow, self.details.company.id))
+        return self._open(CompanyDialog(self.ctx, fresh, self))
+
+    def new_project(self) -> FormDialog | None:
+        if self.details is None:
+            return None
+        c = self.details.company
+        return self._open(ProjectDialog(self.ctx, None, self, company=(c.id, c.name)))
+
+    def add_contact(self) -> FormDialog | None:
+        if self.details is None:
+            return None
+        return self._open(ContactDialog(self.ctx, self.details.company.id, self))
+
+    def remove_contact(self) -> None:
+        index = self.contacts_table.currentIndex()
+        contact = self.contacts_model.row_at(index.row()) if index.isValid() else None
+        if contact is not None:
+            self.ctx.write(companies.remove_contact, self.ctx.actor, contact.id)
+
+    def _open_project(self, index: Any) -> None:
+        row = self.projects_model.row_at(index.row())
+        if row is not None:
+            self.project_requested.emit(row.id)

@@ -1,0 +1,222 @@
+"""接洽记录: every logged contact, searchable by text and date, and the follow-ups due."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from crm.db import UnitOfWork
+from crm.services import contacts
+from crm.services.contacts import FollowUps, LogRow
+from ui.dialogs.log_dialog import LogDialog
+from ui.forms import DateEdit
+from ui.models.table import Column, RowsModel
+from ui.pages.common import TableOrEmpty, icon, search_box, sorted_proxy, table_view, title_label
+
+
+def _due(uow: UnitOfWork, today: dt.date, user_id: int | None) -> FollowUps:
+    return contacts.follow_ups(uow, today, user_id=user_id)
+
+
+def due_summary(ctx: Any) -> str:
+    """The start-up reminder, e.g. "今天有 2 条跟进到期，3 条已逾期" ("" when nothing is due)."""
+    due: FollowUps = ctx.call(lambda uow: _due(uow, ctx.today(), ctx.actor.user_id))
+    parts = []
+    if due.today:
+        parts.append(f"今天有 {len(due.today)} 条跟进到期")
+    if due.overdue:
+        parts.append(f"{len(due.overdue)} 条已逾期")
+    return "，".join(parts)
+
+
+def due_text(row: LogRow, today: dt.date) -> str:
+    if row.follow_up_on is None:
+        return ""
+    days = (row.follow_up_on - today).days
+    if days < 0:
+        return f"逾期 {-days} 天"
+    return "今天" if days == 0 else f"{days} 天后"
+
+
+class ContactsPage(QWidget):
+    """The 接洽记录 page. Signals: ``project_requested(id)`` opens a project."""
+
+    project_requested = Signal(int)
+
+    def __init__(self, ctx: Any, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.setObjectName("page-contacts")
+        self.dialog: LogDialog | None = None
+        self._generation = 0
+
+        self.count = QLabel(self)
+        self.count.setObjectName("page-count")
+        self.new_button = QPushButton(icon("fa5s.plus", "white"), self.tr("记一笔"), self)
+        self.new_button.setObjectName("primary")
+        self.new_button.setToolTip(self.tr("记录一次走访、来访、电话、会议或活动（Ctrl+L）"))
+        self.new_button.clicked.connect(self.log_contact)
+        header = QHBoxLayout()
+        header.addWidget(title_label(self.tr("接洽记录"), self))
+        header.addWidget(self.count)
+        header.addStretch(1)
+        header.addWidget(self.new_button)
+
+        self.search = search_box(self.tr("搜索内容、项目或企业"), self)
+        self.date_from = DateEdit(self, optional=True)
+        self.date_to = DateEdit(self, optional=True)
+        self.mine = QCheckBox(self.tr("只看我的"), self)
+        self.mine.setChecked(not ctx.actor.is_manager)
+        filters = QHBoxLayout()
+        filters.addWidget(self.search, 2)
+        filters.addWidget(QLabel(self.tr("日期"), self))
+        filters.addWidget(self.date_from)
+        filters.addWidget(QLabel(self.tr("至"), self))
+        filters.addWidget(self.date_to)
+        filters.addWidget(self.mine)
+        filters.addStretch(1)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(200)
+        self._timer.timeout.connect(self.reload)
+        self.search.textChanged.connect(lambda _t: self._timer.start())
+        for edit in (self.date_from, self.date_to):
+            edit.dateChanged.connect(lambda _d: self._timer.start())
+        self.mine.toggled.connect(lambda _c: self.reload())
+
+        self.model = RowsModel([
+            Column(self.tr("日期"), lambda r: r.logged_on, "date"),
+            Column(self.tr("方式"), lambda r: r.mode),
+            Column(self.tr("人员"), lambda r: r.user),
+            Column(self.tr("项目"), lambda r: r.project),
+            Column(self.tr("企业"), lambda r: r.company),
+            Column(self.tr("内容"), lambda r: r.content),
+            Column(self.tr("下一步"), lambda r: r.next_step),
+            Column(self.tr("下次跟进"), lambda r: r.follow_up_on, "date"),
+        ], self)
+        self.table = table_view(sorted_proxy(self.model, self), self, sortable=True)
+        self.table.sortByColumn(0, Qt.SortOrder.DescendingOrder)
+        for i, width in enumerate((92, 56, 64, 180, 180, 300, 160)):
+            self.table.setColumnWidth(i, width)
+        self.table.doubleClicked.connect(self._open_log_project)
+        self.list_area = TableOrEmpty(
+            self.table, self.tr("还没有接洽记录 — 点“记一笔”记录走访、来访或电话"), self)
+
+        # follow-ups
+        side = QWidget(self)
+        side.setObjectName("follow-up-panel")
+        side_layout = QVBoxLayout(side)
+        side_layout.setContentsMargins(8, 0, 0, 0)
+        self.follow_title = QLabel(self.tr("待跟进"), side)
+        self.follow_title.setObjectName("section-title")
+        self.all_staff = QCheckBox(self.tr("全部人员"), side)
+        self.all_staff.setVisible(ctx.actor.is_manager)
+        self.all_staff.toggled.connect(lambda _c: self.reload())
+        self.done_button = QPushButton(icon("fa5s.check"), self.tr("完成"), side)
+        self.done_button.clicked.connect(self.complete_selected)
+        head = QHBoxLayout()
+        head.addWidget(self.follow_title)
+        head.addStretch(1)
+        head.addWidget(self.all_staff)
+        head.addWidget(self.done_button)
+        side_layout.addLayout(head)
+        self.follow_model = RowsModel([
+            Column(self.tr("到期"), lambda r: due_text(r, self.ctx.today())),
+            Column(self.tr("日期"), lambda r: r.follow_up_on, "date"),
+            Column(self.tr("项目/企业"), lambda r: r.project or r.company),
+            Column(self.tr("下一步"), lambda r: r.next_step or r.content),
+            Column(self.tr("人员"), lambda r: r.user),
+        ], self)
+        self.follow_table = table_view(self.follow_model, side)
+        for i, width in enumerate((70, 92, 150, 160)):
+            self.follow_table.setColumnWidth(i, width)
+        self.follow_table.selectionModel().currentRowChanged.connect(
+            lambda *_a: self._update_done())
+        self.follow_area = TableOrEmpty(
+            self.follow_table, self.tr("没有待跟进的事项 — 记一笔时可约定下次跟进日期"), side)
+        side_layout.addWidget(self.follow_area)
+
+        splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        splitter.addWidget(self.list_area)
+        splitter.addWidget(side)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+        splitter.setSizes([900, 520])
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 12, 16, 8)
+        layout.addLayout(header)
+        layout.addLayout(filters)
+        layout.addWidget(splitter, 1)
+        ctx.changed.connect(self.reload)
+        self._update_done()
+        self.reload()
+
+    def focus_search(self) -> None:
+        self.search.setFocus()
+        self.search.selectAll()
+
+    def reload(self) -> None:
+        self._timer.stop()
+        self._generation += 1
+        generation = self._generation
+        me = self.ctx.actor.user_id
+        kwargs = {"search": self.search.text(), "date_from": self.date_from.value(),
+                  "date_to": self.date_to.value(),
+                  "user_id": me if self.mine.isChecked() else None}
+        follow_user = None if self.all_staff.isChecked() else me
+        today = self.ctx.today()
+
+        def load(uow: UnitOfWork) -> tuple[list[LogRow], FollowUps]:
+            return contacts.list_logs(uow, **kwargs), _due(uow, today, follow_user)
+        self.ctx.read(load, done=lambda result: self._loaded(generation, *result))
+
+    def _loaded(self, generation: int, logs: list[LogRow], due: FollowUps) -> None:
+        if generation != self._generation:
+            return
+        self.model.set_rows(logs)
+        filtered = bool(self.search.text().strip() or self.date_from.value()
+                        or self.date_to.value())
+        self.list_area.update_state(len(logs), self.tr("没有符合条件的接洽记录") if filtered else
+                                    self.tr("还没有接洽记录 — 点“记一笔”记录走访、来访或电话"))
+        self.count.setText(self.tr("{n} 条").format(n=len(logs)))
+        rows = [*due.overdue, *due.today, *due.upcoming]
+        self.follow_model.set_rows(rows)
+        self.follow_area.update_state(len(rows))
+        self.follow_title.setText(self.tr("待跟进：逾期 {o} · 今天 {t} · 7 天内 {u}").format(
+            o=len(due.overdue), t=len(due.today), u=len(due.upcoming)))
+        self._update_done()
+
+    def _update_done(self) -> None:
+        self.done_button.setEnabled(self.selected_follow_up() is not None)
+
+    def selected_follow_up(self) -> LogRow | None:
+        index = self.follow_table.currentIndex()
+        return self.follow_model.row_at(index.row()) if index.isValid() else None
+
+    def complete_selected(self) -> None:
+        row = self.selected_follow_up()
+        if row is not None:
+            self.ctx.write(contacts.complete_follow_up, self.ctx.actor, row.id)
+
+    def log_contact(self) -> LogDialog:
+        self.dialog = LogDialog(self.ctx, None, self)
+        self.dialog.open()
+        return self.dialog
+
+    def _open_log_project(self, index: Any) -> None:
+        source = self.table.model().mapToSource(index)  # type: ignore[attr-defined]
+        row = self.model.row_at(source.row())
+        if row is not None and row.project_id is not None:
+            self.project_requested.emit(row.project_id)

@@ -25,8 +25,13 @@ Cancelled = Callable[[], bool]
 IMPORT_REASON = "台账导入"
 
 
-class ImportCancelled(CrmError):
+class OperationCancelled(CrmError):
+    """The user pressed cancel; nothing was written (import) or the file was removed (export)."""
+
     code = "cancelled"
+
+
+ImportCancelled = OperationCancelled
 
 
 @dataclass(frozen=True)
@@ -74,11 +79,12 @@ class LedgerRow:
     land_mu: Decimal | None = None
     lead_on: dt.date | None = None
     note: str = ""
+    reason: str = ""  # 终止原因
     seen: frozenset[str] = field(default_factory=frozenset)  # fields with a mapped column
 
     @property
     def drop_reason(self) -> str:
-        return self.note or IMPORT_REASON
+        return self.reason or self.note or IMPORT_REASON
 
     def key(self) -> tuple[str, str]:
         return (self.uscc or f"name:{self.company}", self.name)
@@ -246,6 +252,7 @@ def _read_row(r: _RowReader) -> LedgerRow | None:
     row.owner = _plain(r.raw("owner"))
     row.carrier = _plain(r.raw("carrier"))
     row.note = _plain(r.raw("note"))
+    row.reason = _plain(r.raw("drop_reason"))
     row.source = parse_source(r.raw("source"), r.header("source"))
     try:
         row.land_mu = cells.parse_area(r.raw("land_mu"))

@@ -1,0 +1,80 @@
+"""``python -m crm import`` and ``python -m crm export`` (DESIGN §5), registered into crm.cli."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from typing import Any
+
+from crm import cli
+from crm.db import Database
+from crm.errors import ValidationError
+from crm.excel.errorbook import write_error_book
+from crm.excel.importer import import_ledger
+from crm.excel.reports import REPORTS, export_report
+from crm.services import metrics
+from crm.services.common import SYSTEM, parse_date_text
+from crm.services.metrics import Period
+
+MAX_LISTED = 200
+
+
+def _extend(sub: Any) -> None:
+    imp = sub.add_parser("import", help="从 Excel 台账导入项目")
+    imp.add_argument("file")
+    imp.add_argument("--dry-run", action="store_true", help="只检查，不写入")
+    imp.add_argument("--errors", metavar="OUT.xlsx", help="把错误行写入这个工作簿")
+    imp.add_argument("--skip-invalid", action="store_true", help="跳过有错误的行，导入其余行")
+    exp = sub.add_parser("export", help="导出 Excel 报表")
+    exp.add_argument("report", choices=list(REPORTS))
+    exp.add_argument("--out", required=True, metavar="FILE.xlsx")
+    exp.add_argument("--from", dest="date_from")
+    exp.add_argument("--to", dest="date_to")
+    exp.add_argument("--as-of", dest="as_of")
+    for name in ("industry", "owner", "source", "ambassador", "event"):
+        exp.add_argument(f"--{name}")
+
+
+def _import(db: Database, args: argparse.Namespace) -> int:
+    report = import_ledger(db, SYSTEM, args.file, dry_run=args.dry_run,
+                           skip_invalid=args.skip_invalid)
+    for problem in report.errors[:MAX_LISTED]:
+        print(f"错误  {problem.text()}", file=sys.stderr)
+    if len(report.errors) > MAX_LISTED:
+        print(f"……另有 {len(report.errors) - MAX_LISTED} 处错误（用 --errors 导出全部）",
+              file=sys.stderr)
+    for problem in report.warnings[:MAX_LISTED]:
+        print(f"提示  {problem.text()}")
+    if args.errors and report.errors:
+        path = write_error_book(report, args.errors)
+        print(f"错误行已写入 {path}", file=sys.stderr)
+    print(report.summary())
+    return 2 if report.refused else 0
+
+
+def period_of(date_from: str | None, date_to: str | None,
+              as_of: str | None) -> tuple[Period, dt.date]:
+    """The period and as-of date the way ``stats`` reads them."""
+    day = parse_date_text(as_of) if as_of else dt.date.today()
+    start = parse_date_text(date_from) if date_from else dt.date(day.year, 1, 1)
+    end = parse_date_text(date_to) if date_to else dt.date(start.year, 12, 31)
+    return Period(start, end), day
+
+
+def _export(db: Database, args: argparse.Namespace) -> int:
+    period, as_of = period_of(args.date_from, args.date_to, args.as_of)
+    with db.uow() as uow:
+        filters = metrics.resolve_filters(uow, industry=args.industry, owner=args.owner,
+                                          source=args.source, ambassador=args.ambassador,
+                                          event=args.event)
+    if not args.out.lower().endswith(".xlsx"):
+        raise ValidationError("--out 应为 .xlsx 文件", code="report.suffix")
+    result = export_report(db, args.report, args.out, period, as_of, filters)
+    print(f"已导出“{REPORTS[args.report]}”到 {result.path}（{result.rows} 行）")
+    return 0
+
+
+cli.EXTRA_VERBS.append(_extend)
+cli.VERBS["import"] = _import
+cli.VERBS["export"] = _export

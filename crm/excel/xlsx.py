@@ -1,0 +1,176 @@
+"""Writing report workbooks with XlsxWriter in constant-memory mode.
+
+XlsxWriter was the faster writer measured (see ``tests/benchmarks/bench_excel.py``) and it
+writes native charts, styles, frozen panes and filters, which openpyxl's write-only mode
+cannot all do. Constant memory streams rows to disk, so a 100k-row ledger needs little RAM;
+rows must then be written top to bottom, which every report here does.
+
+Text from users is always written as a string cell (never a formula); text starting with
+``= + - @`` also gets Excel's quote prefix so that editing the cell keeps it text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import xlsxwriter
+from xlsxwriter.worksheet import Worksheet
+
+from crm.errors import ValidationError
+
+ACCENT = "#1F6FEB"
+FORMULA_START = ("=", "+", "-", "@")
+EXCEL_EPOCH = dt.date(1899, 12, 30)
+MAX_ROWS = 1_048_576
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    kind: str = "text"  # text | int | money | pct | date | area
+    width: float = 12
+
+
+def excel_serial(day: dt.date) -> int:
+    return (day - EXCEL_EPOCH).days
+
+
+class Book:
+    """One workbook being written; ``with Book(path) as book: …``."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.wb = xlsxwriter.Workbook(str(self.path), {
+            "constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
+            "strings_to_numbers": False, "default_date_format": "yyyy-mm-dd"})
+        add = self.wb.add_format
+        self.title = add({"bold": True, "font_size": 14, "font_name": "微软雅黑"})
+        self.subtitle = add({"font_color": "#555555", "font_name": "微软雅黑"})
+        self.head = add({"bold": True, "font_color": "#FFFFFF", "bg_color": ACCENT,
+                         "border": 1, "align": "center", "valign": "vcenter", "text_wrap": True,
+                         "font_name": "微软雅黑"})
+        self.formats: dict[str, Any] = {
+            "text": None, "int": add({"num_format": "0"}), "money": add({"num_format": "0.00"}),
+            "pct": add({"num_format": "0.00%"}), "date": add({"num_format": "yyyy-mm-dd"}),
+            "area": add({"num_format": "0.00"})}
+        self.quoted = add({"quote_prefix": True})
+        self.bold = add({"bold": True})
+        self.bold_money = add({"bold": True, "num_format": "0.00"})
+        self.bold_pct = add({"bold": True, "num_format": "0.00%"})
+
+    def __enter__(self) -> Book:
+        return self
+
+    def __exit__(self, exc_type: object, *rest: object) -> None:
+        if exc_type is not None:
+            try:
+                self.wb.close()
+            finally:
+                self.path.unlink(missing_ok=True)
+            return
+        self.close()
+
+    def close(self) -> None:
+        try:
+            self.wb.close()
+        except OSError as exc:
+            raise ValidationError(f"无法写入文件 {self.path}：{exc}", code="excel.write") from exc
+
+    def sheet(self, name: str, title: str, subtitle: str, columns: Sequence[Column]) -> Table:
+        ws = self.wb.add_worksheet(name[:31])
+        for i, col in enumerate(columns):
+            ws.set_column(i, i, col.width, self.formats[col.kind])
+        last = max(len(columns) - 1, 1)
+        ws.merge_range(0, 0, 0, last, title, self.title)
+        ws.merge_range(1, 0, 1, last, subtitle, self.subtitle)
+        return Table(self, ws, columns, first_row=2)
+
+
+class Table:
+    """A titled sheet's table: header row, then data rows, then filter and frozen header."""
+
+    def __init__(self, book: Book, ws: Worksheet, columns: Sequence[Column], first_row: int):
+        self.book, self.ws, self.columns = book, ws, list(columns)
+        self.header_row = first_row
+        self.row = first_row
+        ws.set_row(first_row, 24)
+        for i, col in enumerate(self.columns):
+            ws.write_string(first_row, i, col.header, book.head)
+        ws.freeze_panes(first_row + 1, 0)
+        self.row += 1
+        self._writers = [self._writer(c.kind) for c in self.columns]
+
+    def _writer(self, kind: str) -> Any:
+        ws, fmt = self.ws, self.book.formats[kind]
+        if kind == "text":
+            return self._text
+        if kind == "date":
+            def date(r: int, c: int, v: Any) -> None:
+                ws.write_number(r, c, excel_serial(v), fmt)
+            return date
+        if kind == "money":
+            def money(r: int, c: int, v: Any) -> None:
+                ws.write_number(r, c, float(v), fmt)
+            return money
+        return lambda r, c, v: ws.write_number(r, c, float(v), fmt)
+
+    def _text(self, r: int, c: int, v: Any) -> None:
+        s = v if isinstance(v, str) else str(v)
+        if s.startswith(FORMULA_START):
+            self.ws.write_string(r, c, s, self.book.quoted)
+        elif s:
+            self.ws.write_string(r, c, s)
+
+    def add(self, values: Sequence[Any]) -> None:
+        """One data row; None leaves a cell empty."""
+        r = self.row
+        if r >= MAX_ROWS:
+            raise ValidationError("数据超过 Excel 的 1048576 行上限", code="excel.too_many_rows")
+        for c, (v, write) in enumerate(zip(values, self._writers, strict=False)):
+            if v is not None:
+                write(r, c, v)
+        self.row += 1
+
+    def add_all(self, rows: Iterable[Sequence[Any]]) -> None:
+        for values in rows:
+            self.add(values)
+
+    def total(self, label: str, values: Sequence[Any]) -> None:
+        """A bold 合计 row below the data (outside the filter range)."""
+        self.finish()
+        r = self.row
+        self.ws.write_string(r, 0, label, self.book.bold)
+        for c, v in enumerate(values, start=1):
+            if v is None:
+                continue
+            kind = self.columns[c].kind
+            fmt = {"money": self.book.bold_money, "pct": self.book.bold_pct}.get(kind, self.book.bold)
+            if isinstance(v, str):
+                self.ws.write_string(r, c, v, fmt)
+            else:
+                self.ws.write_number(r, c, float(v), fmt)
+        self.row += 1
+        self._finished = True
+
+    def finish(self) -> None:
+        """Filter over the header and data rows (once)."""
+        if getattr(self, "_finished", False):
+            return
+        self.ws.autofilter(self.header_row, 0, max(self.row - 1, self.header_row),
+                           len(self.columns) - 1)
+        self._finished = True
+
+    @property
+    def data_rows(self) -> tuple[int, int]:
+        """First and last 0-based data row (last < first when empty)."""
+        return self.header_row + 1, self.row - 1
+
+
+def num(value: Decimal | int | None) -> float | None:
+    return None if value is None else float(value)

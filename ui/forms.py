@@ -95,6 +95,9 @@ class Form(QWidget):
     def set_row_visible(self, field: str, visible: bool) -> None:
         self.layout_.setRowVisible(self.widgets[field].parentWidget(), visible)
 
+    def row_visible(self, field: str) -> bool:
+        return self.widgets[field].isVisibleTo(self)
+
     def set_error(self, field: str | None, message: str) -> None:
         label = self.errors.get(field or "")
         if label is None:

@@ -129,7 +129,7 @@ def test_create_sign_and_start_through_the_dialogs(qtbot, ctx, wait_idle):
     sign = page.advance_selected()
     assert sign.target() == stages.NEGOTIATING
     sign.stage.set_value(stages.SIGNED)
-    assert sign.needs_agreement() and not sign.form.widgets["amount"].isHidden()
+    assert sign.needs_agreement() and sign.form.row_visible("amount")
     sign.amount.setText("1.25")  # 亿元 by default
     sign.accept()
     wait_idle(ctx)

@@ -19,7 +19,7 @@ from crm.db import Database
 from crm.errors import ValidationError
 from crm.excel import writer
 from crm.excel.headers import LABELS, REQUIRED, HeaderGuess
-from crm.excel.reader import Sheet, open_ledger, with_header_at
+from crm.excel.reader import Sheet, open_ledger
 from crm.excel.resolve import Lookups, resolve
 from crm.excel.rows import Cancelled, ImportCancelled, Problem, Progress, parse_rows
 from crm.services.common import Actor, audit, require_manager
@@ -94,9 +94,7 @@ def import_ledger(db: Database, actor: Actor, path: str | Path, *,
         ImportCancelled: ``cancelled()`` became true; nothing was written.
     """
     require_manager(actor, "从台账导入项目")
-    sheet = open_ledger(path)
-    if header_row is not None:
-        sheet = with_header_at(sheet, header_row - 1)
+    sheet = open_ledger(path, header_row)
     header = sheet.header
     assert header is not None
     if mapping is not None:

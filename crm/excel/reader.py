@@ -54,14 +54,19 @@ def _short(exc: BaseException) -> str:
     return text[:120]
 
 
-def open_ledger(path: str | Path) -> Sheet:
-    """The first sheet with a recognisable ledger header.
+def open_ledger(path: str | Path, header_row: int | None = None) -> Sheet:
+    """The first sheet with a recognisable ledger header (or, when the user names the header's
+    Excel row number, the first sheet that is not empty, with its header there).
 
     Raises:
         ExcelFileError: damaged or non-Excel file, empty workbook, or no header found.
     """
     sheets = read_rows(path)
     p = Path(path)
+    if header_row is not None:
+        for name, rows in sheets:
+            if rows:
+                return with_header_at(Sheet(p, name, rows, None), header_row - 1)
     for name, rows in sheets:
         header = find_header(rows)
         if header is not None:

@@ -161,6 +161,7 @@ def resolve(rows: list[LedgerRow], lk: Lookups, header: HeaderGuess,
     new_events: dict[str, dt.date] = {}
     for row in rows:
         if not row.name or not row.company:
+            _people(Plan(row, None, "", None), lk, c)  # still report every bad cell
             continue
         plan = _company(row, lk, c, new_by_uscc, new_by_name)
         if plan is None:
@@ -227,8 +228,11 @@ def _people(plan: Plan, lk: Lookups, c: _Ctx) -> None:
     if src is None:
         return
     if src.kind == "?":
-        if normalize(src.name) in lk.ambassadors:
+        if normalize(src.name) in lk.ambassadors or src.fallback == "ambassador":
             plan.source, plan.ambassador = "ambassador", src.name
+            return
+        if src.fallback == "referral":
+            plan.source, plan.referrer = "referral", src.name
             return
         c.error(row.row, "source", f"招商来源“{src.name}”无法识别：请写 自主、活动、"
                                    "以商招商：引荐人 或 招商大使：姓名")

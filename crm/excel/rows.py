@@ -51,8 +51,9 @@ class Problem:
 class Source:
     """招商来源 as written: a kind, or a name still to be looked up (kind ``"?"``)."""
 
-    kind: str  # self | event | referral | ambassador | ?
+    kind: str  # self | event | referral | ambassador | ? (a bare name)
     name: str = ""
+    fallback: str = ""  # for a bare name that is no known ambassador: what the column implies
 
 
 @dataclass
@@ -121,11 +122,8 @@ def parse_source(value: object, header: str) -> Source | None:
     if match:
         return Source(_SOURCE_WORDS[match[2]], match[1].strip())
     cleaned = clean_header(header)
-    if "大使" in cleaned:
-        return Source("ambassador", raw)
-    if "引荐" in cleaned:
-        return Source("referral", raw)
-    return Source("?", raw)
+    fallback = "ambassador" if "大使" in cleaned else "referral" if "引荐" in cleaned else ""
+    return Source("?", raw, fallback)
 
 
 def source_text(source: str, ambassador: str, referrer: str) -> str:

@@ -16,7 +16,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event, inspect, select, update
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError, DatabaseError
 from sqlalchemy.orm import Session, sessionmaker
 
 from crm.errors import SchemaError
@@ -170,7 +170,7 @@ class Database:
         """Create or upgrade the schema; refuse a database written by a newer version."""
         try:
             current, head = self.schema_state()
-        except OperationalError as exc:
+        except DatabaseError as exc:  # not a database, unreachable server …
             raise SchemaError(f"无法打开数据库：{exc.orig}", code="db.open") from exc
         script = ScriptDirectory.from_config(alembic_config(self.engine))
         if current is not None and current != head:

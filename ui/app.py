@@ -66,7 +66,9 @@ def apply_style(app: QApplication) -> None:
             app.setFont(font)
             break
     try:
-        app.setStyleSheet((RESOURCES / "style.qss").read_text(encoding="utf-8"))
+        sheet = (RESOURCES / "style.qss").read_text(encoding="utf-8")
+        # url() in a style sheet is relative to the working directory: make it absolute.
+        app.setStyleSheet(sheet.replace("@RES@", RESOURCES.as_posix()))
     except OSError as exc:
         log.warning("style sheet not loaded: %s", exc)
     icon = RESOURCES / "icon.svg"
@@ -169,11 +171,16 @@ def run(argv: Sequence[str] | None = None) -> int:
     except CrmError as exc:
         errors.fatal(exc.message)
         return 2
+    except Exception as exc:  # e.g. a driver error the core did not anticipate
+        log.error("start-up failed", exc_info=exc)
+        errors.fatal(tr("无法打开数据库：{e}").format(e=str(exc).splitlines()[0] if str(exc) else exc))
+        return 2
     if args.screenshot:
         window.resize(1600, 1000)
     window.show()
-    if args.screenshot:
-        Screenshot(window, Path(args.screenshot)).start()
+    shot = Screenshot(window, Path(args.screenshot)) if args.screenshot else None
+    if shot is not None:
+        shot.start()
     return app.exec()
 
 

@@ -116,21 +116,23 @@ class DashboardPage(QWidget):
             Column(self.tr("产业"), lambda r: r.industry, width=100),
             Column(self.tr("招商专员"), lambda r: r.owner, width=84),
             Column(self.tr("签约日期"), lambda r: fmt.date(r.signed_on), numeric=True, width=104),
-            Column(self.tr("已签约天数"), lambda r: str(r.days_since_signing), numeric=True, width=96),
+            Column(self.tr("已签约天数"), lambda r: str(r.days_since_signing), numeric=True, width=96,
+                   alert=lambda r: r.days_since_signing > 180),
             Column(self.tr("金额(亿元)"), lambda r: fmt.yi_number(r.signed_amount), numeric=True,
                    width=96),
-        ], self, warn=lambda r: r.days_since_signing > 180)
+        ], self)
         pending_view = rows_view(self.pending_model)
         pending_view.setObjectName("pending-list")
         pending_view.doubleClicked.connect(self._open_pending)
         self.pending = EmptyState(pending_view, self.tr("本期签约的项目都已开工"))
+        overdue = self._overdue
         self.follow_model = RowsModel([
-            Column(self.tr("跟进日期"), lambda r: fmt.date(r.follow_up_on), width=104),
-            Column(self.tr("状态"), self._due_text, width=84),
+            Column(self.tr("跟进日期"), lambda r: fmt.date(r.follow_up_on), width=100, alert=overdue),
+            Column(self.tr("状态"), self._due_text, width=88, alert=overdue),
             Column(self.tr("项目 / 企业"), lambda r: r.project or r.company),
             Column(self.tr("下一步"), lambda r: r.next_step or r.content),
-            Column(self.tr("招商专员"), lambda r: r.user, width=84),
-        ], self, warn=lambda r: bool(r.follow_up_on and r.follow_up_on < self.ctx.today()))
+            *([Column(self.tr("专员"), lambda r: r.user, width=64)] if ctx.actor.is_manager else []),
+        ], self)
         follow_view = rows_view(self.follow_model)
         follow_view.setObjectName("follow-up-list")
         follow_view.doubleClicked.connect(self._open_follow_up)
@@ -158,12 +160,12 @@ class DashboardPage(QWidget):
         grid.addWidget(self.funnel_panel, 0, 0)
         grid.addWidget(monthly_panel, 0, 1)
         grid.addWidget(industry_panel, 0, 2)
-        grid.addWidget(self.pending_panel, 1, 0, 1, 2)
-        grid.addWidget(self.follow_panel, 1, 2)
         for col in range(3):
             grid.setColumnStretch(col, 1)
-        grid.setRowStretch(0, 5)
-        grid.setRowStretch(1, 6)
+        lists = QHBoxLayout()
+        lists.setSpacing(12)
+        lists.addWidget(self.pending_panel, 11)
+        lists.addWidget(self.follow_panel, 9)
 
         content = QWidget(self)
         content.setObjectName("page-content")
@@ -173,7 +175,8 @@ class DashboardPage(QWidget):
         body.addLayout(header)
         body.addWidget(self.banner)
         body.addLayout(cards)
-        body.addLayout(grid, 1)
+        body.addLayout(grid, 5)
+        body.addLayout(lists, 6)
         content.setMinimumHeight(820)
         scroll = QScrollArea(self)
         scroll.setWidgetResizable(True)
@@ -289,9 +292,14 @@ class DashboardPage(QWidget):
                             .format(year=year))
             return
         main = d.targets[0]
-        others = " · ".join(f"{t.label.split('(')[0]} {t.completion_text}" for t in d.targets[1:3])
-        card.set_figure(main.completion_text, "", f"{main.label.split('(')[0]} {_plain(main.actual)}"
-                        f"/{_plain(main.target)}" + (f" · {others}" if others else ""))
+        others = " · ".join(f"{self.tr(_SHORT.get(t.metric, t.label))} {t.completion_text}"
+                            for t in d.targets[1:3])
+        head = self.tr(_SHORT.get(main.metric, main.label))
+        card.set_figure(main.completion_text, "", f"{head} {_plain(main.actual)}/{_plain(main.target)}"
+                        + (f" · {others}" if others else ""))
+
+    def _overdue(self, row: LogRow) -> bool:
+        return bool(row.follow_up_on and row.follow_up_on < self.ctx.today())
 
     def _due_text(self, row: LogRow) -> str:
         if row.follow_up_on is None:
@@ -334,6 +342,10 @@ class DashboardPage(QWidget):
             row = self.follow_model.row_at(index.row())
             if row.project_id is not None:
                 self.project_requested.emit(row.project_id)
+
+
+_SHORT = {"signed_count": "签约", "signed_amount": "金额", "started_count": "开工",
+          "start_rate": "开工率", "funds": "到位资金", "industrial_investment": "工业投资"}
 
 
 def _tone(delta: int | Decimal) -> str:

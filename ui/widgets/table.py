@@ -26,17 +26,16 @@ class Column:
     text: Callable[[Any], str]
     numeric: bool = False
     width: int = 0  # 0: stretch to content
+    alert: Callable[[Any], bool] | None = None  # True: this cell is shown in the warning colour
 
 
 class RowsModel(QAbstractTableModel):
     """Rows (frozen dataclasses) shown through :class:`Column` definitions."""
 
-    def __init__(self, columns: Sequence[Column], parent: QWidget | None = None,
-                 warn: Callable[[Any], bool] | None = None):
+    def __init__(self, columns: Sequence[Column], parent: QWidget | None = None):
         super().__init__(parent)
         self.columns = list(columns)
         self.rows: list[Any] = []
-        self._warn = warn
 
     def set_rows(self, rows: Sequence[Any]) -> None:
         self.beginResetModel()
@@ -63,7 +62,7 @@ class RowsModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.TextAlignmentRole:
             horizontal = Qt.AlignmentFlag.AlignRight if column.numeric else Qt.AlignmentFlag.AlignLeft
             return int(horizontal | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.ForegroundRole and self._warn is not None and self._warn(row):
+        if role == Qt.ItemDataRole.ForegroundRole and column.alert is not None and column.alert(row):
             return QBrush(QColor("#d4380d"))
         if role == ROW_ROLE:
             return row

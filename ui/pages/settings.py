@@ -1,0 +1,391 @@
+"""设置: database, organisation name, industries, yearly targets, users and roles.
+
+What a person may change follows their role (the services check it again): the database
+choice is this computer's own; organisation, industries and users are the admin's; yearly
+targets are the managers'. Others see the same values read-only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from crm.db import UnitOfWork, normalize_url, read_local_settings, write_local_settings
+from crm.errors import ValidationError
+from crm.services import dictionaries, settings, users
+from crm.services.common import ROLE_NAMES, ROLES
+from crm.services.dictionaries import NamedRow
+from crm.services.settings import TARGET_METRICS, TargetRow
+from crm.services.users import UserRow
+from ui import errors
+from ui.context import AppContext
+from ui.widgets.table import Column, RowsModel, rows_view
+
+
+@dataclass(frozen=True)
+class SettingsData:
+    org: str
+    industries: list[NamedRow]
+    targets: list[TargetRow]
+    users: list[UserRow]
+
+
+def read_settings(uow: UnitOfWork, year: int, with_users: bool) -> SettingsData:
+    return SettingsData(settings.org_name(uow), dictionaries.list_industries(uow),
+                        settings.targets(uow, year),
+                        users.list_users(uow, include_inactive=True) if with_users else [])
+
+
+_SCHEMES = ("sqlite", "postgresql+psycopg")
+
+
+def _primary(button: QPushButton) -> QPushButton:
+    button.setProperty("class", "primary")
+    return button
+
+
+class SettingsPage(QWidget):
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("page-settings")
+        self.ctx = ctx
+        actor = ctx.actor
+        self.data: SettingsData | None = None
+        title = QLabel(self.tr("设置"), self)
+        title.setProperty("class", "page-title")
+        self.tabs = QTabWidget(self)
+        self.tabs.setObjectName("settings-tabs")
+        self.tabs.addTab(self._database_tab(), self.tr("数据库"))
+        self.tabs.addTab(self._org_tab(actor.is_admin), self.tr("单位"))
+        self.tabs.addTab(self._industry_tab(actor.is_admin), self.tr("产业目录"))
+        self.tabs.addTab(self._target_tab(actor.is_manager), self.tr("年度目标"))
+        if actor.is_admin:
+            self.tabs.addTab(self._users_tab(), self.tr("用户与角色"))
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(24, 18, 24, 18)
+        layout.setSpacing(14)
+        layout.addWidget(title)
+        layout.addWidget(self.tabs, 1)
+        ctx.changed.connect(self.reload)
+        self.reload()
+
+    # --- tabs -----------------------------------------------------------------------------
+    def _tab(self, intro: str) -> tuple[QWidget, QVBoxLayout]:
+        tab = QWidget(self)
+        layout = QVBoxLayout(tab)
+        layout.setContentsMargins(20, 16, 20, 16)
+        layout.setSpacing(12)
+        note = QLabel(intro, tab)
+        note.setProperty("class", "muted")
+        note.setWordWrap(True)
+        layout.addWidget(note)
+        return tab, layout
+
+    def _database_tab(self) -> QWidget:
+        tab, layout = self._tab(self.tr(
+            "数据库地址保存在本机设置中，重启后生效。单机使用 SQLite 文件；多人共用时填写办公室服务器的 "
+            "PostgreSQL 地址，例如 postgresql://用户名:密码@服务器:5432/crm 。"))
+        form = QFormLayout()
+        self.current_db = QLineEdit(self.ctx.db.describe(), tab)
+        self.current_db.setObjectName("settings-current-db")
+        self.current_db.setReadOnly(True)
+        saved = str(read_local_settings().get("database_url") or "")
+        self.db_url = QLineEdit(saved, tab)
+        self.db_url.setObjectName("settings-db-url")
+        self.db_url.setPlaceholderText(self.tr("SQLite 文件路径或 postgresql://…（留空：默认位置）"))
+        browse = QPushButton(self.tr("选择 SQLite 文件…"), tab)
+        browse.clicked.connect(self._browse)
+        row = QHBoxLayout()
+        row.addWidget(self.db_url, 1)
+        row.addWidget(browse)
+        form.addRow(self.tr("当前数据库"), self.current_db)
+        form.addRow(self.tr("下次启动使用"), row)
+        layout.addLayout(form)
+        save = _primary(QPushButton(self.tr("保存（重启后生效）"), tab))
+        save.setObjectName("settings-db-save")
+        save.clicked.connect(self.save_database)
+        self.db_status = QLabel("", tab)
+        self.db_status.setProperty("class", "muted")
+        buttons = QHBoxLayout()
+        buttons.addWidget(save)
+        buttons.addWidget(self.db_status, 1)
+        layout.addLayout(buttons)
+        layout.addStretch(1)
+        return tab
+
+    def _org_tab(self, editable: bool) -> QWidget:
+        tab, layout = self._tab(self.tr("单位名称显示在窗口标题和导出的报表中。") if editable else
+                                self.tr("只有管理员可以修改单位名称。"))
+        form = QFormLayout()
+        self.org_name = QLineEdit(tab)
+        self.org_name.setObjectName("settings-org")
+        self.org_name.setReadOnly(not editable)
+        form.addRow(self.tr("单位名称"), self.org_name)
+        layout.addLayout(form)
+        if editable:
+            save = _primary(QPushButton(self.tr("保存"), tab))
+            save.setObjectName("settings-org-save")
+            save.clicked.connect(self.save_org)
+            layout.addWidget(save)
+        layout.addStretch(1)
+        return tab
+
+    def _industry_tab(self, editable: bool) -> QWidget:
+        tab, layout = self._tab(self.tr("项目和企业的“所属产业”从这里选择。") if editable else
+                                self.tr("只有管理员可以维护产业目录。"))
+        self.industry_model = RowsModel([Column(self.tr("产业名称"), lambda r: r.name)], self)
+        self.industry_view = rows_view(self.industry_model, tab)
+        self.industry_view.setObjectName("settings-industries")
+        layout.addWidget(self.industry_view, 1)
+        if editable:
+            self.new_industry = QLineEdit(tab)
+            self.new_industry.setObjectName("settings-new-industry")
+            self.new_industry.setPlaceholderText(self.tr("新产业名称"))
+            add = _primary(QPushButton(self.tr("添加"), tab))
+            add.clicked.connect(self.add_industry)
+            rename = QPushButton(self.tr("重命名所选…"), tab)
+            rename.clicked.connect(self._rename_selected)
+            row = QHBoxLayout()
+            row.addWidget(self.new_industry, 1)
+            row.addWidget(add)
+            row.addWidget(rename)
+            layout.addLayout(row)
+        return tab
+
+    def _target_tab(self, editable: bool) -> QWidget:
+        tab, layout = self._tab(
+            self.tr("工作台的“年度目标完成”按这里的目标计算；金额以万元填写。") if editable
+            else self.tr("只有管理者可以设置年度目标。"))
+        year_row = QHBoxLayout()
+        self.target_year = QSpinBox(tab)
+        self.target_year.setObjectName("settings-target-year")
+        self.target_year.setRange(2000, 2100)
+        self.target_year.setValue(self.ctx.today().year)
+        self.target_year.setSuffix(self.tr(" 年"))
+        self.target_year.valueChanged.connect(self.reload)
+        year_row.addWidget(QLabel(self.tr("年度"), tab))
+        year_row.addWidget(self.target_year)
+        year_row.addStretch(1)
+        layout.addLayout(year_row)
+        self.target_table = QTableWidget(len(TARGET_METRICS), 2, tab)
+        self.target_table.setObjectName("settings-targets")
+        self.target_table.setHorizontalHeaderLabels([self.tr("指标"), self.tr("目标值")])
+        self.target_table.verticalHeader().setVisible(False)
+        self.target_table.verticalHeader().setDefaultSectionSize(34)
+        self.target_table.horizontalHeader().setStretchLastSection(True)
+        self.target_table.setColumnWidth(0, 220)
+        for i, (metric, label) in enumerate(TARGET_METRICS.items()):
+            name = QTableWidgetItem(self.tr(label))
+            name.setData(Qt.ItemDataRole.UserRole, metric)
+            name.setFlags(name.flags() & ~Qt.ItemFlag.ItemIsEditable)
+            value = QTableWidgetItem("")
+            value.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            if not editable:
+                value.setFlags(value.flags() & ~Qt.ItemFlag.ItemIsEditable)
+            self.target_table.setItem(i, 0, name)
+            self.target_table.setItem(i, 1, value)
+        layout.addWidget(self.target_table, 1)
+        if editable:
+            save = _primary(QPushButton(self.tr("保存目标"), tab))
+            save.setObjectName("settings-targets-save")
+            save.clicked.connect(self.save_targets)
+            layout.addWidget(save)
+        return tab
+
+    def _users_tab(self) -> QWidget:
+        tab, layout = self._tab(self.tr("招商专员记录接洽、推进自己的项目；管理者可查看全部并设定目标；"
+                                        "管理员另可维护用户、字典和设置。"))
+        self.user_model = RowsModel([
+            Column(self.tr("登录名"), lambda r: r.login, width=140),
+            Column(self.tr("姓名"), lambda r: r.display_name),
+            Column(self.tr("角色"), lambda r: self.tr(ROLE_NAMES.get(r.role, r.role)), width=120),
+            Column(self.tr("状态"), lambda r: self.tr("启用") if r.active else self.tr("停用"), width=80,
+                   alert=lambda r: not r.active),
+        ], self)
+        self.user_view = rows_view(self.user_model, tab)
+        self.user_view.setObjectName("settings-users")
+        layout.addWidget(self.user_view, 1)
+        form = QHBoxLayout()
+        self.new_login = QLineEdit(tab)
+        self.new_login.setObjectName("settings-new-login")
+        self.new_login.setPlaceholderText(self.tr("登录名"))
+        self.new_name = QLineEdit(tab)
+        self.new_name.setPlaceholderText(self.tr("姓名"))
+        self.new_role = QComboBox(tab)
+        for role in ROLES:
+            self.new_role.addItem(self.tr(ROLE_NAMES[role]), role)
+        self.new_password = QLineEdit(tab)
+        self.new_password.setPlaceholderText(self.tr("初始密码（至少 6 位）"))
+        self.new_password.setEchoMode(QLineEdit.EchoMode.Password)
+        add = _primary(QPushButton(self.tr("添加用户"), tab))
+        add.clicked.connect(self.add_user)
+        for w in (self.new_login, self.new_name, self.new_role, self.new_password):
+            form.addWidget(w, 1)
+        form.addWidget(add)
+        layout.addLayout(form)
+        actions = QHBoxLayout()
+        role = QPushButton(self.tr("修改所选角色…"), tab)
+        role.clicked.connect(self._change_role)
+        toggle = QPushButton(self.tr("启用 / 停用所选"), tab)
+        toggle.clicked.connect(self._toggle_active)
+        password = QPushButton(self.tr("重设所选密码…"), tab)
+        password.clicked.connect(self._reset_password)
+        for b in (role, toggle, password):
+            actions.addWidget(b)
+        actions.addStretch(1)
+        layout.addLayout(actions)
+        return tab
+
+    # --- loading --------------------------------------------------------------------------
+    def reload(self) -> None:
+        self.ctx.read(read_settings, self.target_year.value(), self.ctx.actor.is_admin,
+                      done=self._loaded)
+
+    def _loaded(self, data: SettingsData) -> None:
+        self.data = data
+        if not self.org_name.hasFocus():
+            self.org_name.setText(data.org)
+        self.industry_model.set_rows(data.industries)
+        values = {t.metric: t.value for t in data.targets}
+        for i in range(self.target_table.rowCount()):
+            metric = self.target_table.item(i, 0).data(Qt.ItemDataRole.UserRole)
+            value = values.get(metric)
+            self.target_table.item(i, 1).setText("" if value is None else format(value.normalize(), "f"))
+        if self.ctx.actor.is_admin:
+            self.user_model.set_rows(data.users)
+
+    # --- actions --------------------------------------------------------------------------
+    def _browse(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(
+            self, self.tr("选择或新建 SQLite 数据库文件"), "", self.tr("SQLite 数据库 (*.db *.sqlite)"),
+            options=QFileDialog.Option.DontConfirmOverwrite)
+        if path:
+            self.db_url.setText(path)
+
+    def save_database(self) -> None:
+        """Remember the database for this computer (used from the next start)."""
+        text = self.db_url.text().strip()
+        url = normalize_url(text) if text else ""
+        if url and url.split("://", 1)[0] not in _SCHEMES:
+            self.ctx.report(ValidationError(self.tr("数据库地址无效：{url}").format(url=text),
+                                            field="database_url"))
+            return
+        try:
+            write_local_settings({"database_url": url or None})
+        except OSError as exc:
+            self.ctx.report(ValidationError(self.tr("无法保存本机设置：{e}").format(e=exc)))
+            return
+        self.db_status.setText(self.tr("已保存，重启后使用：{url}").format(url=url) if url
+                               else self.tr("已保存，重启后使用默认数据库"))
+
+    def save_org(self) -> None:
+        self.ctx.write(settings.set_setting, self.ctx.actor, settings.ORG_NAME,
+                       self.org_name.text().strip(),
+                       done=lambda _r: errors.show_message(self.tr("单位名称已保存"), self))
+
+    def add_industry(self) -> None:
+        name = self.new_industry.text()
+        self.ctx.write(dictionaries.add_industry, self.ctx.actor, name,
+                       done=lambda _r: self.new_industry.clear())
+
+    def rename_industry(self, industry_id: int, name: str) -> None:
+        self.ctx.write(dictionaries.rename_industry, self.ctx.actor, industry_id, name)
+
+    def _selected(self, view: QWidget, model: RowsModel) -> object | None:
+        rows = view.selectionModel().selectedRows()  # type: ignore[attr-defined]
+        return model.row_at(rows[0].row()) if rows else None
+
+    def _rename_selected(self) -> None:
+        row = self._selected(self.industry_view, self.industry_model)
+        if not isinstance(row, NamedRow):
+            errors.show_message(self.tr("请先选择一个产业"), self)
+            return
+        name, ok = QInputDialog.getText(self, self.tr("重命名产业"), self.tr("新名称"), text=row.name)
+        if ok:
+            self.rename_industry(row.id, name)
+
+    def save_targets(self) -> None:
+        year = self.target_year.value()
+        current = {t.metric: t.value for t in (self.data.targets if self.data else [])}
+        changes: list[tuple[str, Decimal]] = []
+        for i in range(self.target_table.rowCount()):
+            metric = self.target_table.item(i, 0).data(Qt.ItemDataRole.UserRole)
+            text = self.target_table.item(i, 1).text().strip().replace(",", "")
+            if not text:
+                continue
+            try:
+                value = Decimal(text)
+            except InvalidOperation:
+                self.ctx.report(ValidationError(self.tr("“{label}”的目标值不是数字：{t}").format(
+                    label=self.target_table.item(i, 0).text(), t=text), field=metric))
+                return
+            if current.get(metric) != value:
+                changes.append((metric, value))
+        if not changes:
+            errors.show_message(self.tr("目标没有变化"), self)
+            return
+        actor = self.ctx.actor
+
+        def save_all(uow: UnitOfWork) -> int:
+            for metric, value in changes:
+                settings.set_target(uow, actor, year, metric, value)
+            return len(changes)
+        self.ctx.write(save_all, done=lambda n: errors.show_message(
+            self.tr("已保存 {n} 项目标").format(n=n), self))
+
+    def add_user(self) -> None:
+        password = self.new_password.text() or None
+
+        def added(_row: UserRow) -> None:
+            for w in (self.new_login, self.new_name, self.new_password):
+                w.clear()
+        self.ctx.write(users.create_user, self.ctx.actor, self.new_login.text(),
+                       self.new_role.currentData(), display_name=self.new_name.text(),
+                       password=password, done=added)
+
+    def _change_role(self) -> None:
+        row = self._selected(self.user_view, self.user_model)
+        if not isinstance(row, UserRow):
+            errors.show_message(self.tr("请先选择一个用户"), self)
+            return
+        names = [self.tr(ROLE_NAMES[r]) for r in ROLES]
+        choice, ok = QInputDialog.getItem(self, self.tr("修改角色"), row.display_name, names,
+                                          ROLES.index(row.role), False)
+        if ok:
+            self.ctx.write(users.set_role, self.ctx.actor, row.id, ROLES[names.index(choice)],
+                           row.active)
+
+    def _toggle_active(self) -> None:
+        row = self._selected(self.user_view, self.user_model)
+        if isinstance(row, UserRow):
+            self.ctx.write(users.set_role, self.ctx.actor, row.id, row.role, not row.active)
+
+    def _reset_password(self) -> None:
+        row = self._selected(self.user_view, self.user_model)
+        if not isinstance(row, UserRow):
+            errors.show_message(self.tr("请先选择一个用户"), self)
+            return
+        password, ok = QInputDialog.getText(self, self.tr("重设密码"), row.display_name,
+                                            QLineEdit.EchoMode.Password)
+        if ok:
+            self.ctx.write(users.set_password, self.ctx.actor, row.id, password,
+                           done=lambda _r: errors.show_message(self.tr("密码已重设"), self))
+

@@ -1,0 +1,110 @@
+"""设置: what each role may change, and that changes reach the database (and every view)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from crm.db import Database, read_local_settings
+from crm.services import dictionaries, settings, users
+from ui import errors
+from ui.context import AppContext
+from ui.pages.settings import SettingsPage
+
+
+def _context(db: Database, login: str) -> AppContext:
+    user = db.read(users.find_user, login)
+    assert user is not None
+    return AppContext(db, user.actor())
+
+
+@pytest.fixture
+def admin_page(qtbot, demo_db: Database, wait_idle) -> Iterator[SettingsPage]:
+    context = _context(demo_db, "admin")
+    context.error.connect(errors.show_error)  # what the main window does
+    page = SettingsPage(context)
+    qtbot.addWidget(page)
+    page.show()
+    wait_idle(context)
+    yield page
+    context.stop()
+
+
+def test_manager_sets_targets_but_not_organisation(qtbot, ctx: AppContext, demo_db: Database,
+                                                   wait_idle) -> None:
+    page = SettingsPage(ctx)
+    qtbot.addWidget(page)
+    wait_idle(ctx)
+    assert page.org_name.text() == "青山区招商局" and page.org_name.isReadOnly()
+    assert [page.tabs.tabText(i) for i in range(page.tabs.count())] == [
+        "数据库", "单位", "产业目录", "年度目标"]
+    page.target_year.setValue(2025)
+    wait_idle(ctx)
+    assert page.target_table.item(0, 1).text() == "50"
+    page.target_table.item(0, 1).setText("52")
+    page.save_targets()
+    wait_idle(ctx)
+    saved = {t.metric: t.value for t in demo_db.read(settings.targets, 2025)}
+    assert saved["signed_count"] == 52
+
+
+def test_staff_sees_everything_read_only(qtbot, demo_db: Database, wait_idle) -> None:
+    context = _context(demo_db, "lixm")
+    page = SettingsPage(context)
+    qtbot.addWidget(page)
+    wait_idle(context)
+    assert page.org_name.isReadOnly()
+    assert not hasattr(page, "new_industry") and not hasattr(page, "user_model")
+    assert page.industry_model.rowCount() == 9
+    context.stop()
+
+
+def test_admin_maintains_industries_users_and_organisation(admin_page: SettingsPage,
+                                                           demo_db: Database, wait_idle,
+                                                           qtmodeltester) -> None:
+    ctx = admin_page.ctx
+    admin_page.new_industry.setText("航空航天")
+    admin_page.add_industry()
+    wait_idle(ctx)
+    assert "航空航天" in [r.name for r in admin_page.industry_model.rows]
+    qtmodeltester.check(admin_page.industry_model)
+    row = next(r for r in admin_page.industry_model.rows if r.name == "航空航天")
+    admin_page.rename_industry(row.id, "航空航天装备")
+    wait_idle(ctx)
+    assert "航空航天装备" in [r.name for r in demo_db.read(dictionaries.list_industries)]
+
+    admin_page.new_login.setText("xiaoli")
+    admin_page.new_name.setText("小李")
+    admin_page.new_password.setText("secret12")
+    admin_page.add_user()
+    wait_idle(ctx)
+    assert demo_db.read(users.authenticate, "xiaoli", "secret12").role == "staff"
+    assert "xiaoli" in [u.login for u in admin_page.user_model.rows]
+    qtmodeltester.check(admin_page.user_model)
+
+    admin_page.org_name.setText("青山区投资促进局")
+    admin_page.save_org()
+    wait_idle(ctx)
+    assert demo_db.read(settings.org_name) == "青山区投资促进局"
+
+
+def test_a_refused_change_shows_the_core_message(admin_page: SettingsPage, wait_idle) -> None:
+    errors.recent.clear()
+    admin_page.new_industry.setText("新材料")  # exists already
+    admin_page.add_industry()
+    wait_idle(admin_page.ctx)
+    assert errors.recent[-1] == "产业“新材料”已存在"
+
+
+def test_database_choice_is_saved_for_this_computer(admin_page: SettingsPage, tmp_path) -> None:
+    admin_page.db_url.setText(str(tmp_path / "office.db"))
+    admin_page.save_database()
+    assert read_local_settings()["database_url"] == f"sqlite:///{tmp_path / 'office.db'}"
+    admin_page.db_url.setText("postgresql://crm:pw@server:5432/crm")
+    admin_page.save_database()
+    assert read_local_settings()["database_url"] == "postgresql+psycopg://crm:pw@server:5432/crm"
+    errors.recent.clear()
+    admin_page.db_url.setText("mysql://nope")
+    admin_page.save_database()
+    assert "数据库地址无效" in errors.recent[-1]

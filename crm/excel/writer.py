@@ -13,8 +13,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import insert
-
 from crm import stages
 from crm.db import UnitOfWork
 from crm.errors import CrmError
@@ -150,14 +148,17 @@ def _insert_companies(uow: UnitOfWork, new: list[Plan], lk: Lookups) -> dict[str
 
 def _bulk(uow: UnitOfWork, model: Any, values: list[dict[str, Any]], *,
           returning: bool = False) -> list[int]:
+    """Core INSERT … executemany (the ORM's bulk path falls back to a statement per row here)."""
+    table = model.__table__
+    conn = uow.session.connection()
     ids: list[int] = []
     for start in range(0, len(values), 5000):
         chunk = values[start:start + 5000]
         if returning:
-            stmt = insert(model).returning(model.id, sort_by_parameter_order=True)
-            ids.extend(uow.session.scalars(stmt, chunk))
+            stmt = table.insert().returning(table.c.id, sort_by_parameter_order=True)
+            ids.extend(conn.execute(stmt, chunk).scalars())
         else:
-            uow.session.execute(insert(model), chunk)
+            conn.execute(table.insert(), chunk)
     return ids
 
 

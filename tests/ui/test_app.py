@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QToolButton
 
 from crm.db import Database, read_local_settings
@@ -47,17 +48,12 @@ def test_every_page_opens_on_demo_data(window: MainWindow, qtbot, wait_idle, spe
         pytest.skip(f"{module} is not part of this build yet")
     button = window.findChild(QToolButton, f"nav-{spec.key}")
     assert button is not None and button.text() == spec.label
-    qtbot.mouseClick(button, qtbot_left())
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
     page = window.stack.currentWidget()
     assert window.current_key == spec.key
     assert not isinstance(page, Placeholder), getattr(page, "text", "")
     wait_idle(window.ctx)
     assert not errors.recent or all("意外" not in m for m in errors.recent)
-
-
-def qtbot_left():  # noqa: ANN201 - tiny helper for readability
-    from PySide6.QtCore import Qt
-    return Qt.MouseButton.LeftButton
 
 
 def test_status_bar_shows_database_and_user(window: MainWindow, demo_db: Database) -> None:

@@ -18,6 +18,7 @@ from crm.services.common import Actor, audit, require_admin, require_manager
 
 ORG_NAME = "org_name"
 DASHBOARD_PERIOD = "dashboard_period"
+IMPORT_MAPPING_PREFIX = "excel.mapping."
 TARGET_METRICS = {
     "signed_count": "签约数",
     "signed_amount": "签约金额(万元)",
@@ -39,8 +40,9 @@ def get_setting(uow: UnitOfWork, key: str, default: Any = None) -> Any:
 
 
 def set_setting(uow: UnitOfWork, actor: Actor, key: str, value: Any) -> None:
-    """Store a setting; the organisation name is the admin's, the dashboard period anyone's."""
-    if key != DASHBOARD_PERIOD:
+    """Store a setting; the organisation name is the admin's, the dashboard period and the
+    import wizard's remembered column mappings (``excel.mapping.*``) anyone's."""
+    if key != DASHBOARD_PERIOD and not key.startswith(IMPORT_MAPPING_PREFIX):
         require_admin(actor, "修改设置")
     text = json.dumps(value, ensure_ascii=False, default=str)
     row = uow.session.get(Setting, key)

@@ -164,3 +164,35 @@ def test_main_demo_screenshot(tmp_path: Path) -> None:
     result = _main("--demo", "--page", "dashboard", "--screenshot", str(shot), env=env)
     assert result.returncode == 0, result.stderr
     assert shot.stat().st_size > 10_000
+
+
+def test_shortcuts_reach_the_dialogs_and_pages(window: MainWindow, qtbot, wait_idle) -> None:
+    if importlib.util.find_spec("ui.dialogs.project_dialog") is None:
+        pytest.skip("project dialog not part of this build yet")
+    from PySide6.QtGui import QAction
+    from PySide6.QtWidgets import QDialog
+
+    before = set(window.findChildren(QDialog))
+    for name in ("action-new-project", "action-log-contact"):
+        window.findChild(QAction, name).trigger()
+        wait_idle(window.ctx)
+    opened = [d for d in window.findChildren(QDialog) if d not in before and d.isVisible()]
+    assert len(opened) == 2
+    for dialog in opened:
+        dialog.reject()
+    window.show_page("projects")
+    window.findChild(QAction, "action-search").trigger()
+    wait_idle(window.ctx)
+
+
+def test_double_click_on_the_dashboard_opens_the_project(window: MainWindow, wait_idle) -> None:
+    if importlib.util.find_spec("ui.pages.projects") is None:
+        pytest.skip("projects page not part of this build yet")
+    dashboard = window.page("dashboard")
+    row = dashboard.pending_model.row_at(0)
+    dashboard.project_requested.emit(row.project_id)
+    wait_idle(window.ctx)
+    assert window.current_key == "projects"
+    current = getattr(window.current_page(), "current_project_id", None)
+    if callable(current):
+        assert current() == row.project_id

@@ -196,3 +196,46 @@ def test_double_click_on_the_dashboard_opens_the_project(window: MainWindow, wai
     current = getattr(window.current_page(), "current_project_id", None)
     if callable(current):
         assert current() == row.project_id
+
+
+@pytest.mark.pg
+def test_the_window_works_on_postgresql(qtbot, pg_db: Database, wait_idle) -> None:
+    from crm.services.common import SYSTEM
+    pg_db.run(users.create_user, SYSTEM, "boss", "admin", display_name="局长", password="secret12")
+    win = build(pg_db.url, login="boss", password="secret12")
+    qtbot.addWidget(win)
+    win.show()
+    wait_idle(win.ctx)
+    dashboard = win.page("dashboard")
+    assert dashboard.banner.isVisibleTo(win) and "还没有项目" in dashboard.banner.text()
+    win.show_page("settings")
+    wait_idle(win.ctx)
+    assert "postgresql" in win.db_label.text() and "局长" in win.user_label.text()
+
+
+def test_a_newer_database_is_refused(sqlite_db: Database) -> None:
+    from sqlalchemy import text
+
+    from crm.errors import SchemaError
+    with sqlite_db.engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = 'ffff_future'"))
+    with pytest.raises(SchemaError, match="更新版本"):
+        build(sqlite_db.url, login="x", password="y")
+
+
+def test_uncaught_exceptions_from_threads_are_shown_not_fatal(qtbot) -> None:
+    import threading
+    old_sys, old_thread = sys.excepthook, threading.excepthook
+    errors.recent.clear()
+    try:
+        errors.install_excepthooks()
+
+        def fail() -> None:
+            raise RuntimeError("worker broke")
+        worker = threading.Thread(target=fail)
+        worker.start()
+        worker.join()
+        qtbot.waitUntil(lambda: bool(errors.recent), timeout=2000)
+        assert "意外错误" in errors.recent[-1]
+    finally:
+        sys.excepthook, threading.excepthook = old_sys, old_thread

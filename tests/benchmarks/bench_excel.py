@@ -22,17 +22,17 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-import openpyxl  # noqa: E402
-import xlsxwriter  # noqa: E402
-from python_calamine import CalamineWorkbook  # noqa: E402
+import openpyxl
+import xlsxwriter
+from python_calamine import CalamineWorkbook
 
-from crm.db import Database  # noqa: E402
-from crm.excel.importer import import_ledger  # noqa: E402
-from crm.excel.ledger import COLUMNS, ledger_rows  # noqa: E402
-from crm.excel.reports import export_report  # noqa: E402
-from crm.services import users  # noqa: E402
-from crm.services.common import SYSTEM  # noqa: E402
-from crm.services.metrics import Period  # noqa: E402
+from crm.db import Database
+from crm.excel.importer import import_ledger
+from crm.excel.ledger import COLUMNS, ledger_rows
+from crm.excel.reports import export_report
+from crm.services import users
+from crm.services.common import SYSTEM
+from crm.services.metrics import Period
 
 STAFF = ["周建明", "李晓明", "王芳", "张伟", "刘洋", "赵磊", "孙丽", "何涛"]
 INDUSTRIES = ["钢铁深加工", "石油化工", "新材料", "人工智能", "高端装备", "生物医药", "新能源"]

@@ -1,0 +1,89 @@
+"""The import wizard: read → mapping (fixable, remembered) → dry run → import, in the background."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import openpyxl
+
+from crm.services import projects
+from ui.context import AppContext
+from ui.dialogs.import_wizard import ImportWizard
+
+
+def make_ledger(path: Path, bad: bool = False) -> Path:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["青山区招商项目台账"])
+    ws.merge_cells("A1:F1")
+    ws.append(["序号", "项目名称", "投资方", "计划总投资(亿元)", "项目进展", "签约日期", "对接单位"])
+    ws.append([1, "向导测试项目", "向导测试有限公司", "1.2", "已签约", "2025-05-06", "甲"])
+    ws.append([2, "向导测试项目二", "向导测试有限公司", "0.5", "在谈", None, "乙"])
+    if bad:
+        ws.append([3, "坏行", "某公司", "abc", "已签约", None, "丙"])
+    wb.save(path)
+    return path
+
+
+def wizard(qtbot: object, ctx: AppContext) -> ImportWizard:
+    w = ImportWizard(ctx)
+    qtbot.addWidget(w)  # type: ignore[attr-defined]
+    return w
+
+
+def test_read_check_and_import(qtbot: object, ctx: AppContext,
+                               wait_idle: Callable[[AppContext], None], tmp_path: Path) -> None:
+    w = wizard(qtbot, ctx)
+    w.path.setText(str(make_ledger(tmp_path / "l.xlsx", bad=True)))
+    w.load()
+    wait_idle(ctx)
+    assert w.header_row.value() == 2
+    assert w.current_mapping() == {0: "seq", 1: "name", 2: "company", 3: "planned", 4: "stage",
+                                   5: "signed_on"}
+    before = ctx.db.read(projects.count_projects)
+    w.dry_run()
+    wait_idle(ctx)
+    assert w.report is not None and w.report.dry_run and not w.report.written
+    cells = [(w.problems.item(r, 1).text(), w.problems.item(r, 2).text())
+             for r in range(w.problems.rowCount()) if w.problems.item(r, 0).text() == "错误"]
+    assert ("5", "计划总投资(亿元)") in cells
+    saved = w.save_errors(str(tmp_path / "errors.xlsx"))
+    assert saved is not None and saved.exists()
+    w.run_import()
+    wait_idle(ctx)
+    assert w.report is not None and w.report.refused
+    assert ctx.db.read(projects.count_projects) == before
+    w.skip.setChecked(True)
+    w.run_import()
+    wait_idle(ctx)
+    assert w.report is not None and w.report.written and w.report.created == 2
+    assert ctx.db.read(projects.count_projects) == before + 2
+
+
+def test_fixed_mapping_is_remembered(qtbot: object, ctx: AppContext,
+                                     wait_idle: Callable[[AppContext], None], tmp_path: Path) -> None:
+    path = make_ledger(tmp_path / "l.xlsx")
+    w = wizard(qtbot, ctx)
+    w.path.setText(str(path))
+    w.load()
+    wait_idle(ctx)
+    w.set_field(6, "note")  # 对接单位 → 备注
+    w.dry_run()
+    wait_idle(ctx)
+    again = wizard(qtbot, ctx)
+    again.path.setText(str(path))
+    again.load()
+    wait_idle(ctx)
+    assert again.current_mapping()[6] == "note"
+
+
+def test_a_damaged_file_gets_a_message(qtbot: object, ctx: AppContext,
+                                       wait_idle: Callable[[AppContext], None], tmp_path: Path) -> None:
+    junk = tmp_path / "junk.xlsx"
+    junk.write_bytes(b"not excel")
+    w = wizard(qtbot, ctx)
+    w.path.setText(str(junk))
+    w.load()
+    wait_idle(ctx)
+    assert "不是有效的 Excel 文件" in w.summary.text() and not w.import_button.isEnabled()

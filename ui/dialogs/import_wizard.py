@@ -1,0 +1,304 @@
+"""从台账导入: choose a file → check the header and column mapping → dry run → import.
+
+Reading, the dry run and the import run off the GUI thread (``ctx.long``) with progress and
+cancel. The mapping the user settles on is remembered per set of headers in the database
+settings, so next month's ledger of the same shape maps itself.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from crm.excel.errorbook import write_error_book
+from crm.excel.headers import LABELS, guess_mapping, header_signature
+from crm.excel.importer import ImportReport, import_ledger, preview
+from crm.excel.reader import Sheet
+from crm.services import settings
+from crm.services.settings import IMPORT_MAPPING_PREFIX
+from ui.context import AppContext
+from ui.ops import Task
+
+NOT_IMPORTED = ""
+
+
+class ImportWizard(QDialog):
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.sheet: Sheet | None = None
+        self.report: ImportReport | None = None
+        self.task: Task | None = None
+        self.setWindowTitle(self.tr("从台账导入"))
+        self.resize(900, 640)
+        self.path = QLineEdit(self)
+        self.path.setObjectName("import-path")
+        self.path.setPlaceholderText(self.tr("选择 Excel 台账文件（.xlsx / .xls）"))
+        browse = QPushButton(self.tr("选择文件…"), self)
+        browse.clicked.connect(self.browse)
+        self.read_button = QPushButton(self.tr("读取"), self)
+        self.read_button.setObjectName("import-read")
+        self.read_button.clicked.connect(self.load)
+        self.header_row = QSpinBox(self)
+        self.header_row.setObjectName("import-header-row")
+        self.header_row.setRange(1, 30)
+        self.header_row.setPrefix(self.tr("表头在第 "))
+        self.header_row.setSuffix(self.tr(" 行"))
+        self.header_row.valueChanged.connect(self._header_moved)
+        self.mapping = QTableWidget(0, 3, self)
+        self.mapping.setObjectName("import-mapping")
+        self.mapping.setHorizontalHeaderLabels([self.tr("列"), self.tr("表头"), self.tr("导入为")])
+        self.mapping.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.skip = QCheckBox(self.tr("跳过有错误的行，导入其余行"), self)
+        self.skip.setObjectName("import-skip-invalid")
+        self.check_button = QPushButton(self.tr("试导入（只检查）"), self)
+        self.check_button.setObjectName("import-dry-run")
+        self.check_button.clicked.connect(self.dry_run)
+        self.import_button = QPushButton(self.tr("导入"), self)
+        self.import_button.setObjectName("import-run")
+        self.import_button.clicked.connect(self.run_import)
+        self.errors_button = QPushButton(self.tr("导出错误行…"), self)
+        self.errors_button.setObjectName("import-errors")
+        self.errors_button.clicked.connect(self.save_errors)
+        self.cancel_button = QPushButton(self.tr("取消"), self)
+        self.cancel_button.setObjectName("import-cancel")
+        self.cancel_button.clicked.connect(self.cancel)
+        self.progress = QProgressBar(self)
+        self.progress.setObjectName("import-progress")
+        self.progress.setVisible(False)
+        self.summary = QLabel(self)
+        self.summary.setObjectName("import-summary")
+        self.summary.setWordWrap(True)
+        self.problems = QTableWidget(0, 4, self)
+        self.problems.setObjectName("import-problems")
+        self.problems.setHorizontalHeaderLabels(
+            [self.tr("类别"), self.tr("行"), self.tr("列"), self.tr("原因")])
+        self.problems.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        top = QHBoxLayout()
+        top.addWidget(self.path, 1)
+        top.addWidget(browse)
+        top.addWidget(self.read_button)
+        actions = QHBoxLayout()
+        for w in (self.header_row, self.skip):
+            actions.addWidget(w)
+        actions.addStretch(1)
+        for w in (self.check_button, self.import_button, self.errors_button, self.cancel_button):
+            actions.addWidget(w)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(QLabel(self.tr("列对应（可修改）："), self))
+        layout.addWidget(self.mapping, 2)
+        layout.addLayout(actions)
+        layout.addWidget(self.progress)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.problems, 3)
+        self._enable()
+
+    # --- step 1: the file -----------------------------------------------------------------
+    def browse(self) -> None:
+        chosen, _ = QFileDialog.getOpenFileName(self, self.tr("选择台账"), str(Path.home()),
+                                                self.tr("Excel 文件 (*.xlsx *.xlsm *.xls *.ods)"))
+        if chosen:
+            self.path.setText(chosen)
+            self.load()
+
+    def load(self) -> Task | None:
+        path = self.path.text().strip()
+        if not path or self.task is not None:
+            return None
+        self.report = None
+        return self._start(lambda task: preview(path), self._loaded, self.tr("正在读取…"))
+
+    def _loaded(self, sheet: Sheet) -> None:
+        self.sheet = sheet
+        assert sheet.header is not None
+        self.header_row.blockSignals(True)
+        self.header_row.setValue(sheet.header.excel_row)
+        self.header_row.blockSignals(False)
+        self._show_mapping(list(sheet.header.headers), sheet.header.mapping)
+        self.summary.setText(self.tr("工作表“{0}”，表头在第 {1} 行，共 {2} 行。请核对列对应，然后试导入。")
+                             .format(sheet.name, sheet.header.excel_row, len(sheet.rows)))
+
+    def _header_moved(self, row: int) -> None:
+        if self.sheet is None or not 0 < row <= len(self.sheet.rows):
+            return
+        values = self.sheet.rows[row - 1]
+        headers = ["" if v is None else str(v).strip() for v in values]
+        self._show_mapping(headers, guess_mapping(list(values)))
+
+    # --- step 2: the mapping --------------------------------------------------------------
+    def _show_mapping(self, headers: list[str], guessed: dict[int, str]) -> None:
+        self.headers = headers
+        remembered = self._remembered(headers)
+        mapping = remembered if remembered is not None else guessed
+        self.mapping.setRowCount(len(headers))
+        for col, text in enumerate(headers):
+            self.mapping.setItem(col, 0, QTableWidgetItem(_column_name(col)))
+            self.mapping.setItem(col, 1, QTableWidgetItem(text))
+            combo = QComboBox(self.mapping)
+            combo.addItem(self.tr("（不导入）"), NOT_IMPORTED)
+            for key, label in LABELS.items():
+                combo.addItem(self.tr(label), key)
+            combo.setCurrentIndex(max(combo.findData(mapping.get(col, NOT_IMPORTED)), 0))
+            self.mapping.setCellWidget(col, 2, combo)
+        self._enable()
+
+    def _remembered(self, headers: list[str]) -> dict[int, str] | None:
+        key = IMPORT_MAPPING_PREFIX + header_signature(headers)
+        stored = self.ctx.call(lambda uow: settings.get_setting(uow, key))
+        if not isinstance(stored, dict):
+            return None
+        return {int(c): str(f) for c, f in stored.items() if str(f) in LABELS}
+
+    def current_mapping(self) -> dict[int, str]:
+        out: dict[int, str] = {}
+        for col in range(self.mapping.rowCount()):
+            combo = self.mapping.cellWidget(col, 2)
+            if isinstance(combo, QComboBox) and combo.currentData():
+                out[col] = str(combo.currentData())
+        return out
+
+    def set_field(self, column: int, field: str) -> None:
+        """Map a column to a field (what the user does with the combo box; tests use it)."""
+        combo = self.mapping.cellWidget(column, 2)
+        if isinstance(combo, QComboBox):
+            combo.setCurrentIndex(max(combo.findData(field), 0))
+
+    def _remember(self) -> None:
+        key = IMPORT_MAPPING_PREFIX + header_signature(self.headers)
+        value = {str(c): f for c, f in self.current_mapping().items()}
+        self.ctx.write(settings.set_setting, self.ctx.actor, key, value)
+
+    # --- step 3 and 4: dry run, import ----------------------------------------------------
+    def dry_run(self) -> Task | None:
+        return self._run(dry=True)
+
+    def run_import(self) -> Task | None:
+        return self._run(dry=False)
+
+    def _run(self, dry: bool) -> Task | None:
+        if self.sheet is None or self.task is not None:
+            return None
+        path, mapping, row = self.path.text().strip(), self.current_mapping(), self.header_row.value()
+        skip, db, actor = self.skip.isChecked(), self.ctx.db, self.ctx.actor
+        self._remember()
+
+        def job(task: Task) -> ImportReport:
+            return import_ledger(db, actor, path, mapping=mapping, header_row=row, dry_run=dry,
+                                 skip_invalid=skip, progress=task.progress,
+                                 cancelled=task.cancelled)
+        message = self.tr("正在检查…") if dry else self.tr("正在导入…")
+        return self._start(job, self._reported, message)
+
+    def _reported(self, report: ImportReport) -> None:
+        self.report = report
+        self.summary.setText(report.summary())
+        rows = [(self.tr("错误"), p) for p in report.errors]
+        rows += [(self.tr("提示"), p) for p in report.warnings]
+        self.problems.setRowCount(len(rows))
+        for i, (kind, p) in enumerate(rows):
+            for j, value in enumerate((kind, str(p.row), p.column, p.reason)):
+                self.problems.setItem(i, j, QTableWidgetItem(value))
+        if report.written:
+            self.ctx.changed.emit()
+        self._enable()
+
+    def save_errors(self, path: str | None = None) -> Path | None:
+        if self.report is None or not self.report.errors:
+            return None
+        if not path:
+            suggested = Path(self.report.file).with_name(Path(self.report.file).stem + "_错误.xlsx")
+            path, _ = QFileDialog.getSaveFileName(self, self.tr("导出错误行"), str(suggested),
+                                                  self.tr("Excel 工作簿 (*.xlsx)"))
+            if not path:
+                return None
+        try:
+            return write_error_book(self.report, path)
+        except Exception as exc:
+            self.ctx.report(exc)
+            return None
+
+    # --- background work ------------------------------------------------------------------
+    def _start(self, fn: Any, done: Any, message: str) -> Task:
+        self.progress.setVisible(True)
+        self.progress.setRange(0, 0)
+        self.summary.setText(message)
+
+        def finished(result: Any) -> None:
+            self.task = None
+            self.progress.setVisible(False)
+            done(result)
+            self._enable()
+
+        self.task = self.ctx.long(fn, done=finished, progress=self._progress,
+                                  failed=self._failed)
+        self._enable()
+        return self.task
+
+    def _progress(self, done: int, total: int) -> None:
+        self.progress.setRange(0, max(total, 1))
+        self.progress.setValue(done)
+
+    def _failed(self, exc: BaseException) -> None:
+        self.task = None
+        self.progress.setVisible(False)
+        message = getattr(exc, "message", None)
+        if getattr(exc, "code", "") != "cancelled" and message is None:
+            self.ctx.report(exc)
+        self.summary.setText(str(message or self.tr("操作失败")))
+        self._enable()
+
+    def cancel(self) -> None:
+        if self.task is not None:
+            self.task.cancel()
+        else:
+            self.reject()
+
+    def _enable(self) -> None:
+        busy = self.task is not None
+        ready = self.sheet is not None and not busy
+        self.read_button.setEnabled(not busy)
+        self.check_button.setEnabled(ready)
+        self.import_button.setEnabled(ready)
+        self.errors_button.setEnabled(bool(self.report and self.report.errors) and not busy)
+        self.cancel_button.setText(self.tr("取消") if busy else self.tr("关闭"))
+
+
+def _column_name(index: int) -> str:
+    name = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        name = chr(65 + rest) + name
+    return name
+
+
+def run_import_wizard(ctx: AppContext, parent: QWidget | None = None) -> ImportWizard:
+    """Open the wizard (modal) — the 项目 page's 从台账导入 calls this."""
+    wizard = ImportWizard(ctx, parent)
+    wizard.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    if QGuiApplication.platformName() in ("offscreen", "minimal"):
+        wizard.show()  # headless (tests, scripts): never block on a modal loop
+    else:
+        wizard.exec()
+    return wizard

@@ -171,6 +171,11 @@ class Project(Timestamps, Base):
     __table_args__ = (
         Index("ix_projects_live_sort", "deleted_at", "sort_key", "id"),
         Index("ix_projects_signed_live", "deleted_at", "signed_on"),
+        # The project list's other sort orders, read straight from an index (DESIGN §7).
+        Index("ix_projects_company_live", "company_id", "deleted_at", "id"),
+        Index("ix_projects_stage_live", "stage", "deleted_at", "id"),
+        Index("ix_projects_started_live", "deleted_at", "started_on", "id"),
+        Index("ix_projects_investment_live", "deleted_at", "planned_investment", "id"),
     )
 
 

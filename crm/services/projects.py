@@ -335,15 +335,20 @@ SORTS: dict[str, Any] = {
 
 def _filtered(q: ProjectQuery, columns: Any) -> Select[Any]:
     stmt = select(columns).select_from(Project)
-    if q.search or q.sort == "company":
+    if q.sort == "company":
         stmt = stmt.join(Company, Company.id == Project.company_id)
     if q.sort == "owner":
         stmt = stmt.outerjoin(User, User.id == Project.owner_id)
     if q.sort == "industry":
         stmt = stmt.outerjoin(Industry, Industry.id == Project.industry_id)
-    live = Project.deleted_at.is_(None)
-    stmt = stmt.where(~live if q.deleted else live)
     needle = normalize(q.search)
+    live = Project.deleted_at.is_(None)
+    if needle:
+        # A substring search reads every row anyway. Hiding deleted_at from the planner keeps
+        # SQLite from walking the sort index and fetching each row from it, which is four times
+        # slower than a scan at 100k projects (DESIGN §7: a keystroke within 100 ms).
+        live = func.coalesce(Project.deleted_at, Project.deleted_at).is_(None)
+    stmt = stmt.where(~live if q.deleted else live)
     if needle:
         stmt = stmt.where(Project.search_text.like(f"%{needle}%"))
     if q.stages:
@@ -373,11 +378,28 @@ def project_ids(uow: UnitOfWork, q: ProjectQuery | None = None) -> list[int]:
     key = SORTS.get(q.sort)
     if key is None:
         raise ValidationError(f"未知排序“{q.sort}”", code="sort.unknown")
-    order = [key.desc() if q.descending else key.asc(),
-             Project.id.desc() if q.descending else Project.id.asc()]
-    if q.sort in ("signed_on", "started_on", "planned_investment"):
-        order.insert(0, key.is_(None))  # blanks last either way
-    return list(uow.session.scalars(_filtered(q, Project.id).order_by(*order)))
+
+    def ordered(*keys: Any) -> list[Any]:
+        return [k.desc() if q.descending else k.asc() for k in (*keys, Project.id)]
+
+    # Each part is read in the order of one index (migration 0002), so the database streams
+    # the ids instead of sorting 100k rows (DESIGN §7: jump to row 50,000 within 50 ms).
+    base = _filtered(q, Project.id)
+    if q.sort == "stage":
+        codes = [c for c in stages.ALL if not q.stages or c in q.stages]
+        parts = [base.where(Project.stage == c).order_by(*ordered())
+                 for c in (codes[::-1] if q.descending else codes)]
+    elif q.sort in ("signed_on", "started_on", "planned_investment"):  # blanks last either way
+        parts = [base.where(key.is_not(None)).order_by(*ordered(key)),
+                 base.where(key.is_(None)).order_by(*ordered())]
+    elif q.sort == "company":  # companies in pinyin order, each one's projects together
+        parts = [base.order_by(*ordered(key, Company.id))]
+    else:
+        parts = [base.order_by(*ordered(key))]
+    ids: list[int] = []
+    for part in parts:
+        ids.extend(uow.session.scalars(part))
+    return ids
 
 
 def count_projects(uow: UnitOfWork, q: ProjectQuery | None = None) -> int:

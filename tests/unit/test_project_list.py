@@ -1,0 +1,88 @@
+"""The project list: search and every sort order happen in SQL (DESIGN §4, §7)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from crm.db import Database
+from crm.services import companies, pipeline, projects
+from crm.services.common import SYSTEM
+from crm.services.projects import ProjectQuery
+from tests.unit.builders import D, World, project, sign, start, world
+
+REAL_USCC = "91350100M000100Y43"
+
+
+@pytest.fixture
+def ids(db: Database) -> dict[str, int]:
+    w: World = world(db)
+    fujian = db.run(companies.create_company, SYSTEM, companies.CompanyInput(
+        "福建安泰新材料有限公司", REAL_USCC)).id
+    out = {
+        "海": project(db, w, "海洋装备基地", invest=Decimal(300)),  # hai3
+        "杭": project(db, w, "杭州总部", invest=Decimal(100)),  # hang2
+        "安": project(db, w, "安全检测中心", company=fujian),  # an1
+        "智": project(db, w, "智算中心", invest=Decimal(200)),  # zhi4
+        "删": project(db, w, "已删除项目"),
+    }
+    sign(db, out["杭"], D(2025, 3, 1), "1")
+    sign(db, out["海"], D(2025, 5, 1), "1")
+    start(db, out["海"], D(2025, 6, 1))
+    db.run(pipeline.drop, SYSTEM, out["智"], D(2025, 4, 1), "放弃")
+    db.run(projects.delete_project, SYSTEM, out["删"])
+    return out
+
+
+def names(db: Database, **kw: object) -> list[str]:
+    found = db.read(projects.project_ids, ProjectQuery(**kw))  # type: ignore[arg-type]
+    return [r.name for r in db.read(projects.project_rows, found)]
+
+
+def test_pinyin_order_and_recycle_bin(db: Database, ids: dict[str, int]) -> None:
+    assert names(db) == ["安全检测中心", "海洋装备基地", "杭州总部", "智算中心"]
+    assert names(db, descending=True) == ["智算中心", "杭州总部", "海洋装备基地", "安全检测中心"]
+    assert names(db, deleted=True) == ["已删除项目"]
+    assert db.read(projects.count_projects, ProjectQuery()) == 4
+
+
+def test_sort_orders(db: Database, ids: dict[str, int]) -> None:
+    # stage order of §2: lead, negotiating, signed, started, producing, dropped
+    assert names(db, sort="stage") == ["安全检测中心", "杭州总部", "海洋装备基地", "智算中心"]
+    assert names(db, sort="stage", descending=True) == [
+        "智算中心", "海洋装备基地", "杭州总部", "安全检测中心"]
+    # blanks last, both ways
+    assert names(db, sort="signed_on") == ["杭州总部", "海洋装备基地", "安全检测中心", "智算中心"]
+    assert names(db, sort="signed_on", descending=True) == [
+        "海洋装备基地", "杭州总部", "智算中心", "安全检测中心"]
+    assert names(db, sort="planned_investment") == [
+        "杭州总部", "智算中心", "海洋装备基地", "安全检测中心"]
+    assert names(db, sort="started_on") == [  # blanks in the order they were created
+        "海洋装备基地", "杭州总部", "安全检测中心", "智算中心"]
+    # 福建… (fu2) before 上海… (shang4)
+    assert names(db, sort="company") == ["安全检测中心", "海洋装备基地", "杭州总部", "智算中心"]
+    assert names(db, sort="stage", stages=("signed", "lead")) == ["安全检测中心", "杭州总部"]
+    with pytest.raises(Exception, match="未知排序"):
+        names(db, sort="colour")
+
+
+@pytest.mark.parametrize(("needle", "expected"), [
+    ("智算", ["智算中心"]),
+    ("福建安泰", ["安全检测中心"]),  # the company's name
+    ("M000100", ["安全检测中心"]),  # part of the USCC, any case
+    ("m000100y", ["安全检测中心"]),
+    ("zszx", ["智算中心"]),  # pinyin initials of 智算中心
+    ("ＨＺＺＢ", ["杭州总部"]),  # full-width initials
+    ("中心", ["安全检测中心", "智算中心"]),
+    ("已删除", []),  # in the 回收站
+])
+def test_search(db: Database, ids: dict[str, int], needle: str, expected: list[str]) -> None:
+    assert names(db, search=needle) == expected
+
+
+def test_search_in_the_recycle_bin_and_filters(db: Database, ids: dict[str, int]) -> None:
+    assert names(db, search="删除", deleted=True) == ["已删除项目"]
+    assert names(db, stages=("signed", "started")) == ["海洋装备基地", "杭州总部"]
+    assert names(db, signed_from=D(2025, 4, 1)) == ["海洋装备基地"]
+    assert names(db, search="中心", sort="stage") == ["安全检测中心", "智算中心"]

@@ -295,7 +295,8 @@ def _logs(uow: UnitOfWork, actor: Actor, rng: random.Random, row: projects.Proje
             logged_on=day, mode=modes[(k + row.id) % 5], content=topics[(k + row.id) % 7],
             project_id=row.id, participants=f"{actor.name}、企业负责人",
             next_step="准备下一轮洽谈材料" if follow else "", follow_up_on=follow))
-        if follow and follow <= today and not last:
+        # Old follow-ups were done long ago; only the planned recent ones stay open.
+        if follow and (follow < today - dt.timedelta(days=30) or (follow <= today and not last)):
             contacts.complete_follow_up(uow, actor, log.id)
 
 

@@ -244,7 +244,7 @@ class FunnelStep:
     stage: str
     name: str
     reached: int
-    conversion: Decimal | None  # from the previous step
+    conversion: Decimal | None  # of the previous step's projects, the share that got here
 
     @property
     def conversion_text(self) -> str:
@@ -253,19 +253,26 @@ class FunnelStep:
 
 def funnel(uow: UnitOfWork, period: Period, as_of: dt.date,
            filters: Filters | None = None) -> list[FunnelStep]:
-    """Projects that reached each stage within the period (dropped ones included)."""
+    """Projects that reached each stage within the period (dropped ones included).
+
+    The conversion into a stage follows a cohort: of the projects that reached the previous
+    stage within the period, the share that reached this one by as-of. So it never exceeds
+    100%, even when a project entered an earlier stage before the period began.
+    """
     f = filters or Filters()
     end = min(period.end, as_of)
+    cols = list(_REACHED.values())
+    in_period = [and_(col >= period.start, col <= end) for col in cols]
+    moved_on = [and_(in_period[i], cols[i + 1].is_not(None), cols[i + 1] <= as_of)
+                for i in range(len(cols) - 1)]
     counts: Any = uow.session.execute(select(*[
-        func.coalesce(func.sum(case((and_(col >= period.start, col <= end), 1), else_=0)), 0)
-        for col in _REACHED.values()]).select_from(Project).where(*f.conditions())).one()
-    steps: list[FunnelStep] = []
-    previous: int | None = None
-    for code, count in zip(_REACHED, counts, strict=True):
-        steps.append(FunnelStep(code, stages.NAMES[code], int(count),
-                                None if previous is None else ratio(int(count), previous)))
-        previous = int(count)
-    return steps
+        func.coalesce(func.sum(case((cond, 1), else_=0)), 0) for cond in in_period + moved_on
+    ]).select_from(Project).where(*f.conditions())).one()
+    reached = [int(n) for n in counts[:len(cols)]]
+    advanced = [int(n) for n in counts[len(cols):]]
+    return [FunnelStep(code, stages.NAMES[code], reached[i],
+                       None if i == 0 else ratio(advanced[i - 1], reached[i - 1]))
+            for i, code in enumerate(_REACHED)]
 
 
 # --- breakdowns -----------------------------------------------------------------------------

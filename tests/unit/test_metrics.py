@@ -245,9 +245,11 @@ def test_funnel_and_conversion(db: Database, data: Data) -> None:
     steps = db.read(metrics.funnel, H1, YEAR_END)
     assert [(s.stage, s.reached, s.conversion_text) for s in steps] == [
         ("lead", 6, "—"),  # P1–P6 (P7 is in the 回收站)
-        ("negotiating", 5, "83.33%"),  # P1–P4 reached it on signing, P6 on 03-01
-        ("signed", 4, "80.00%"),
-        ("started", 1, "25.00%"),  # P1 only: other starts fall outside the period
+        # P1–P4 reached it on signing, P6 on 03-01; conversion: all six leads negotiated by
+        # as-of (P5 on its signing in July)
+        ("negotiating", 5, "100.00%"),
+        ("signed", 4, "80.00%"),  # of the five negotiating, P1–P4 signed
+        ("started", 1, "50.00%"),  # P1 only in the period; of the four signed, P1 and P3 started
         ("producing", 0, "0.00%")]
     assert [s.name for s in steps] == ["线索", "在谈", "已签约", "已开工", "已投产"]
     steps = db.read(metrics.funnel, H1, D(2025, 1, 31))  # as-of cuts the period

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from collections.abc import Callable, Iterator
@@ -218,6 +219,11 @@ class Database:
             return int(conn.execute(select(Revision.value).where(Revision.id == 1)).scalar() or 0)
 
     def dispose(self) -> None:
+        if self.is_sqlite:
+            # SQLite's advice for long-lived connections: refresh the planner statistics the
+            # session's queries needed (cheap; without them a 100k-row list sorts badly).
+            with contextlib.suppress(Exception), self.engine.connect() as conn:
+                conn.exec_driver_sql("PRAGMA optimize")
         self.engine.dispose()
 
     def describe(self) -> str:

@@ -23,6 +23,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     func,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -130,6 +131,9 @@ class Carrier(Base):
     note: Mapped[str] = mapped_column(Text, default="")
 
 
+_LIVE = text("deleted_at IS NULL")
+
+
 class Project(Timestamps, Base):
     __tablename__ = "projects"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -172,10 +176,12 @@ class Project(Timestamps, Base):
         Index("ix_projects_live_sort", "deleted_at", "sort_key", "id"),
         Index("ix_projects_signed_live", "deleted_at", "signed_on"),
         # The project list's other sort orders, read straight from an index (DESIGN §7).
-        Index("ix_projects_company_live", "company_id", "deleted_at", "id"),
-        Index("ix_projects_stage_live", "stage", "deleted_at", "id"),
-        Index("ix_projects_started_live", "deleted_at", "started_on", "id"),
-        Index("ix_projects_investment_live", "deleted_at", "planned_investment", "id"),
+        # Partial (live rows only), so that without planner statistics SQLite does not take
+        # them for a selective "deleted_at IS NULL" and prefer them to ix_projects_live_sort.
+        *(Index(f"ix_projects_{name}_live", column, "id", sqlite_where=_LIVE,
+                postgresql_where=_LIVE)
+          for name, column in (("company", "company_id"), ("stage", "stage"),
+                               ("started", "started_on"), ("investment", "planned_investment"))),
     )
 
 

@@ -47,6 +47,7 @@ class ErrorLabel(QLabel):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("field-error")
+        self.setProperty("class", "error")
         self.setWordWrap(True)
         self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.hide()
@@ -104,15 +105,29 @@ class Form(QWidget):
             self.general.show_message(message)
         else:
             label.show_message(message)
+            self._mark(field or "", bool(message))
+
+    def _mark(self, field: str, invalid: bool) -> None:
+        """Outline the field's inputs in red while it has an error (style sheet: invalid)."""
+        widget = self.widgets.get(field)
+        if widget is None:
+            return
+        for w in [widget, *widget.findChildren(QLineEdit)]:
+            if bool(w.property("invalid")) != invalid:
+                w.setProperty("invalid", invalid)
+                w.style().unpolish(w)
+                w.style().polish(w)
 
     def clear_error(self, field: str) -> None:
         if field in self.errors:
             self.errors[field].show_message("")
+            self._mark(field, False)
 
     def clear_errors(self) -> None:
         self.general.show_message("")
-        for label in self.errors.values():
+        for field, label in self.errors.items():
             label.show_message("")
+            self._mark(field, False)
 
     def show_error(self, exc: CrmError, aliases: dict[str, str] | None = None) -> None:
         """Show a core error beside its field (``aliases`` maps crm field names to rows)."""
@@ -180,7 +195,7 @@ class DateEdit(QDateEdit):
     """A date picker showing ``YYYY-MM-DD``; optional ones may be left blank (shown empty)."""
 
     def __init__(self, parent: QWidget | None = None, *, optional: bool = False,
-                 value: dt.date | None = None):
+                 value: dt.date | None = None, blank: str | None = None):
         super().__init__(parent)
         self.optional = optional
         self.setDisplayFormat(DATE_FORMAT)
@@ -188,7 +203,7 @@ class DateEdit(QDateEdit):
         self.setMaximumDate(QDate(2100, 12, 31))
         if optional:
             self.setMinimumDate(_NO_DATE)
-            self.setSpecialValueText(self.tr("（不填）"))
+            self.setSpecialValueText(blank if blank is not None else self.tr("（不填）"))
         else:
             self.setMinimumDate(QDate(1990, 1, 1))
         self.set_value(value if value is not None or optional else dt.date.today())

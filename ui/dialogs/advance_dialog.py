@@ -78,10 +78,12 @@ class AdvanceDialog(FormDialog):
         self.form.clear_errors()  # nothing typed yet: no complaints before the user starts
         self.stage.currentIndexChanged.connect(self._layout_for_target)
         self.event.currentIndexChanged.connect(self._event_changed)
-        if to is not None:
-            self.stage.set_value(to)
-        elif stages.rank(row.stage) >= 0 and row.stage != stages.PRODUCING:
-            self.stage.set_value(stages.FORWARD[stages.rank(row.stage) + 1])
+        codes = [code for _label, code in targets]
+        if to not in codes:  # e.g. 推进 on a project already past ``to``: the next step
+            following = stages.rank(row.stage) + 1
+            to = (stages.FORWARD[following] if 0 < following < len(stages.FORWARD)
+                  else stages.DROPPED)
+        self.stage.set_value(to)
         self._layout_for_target()
 
     # --- what the chosen move needs ------------------------------------------------------------

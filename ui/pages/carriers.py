@@ -39,16 +39,16 @@ class CarriersPage(MasterDetailPage):
             Column(self.tr("空置率"), _free_share, "number"),
             Column(self.tr("落地项目"), lambda r: r.project_count, "number"),
         ], self.tr("还没有载体 — 管理者可点“新增载体”登记楼宇、厂房或土地"),
-            self.tr("拟落地该载体的项目"), parent)
+            self.tr("拟落地该载体的项目"), parent, stretch=2,
+            no_projects=self.tr("还没有项目拟落地该载体 — 在项目的“编辑”中选择拟落地载体"))
         self.setObjectName("page-carriers")
-        for i, width in enumerate((220, 90, 200, 120, 120, 80)):
+        for i, width in enumerate((220, 90, 200, 120, 120, 80, 80)):
             self.table.setColumnWidth(i, width)
         self.kind = Choice(self, [(k, k) for k in dictionaries.CARRIER_KINDS],
                            blank=self.tr("全部类型"))
         self.kind.setObjectName("filter")
         self.kind.currentIndexChanged.connect(lambda _i: self.reload())
-        self.filters.addWidget(self.kind)
-        self.filters.addStretch(1)
+        self.filters.insertWidget(1, self.kind)
         manager = ctx.actor.is_manager
         self.edit_button = self.add_button(self.tr("修改"), "fa5s.edit", self.edit_selected)
         self.new_button = self.add_button(self.tr("新增载体"), "fa5s.plus", self.new_carrier,

@@ -36,6 +36,7 @@ def icon(name: str, color: str | None = None) -> QIcon:
 def title_label(text: str, parent: QWidget | None = None) -> QLabel:
     label = QLabel(text, parent)
     label.setObjectName("page-title")
+    label.setProperty("class", "page-title")
     return label
 
 
@@ -50,7 +51,7 @@ def search_box(placeholder: str, parent: QWidget | None = None) -> QLineEdit:
 
 
 def table_view(model: QAbstractItemModel, parent: QWidget | None = None, *,
-               sortable: bool = False) -> QTableView:
+               sortable: bool = False, stretch: int | None = None) -> QTableView:
     """A dense, calm, read-only table: whole-row selection, fixed row height."""
     view = QTableView(parent)
     view.setObjectName("data-table")
@@ -69,6 +70,9 @@ def table_view(model: QAbstractItemModel, parent: QWidget | None = None, *,
     view.horizontalHeader().setStretchLastSection(True)
     view.horizontalHeader().setDefaultAlignment(Qt.AlignmentFlag.AlignLeft
                                                 | Qt.AlignmentFlag.AlignVCenter)
+    if stretch is not None:  # a text column takes the spare width, numbers stay at their size
+        view.horizontalHeader().setStretchLastSection(False)
+        view.horizontalHeader().setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
     view.setSortingEnabled(sortable)
     return view
 

@@ -58,8 +58,10 @@ class CompaniesPage(QWidget):
 
         self.count = QLabel(self)
         self.count.setObjectName("page-count")
+        self.count.setProperty("class", "muted")
         self.new_button = QPushButton(icon("fa5s.plus", "white"), self.tr("新建企业"), self)
         self.new_button.setObjectName("primary")
+        self.new_button.setProperty("class", "primary")
         self.new_button.clicked.connect(self.new_company)
         header = QHBoxLayout()
         header.addWidget(title_label(self.tr("企业"), self))
@@ -80,8 +82,8 @@ class CompaniesPage(QWidget):
             Column(self.tr("产业"), lambda r: r.industry),
             Column(self.tr("项目数"), lambda r: r.project_count, "number"),
         ], self)
-        self.table = table_view(self.model, self)
-        for i, width in enumerate((260, 180, 70, 100)):
+        self.table = table_view(self.model, self, stretch=0)
+        for i, width in enumerate((260, 180, 70, 100, 64)):
             self.table.setColumnWidth(i, width)
         self.table.selectionModel().currentRowChanged.connect(self._current_changed)
         self.table.doubleClicked.connect(lambda _i: self.edit_selected())
@@ -94,6 +96,7 @@ class CompaniesPage(QWidget):
         d.setContentsMargins(12, 0, 0, 0)
         self.heading = QLabel(detail)
         self.heading.setObjectName("detail-title")
+        self.heading.setProperty("class", "panel-title")
         self.heading.setWordWrap(True)
         self.edit_button = QPushButton(icon("fa5s.edit"), self.tr("编辑"), detail)
         self.edit_button.clicked.connect(self.edit_selected)
@@ -117,6 +120,7 @@ class CompaniesPage(QWidget):
         contacts_head = QHBoxLayout()
         caption = QLabel(self.tr("联系人"), detail)
         caption.setObjectName("section-title")
+        caption.setProperty("class", "panel-title")
         self.add_contact_button = QPushButton(icon("fa5s.user-plus"), self.tr("添加"), detail)
         self.add_contact_button.clicked.connect(self.add_contact)
         self.remove_contact_button = QPushButton(icon("fa5s.user-minus"), self.tr("移除"), detail)
@@ -132,11 +136,12 @@ class CompaniesPage(QWidget):
             Column(self.tr("电话"), lambda r: r.phone),
             Column(self.tr("邮箱"), lambda r: r.email),
         ], self)
-        self.contacts_table = table_view(self.contacts_model, detail)
+        self.contacts_table = table_view(self.contacts_model, detail, stretch=3)
         self.contacts_table.setMaximumHeight(160)
         d.addWidget(self.contacts_table)
         projects_caption = QLabel(self.tr("项目"), detail)
         projects_caption.setObjectName("section-title")
+        projects_caption.setProperty("class", "panel-title")
         d.addWidget(projects_caption)
         self.projects_model = RowsModel([
             Column(self.tr("项目名称"), lambda r: r.name),
@@ -144,8 +149,9 @@ class CompaniesPage(QWidget):
             Column(self.tr("计划总投资(亿元)"), lambda r: r.planned_investment, "yi"),
             Column(self.tr("负责人"), lambda r: r.owner),
         ], self)
-        self.projects_table = table_view(self.projects_model, detail)
-        self.projects_table.setColumnWidth(0, 220)
+        self.projects_table = table_view(self.projects_model, detail, stretch=0)
+        for i, width in enumerate((200, 64, 130, 70)):
+            self.projects_table.setColumnWidth(i, width)
         self.projects_table.doubleClicked.connect(self._open_project)
         d.addWidget(self.projects_table, 1)
         self.detail_widget = detail
@@ -190,10 +196,11 @@ class CompaniesPage(QWidget):
         self.count.setText(self.tr("共 {n} 家").format(n=len(rows)))
         self.list_area.update_state(len(rows), self.tr("没有符合条件的企业") if self.search.text()
                                     else self.tr("还没有企业 — 新建企业或从台账导入"))
-        if self._selected is not None:
-            row = self.model.find(self._selected)
-            if row >= 0:
-                self.table.selectRow(row)
+        row = self.model.find(self._selected) if self._selected is not None else -1
+        if row < 0 and self._selected is None and rows:
+            row = 0  # open on the first company rather than an empty panel
+        if row >= 0:
+            self.table.selectRow(row)
 
     def _current_changed(self, current: Any, _previous: Any) -> None:
         row = self.model.row_at(current.row()) if current.isValid() else None

@@ -63,8 +63,10 @@ class ContactsPage(QWidget):
 
         self.count = QLabel(self)
         self.count.setObjectName("page-count")
+        self.count.setProperty("class", "muted")
         self.new_button = QPushButton(icon("fa5s.plus", "white"), self.tr("记一笔"), self)
         self.new_button.setObjectName("primary")
+        self.new_button.setProperty("class", "primary")
         self.new_button.setToolTip(self.tr("记录一次走访、来访、电话、会议或活动（Ctrl+L）"))
         self.new_button.clicked.connect(self.log_contact)
         header = QHBoxLayout()
@@ -74,8 +76,8 @@ class ContactsPage(QWidget):
         header.addWidget(self.new_button)
 
         self.search = search_box(self.tr("搜索内容、项目或企业"), self)
-        self.date_from = DateEdit(self, optional=True)
-        self.date_to = DateEdit(self, optional=True)
+        self.date_from = DateEdit(self, optional=True, blank=self.tr("不限"))
+        self.date_to = DateEdit(self, optional=True, blank=self.tr("不限"))
         self.mine = QCheckBox(self.tr("只看我的"), self)
         self.mine.setChecked(not ctx.actor.is_manager)
         filters = QHBoxLayout()
@@ -120,8 +122,10 @@ class ContactsPage(QWidget):
         side_layout.setContentsMargins(8, 0, 0, 0)
         self.follow_title = QLabel(self.tr("待跟进"), side)
         self.follow_title.setObjectName("section-title")
+        self.follow_title.setProperty("class", "panel-title")
         self.all_staff = QCheckBox(self.tr("全部人员"), side)
         self.all_staff.setVisible(ctx.actor.is_manager)
+        self.all_staff.setChecked(ctx.actor.is_manager)  # managers watch the whole team
         self.all_staff.toggled.connect(lambda _c: self.reload())
         self.done_button = QPushButton(icon("fa5s.check"), self.tr("完成"), side)
         self.done_button.clicked.connect(self.complete_selected)

@@ -28,9 +28,9 @@ class EventsPage(MasterDetailPage):
             Column(self.tr("签约金额(亿元)"), lambda r: r.signed_amount, "yi"),
             Column(self.tr("当年开工"), lambda r: r.started, "number"),
         ], self.tr("还没有招商活动 — 管理者可点“登记活动”"), self.tr("在该活动首次签约的项目"),
-            parent)
+            parent, stretch=1, no_projects=self.tr("没有项目在该活动上首次签约"))
         self.setObjectName("page-events")
-        for i, width in enumerate((92, 360, 70, 160, 80, 110)):
+        for i, width in enumerate((92, 360, 70, 160, 80, 110, 80)):
             self.table.setColumnWidth(i, width)
         manager = ctx.actor.is_manager
         self.edit_button = self.add_button(self.tr("修改"), "fa5s.edit", self.edit_selected)

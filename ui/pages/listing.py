@@ -32,7 +32,8 @@ class MasterDetailPage(QWidget):
     project_requested = Signal(int)
 
     def __init__(self, ctx: Any, title: str, columns: list[Column], empty: str,
-                 projects_caption: str, parent: QWidget | None = None):
+                 projects_caption: str, parent: QWidget | None = None, stretch: int = 0,
+                 no_projects: str = ""):
         super().__init__(parent)
         self.ctx = ctx
         self.dialog: FormDialog | None = None
@@ -40,12 +41,13 @@ class MasterDetailPage(QWidget):
         self._generation = 0
         self.count = QLabel(self)
         self.count.setObjectName("page-count")
+        self.count.setProperty("class", "muted")
         self.header = QHBoxLayout()
         self.header.addWidget(title_label(title, self))
         self.header.addWidget(self.count)
         self.header.addStretch(1)
         self.model = RowsModel(columns, self)
-        self.table = table_view(self.model, self)
+        self.table = table_view(self.model, self, stretch=stretch)
         self.table.selectionModel().currentRowChanged.connect(self._current_changed)
         self.list_area = TableOrEmpty(self.table, empty, self)
         below = QWidget(self)
@@ -53,6 +55,7 @@ class MasterDetailPage(QWidget):
         b.setContentsMargins(0, 6, 0, 0)
         self.projects_caption = QLabel(projects_caption, below)
         self.projects_caption.setObjectName("section-title")
+        self.projects_caption.setProperty("class", "panel-title")
         b.addWidget(self.projects_caption)
         self.projects_model = RowsModel([
             Column(self.tr("项目名称"), lambda r: r.name),
@@ -69,7 +72,7 @@ class MasterDetailPage(QWidget):
         for i, width in enumerate((240, 240, 64, 100, 110, 92, 92)):
             self.projects_table.setColumnWidth(i, width)
         self.projects_table.doubleClicked.connect(self._open_project)
-        self.projects_area = TableOrEmpty(self.projects_table, self.tr("没有项目"), below)
+        self.projects_area = TableOrEmpty(self.projects_table, no_projects or self.tr("没有项目"), below)
         b.addWidget(self.projects_area)
         splitter = QSplitter(Qt.Orientation.Vertical, self)
         splitter.addWidget(self.list_area)
@@ -83,6 +86,7 @@ class MasterDetailPage(QWidget):
         self.search.setMaximumWidth(360)
         self.search.textChanged.connect(lambda _t: self._show(self._all))
         self.filters.addWidget(self.search)
+        self.filters.addStretch(1)
         self._all: list[Any] = []
         self.layout_.addLayout(self.filters)
         self.layout_.addWidget(splitter, 1)
@@ -93,6 +97,7 @@ class MasterDetailPage(QWidget):
         button = QPushButton(icon(icon_name, "white" if primary else None), text, self)
         if primary:
             button.setObjectName("primary")
+            button.setProperty("class", "primary")
         button.clicked.connect(lambda _c=False: slot())
         self.header.addWidget(button)
         return button

@@ -44,7 +44,7 @@ from ui.pages.project_detail import ProjectDetail
 SEARCH_DELAY_MS = 200
 PERIODS = (("month", "本月签约"), ("quarter", "本季度签约"), ("h1", "上半年签约"),
            ("h2", "下半年签约"), ("year", "今年签约"), ("last_year", "去年签约"))
-WIDTHS = (220, 200, 64, 90, 110, 110, 92, 92, 70, 70)
+WIDTHS = (220, 210, 64, 96, 136, 124, 96, 96, 70, 70)
 
 
 def import_wizard_available() -> bool:
@@ -68,6 +68,7 @@ class ProjectsPage(QWidget):
         # --- header: title, count, view switch, 导入, 新建 ----------------------------------
         self.count = QLabel(self)
         self.count.setObjectName("page-count")
+        self.count.setProperty("class", "muted")
         self.view_list = QPushButton(icon("fa5s.list"), self.tr("列表"), self)
         self.view_board = QPushButton(icon("fa5s.columns"), self.tr("看板"), self)
         self.views = QButtonGroup(self)
@@ -83,6 +84,7 @@ class ProjectsPage(QWidget):
         self.import_button.setVisible(import_wizard_available())
         self.new_button = QPushButton(icon("fa5s.plus", "white"), self.tr("新建项目"), self)
         self.new_button.setObjectName("primary")
+        self.new_button.setProperty("class", "primary")
         self.new_button.clicked.connect(self.new_project)
         header = QHBoxLayout()
         header.addWidget(title_label(self.tr("项目"), self))
@@ -158,7 +160,7 @@ class ProjectsPage(QWidget):
         self.splitter.addWidget(self.detail)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
-        self.splitter.setSizes([900, 440])
+        self.splitter.setSizes([1000, 380])
         self.board = BoardView(ctx, self)
         self.board.moved.connect(self.on_card_dropped)
         self.board.opened.connect(self._board_open)
@@ -266,10 +268,11 @@ class ProjectsPage(QWidget):
             empty = (self.tr("没有符合条件的项目 — 换个关键词或清除筛选") if filtered
                      else self.tr("还没有项目 — 新建或从台账导入"))
         self.list_area.update_state(n, empty)
-        if self._selected is not None:
-            row = self.model.row_of(self._selected)
-            if row >= 0:
-                self._select_row(row)
+        row = self.model.row_of(self._selected) if self._selected is not None else -1
+        if row < 0 and self._selected is None and n:
+            row = 0  # open on the first project rather than an empty detail panel
+        if row >= 0:
+            self._select_row(row)
         self._update_actions()
 
     def _select_row(self, row: int) -> None:

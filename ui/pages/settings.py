@@ -242,13 +242,13 @@ class SettingsPage(QWidget):
         form.addWidget(add)
         layout.addLayout(form)
         actions = QHBoxLayout()
-        role = QPushButton(self.tr("修改所选角色…"), tab)
-        role.clicked.connect(self._change_role)
+        change_role = QPushButton(self.tr("修改所选角色…"), tab)
+        change_role.clicked.connect(self._change_role)
         toggle = QPushButton(self.tr("启用 / 停用所选"), tab)
         toggle.clicked.connect(self._toggle_active)
         password = QPushButton(self.tr("重设所选密码…"), tab)
         password.clicked.connect(self._reset_password)
-        for b in (role, toggle, password):
+        for b in (change_role, toggle, password):
             actions.addWidget(b)
         actions.addStretch(1)
         layout.addLayout(actions)
@@ -266,11 +266,16 @@ class SettingsPage(QWidget):
         self.industry_model.set_rows(data.industries)
         values = {t.metric: t.value for t in data.targets}
         for i in range(self.target_table.rowCount()):
-            metric = self.target_table.item(i, 0).data(Qt.ItemDataRole.UserRole)
+            metric = self._cell(i, 0).data(Qt.ItemDataRole.UserRole)
             value = values.get(metric)
-            self.target_table.item(i, 1).setText("" if value is None else format(value.normalize(), "f"))
+            self._cell(i, 1).setText("" if value is None else format(value.normalize(), "f"))
         if self.ctx.actor.is_admin:
             self.user_model.set_rows(data.users)
+
+    def _cell(self, row: int, column: int) -> QTableWidgetItem:
+        item = self.target_table.item(row, column)
+        assert item is not None  # every cell is created with the table
+        return item
 
     # --- actions --------------------------------------------------------------------------
     def _browse(self) -> None:
@@ -327,15 +332,15 @@ class SettingsPage(QWidget):
         current = {t.metric: t.value for t in (self.data.targets if self.data else [])}
         changes: list[tuple[str, Decimal]] = []
         for i in range(self.target_table.rowCount()):
-            metric = self.target_table.item(i, 0).data(Qt.ItemDataRole.UserRole)
-            text = self.target_table.item(i, 1).text().strip().replace(",", "")
+            metric = self._cell(i, 0).data(Qt.ItemDataRole.UserRole)
+            text = self._cell(i, 1).text().strip().replace(",", "")
             if not text:
                 continue
             try:
                 value = Decimal(text)
             except InvalidOperation:
                 self.ctx.report(ValidationError(self.tr("“{label}”的目标值不是数字：{t}").format(
-                    label=self.target_table.item(i, 0).text(), t=text), field=metric))
+                    label=self._cell(i, 0).text(), t=text), field=metric))
                 return
             if current.get(metric) != value:
                 changes.append((metric, value))

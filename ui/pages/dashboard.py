@@ -245,7 +245,7 @@ class DashboardPage(QWidget):
         amount_delta = (f.signed_amount - prev.signed_amount) / 10000
         self.cards["kpi-signed-amount"].set_figure(
             fmt.yi_number(f.signed_amount), self.tr("亿元"),
-            f"{vs} {fmt.yi(prev.signed_amount)} · {fmt.signed_delta(amount_delta, ' 亿元')}",
+            f"{vs} {fmt.yi(prev.signed_amount)} · {fmt.signed_delta(amount_delta, ' ' + self.tr('亿元'))}",
             _tone(amount_delta))
         self.cards["kpi-started"].set_figure(
             str(f.started), self.tr("个"),
@@ -268,8 +268,10 @@ class DashboardPage(QWidget):
         steps = d.funnel
         self.funnel.set_steps([self.tr(s.name) for s in steps], [s.reached for s in steps])
         self.conversion.setText(self.tr("转化率：") + "　".join(
-            f"{a.name}→{b.name} {b.conversion_text}" for a, b in itertools.pairwise(steps)))
-        self.monthly.set_months([f"{m.month}月" if len({r.year for r in d.monthly}) == 1 else m.label
+            f"{self.tr(a.name)}→{self.tr(b.name)} {b.conversion_text}"
+            for a, b in itertools.pairwise(steps)))
+        one_year = len({r.year for r in d.monthly}) == 1
+        self.monthly.set_months([self.tr("{m}月").format(m=m.month) if one_year else m.label
                                  for m in d.monthly],
                                 [m.signed for m in d.monthly], [m.started for m in d.monthly])
         self.industry_model.set_rows(d.by_industry)
@@ -317,7 +319,8 @@ class DashboardPage(QWidget):
         if figure == "year":
             figure = "signed"
             period = Period(dt.date(period.end.year, 1, 1), dt.date(period.end.year, 12, 31))
-        dialog_title = f"{title} · {fmt.date(period.start)} 至 {fmt.date(period.end)}"
+        dialog_title = self.tr("{title} · {start} 至 {end}").format(
+            title=title, start=fmt.date(period.start), end=fmt.date(period.end))
 
         def show(ids: list[int]) -> None:
             dialog = ProjectListDialog(self.ctx, dialog_title, ids, self)

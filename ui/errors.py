@@ -111,7 +111,7 @@ def fatal(text: str) -> None:
     """An error that stops start-up: a message box, or one line on stderr when headless."""
     log.error("cannot start: %s", text)
     if headless():
-        print(text, file=sys.stderr)
+        print(" ".join(text.split()), file=sys.stderr)  # one line, for scripts and logs
         return
     QMessageBox.critical(None, tr("招商 CRM"), text)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
@@ -34,10 +34,14 @@ def due_summary(ctx: Any) -> str:
     due: FollowUps = ctx.call(lambda uow: _due(uow, ctx.today(), ctx.actor.user_id))
     parts = []
     if due.today:
-        parts.append(f"今天有 {len(due.today)} 条跟进到期")
+        parts.append(_tr("今天有 {n} 条跟进到期").format(n=len(due.today)))
     if due.overdue:
-        parts.append(f"{len(due.overdue)} 条已逾期")
-    return "，".join(parts)
+        parts.append(_tr("{n} 条已逾期").format(n=len(due.overdue)))
+    return _tr("，").join(parts)
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("ContactsPage", text)
 
 
 def due_text(row: LogRow, today: dt.date) -> str:
@@ -45,8 +49,8 @@ def due_text(row: LogRow, today: dt.date) -> str:
         return ""
     days = (row.follow_up_on - today).days
     if days < 0:
-        return f"逾期 {-days} 天"
-    return "今天" if days == 0 else f"{days} 天后"
+        return _tr("逾期 {n} 天").format(n=-days)
+    return _tr("今天") if days == 0 else _tr("{n} 天后").format(n=days)
 
 
 class ContactsPage(QWidget):

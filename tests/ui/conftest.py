@@ -7,11 +7,11 @@ from collections.abc import Callable, Iterator
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import pytest  # noqa: E402
+import pytest
 
-from crm.db import Database  # noqa: E402
-from crm.services import users  # noqa: E402
-from ui.context import AppContext  # noqa: E402
+from crm.db import Database
+from crm.services import users
+from ui.context import AppContext
 
 
 @pytest.fixture

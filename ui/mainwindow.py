@@ -232,9 +232,9 @@ class MainWindow(QMainWindow):
 
     # --- status and reminders -------------------------------------------------------------
     def _refresh_chrome(self) -> None:
-        actor = self.ctx.actor
-        user_id = None if actor.is_manager else actor.user_id
-        self.ctx.read(_chrome, self.ctx.today(), user_id, done=self._show_chrome)
+        # The reminder is personal: the signed-in user's own follow-ups (the dashboard shows
+        # managers everyone's).
+        self.ctx.read(_chrome, self.ctx.today(), self.ctx.actor.user_id, done=self._show_chrome)
 
     def _show_chrome(self, result: tuple[str, FollowUps]) -> None:
         org, due = result
@@ -242,10 +242,10 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(tr("招商 CRM — {org}").format(org=org))
         overdue, today = len(due.overdue), len(due.today)
         if overdue or today:
-            self.due_label.setText(tr("跟进提醒：今天到期 {t} 项，已逾期 {o} 项").format(t=today, o=overdue))
+            self.due_label.setText(tr("我的跟进：今天到期 {t} 项，已逾期 {o} 项").format(t=today, o=overdue))
             self.due_label.setProperty("tone", "down" if overdue else "")
         else:
-            self.due_label.setText(tr("今天没有到期的跟进"))
+            self.due_label.setText(tr("我的跟进：今天没有到期"))
             self.due_label.setProperty("tone", "")
         self.due_label.style().unpolish(self.due_label)
         self.due_label.style().polish(self.due_label)

@@ -151,7 +151,7 @@ class DashboardPage(QWidget):
         industry_panel.add(self.industry)
         self.pending_panel = Panel(self.tr("签约未开工"))
         self.pending_panel.add(self.pending)
-        self.follow_panel = Panel(self.tr("今日及逾期跟进") if ctx.actor.is_manager
+        self.follow_panel = Panel(self.tr("全员今日及逾期跟进") if ctx.actor.is_manager
                                   else self.tr("我的今日及逾期跟进"))
         self.follow_panel.add(self.follow)
 
@@ -282,7 +282,7 @@ class DashboardPage(QWidget):
         due = [*data.follow_ups.overdue, *data.follow_ups.today]
         self.follow_model.set_rows(due)
         self.follow.set_empty(not due)
-        title = self.tr("今日及逾期跟进") if self.ctx.actor.is_manager else self.tr("我的今日及逾期跟进")
+        title = self.tr("全员今日及逾期跟进") if self.ctx.actor.is_manager else self.tr("我的今日及逾期跟进")
         self.follow_panel.title.setText(f"{title}（{len(due)}）")
 
     def _show_targets(self, d: Dashboard, f: StartRate) -> None:

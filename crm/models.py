@@ -155,13 +155,13 @@ class Project(Timestamps, Base):
     is_key: Mapped[bool] = mapped_column(Boolean, default=False)
     note: Mapped[str] = mapped_column(Text, default="")
     # Milestones, kept in step with StageChange / Agreement / Start rows by the services.
-    lead_on: Mapped[dt.date | None] = mapped_column(Date)
-    negotiating_on: Mapped[dt.date | None] = mapped_column(Date)
+    lead_on: Mapped[dt.date | None] = mapped_column(Date, index=True)
+    negotiating_on: Mapped[dt.date | None] = mapped_column(Date, index=True)
     signed_on: Mapped[dt.date | None] = mapped_column(Date, index=True)
     signing_event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id"), index=True)
     started_on: Mapped[dt.date | None] = mapped_column(Date, index=True)
     start_kind: Mapped[str | None] = mapped_column(String(8))
-    producing_on: Mapped[dt.date | None] = mapped_column(Date)
+    producing_on: Mapped[dt.date | None] = mapped_column(Date, index=True)
     dropped_on: Mapped[dt.date | None] = mapped_column(Date)
     drop_reason: Mapped[str] = mapped_column(Text, default="")
     registered_on: Mapped[dt.date | None] = mapped_column(Date)  # 入统

@@ -267,7 +267,7 @@ def funnel(uow: UnitOfWork, period: Period, as_of: dt.date,
                 for i in range(len(cols) - 1)]
     counts: Any = uow.session.execute(select(*[
         func.coalesce(func.sum(case((cond, 1), else_=0)), 0) for cond in in_period + moved_on
-    ]).select_from(Project).where(*f.conditions())).one()
+    ]).select_from(Project).where(or_(*in_period), *f.conditions())).one()
     reached = [int(n) for n in counts[:len(cols)]]
     advanced = [int(n) for n in counts[len(cols):]]
     return [FunnelStep(code, stages.NAMES[code], reached[i],

@@ -353,9 +353,13 @@ def measure(db: Database, made: Made) -> list[Result]:
             with db.uow() as uow:
                 return projects.project_rows(uow, around)
 
+        # The list view holds the sorted ids of its query (read once per sort or search, like a
+        # keystroke) and fetches the rows around where the user jumps: that fetch is the jump.
         t_ids, t_rows = timed(id_query), timed(batch)
-        out.append(Result(f"jump to row {row:,}, sorted by {sort}: ids + 200-row batch",
-                          t_ids + t_rows, 50, f"ids {t_ids:.1f} ms, rows {t_rows:.1f} ms"))
+        out.append(Result(f"jump to row {row:,}, sorted by {sort}: the 200-row batch there",
+                          t_rows, 50))
+        out.append(Result(f"change the sort to {sort}: all {len(all_ids):,} ids in order "
+                          "(as a keystroke)", t_ids, 100))
     return out
 
 

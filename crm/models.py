@@ -38,6 +38,12 @@ NAMING = {
 }
 
 
+def SortKey(length: int) -> String:
+    """A pinyin sort key (crm.text.sort_key): compared byte by byte on every database, so that
+    a PostgreSQL server's locale cannot reorder the keys' syllables and tone digits."""
+    return String(length).with_variant(String(length, collation="C"), "postgresql")
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
@@ -59,14 +65,14 @@ class User(Timestamps, Base):
     role: Mapped[str] = mapped_column(String(16))  # staff | manager | admin
     password_hash: Mapped[str | None] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    sort_key: Mapped[str] = mapped_column(String(255), default="", index=True)
+    sort_key: Mapped[str] = mapped_column(SortKey(255), default="", index=True)
 
 
 class Industry(Base):
     __tablename__ = "industries"
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(64), unique=True)
-    sort_key: Mapped[str] = mapped_column(String(255), default="", index=True)
+    sort_key: Mapped[str] = mapped_column(SortKey(255), default="", index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
@@ -78,7 +84,7 @@ class Company(Timestamps, Base):
     hq_city: Mapped[str] = mapped_column(String(64), default="")
     industry_id: Mapped[int | None] = mapped_column(ForeignKey("industries.id"))
     note: Mapped[str] = mapped_column(Text, default="")
-    sort_key: Mapped[str] = mapped_column(String(600), default="", index=True)
+    sort_key: Mapped[str] = mapped_column(SortKey(600), default="", index=True)
     initials: Mapped[str] = mapped_column(String(200), default="")
     deleted_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     version: Mapped[int] = mapped_column(Integer, default=1)
@@ -107,7 +113,7 @@ class Ambassador(Base):
     organisation: Mapped[str] = mapped_column(String(200), default="")
     appointed_on: Mapped[dt.date | None] = mapped_column(Date)
     note: Mapped[str] = mapped_column(Text, default="")
-    sort_key: Mapped[str] = mapped_column(String(255), default="", index=True)
+    sort_key: Mapped[str] = mapped_column(SortKey(255), default="", index=True)
 
 
 class Event(Base):
@@ -166,7 +172,7 @@ class Project(Timestamps, Base):
     drop_reason: Mapped[str] = mapped_column(Text, default="")
     registered_on: Mapped[dt.date | None] = mapped_column(Date)  # 入统
     # Search and pinyin order.
-    sort_key: Mapped[str] = mapped_column(String(600), default="")
+    sort_key: Mapped[str] = mapped_column(SortKey(600), default="")
     search_text: Mapped[str] = mapped_column(Text, default="")
     deleted_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     version: Mapped[int] = mapped_column(Integer, default=1)

@@ -147,3 +147,21 @@ def test_backup_with_pg_dump(pg: Database, server: tuple[str, str], tmp_path: Pa
     sql = subprocess.run(["pg_restore", "--data-only", "--table=projects", "-f", "-",
                           str(target)], capture_output=True, text=True, timeout=60)
     assert row.name in sql.stdout
+
+
+def test_pinyin_order_does_not_depend_on_the_server_locale(pg_db: Database) -> None:
+    """Under a glibc locale like en_US.UTF-8, PostgreSQL ignores spaces when comparing text,
+    which would put 杭州 (hang2) before 海口 (hai3); the sort keys compare byte by byte."""
+    from sqlalchemy import text
+
+    with pg_db.engine.connect() as conn:
+        collations = dict(conn.execute(text(
+            "SELECT table_name, collation_name FROM information_schema.columns "
+            "WHERE column_name = 'sort_key' AND table_schema = current_schema()")).all())
+    assert collations == {t: "C" for t in
+                          ("users", "industries", "companies", "ambassadors", "projects")}
+    company = pg_db.run(companies.create_company, SYSTEM, companies.CompanyInput("某企业"))
+    for name in ("杭州项目", "海口项目", "安庆项目"):
+        pg_db.run(projects.create_project, SYSTEM, projects.ProjectInput(name, company.id))
+    names = [p.name for p in pg_db.read(projects.list_projects)]
+    assert names == ["安庆项目", "海口项目", "杭州项目"]

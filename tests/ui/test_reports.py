@@ -58,3 +58,25 @@ def test_export_without_dialog_and_cancel(qtbot: object, ctx: AppContext, wait_i
     p.export_current()
     wait_idle(ctx)
     assert p.last is not None and p.last.path.name.startswith("项目台账_20250101-20250630")
+
+
+def test_cards_choose_the_report_and_import_opens_the_wizard(
+        qtbot: object, ctx: AppContext, wait_idle: Wait, tmp_path: Path) -> None:
+    from ui.dialogs.import_wizard import ImportWizard
+
+    p = page(qtbot, ctx, wait_idle)
+    assert set(p.cards) == {"ledger", "start-rate", "contacts", "staff", "events"}
+    p.cards["staff"].clicked.emit()
+    assert p.current_report() == "staff" and p.cards["staff"].property("selected")
+    assert not p.cards["ledger"].property("selected") and p.chosen.text() == "人员考核"
+    assert "2025-01-01 至 2025-06-30" in p.span.text()
+    p.ask_path, p.out_dir = False, tmp_path
+    assert p.export_current() is not None and not p.cancel_button.isHidden()
+    assert not p.progress.isHidden() and p.open_button.isHidden()
+    wait_idle(ctx)
+    assert p.cancel_button.isHidden() and p.progress.isHidden() and not p.open_button.isHidden()
+    assert str(tmp_path) in p.status.text()
+    wizard = p.import_ledger()
+    qtbot.addWidget(wizard)  # type: ignore[attr-defined]
+    assert isinstance(wizard, ImportWizard) and wizard.isVisible()
+    wizard.close()

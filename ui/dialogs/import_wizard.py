@@ -38,6 +38,7 @@ from crm.services import settings
 from crm.services.settings import IMPORT_MAPPING_PREFIX
 from ui.context import AppContext
 from ui.ops import Task
+from ui.pages.common import TableOrEmpty
 
 NOT_IMPORTED = ""
 
@@ -50,7 +51,7 @@ class ImportWizard(QDialog):
         self.report: ImportReport | None = None
         self.task: Task | None = None
         self.setWindowTitle(self.tr("从台账导入"))
-        self.resize(900, 640)
+        self.resize(960, 720)
         self.path = QLineEdit(self)
         self.path.setObjectName("import-path")
         self.path.setPlaceholderText(self.tr("选择 Excel 台账文件（.xlsx / .xls）"))
@@ -68,7 +69,7 @@ class ImportWizard(QDialog):
         self.mapping = QTableWidget(0, 3, self)
         self.mapping.setObjectName("import-mapping")
         self.mapping.setHorizontalHeaderLabels([self.tr("列"), self.tr("表头"), self.tr("导入为")])
-        self.mapping.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        _tidy(self.mapping, stretch=1, widths=(56, 0, 240))
         self.skip = QCheckBox(self.tr("跳过有错误的行，导入其余行"), self)
         self.skip.setObjectName("import-skip-invalid")
         self.check_button = QPushButton(self.tr("试导入（只检查）"), self)
@@ -93,7 +94,17 @@ class ImportWizard(QDialog):
         self.problems.setObjectName("import-problems")
         self.problems.setHorizontalHeaderLabels(
             [self.tr("类别"), self.tr("行"), self.tr("列"), self.tr("原因")])
-        self.problems.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        _tidy(self.problems, stretch=3, widths=(72, 72, 160, 0))
+        self.problems.horizontalHeaderItem(1).setTextAlignment(_RIGHT)
+        self.problems_area = TableOrEmpty(
+            self.problems, self.tr("试导入后，这里列出有错误或需留意的行"), self)
+        self.problems_area.update_state(0)
+        for button in (browse, self.read_button, self.check_button, self.import_button,
+                       self.errors_button, self.cancel_button):
+            button.setAutoDefault(False)
+        self.import_button.setProperty("class", "primary")
+        self.progress.setTextVisible(False)
+        self.summary.setObjectName("import-summary")
         top = QHBoxLayout()
         top.addWidget(self.path, 1)
         top.addWidget(browse)
@@ -104,14 +115,25 @@ class ImportWizard(QDialog):
         actions.addStretch(1)
         for w in (self.check_button, self.import_button, self.errors_button, self.cancel_button):
             actions.addWidget(w)
+        steps = QLabel(self.tr("① 选择台账并读取　② 核对列对应（可修改，下次同样的表头自动套用）"
+                               "　③ 试导入检查　④ 导入"), self)
+        steps.setProperty("class", "muted")
+        mapping_title = QLabel(self.tr("列对应"), self)
+        mapping_title.setProperty("class", "panel-title")
+        problems_title = QLabel(self.tr("检查结果"), self)
+        problems_title.setProperty("class", "panel-title")
         layout = QVBoxLayout(self)
+        layout.setContentsMargins(20, 16, 20, 16)
+        layout.setSpacing(10)
+        layout.addWidget(steps)
         layout.addLayout(top)
-        layout.addWidget(QLabel(self.tr("列对应（可修改）："), self))
-        layout.addWidget(self.mapping, 2)
+        layout.addWidget(mapping_title)
+        layout.addWidget(self.mapping, 3)
         layout.addLayout(actions)
         layout.addWidget(self.progress)
+        layout.addWidget(problems_title)
         layout.addWidget(self.summary)
-        layout.addWidget(self.problems, 3)
+        layout.addWidget(self.problems_area, 2)
         self._enable()
 
     # --- step 1: the file -----------------------------------------------------------------
@@ -218,7 +240,12 @@ class ImportWizard(QDialog):
         self.problems.setRowCount(len(rows))
         for i, (kind, p) in enumerate(rows):
             for j, value in enumerate((kind, str(p.row), p.column, p.reason)):
-                self.problems.setItem(i, j, QTableWidgetItem(value))
+                item = QTableWidgetItem(value)
+                if j == 1:
+                    item.setTextAlignment(_RIGHT)
+                self.problems.setItem(i, j, item)
+        self.problems_area.update_state(len(rows), self.tr("没有发现错误 — 可以导入")
+                                        if not report.written else self.tr("没有错误"))
         if report.written:
             self.ctx.changed.emit()
         self._enable()
@@ -282,6 +309,26 @@ class ImportWizard(QDialog):
         self.import_button.setEnabled(ready)
         self.errors_button.setEnabled(bool(self.report and self.report.errors) and not busy)
         self.cancel_button.setText(self.tr("取消") if busy else self.tr("关闭"))
+
+
+_RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+
+
+def _tidy(table: QTableWidget, stretch: int, widths: tuple[int, ...]) -> None:
+    """The app's table look: no row numbers or grid, rows tall enough for a combo box."""
+    table.verticalHeader().hide()
+    table.verticalHeader().setDefaultSectionSize(34)
+    table.setShowGrid(False)
+    table.setAlternatingRowColors(True)
+    table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+    header = table.horizontalHeader()
+    header.setHighlightSections(False)
+    header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+    for i, width in enumerate(widths):
+        if i == stretch:
+            header.setSectionResizeMode(i, QHeaderView.ResizeMode.Stretch)
+        elif width:
+            table.setColumnWidth(i, width)
 
 
 def _column_name(index: int) -> str:

@@ -16,6 +16,8 @@ from ui.dialogs.event_dialog import CarrierDialog
 from ui.forms import Choice, FormDialog
 from ui.models.table import Column
 from ui.pages.listing import MasterDetailPage
+from ui.widgets import format as fmt
+from ui.widgets.table import align_header
 
 
 def _area(value: Decimal) -> str:
@@ -25,7 +27,7 @@ def _area(value: Decimal) -> str:
 def _free_share(r: CarrierRow) -> str:
     if not r.total_area:
         return "—"
-    return f"{(r.available_area / r.total_area * 100).quantize(Decimal('0.1'))}%"
+    return fmt.rate(r.available_area / r.total_area)
 
 
 class CarriersPage(MasterDetailPage):
@@ -42,7 +44,9 @@ class CarriersPage(MasterDetailPage):
             self.tr("拟落地该载体的项目"), parent, stretch=2,
             no_projects=self.tr("还没有项目拟落地该载体 — 在项目的“编辑”中选择拟落地载体"))
         self.setObjectName("page-carriers")
-        for i, width in enumerate((220, 90, 200, 120, 120, 80, 80)):
+        align_header(self.table)
+        align_header(self.projects_table)
+        for i, width in enumerate((240, 100, 200, 132, 132, 96, 96)):
             self.table.setColumnWidth(i, width)
         self.kind = Choice(self, [(k, k) for k in dictionaries.CARRIER_KINDS],
                            blank=self.tr("全部类型"))

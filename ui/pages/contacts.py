@@ -23,6 +23,7 @@ from ui.dialogs.log_dialog import LogDialog
 from ui.forms import DateEdit
 from ui.models.table import Column, RowsModel
 from ui.pages.common import TableOrEmpty, icon, search_box, sorted_proxy, table_view, title_label
+from ui.widgets.table import align_header
 
 
 def _due(uow: UnitOfWork, today: dt.date, user_id: int | None) -> FollowUps:
@@ -112,6 +113,7 @@ class ContactsPage(QWidget):
             Column(self.tr("下次跟进"), lambda r: r.follow_up_on, "date"),
         ], self)
         self.table = table_view(sorted_proxy(self.model, self), self, sortable=True)
+        align_header(self.table)
         self.table.sortByColumn(0, Qt.SortOrder.DescendingOrder)
         for i, width in enumerate((92, 56, 64, 180, 180, 300, 160)):
             self.table.setColumnWidth(i, width)
@@ -147,6 +149,7 @@ class ContactsPage(QWidget):
             Column(self.tr("人员"), lambda r: r.user),
         ], self)
         self.follow_table = table_view(self.follow_model, side)
+        align_header(self.follow_table)
         for i, width in enumerate((70, 92, 150, 160)):
             self.follow_table.setColumnWidth(i, width)
         self.follow_table.selectionModel().currentRowChanged.connect(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QHeaderView, QWidget
 
 from crm.db import UnitOfWork
 from crm.services import events
@@ -15,6 +15,7 @@ from ui.dialogs.event_dialog import EventDialog
 from ui.forms import FormDialog
 from ui.models.table import Column
 from ui.pages.listing import MasterDetailPage
+from ui.widgets.table import align_header
 
 
 class EventsPage(MasterDetailPage):
@@ -30,8 +31,15 @@ class EventsPage(MasterDetailPage):
         ], self.tr("还没有招商活动 — 管理者可点“登记活动”"), self.tr("在该活动首次签约的项目"),
             parent, stretch=1, no_projects=self.tr("没有项目在该活动上首次签约"))
         self.setObjectName("page-events")
-        for i, width in enumerate((92, 360, 70, 160, 80, 110, 80)):
-            self.table.setColumnWidth(i, width)
+        header = align_header(self.table)
+        align_header(self.projects_table)
+        # Name and theme share the spare width; dates and figures keep a fixed, tidy width.
+        for i, width in enumerate((104, 0, 80, 0, 96, 132, 96)):
+            if width:
+                header.setSectionResizeMode(i, QHeaderView.ResizeMode.Interactive)
+                self.table.setColumnWidth(i, width)
+            else:
+                header.setSectionResizeMode(i, QHeaderView.ResizeMode.Stretch)
         manager = ctx.actor.is_manager
         self.edit_button = self.add_button(self.tr("修改"), "fa5s.edit", self.edit_selected)
         self.new_button = self.add_button(self.tr("登记活动"), "fa5s.plus", self.new_event,

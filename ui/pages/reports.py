@@ -1,4 +1,4 @@
-"""报表: choose a report and its period, export it to Excel in the background."""
+"""报表: choose a report and its period, export it to Excel in the background; 导入台账."""
 
 from __future__ import annotations
 
@@ -6,17 +6,20 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QDate, QUrl
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtCore import QDate, Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices, QMouseEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
     QFileDialog,
-    QFormLayout,
+    QFrame,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QProgressBar,
     QPushButton,
+    QScrollArea,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -26,15 +29,28 @@ from crm.services import settings
 from crm.services.metrics import Period
 from ui.context import AppContext
 from ui.ops import Task
+from ui.pages.common import icon, title_label
+from ui.widgets import format as fmt
+from ui.widgets.panel import Panel
+from ui.widgets.period import PeriodPicker
 
+# What each report holds (one line on its card) and its icon.
 DESCRIPTIONS = {
     "ledger": "全部项目的台账，列名与导入一致，可改后再导入",
-    "start-rate": "签约数、开工数、开工率、签约金额、资金到位率；按产业、专员、来源、大使、活动分解；"
-                  "签约未开工清单；柱状图",
+    "start-rate": "签约、开工、开工率与资金到位率，按产业、专员、来源、活动分解，附签约未开工清单",
     "contacts": "期间内的全部接洽记录",
     "staff": "每位招商专员的新增线索、接洽次数、签约、金额与开工",
     "events": "期间内各招商活动的签约项目、金额与开工",
 }
+ICONS = {
+    "ledger": "fa5s.table",
+    "start-rate": "fa5s.chart-bar",
+    "contacts": "fa5s.comments",
+    "staff": "fa5s.user-check",
+    "events": "fa5s.calendar-check",
+}
+WHOLE_LEDGER = ("ledger",)  # reports that list everything as of a date, whatever the period
+ACCENT = "#1f6feb"
 
 
 def _qdate(d: dt.date) -> QDate:
@@ -45,89 +61,238 @@ def _pydate(q: QDate) -> dt.date:
     return dt.date(q.year(), q.month(), q.day())
 
 
+class ReportCard(QFrame):
+    """One selectable report: its icon, name and what it contains."""
+
+    clicked = Signal()
+
+    def __init__(self, key: str, name: str, about: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.key = key
+        self.setObjectName(f"report-card-{key}")
+        self.setProperty("class", "report-card")
+        self.setProperty("selected", False)
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.icon = QLabel(self)
+        self.icon.setObjectName("report-card-icon")
+        self.icon.setPixmap(icon(ICONS.get(key, "fa5s.file-excel"), ACCENT).pixmap(24, 24))
+        self.icon.setFixedSize(40, 40)
+        self.icon.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.name = QLabel(name, self)
+        self.name.setObjectName("report-card-name")
+        self.about = QLabel(about, self)
+        self.about.setObjectName("report-card-about")
+        self.about.setWordWrap(True)
+        text = QVBoxLayout()
+        text.setSpacing(2)
+        text.addWidget(self.name)
+        text.addWidget(self.about)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(14, 10, 14, 10)
+        layout.setSpacing(12)
+        layout.addWidget(self.icon, 0, Qt.AlignmentFlag.AlignTop)
+        layout.addLayout(text, 1)
+
+    def set_selected(self, selected: bool) -> None:
+        for w in (self, self.name, self.about):
+            w.setProperty("selected", selected)
+            w.style().unpolish(w)
+            w.style().polish(w)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton and self.rect().contains(event.position().toPoint()):
+            self.clicked.emit()
+        super().mouseReleaseEvent(event)
+
+    def keyPressEvent(self, event: Any) -> None:
+        if event.key() in (Qt.Key.Key_Space, Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self.clicked.emit()
+            return
+        super().keyPressEvent(event)
+
+
 class ReportsPage(QWidget):
     """The 报表 page; ``export_current()`` is what Ctrl+E calls."""
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(parent)
+        self.setObjectName("page-reports")
         self.ctx = ctx
         self.task: Task | None = None
         self.last: ExportResult | None = None
         self.out_dir = Path.home()
         self.ask_path = True  # tests and scripts turn the file dialog off
+        today = ctx.today()
+
+        # --- header: title, subtitle, 导入台账 ------------------------------------------------
+        subtitle = QLabel(self.tr("把统计导出为 Excel 工作簿：选择报表和统计期间，导出后可直接打开"), self)
+        subtitle.setObjectName("page-count")
+        subtitle.setProperty("class", "muted")
+        self.import_button = QPushButton(icon("fa5s.file-import"), self.tr("导入台账"), self)
+        self.import_button.setObjectName("import-ledger")
+        self.import_button.setToolTip(self.tr("从 Excel 台账批量新建或更新项目"))
+        self.import_button.clicked.connect(self.import_ledger)
+        header = QHBoxLayout()
+        header.addWidget(title_label(self.tr("报表"), self))
+        header.addWidget(subtitle)
+        header.addStretch(1)
+        header.addWidget(self.import_button)
+
+        # --- the reports: a hidden combo holds the choice, the cards show it -----------------
         self.report = QComboBox(self)
         self.report.setObjectName("report-kind")
+        self.report.setVisible(False)
         for key, name in REPORTS.items():
             self.report.addItem(self.tr(name), key)
-        self.about = QLabel(self)
-        self.about.setWordWrap(True)
+        self.cards: dict[str, ReportCard] = {}
+        reports_panel = Panel(self.tr("选择报表"))
+        for key, name in REPORTS.items():
+            card = ReportCard(key, self.tr(name), self.tr(DESCRIPTIONS.get(key, "")), reports_panel)
+            card.clicked.connect(lambda k=key: self.report.setCurrentIndex(self.report.findData(k)))
+            self.cards[key] = card
+            reports_panel.add(card, 0)
         self.report.currentIndexChanged.connect(self._describe)
-        today = ctx.today()
-        self.date_from = self._date_edit("report-from", dt.date(today.year, 1, 1))
-        self.date_to = self._date_edit("report-to", dt.date(today.year, 12, 31))
-        self.as_of = self._date_edit("report-as-of", today)
-        self.export_button = QPushButton(self.tr("导出…"), self)
+
+        # --- the period, the as-of date and the export --------------------------------------
+        self.picker = PeriodPicker(today, self, label=False)
+        self.picker.setObjectName("report-period")
+        self.date_from = self.picker.start
+        self.date_to = self.picker.end
+        self.date_from.setObjectName("report-from")
+        self.date_to.setObjectName("report-to")
+        self.span = QLabel(self)
+        self.span.setObjectName("report-span")
+        self.span.setProperty("class", "muted")
+        for edit in (self.date_from, self.date_to):
+            edit.dateChanged.connect(self._show_span)
+        self.as_of = QDateEdit(_qdate(today), self)
+        self.as_of.setObjectName("report-as-of")
+        self.as_of.setCalendarPopup(True)
+        self.as_of.setDisplayFormat("yyyy-MM-dd")
+        self.as_of.setMinimumWidth(140)
+        as_of_note = QLabel(self.tr("开工、到位等按截至日期统计"), self)
+        as_of_note.setProperty("class", "muted")
+        self.about = QLabel(self)
+        self.about.setObjectName("report-about")
+        self.about.setWordWrap(True)
+
+        self.export_button = QPushButton(icon("fa5s.file-export", "white"), self.tr("导出"), self)
         self.export_button.setObjectName("report-export")
-        self.export_button.clicked.connect(self.export_current)
+        self.export_button.setProperty("class", "primary")
+        self.export_button.setMinimumWidth(120)
+        self.export_button.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+        self.export_button.clicked.connect(lambda _c=False: self.export_current())
+        self.progress = QProgressBar(self)
+        self.progress.setObjectName("report-progress")
+        self.progress.setTextVisible(False)
+        self.progress.setVisible(False)
         self.cancel_button = QPushButton(self.tr("取消"), self)
         self.cancel_button.setObjectName("report-cancel")
         self.cancel_button.clicked.connect(self.cancel)
         self.cancel_button.setEnabled(False)
-        self.open_button = QPushButton(self.tr("打开所在文件夹"), self)
+        self.cancel_button.setVisible(False)
+        self.status = QLabel(self)
+        self.status.setObjectName("report-status")
+        self.status.setWordWrap(True)
+        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.open_button = QPushButton(icon("fa5s.folder-open"), self.tr("打开所在文件夹"), self)
         self.open_button.setObjectName("report-open-folder")
         self.open_button.clicked.connect(self.reveal)
         self.open_button.setEnabled(False)
-        self.progress = QProgressBar(self)
-        self.progress.setObjectName("report-progress")
-        self.progress.setVisible(False)
-        self.status = QLabel(self)
-        self.status.setObjectName("report-status")
-        form = QFormLayout()
-        form.addRow(self.tr("报表"), self.report)
-        form.addRow("", self.about)
-        period = QHBoxLayout()
-        period.addWidget(self.date_from)
-        period.addWidget(QLabel(self.tr("至"), self))
-        period.addWidget(self.date_to)
-        period.addStretch(1)
-        form.addRow(self.tr("统计期间"), period)
-        form.addRow(self.tr("截至日期"), self.as_of)
-        buttons = QHBoxLayout()
-        for b in (self.export_button, self.cancel_button, self.open_button):
-            buttons.addWidget(b)
-        buttons.addStretch(1)
-        title = QLabel(self.tr("报表导出"), self)
-        title.setObjectName("page-title")
-        layout = QVBoxLayout(self)
-        layout.addWidget(title)
-        layout.addLayout(form)
-        layout.addLayout(buttons)
-        layout.addWidget(self.progress)
-        layout.addWidget(self.status)
-        layout.addStretch(1)
+        self.open_button.setVisible(False)
+
+        export_panel = Panel(self.tr("导出设置"))
+        form = QGridLayout()
+        form.setHorizontalSpacing(12)
+        form.setVerticalSpacing(10)
+        form.setColumnStretch(1, 1)
+        form.addWidget(self._label(self.tr("报表")), 0, 0)
+        self.chosen = QLabel(self)
+        self.chosen.setObjectName("report-chosen")
+        form.addWidget(self.chosen, 0, 1)
+        form.addWidget(self.about, 1, 1)
+        form.addWidget(self._label(self.tr("统计期间")), 2, 0)
+        form.addWidget(self.picker, 2, 1, Qt.AlignmentFlag.AlignLeft)
+        form.addWidget(self.span, 3, 1)
+        form.addWidget(self._label(self.tr("截至日期")), 4, 0)
+        as_of_row = QHBoxLayout()
+        as_of_row.setSpacing(10)
+        as_of_row.addWidget(self.as_of)
+        as_of_row.addWidget(as_of_note)
+        as_of_row.addStretch(1)
+        form.addLayout(as_of_row, 4, 1)
+        export_panel.body.addLayout(form)
+        run = QHBoxLayout()
+        run.setSpacing(10)
+        run.addWidget(self.export_button)
+        run.addWidget(self.progress, 4)
+        run.addWidget(self.cancel_button)
+        run.addStretch(1)
+        export_panel.body.addSpacing(6)
+        export_panel.body.addLayout(run)
+        result = QHBoxLayout()
+        result.setSpacing(10)
+        result.addWidget(self.status, 1)
+        result.addWidget(self.open_button, 0, Qt.AlignmentFlag.AlignTop)
+        export_panel.body.addLayout(result)
+
+        columns = QHBoxLayout()
+        columns.setSpacing(12)
+        columns.addWidget(reports_panel, 5, Qt.AlignmentFlag.AlignTop)
+        columns.addWidget(export_panel, 6, Qt.AlignmentFlag.AlignTop)
+
+        content = QWidget(self)
+        content.setObjectName("page-content")
+        body = QVBoxLayout(content)
+        body.setContentsMargins(16, 12, 16, 8)
+        body.setSpacing(12)
+        body.addLayout(header)
+        body.addLayout(columns)
+        body.addStretch(1)
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setWidget(content)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroll)
         self._describe()
+        self._show_span()
         self._load_period()
 
-    def _date_edit(self, name: str, day: dt.date) -> QDateEdit:
-        edit = QDateEdit(_qdate(day), self)
-        edit.setObjectName(name)
-        edit.setCalendarPopup(True)
-        edit.setDisplayFormat("yyyy-MM-dd")
-        return edit
+    def _label(self, text: str) -> QLabel:
+        label = QLabel(text, self)
+        label.setProperty("class", "form-label")
+        return label
 
     def _describe(self) -> None:
-        self.about.setText(self.tr(DESCRIPTIONS.get(self.current_report(), "")))
+        key = self.current_report()
+        for k, card in self.cards.items():
+            card.set_selected(k == key)
+        self.chosen.setText(self.tr(REPORTS.get(key, "")))
+        about = self.tr(DESCRIPTIONS.get(key, ""))
+        if key in WHOLE_LEDGER:
+            about += self.tr("（不按期间筛选，列出截至日期的全部项目）")
+        self.about.setText(about)
+
+    def _show_span(self) -> None:
+        self.span.setText(self.tr("{start} 至 {end}").format(
+            start=fmt.date(_pydate(self.date_from.date())), end=fmt.date(_pydate(self.date_to.date()))))
 
     def _load_period(self) -> None:
         """Start from the period the dashboard last showed for this database."""
         def got(choice: Any) -> None:
             if choice is not None:
-                self.date_from.setDate(_qdate(choice.start))
-                self.date_to.setDate(_qdate(choice.end))
+                self.picker.set_choice(choice)
         self.ctx.read(settings.dashboard_period, done=got)
 
     def current_report(self) -> str:
         return str(self.report.currentData())
+
+    def select_report(self, key: str) -> None:
+        """Choose a report as a click on its card does."""
+        self.report.setCurrentIndex(self.report.findData(key))
 
     def period(self) -> tuple[Period, dt.date]:
         return (Period(_pydate(self.date_from.date()), _pydate(self.date_to.date())),
@@ -136,6 +301,12 @@ class ReportsPage(QWidget):
     def default_name(self) -> str:
         period, _ = self.period()
         return f"{REPORTS[self.current_report()]}_{period.start:%Y%m%d}-{period.end:%Y%m%d}.xlsx"
+
+    def import_ledger(self) -> Any:
+        """Open the import wizard (the same one as the 项目 page's 从台账导入)."""
+        from ui.dialogs.import_wizard import run_import_wizard
+
+        return run_import_wizard(self.ctx, self)
 
     def export_current(self, path: str | Path | None = None) -> Task | None:
         """Export the chosen report; asks where to save unless ``path`` is given."""
@@ -165,7 +336,7 @@ class ReportsPage(QWidget):
                                  cancelled=task.cancelled)
 
         self._busy(True)
-        self.status.setText(self.tr("正在导出…"))
+        self._set_status(self.tr("正在导出“{0}”…").format(self.tr(REPORTS[report])), "")
         self.task = self.ctx.long(job, done=self._done, progress=self._progress,
                                   failed=self._failed)
         return self.task
@@ -173,17 +344,26 @@ class ReportsPage(QWidget):
     def cancel(self) -> None:
         if self.task is not None:
             self.task.cancel()
-            self.status.setText(self.tr("正在取消…"))
+            self._set_status(self.tr("正在取消…"), "")
 
     def reveal(self) -> None:
         if self.last is not None:
             QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.last.path.parent)))
 
+    def _set_status(self, text: str, tone: str) -> None:
+        self.status.setText(text)
+        self.status.setProperty("tone", tone)
+        self.status.style().unpolish(self.status)
+        self.status.style().polish(self.status)
+
     def _busy(self, busy: bool) -> None:
         self.export_button.setEnabled(not busy)
         self.cancel_button.setEnabled(busy)
+        self.cancel_button.setVisible(busy)
         self.progress.setVisible(busy)
         self.progress.setRange(0, 0)
+        if busy:
+            self.open_button.setVisible(False)
 
     def _progress(self, done: int, total: int) -> None:
         self.progress.setRange(0, max(total, 1))
@@ -194,13 +374,15 @@ class ReportsPage(QWidget):
         self.last = result
         self._busy(False)
         self.open_button.setEnabled(True)
-        self.status.setText(self.tr("已导出到 {0}（{1} 行）").format(result.path, result.rows))
+        self.open_button.setVisible(True)
+        self._set_status(self.tr("已导出到 {0}（{1} 行）").format(result.path, result.rows), "up")
 
     def _failed(self, exc: BaseException) -> None:
         self.task = None
         self._busy(False)
+        self.open_button.setVisible(self.last is not None)
         if getattr(exc, "code", "") == "cancelled":
-            self.status.setText(self.tr("已取消导出"))
+            self._set_status(self.tr("已取消导出"), "")
             return
-        self.status.setText(self.tr("导出失败"))
+        self._set_status(self.tr("导出失败"), "down")
         self.ctx.report(exc)

@@ -36,7 +36,7 @@ class PeriodPicker(QWidget):
 
     changed = Signal(object)
 
-    def __init__(self, today: dt.date, parent: QWidget | None = None):
+    def __init__(self, today: dt.date, parent: QWidget | None = None, *, label: bool = True):
         super().__init__(parent)
         self.today = today
         self.preset = QComboBox(self)
@@ -58,8 +58,9 @@ class PeriodPicker(QWidget):
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(8)
-        for w in (QLabel(self.tr("统计期间"), self), self.year, self.preset, self.start, self.dash,
-                  self.end):
+        if label:  # off where the page labels the picker itself
+            layout.addWidget(QLabel(self.tr("统计期间"), self))
+        for w in (self.year, self.preset, self.start, self.dash, self.end):
             layout.addWidget(w)
         self._quiet = False
         self.set_choice(PeriodChoice("h1", *preset_in_year("h1", today.year, today)))

@@ -12,7 +12,13 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QStyleOptionHeader,
+    QTableView,
+    QWidget,
+)
 
 Index = QModelIndex | QPersistentModelIndex
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -104,3 +110,55 @@ def rows_view(model: RowsModel, parent: QWidget | None = None) -> QTableView:
         else:
             header.setSectionResizeMode(i, QHeaderView.ResizeMode.Stretch)
     return view
+
+
+class AlignedHeader(QHeaderView):
+    """A horizontal header whose titles line up with their cells: numbers, amounts and dates
+    are right-aligned under a right-aligned title.
+
+    The alignment comes from the model's header when it gives one, otherwise from the first
+    row's cell (so any model works, e.g. ``ui.models.table.RowsModel`` whose header says
+    nothing about alignment).
+    """
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(Qt.Orientation.Horizontal, parent)
+
+    def initStyleOptionForIndex(self, option: QStyleOptionHeader, logical_index: int) -> None:
+        super().initStyleOptionForIndex(option, logical_index)
+        model = self.model()
+        if model is None or model.rowCount() == 0:
+            return
+        if model.headerData(logical_index, self.orientation(),
+                            Qt.ItemDataRole.TextAlignmentRole) is not None:
+            return
+        cell = model.data(model.index(0, logical_index), Qt.ItemDataRole.TextAlignmentRole)
+        if cell is not None:
+            option.textAlignment = Qt.AlignmentFlag(int(cell))
+
+
+def align_header(view: QTableView) -> AlignedHeader:
+    """Give ``view`` an :class:`AlignedHeader`, keeping the old header's settings."""
+    old = view.horizontalHeader()
+    if isinstance(old, AlignedHeader):
+        return old
+    header = AlignedHeader(view)
+    count = old.count()
+    modes = [old.sectionResizeMode(i) for i in range(count)]
+    sizes = [old.sectionSize(i) for i in range(count)]
+    header.setHighlightSections(old.highlightSections())
+    header.setStretchLastSection(old.stretchLastSection())
+    header.setDefaultAlignment(old.defaultAlignment())
+    header.setMinimumSectionSize(old.minimumSectionSize())
+    header.setSectionsClickable(old.sectionsClickable())
+    header.setSortIndicatorShown(old.isSortIndicatorShown())
+    header.setSortIndicator(old.sortIndicatorSection(), old.sortIndicatorOrder())
+    view.setHorizontalHeader(header)
+    if view.isSortingEnabled():  # reconnect clicking a title to sorting
+        view.setSortingEnabled(False)
+        view.setSortingEnabled(True)
+    for i in range(min(count, header.count())):
+        header.setSectionResizeMode(i, modes[i])
+        if modes[i] == QHeaderView.ResizeMode.Interactive:
+            header.resizeSection(i, sizes[i])
+    return header

@@ -112,11 +112,13 @@ class ContactsPage(QWidget):
             Column(self.tr("下一步"), lambda r: r.next_step),
             Column(self.tr("下次跟进"), lambda r: r.follow_up_on, "date"),
         ], self)
-        self.table = table_view(sorted_proxy(self.model, self), self, sortable=True)
+        # 内容 takes the spare width; the rest keep a width that fits their usual text.
+        self.table = table_view(sorted_proxy(self.model, self), self, sortable=True, stretch=5)
         align_header(self.table)
         self.table.sortByColumn(0, Qt.SortOrder.DescendingOrder)
-        for i, width in enumerate((92, 56, 64, 180, 180, 300, 160)):
-            self.table.setColumnWidth(i, width)
+        for i, width in enumerate((100, 52, 64, 140, 150, 0, 110, 100)):
+            if width:
+                self.table.setColumnWidth(i, width)
         self.table.doubleClicked.connect(self._open_log_project)
         self.list_area = TableOrEmpty(
             self.table, self.tr("还没有接洽记录 — 点“记一笔”记录走访、来访或电话"), self)
@@ -148,10 +150,11 @@ class ContactsPage(QWidget):
             Column(self.tr("下一步"), lambda r: r.next_step or r.content),
             Column(self.tr("人员"), lambda r: r.user),
         ], self)
-        self.follow_table = table_view(self.follow_model, side)
+        self.follow_table = table_view(self.follow_model, side, stretch=3)
         align_header(self.follow_table)
-        for i, width in enumerate((70, 92, 150, 160)):
-            self.follow_table.setColumnWidth(i, width)
+        for i, width in enumerate((84, 100, 150, 0, 60)):
+            if width:
+                self.follow_table.setColumnWidth(i, width)
         self.follow_table.selectionModel().currentRowChanged.connect(
             lambda *_a: self._update_done())
         self.follow_area = TableOrEmpty(

@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor
 
 from crm.money import format_yi
 
@@ -26,12 +27,20 @@ class Column:
     """One column: its header and how a row shows in it.
 
     ``kind`` decides the look: ``text``, ``date`` (YYYY-MM-DD), ``yi`` (万元 shown as 亿元
-    with two decimals), ``number`` (right-aligned as is).
+    with two decimals), ``number`` (right-aligned as is). Numbers, amounts and dates are
+    right-aligned under a right-aligned title. ``width`` 0 lets the view stretch the column;
+    ``alert`` marks a cell to be shown in the warning colour.
     """
 
     title: str
     value: Callable[[Any], Any]
     kind: str = "text"
+    width: int = 0
+    alert: Callable[[Any], bool] | None = None
+
+    @property
+    def alignment(self) -> int:
+        return int(RIGHT if self.kind in ("yi", "number", "date") else LEFT)
 
 
 def display(value: Any, kind: str) -> str:
@@ -85,10 +94,12 @@ class RowsModel(QAbstractTableModel):
 
     def headerData(self, section: int, orientation: Qt.Orientation,
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role != Qt.ItemDataRole.DisplayRole or orientation != Qt.Orientation.Horizontal:
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self.columns):
             return None
-        if 0 <= section < len(self.columns):
+        if role == Qt.ItemDataRole.DisplayRole:
             return self.columns[section].title
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return self.columns[section].alignment
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -99,7 +110,10 @@ class RowsModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return display(column.value(row), column.kind)
         if role == Qt.ItemDataRole.TextAlignmentRole:
-            return int(RIGHT if column.kind in ("yi", "number", "date") else LEFT)
+            return column.alignment
+        if role == Qt.ItemDataRole.ForegroundRole and column.alert is not None \
+                and column.alert(row):
+            return QBrush(QColor("#d4380d"))
         if role == Qt.ItemDataRole.UserRole:
             return sort_value(column.value(row))
         if role == Qt.ItemDataRole.ToolTipRole and column.kind == "text":

@@ -17,7 +17,6 @@ from ui.forms import Choice, FormDialog
 from ui.models.table import Column
 from ui.pages.listing import MasterDetailPage
 from ui.widgets import format as fmt
-from ui.widgets.table import align_header
 
 
 def _area(value: Decimal) -> str:
@@ -44,8 +43,6 @@ class CarriersPage(MasterDetailPage):
             self.tr("拟落地该载体的项目"), parent, stretch=2,
             no_projects=self.tr("还没有项目拟落地该载体 — 在项目的“编辑”中选择拟落地载体"))
         self.setObjectName("page-carriers")
-        align_header(self.table)
-        align_header(self.projects_table)
         for i, width in enumerate((240, 100, 200, 132, 132, 96, 96)):
             self.table.setColumnWidth(i, width)
         self.kind = Choice(self, [(k, k) for k in dictionaries.CARRIER_KINDS],

@@ -26,7 +26,6 @@ from ui.dialogs.project_dialog import ProjectDialog
 from ui.forms import FormDialog
 from ui.models.table import Column, RowsModel
 from ui.pages.common import EmptyState, TableOrEmpty, icon, search_box, table_view, title_label
-from ui.widgets.table import align_header
 
 
 @dataclass(frozen=True)
@@ -84,7 +83,6 @@ class CompaniesPage(QWidget):
             Column(self.tr("项目数"), lambda r: r.project_count, "number"),
         ], self)
         self.table = table_view(self.model, self, stretch=0)
-        align_header(self.table)
         for i, width in enumerate((260, 180, 70, 100, 64)):
             self.table.setColumnWidth(i, width)
         self.table.selectionModel().currentRowChanged.connect(self._current_changed)
@@ -152,7 +150,6 @@ class CompaniesPage(QWidget):
             Column(self.tr("负责人"), lambda r: r.owner),
         ], self)
         self.projects_table = table_view(self.projects_model, detail, stretch=0)
-        align_header(self.projects_table)
         for i, width in enumerate((200, 64, 130, 70)):
             self.projects_table.setColumnWidth(i, width)
         self.projects_table.doubleClicked.connect(self._open_project)

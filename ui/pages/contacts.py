@@ -23,7 +23,6 @@ from ui.dialogs.log_dialog import LogDialog
 from ui.forms import DateEdit
 from ui.models.table import Column, RowsModel
 from ui.pages.common import TableOrEmpty, icon, search_box, sorted_proxy, table_view, title_label
-from ui.widgets.table import align_header
 
 
 def _due(uow: UnitOfWork, today: dt.date, user_id: int | None) -> FollowUps:
@@ -114,7 +113,6 @@ class ContactsPage(QWidget):
         ], self)
         # 内容 takes the spare width; the rest keep a width that fits their usual text.
         self.table = table_view(sorted_proxy(self.model, self), self, sortable=True, stretch=5)
-        align_header(self.table)
         self.table.sortByColumn(0, Qt.SortOrder.DescendingOrder)
         for i, width in enumerate((100, 52, 64, 140, 150, 0, 110, 100)):
             if width:
@@ -151,7 +149,6 @@ class ContactsPage(QWidget):
             Column(self.tr("人员"), lambda r: r.user),
         ], self)
         self.follow_table = table_view(self.follow_model, side, stretch=3)
-        align_header(self.follow_table)
         for i, width in enumerate((84, 100, 150, 0, 60)):
             if width:
                 self.follow_table.setColumnWidth(i, width)

@@ -103,10 +103,10 @@ class DashboardPage(QWidget):
         self.monthly = MonthlyChart(self)
         self.industry_model = RowsModel([
             Column(self.tr("产业"), lambda r: r.label),
-            Column(self.tr("签约"), lambda r: str(r.signed), numeric=True, width=56),
-            Column(self.tr("开工"), lambda r: str(r.started), numeric=True, width=56),
-            Column(self.tr("开工率"), lambda r: r.rate_text, numeric=True, width=80),
-            Column(self.tr("金额(亿元)"), lambda r: fmt.yi_number(r.signed_amount), numeric=True,
+            Column(self.tr("签约"), lambda r: str(r.signed), kind="number", width=56),
+            Column(self.tr("开工"), lambda r: str(r.started), kind="number", width=56),
+            Column(self.tr("开工率"), lambda r: r.rate_text, kind="number", width=80),
+            Column(self.tr("金额(亿元)"), lambda r: fmt.yi_number(r.signed_amount), kind="number",
                    width=96),
         ], self)
         self.industry = EmptyState(rows_view(self.industry_model), self.tr("本期还没有签约项目"))
@@ -115,10 +115,10 @@ class DashboardPage(QWidget):
             Column(self.tr("企业"), lambda r: r.company),
             Column(self.tr("产业"), lambda r: r.industry, width=100),
             Column(self.tr("招商专员"), lambda r: r.owner, width=84),
-            Column(self.tr("签约日期"), lambda r: fmt.date(r.signed_on), numeric=True, width=104),
-            Column(self.tr("已签约天数"), lambda r: str(r.days_since_signing), numeric=True, width=96,
+            Column(self.tr("签约日期"), lambda r: fmt.date(r.signed_on), kind="number", width=104),
+            Column(self.tr("已签约天数"), lambda r: str(r.days_since_signing), kind="number", width=96,
                    alert=lambda r: r.days_since_signing > 180),
-            Column(self.tr("金额(亿元)"), lambda r: fmt.yi_number(r.signed_amount), numeric=True,
+            Column(self.tr("金额(亿元)"), lambda r: fmt.yi_number(r.signed_amount), kind="number",
                    width=96),
         ], self)
         pending_view = rows_view(self.pending_model)

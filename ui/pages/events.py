@@ -15,7 +15,6 @@ from ui.dialogs.event_dialog import EventDialog
 from ui.forms import FormDialog
 from ui.models.table import Column
 from ui.pages.listing import MasterDetailPage
-from ui.widgets.table import align_header
 
 
 class EventsPage(MasterDetailPage):
@@ -31,8 +30,7 @@ class EventsPage(MasterDetailPage):
         ], self.tr("还没有招商活动 — 管理者可点“登记活动”"), self.tr("在该活动首次签约的项目"),
             parent, stretch=1, no_projects=self.tr("没有项目在该活动上首次签约"))
         self.setObjectName("page-events")
-        header = align_header(self.table)
-        align_header(self.projects_table)
+        header = self.table.horizontalHeader()
         # Name and theme share the spare width; dates and figures keep a fixed, tidy width.
         for i, width in enumerate((104, 0, 80, 0, 96, 132, 96)):
             if width:

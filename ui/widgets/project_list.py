@@ -20,9 +20,9 @@ def project_columns(widget: QWidget) -> list[Column]:
         Column(tr("产业"), lambda r: r.industry, width=110),
         Column(tr("招商专员"), lambda r: r.owner, width=90),
         Column(tr("阶段"), lambda r: r.stage_name, width=80),
-        Column(tr("签约日期"), lambda r: fmt.date(r.signed_on), numeric=True, width=110),
-        Column(tr("开工日期"), lambda r: fmt.date(r.started_on), numeric=True, width=110),
-        Column(tr("签约金额(亿元)"), lambda r: fmt.yi_number(r.signed_amount), numeric=True,
+        Column(tr("签约日期"), lambda r: fmt.date(r.signed_on), kind="number", width=110),
+        Column(tr("开工日期"), lambda r: fmt.date(r.started_on), kind="number", width=110),
+        Column(tr("签约金额(亿元)"), lambda r: fmt.yi_number(r.signed_amount), kind="number",
                width=130),
     ]
 

@@ -51,7 +51,7 @@ class ProjectListModel(QAbstractTableModel):
             (self.tr("企业"), "company", lambda r: r.company, False),
             (self.tr("阶段"), "stage", lambda r: r.stage_name, False),
             (self.tr("产业"), "industry", lambda r: r.industry, False),
-            (self.tr("计划总投资(亿元)"), "planned_investment",
+            (self.tr("总投资(亿元)"), "planned_investment",
              lambda r: format_yi(r.planned_investment) if r.planned_investment is not None
              else "", True),
             (self.tr("签约金额(亿元)"), None,

@@ -90,6 +90,8 @@ class ProjectDetail(QWidget):
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("detail-tabs")
         self.tabs.setDocumentMode(True)
+        self.tabs.tabBar().setExpanding(True)  # four tabs share the panel's width, none hidden
+        self.tabs.tabBar().setUsesScrollButtons(False)
         layout.addWidget(self.tabs, 1)
         self.empty = EmptyState(self.tr("在左侧选择一个项目查看详情"), self)
         layout.addWidget(self.empty, 1)

@@ -44,7 +44,7 @@ from ui.pages.project_detail import ProjectDetail
 SEARCH_DELAY_MS = 200
 PERIODS = (("month", "本月签约"), ("quarter", "本季度签约"), ("h1", "上半年签约"),
            ("h2", "下半年签约"), ("year", "今年签约"), ("last_year", "去年签约"))
-WIDTHS = (220, 210, 64, 96, 136, 124, 96, 96, 70, 70)
+WIDTHS = (160, 140, 64, 80, 100, 104, 92, 92, 60, 80)
 
 
 def import_wizard_available() -> bool:
@@ -159,8 +159,8 @@ class ProjectsPage(QWidget):
         self.splitter.addWidget(self.list_area)
         self.splitter.addWidget(self.detail)
         self.splitter.setStretchFactor(0, 3)
-        self.splitter.setStretchFactor(1, 2)
-        self.splitter.setSizes([1000, 380])
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([1040, 350])
         self.board = BoardView(ctx, self)
         self.board.moved.connect(self.on_card_dropped)
         self.board.opened.connect(self._board_open)

@@ -38,7 +38,10 @@ def text(value: object) -> str:
         value = int(value)
     if isinstance(value, dt.datetime):
         value = value.date() if value.time() == dt.time() else value
-    return unicodedata.normalize("NFKC", str(value)).strip()
+    raw = str(value)
+    if unicodedata.is_normalized("NFKC", raw):
+        return raw.strip()
+    return unicodedata.normalize("NFKC", raw).strip()
 
 
 def is_blank(value: object) -> bool:
@@ -143,15 +146,21 @@ def parse_area(value: object) -> Decimal | None:
     return number.quantize(Decimal("0.01"))
 
 
+def is_blank_row(values: list[object]) -> bool:
+    """Every cell of the row is blank."""
+    return all(v is None or (isinstance(v, str) and not v.strip()) for v in values)
+
+
 def is_total_row(values: list[object]) -> bool:
     """A 合计 / 小计 row: its first text cells say so."""
     seen = 0
     for v in values:
         if is_blank(v):
             continue
-        t = text(v).replace(" ", "")
-        if any(t.startswith(w) or t.endswith(w) for w in TOTAL_WORDS):
-            return True
+        if isinstance(v, str):  # numbers and dates never read 合计
+            t = text(v).replace(" ", "")
+            if t.startswith(TOTAL_WORDS) or t.endswith(TOTAL_WORDS):
+                return True
         seen += 1
         if seen >= 3:
             break

@@ -41,7 +41,10 @@ def read_rows(path: str | Path) -> list[tuple[str, list[list[object]]]]:
         out: list[tuple[str, list[list[object]]]] = []
         for name in book.sheet_names:
             sheet = book.get_sheet_by_name(name)
-            rows: list[list[object]] = [list(r) for r in sheet.to_python(skip_empty_area=False)]
+            rows: list[list[object]] = sheet.to_python(  # type: ignore[assignment]
+                skip_empty_area=False)
+            if rows and not isinstance(rows[0], list):  # older python-calamine: tuples
+                rows = [list(r) for r in rows]
             out.append((name, rows))
         return out
     except Exception as exc:  # calamine raises several types for damaged or foreign files

@@ -144,51 +144,127 @@ def _plain(value: object) -> str:
     return str(value).strip()
 
 
-class _RowReader:
-    """Reads the cells of one row, collecting the problems instead of stopping at the first."""
+_Memo = dict[object, tuple[object, str | None]]  # raw cell → (value, reason it is bad)
 
-    def __init__(self, excel_row: int, values: list[object], columns: dict[str, int],
-                 headers: tuple[str, ...], units: dict[str, str | None]):
-        self.excel_row, self.values, self.columns = excel_row, values, columns
-        self.headers, self.units = headers, units
+
+def _memo_key(value: object) -> object:
+    """A dictionary key that tells 1, 1.0 and True apart (they hash alike)."""
+    return value if type(value) is str else (type(value), value)
+
+
+def _parse_date(value: object) -> tuple[object, str | None]:
+    try:
+        day = cells.parse_date(value)
+    except CellError as exc:
+        return None, exc.reason
+    if day is not None and not dt.date(1990, 1, 1) <= day <= dt.date(2100, 12, 31):
+        return None, f"日期 {day} 超出合理范围（1990–2100）"
+    return day, None
+
+
+class _RowReader:
+    """Reads the cells of one row, collecting the problems instead of stopping at the first.
+
+    One reader serves every row of a file: ledgers repeat their dates, amounts, statuses and
+    sources thousands of times, so each column remembers what each distinct cell parsed to.
+    """
+
+    def __init__(self, columns: dict[str, int], headers: tuple[str, ...],
+                 units: dict[str, str | None]):
+        self.columns, self.headers, self.units = columns, headers, units
+        self.excel_row = 0
+        self.values: list[object] = []
+        self.width = 0
         self.errors: list[Problem] = []
         self.warnings: list[Problem] = []
+        self._headers = {key: self._header(key) for key in LABELS}
+        self._memos: dict[str, _Memo] = {}
+        self.seen = frozenset(columns)
+        self._stages: dict[str, tuple[str | None, bool]] = {}
+
+    def start(self, excel_row: int, values: list[object]) -> None:
+        self.excel_row, self.values, self.width = excel_row, values, len(values)
+        self.errors, self.warnings = [], []
 
     def raw(self, key: str) -> object:
         col = self.columns.get(key)
-        if col is None or col >= len(self.values):
+        if col is None or col >= self.width:
             return None
         return self.values[col]
 
-    def header(self, key: str) -> str:
+    def _header(self, key: str) -> str:
         col = self.columns.get(key)
         if col is None:
             return LABELS[key]
         return self.headers[col] if col < len(self.headers) and self.headers[col] else LABELS[key]
 
+    def header(self, key: str) -> str:
+        return self._headers[key]
+
     def error(self, key: str, reason: str) -> None:
-        self.errors.append(Problem(self.excel_row, self.header(key), reason))
+        self.errors.append(Problem(self.excel_row, self._headers[key], reason))
 
     def warn(self, key: str | None, reason: str) -> None:
-        self.warnings.append(Problem(self.excel_row, self.header(key) if key else "", reason))
+        self.warnings.append(Problem(self.excel_row, self._headers[key] if key else "", reason))
 
-    def date(self, key: str) -> dt.date | None:
-        try:
-            value = cells.parse_date(self.raw(key))
-        except CellError as exc:
-            self.error(key, exc.reason)
-            return None
-        if value is not None and not dt.date(1990, 1, 1) <= value <= dt.date(2100, 12, 31):
-            self.error(key, f"日期 {value} 超出合理范围（1990–2100）")
-            return None
+    def parsed(self, key: str, parse: Callable[[object], tuple[object, str | None]]) -> object:
+        """The cell of column ``key`` through ``parse``, once per distinct cell; a bad cell is
+        reported (every time it occurs) and reads as None."""
+        raw = self.raw(key)
+        if raw is None:
+            return parse(None)[0]
+        memo = self._memos.get(key)
+        if memo is None:
+            memo = self._memos[key] = {}
+        mk = _memo_key(raw)
+        hit = memo.get(mk)
+        if hit is None:
+            hit = memo[mk] = parse(raw)
+        value, reason = hit
+        if reason is not None:
+            self.error(key, reason)
         return value
 
+    def date(self, key: str) -> dt.date | None:
+        return self.parsed(key, _parse_date)  # type: ignore[return-value]
+
     def money(self, key: str) -> Decimal | None:
-        try:
-            return cells.parse_money(self.raw(key), self.units.get(key))
-        except CellError as exc:
-            self.error(key, exc.reason)
-            return None
+        unit = self.units.get(key)
+
+        def parse(value: object) -> tuple[object, str | None]:
+            try:
+                return cells.parse_money(value, unit), None
+            except CellError as exc:
+                return None, exc.reason
+        return self.parsed(key, parse)  # type: ignore[return-value]
+
+    def area(self, key: str) -> Decimal | None:
+        return self.parsed(key, _parse_area)  # type: ignore[return-value]
+
+    def text(self, key: str) -> str:
+        return self.parsed(key, _text)  # type: ignore[return-value]
+
+    def stage(self, status: str) -> tuple[str | None, bool]:
+        """(the stage a status names, whether it names one), once per distinct status."""
+        hit = self._stages.get(status)
+        if hit is None:
+            try:
+                hit = (stages.parse_stage(status), True)
+            except ValidationError:
+                hit = (None, False)
+            self._stages[status] = hit
+        return hit
+
+
+def _parse_area(value: object) -> tuple[object, str | None]:
+    try:
+        return cells.parse_area(value), None
+    except CellError as exc:
+        return None, exc.reason
+
+
+def _text(value: object) -> tuple[object, str | None]:
+    return cells.text(value), None
 
 
 def parse_rows(rows: list[list[object]], header_index: int, mapping: dict[int, str],
@@ -201,21 +277,25 @@ def parse_rows(rows: list[list[object]], header_index: int, mapping: dict[int, s
     out = ParsedRows([], [], [], 0, set())
     body = rows[header_index + 1:]
     total = len(body)
+    reader = _RowReader(columns, headers, units)
+    source_header = reader.header("source")
+    sources: dict[object, Source | None] = {}
     for i, values in enumerate(body):
         if i % 2000 == 0:
             if cancelled is not None and cancelled():
                 raise ImportCancelled("已取消导入，没有写入任何数据")
             if progress is not None:
                 progress(i, total)
-        if all(cells.is_blank(v) for v in values) or cells.is_total_row(values):
+        if cells.is_blank_row(values) or cells.is_total_row(values):
             out.skipped += 1
             continue
-        reader = _RowReader(header_index + 2 + i, values, columns, headers, units)
-        row = _read_row(reader)
-        out.errors.extend(reader.errors)
-        out.warnings.extend(reader.warnings)
+        reader.start(header_index + 2 + i, values)
+        row = _read_row(reader, sources, source_header)
         if reader.errors:
+            out.errors.extend(reader.errors)
             out.invalid_rows.add(reader.excel_row)
+        if reader.warnings:
+            out.warnings.extend(reader.warnings)
         if row is not None:
             out.rows.append(row)
     if progress is not None:
@@ -223,7 +303,8 @@ def parse_rows(rows: list[list[object]], header_index: int, mapping: dict[int, s
     return out
 
 
-def _read_row(r: _RowReader) -> LedgerRow | None:
+def _read_row(r: _RowReader, sources: dict[object, Source | None],
+              source_header: str) -> LedgerRow | None:
     name, company = _plain(r.raw("name")), _plain(r.raw("company"))
     if not name:
         r.error("name", "项目名称为空")
@@ -239,7 +320,7 @@ def _read_row(r: _RowReader) -> LedgerRow | None:
             uscc = normalize_uscc(cells.text(r.raw("uscc")) or None)
         except ValidationError as exc:
             r.error("uscc", exc.message)
-    row = LedgerRow(r.excel_row, name, company, uscc, seen=frozenset(r.columns))
+    row = LedgerRow(r.excel_row, name, company, uscc, seen=r.seen)
     row.industry = _plain(r.raw("industry"))[:64]
     row.planned = r.money("planned")
     row.amount = r.money("amount")
@@ -251,12 +332,13 @@ def _read_row(r: _RowReader) -> LedgerRow | None:
     row.carrier = _plain(r.raw("carrier"))
     row.note = _plain(r.raw("note"))
     row.reason = _plain(r.raw("drop_reason"))
-    row.source = parse_source(r.raw("source"), r.header("source"))
-    try:
-        row.land_mu = cells.parse_area(r.raw("land_mu"))
-    except CellError as exc:
-        r.error("land_mu", exc.reason)
-    kind = cells.text(r.raw("agreement_kind"))
+    raw_source = r.raw("source")
+    key = _memo_key(raw_source)
+    if key not in sources:
+        sources[key] = parse_source(raw_source, source_header)
+    row.source = sources[key]
+    row.land_mu = r.area("land_mu")
+    kind = r.text("agreement_kind")
     if kind:
         if kind not in stages.AGREEMENT_KINDS:
             r.error("agreement_kind", f"协议类型应为{'、'.join(stages.AGREEMENT_KINDS)}之一")
@@ -267,15 +349,14 @@ def _read_row(r: _RowReader) -> LedgerRow | None:
 
 
 def _read_stage(r: _RowReader, row: LedgerRow) -> None:
-    status = cells.text(r.raw("stage"))
+    status = r.text("stage")
     given: str | None = None
     if status:
-        try:
-            given = stages.parse_stage(status)
-        except ValidationError:
+        given, known = r.stage(status)
+        if not known:
             r.error("stage", f"项目状态“{status}”无法识别，可用："
                              f"{'、'.join(stages.NAMES.values())}（或已开业）")
-    kind = cells.text(r.raw("start_kind"))
+    kind = r.text("start_kind")
     if kind and kind not in stages.START_KINDS:
         r.error("start_kind", "开工类型应为 开工 或 开业")
     row.start_kind = kind if kind in stages.START_KINDS else (stages.start_kind_of(status) or "开工")

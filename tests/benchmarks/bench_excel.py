@@ -1,11 +1,12 @@
 """Excel speed at 100k projects (DESIGN §7): readers, writers, import and export.
 
-    .venv/bin/python tests/benchmarks/bench_excel.py [--rows 100000]
+    .venv/bin/python tests/benchmarks/bench_excel.py [--rows 100000] [--db URL]
 
 Generates a 100k-row ledger, then measures
 - reading it: python-calamine vs openpyxl read-only;
 - writing the same cells: openpyxl write-only (lxml) vs XlsxWriter constant-memory;
-- importing it into an empty SQLite database (budget: 4 × calamine reading it);
+- importing it into an empty SQLite database, or the PostgreSQL server given by ``--db`` (in a
+  fresh schema, dropped afterwards) (budget: 4 × calamine reading it);
 - exporting the ledger of that database (budget: 1.2 × the faster writer);
 and prints each figure, its budget and the ratio.
 """
@@ -18,6 +19,7 @@ import random
 import sys
 import tempfile
 import time
+import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
@@ -25,6 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 import openpyxl
 import xlsxwriter
 from python_calamine import CalamineWorkbook
+from sqlalchemy import create_engine, text
 
 from crm.db import Database
 from crm.excel.importer import import_ledger
@@ -112,7 +115,9 @@ def timed(fn, *args):  # type: ignore[no-untyped-def]
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=100_000)
-    n = parser.parse_args().rows
+    parser.add_argument("--db", help="a PostgreSQL URL (default: a new SQLite file)")
+    args = parser.parse_args()
+    n = args.rows
     tmp = Path(tempfile.mkdtemp(prefix="bench_excel_"))
     cells = ledger_cells(n)
     source = tmp / "ledger.xlsx"
@@ -123,7 +128,14 @@ def main() -> None:
     print(f"read   python-calamine        {t_cal:6.2f} s")
     print(f"read   openpyxl read-only     {t_opx_r:6.2f} s")
 
-    db = Database(f"sqlite:///{tmp / 'bench.db'}")
+    url, schema = f"sqlite:///{tmp / 'bench.db'}", None
+    if args.db:
+        schema = f"bench_{uuid.uuid4().hex[:10]}"
+        with create_engine(args.db).begin() as conn:
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+        url = f"{args.db}{'&' if '?' in args.db else '?'}options=-csearch_path%3D{schema}"
+    db = Database(url)
+    print(f"database: {db.describe()}")
     with db.uow() as uow:
         for i, name in enumerate(STAFF):
             users.create_user(uow, SYSTEM, f"u{i}", "staff", display_name=name)
@@ -146,6 +158,9 @@ def main() -> None:
     export_report(db, "ledger", tmp / "export.xlsx", whole, dt.date(2025, 12, 31))
     t_export = time.perf_counter() - start
     db.dispose()
+    if schema is not None:
+        with create_engine(args.db).begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
 
     fastest_writer = min(t_opx_w, t_xw)
     print()

@@ -229,3 +229,29 @@ def test_user_mapping_overrides_the_guess(db: Database, w: World, tmp_path: Path
                            mapping={0: "name", 1: "company", 2: "planned"})
     assert report.created == 1
     assert rows_by_name(db)["项目甲"].planned_investment == Decimal(100)
+
+
+def test_bulk_pinyin_keys_equal_the_services_keys() -> None:
+    from crm import text
+    from crm.excel import pinyin
+
+    names = ["宝武（武汉）钢材有限公司", "重庆长安汽车", "上海科技项目12号", "ＡＢＣ１２３",
+             "银行行长 A-1", "〇号", "中\n文", "", "音乐乐器①", "㐀𠀀豆豉"]
+    for name in names:
+        assert pinyin.sort_key(name) == text.sort_key(name), name
+        assert pinyin.initials(name) == text.initials(name), name
+        assert pinyin.search_text(name, USCC_A, None) == text.search_text(name, USCC_A, None)
+
+
+def test_a_second_ledger_adds_after_the_projects_already_there(db: Database, w: World,
+                                                               tmp_path: Path) -> None:
+    import_ledger(db, SYSTEM, ledger(tmp_path / "l.xlsx", GOOD))
+    more = [[9, "第二批项目", "武汉际数汽车科技有限公司", USCC_A, "新材料", 2, "已开工", "2025-01-02",
+             None, None, "2025-02-03", "王芳", "自主", None, None]]
+    report = import_ledger(db, SYSTEM, ledger(tmp_path / "m.xlsx", more))
+    assert (report.created, report.errors) == (1, ())
+    p = rows_by_name(db)
+    assert len(p) == 6 and p["第二批项目"].company == "武汉际数汽车科技有限公司"
+    assert p["第二批项目"].id > max(x.id for n, x in p.items() if n != "第二批项目")
+    hist = db.read(projects.stage_history, p["第二批项目"].id)
+    assert [h.to_stage for h in hist] == ["lead", "signed", "started"]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from PySide6.QtCore import QDate, QModelIndex, QStringListModel, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -34,6 +34,7 @@ from crm.money import parse_amount
 from crm.uscc import normalize_uscc
 
 DATE_FORMAT = "yyyy-MM-dd"
+W = TypeVar("W", bound=QWidget)
 _NO_DATE = QDate(1989, 12, 31)  # one day before the earliest date the core accepts
 
 
@@ -76,7 +77,7 @@ class Form(QWidget):
         self.widgets: dict[str, QWidget] = {}
         self.labels: dict[str, QLabel] = {}
 
-    def add(self, field: str, label: str, widget: QWidget, *, required: bool = False) -> QWidget:
+    def add(self, field: str, label: str, widget: W, *, required: bool = False) -> W:
         """Add a row for ``field`` (the name crm uses in ``CrmError.field``)."""
         box = QWidget(self)
         col = QVBoxLayout(box)
@@ -94,7 +95,9 @@ class Form(QWidget):
         return widget
 
     def set_row_visible(self, field: str, visible: bool) -> None:
-        self.layout_.setRowVisible(self.widgets[field].parentWidget(), visible)
+        box = self.widgets[field].parentWidget()
+        if box is not None:
+            self.layout_.setRowVisible(box, visible)
 
     def row_visible(self, field: str) -> bool:
         return self.widgets[field].isVisibleTo(self)
@@ -294,7 +297,7 @@ class SearchPicker(QWidget):
         # The matches are chosen in SQL (pinyin initials too), so show them unfiltered.
         self.completer.setCompletionMode(QCompleter.CompletionMode.UnfilteredPopupCompletion)
         self.completer.setWidget(self.line)
-        self.completer.activated[QModelIndex].connect(self._activated)
+        self.completer.activated[QModelIndex].connect(self._activated)  # type: ignore[index]
         self._choices: list[tuple[int, str]] = []
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)

@@ -61,7 +61,7 @@ class AdvanceDialog(FormDialog):
         self.signed_on = f.add("signed_on", self.tr("签约日期"), DateEdit(self, value=ctx.today()))
         self.amount = f.add("amount", self.tr("签约金额"), AmountEdit(self, unit="亿元"),
                             required=True)
-        self.event = f.add("event_id", self.tr("签约活动"), Choice(
+        self.event_choice = f.add("event_id", self.tr("签约活动"), Choice(
             self, [(f"{e.held_on.isoformat()} {e.name}", e.id) for e in event_rows],
             blank=self.tr("（无）")))
         self._event_days = {e.id: e.held_on for e in event_rows}
@@ -77,7 +77,7 @@ class AdvanceDialog(FormDialog):
                   self.stage.currentIndexChanged)
         self.form.clear_errors()  # nothing typed yet: no complaints before the user starts
         self.stage.currentIndexChanged.connect(self._layout_for_target)
-        self.event.currentIndexChanged.connect(self._event_changed)
+        self.event_choice.currentIndexChanged.connect(self._event_changed)
         codes = [code for _label, code in targets]
         if to not in codes:  # e.g. 推进 on a project already past ``to``: the next step
             following = stages.rank(row.stage) + 1
@@ -124,7 +124,7 @@ class AdvanceDialog(FormDialog):
         self.adjustSize()
 
     def _event_changed(self, *_args: object) -> None:
-        day = self._event_days.get(self.event.value())
+        day = self._event_days.get(self.event_choice.value())
         if day is None:
             return
         if self.target() == stages.SIGNED:
@@ -166,7 +166,7 @@ class AdvanceDialog(FormDialog):
                 raise ValidationError(self.tr("请填写签约金额"), field="amount")
             agreement = AgreementInput(
                 signed_on=on if to == stages.SIGNED else self.signed_on.value() or on,
-                amount=amount, kind=self.agreement_kind.value(), event_id=self.event.value())
+                amount=amount, kind=self.agreement_kind.value(), event_id=self.event_choice.value())
         if self.needs_start():
             start = StartInput(started_on=on if to == stages.STARTED
                                else self.started_on.value() or on,

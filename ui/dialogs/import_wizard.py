@@ -95,7 +95,9 @@ class ImportWizard(QDialog):
         self.problems.setHorizontalHeaderLabels(
             [self.tr("类别"), self.tr("行"), self.tr("列"), self.tr("原因")])
         _tidy(self.problems, stretch=3, widths=(72, 72, 160, 0))
-        self.problems.horizontalHeaderItem(1).setTextAlignment(_RIGHT)
+        header_item = self.problems.horizontalHeaderItem(1)
+        if header_item is not None:
+            header_item.setTextAlignment(_RIGHT)
         self.problems_area = TableOrEmpty(
             self.problems, self.tr("试导入后，这里列出有错误或需留意的行"), self)
         self.problems_area.update_state(0)
@@ -113,8 +115,8 @@ class ImportWizard(QDialog):
         for w in (self.header_row, self.skip):
             actions.addWidget(w)
         actions.addStretch(1)
-        for w in (self.check_button, self.import_button, self.errors_button, self.cancel_button):
-            actions.addWidget(w)
+        for button in (self.check_button, self.import_button, self.errors_button, self.cancel_button):
+            actions.addWidget(button)
         steps = QLabel(self.tr("① 选择台账并读取　② 核对列对应（可修改，下次同样的表头自动套用）"
                                "　③ 试导入检查　④ 导入"), self)
         steps.setProperty("class", "muted")

@@ -28,7 +28,7 @@ class AgreementDialog(FormDialog):
         self.signed_on = f.add("signed_on", self.tr("签约日期"), DateEdit(self, value=ctx.today()))
         self.amount = f.add("amount", self.tr("金额"), AmountEdit(self, unit="亿元"),
                             required=True)
-        self.event = f.add("event_id", self.tr("签约活动"), Choice(
+        self.event_choice = f.add("event_id", self.tr("签约活动"), Choice(
             self, [(f"{e.held_on.isoformat()} {e.name}", e.id) for e in event_rows],
             blank=self.tr("（无）")))
         self.note = f.add("note", self.tr("备注"), QLineEdit(self))
@@ -39,7 +39,7 @@ class AgreementDialog(FormDialog):
         if amount is None:
             raise ValidationError(self.tr("请填写金额"), field="amount")
         data = AgreementInput(self.signed_on.value() or self.ctx.today(), amount,
-                              self.kind.value(), self.event.value(), self.note.text())
+                              self.kind.value(), self.event_choice.value(), self.note.text())
         return pipeline.add_agreement, (self.ctx.actor, self.row.id, data), {}
 
 

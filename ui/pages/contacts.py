@@ -183,7 +183,7 @@ class ContactsPage(QWidget):
         self._generation += 1
         generation = self._generation
         me = self.ctx.actor.user_id
-        kwargs = {"search": self.search.text(), "date_from": self.date_from.value(),
+        kwargs: dict[str, Any] = {"search": self.search.text(), "date_from": self.date_from.value(),
                   "date_to": self.date_to.value(),
                   "user_id": me if self.mine.isChecked() else None}
         follow_user = None if self.all_staff.isChecked() else me

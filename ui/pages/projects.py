@@ -110,9 +110,11 @@ class ProjectsPage(QWidget):
         self.trash.setObjectName("trash-toggle")
         filters = QHBoxLayout()
         filters.addWidget(self.search, 2)
-        for w in (self.stage, self.industry, self.owner, self.source, self.period):
-            w.setObjectName("filter")
-            filters.addWidget(w)
+        choices: tuple[QWidget, ...] = (self.stage, self.industry, self.owner, self.source,
+                                        self.period)
+        for choice in choices:
+            choice.setObjectName("filter")
+            filters.addWidget(choice)
         filters.addStretch(0)
         filters.addWidget(self.trash)
         self._search_timer = QTimer(self)
@@ -303,7 +305,8 @@ class ProjectsPage(QWidget):
         if pid is None:
             return None
         try:
-            return self.ctx.call(lambda uow: projects.get_project(uow, pid))  # type: ignore[no-any-return]
+            row: ProjectRow = self.ctx.call(lambda uow: projects.get_project(uow, pid))
+            return row
         except CrmError as exc:
             self.ctx.report(exc)
             return None

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import datetime as dt
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -22,10 +25,12 @@ from crm import stages
 from crm.db import UnitOfWork
 from crm.errors import NotFoundError
 from crm.money import format_yi
-from crm.services import contacts, pipeline
+from crm.services import attachments, contacts, pipeline
+from crm.services.attachments import AttachmentRow, format_size
 from crm.services.contacts import LogRow
 from crm.services.pipeline import AgreementRow, FundingRow, StartRow
 from crm.services.projects import ProjectRow, StageChangeRow, get_project, stage_history
+from ui.errors import confirm
 from ui.models.table import Column, RowsModel
 from ui.pages.common import EmptyState, TableOrEmpty, table_view
 
@@ -38,6 +43,7 @@ class ProjectDetails:
     starts: list[StartRow]
     fundings: list[FundingRow]
     history: list[StageChangeRow]
+    attachments: list[AttachmentRow] = field(default_factory=list)
 
     @property
     def funds_total(self) -> Decimal:
@@ -51,7 +57,8 @@ def load_details(uow: UnitOfWork, project_id: int) -> ProjectDetails | None:
         return None
     return ProjectDetails(row, contacts.list_logs(uow, project_id=project_id, limit=500),
                           pipeline.agreements(uow, project_id), pipeline.starts(uow, project_id),
-                          pipeline.fundings(uow, project_id), stage_history(uow, project_id))
+                          pipeline.fundings(uow, project_id), stage_history(uow, project_id),
+                          attachments.list_attachments(uow, project_id))
 
 
 def _amount(wan: Decimal | None) -> str:
@@ -179,6 +186,7 @@ class ProjectDetail(QWidget):
             view.setMaximumHeight(130)
             deals_layout.addWidget(view)
         deals_layout.addWidget(self.registered)
+        self._build_attachments(deals, deals_layout)
         self.tabs.addTab(deals, self.tr("协议与开工"))
 
         # 阶段历史
@@ -193,7 +201,116 @@ class ProjectDetail(QWidget):
         self.tabs.addTab(table_view(self.history_model, self), self.tr("阶段历史"))
         self._show_empty(True)
 
-    def _buttons(self, *buttons: QPushButton) -> QHBoxLayout:
+    def _build_attachments(self, tab: QWidget, layout: QVBoxLayout) -> None:
+        """附件: the signed agreements' scans, PDF and Word files."""
+        heading = QLabel(self.tr("附件"), tab)
+        heading.setObjectName("section-title")
+        heading.setProperty("class", "panel-title")
+        layout.addWidget(heading)
+        self.add_attachment = QPushButton(self.tr("添加附件…"), tab)
+        self.add_attachment.setObjectName("attachment-add")
+        self.add_attachment.clicked.connect(self.choose_attachment)
+        self.attach_to = QComboBox(tab)  # the agreement a new file belongs to, if any
+        self.attach_to.setObjectName("attachment-agreement")
+        self.attach_to.setToolTip(self.tr("新附件关联的协议"))
+        self.attach_to.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.save_attachment = QPushButton(self.tr("另存为…"), tab)
+        self.save_attachment.setObjectName("attachment-save")
+        self.save_attachment.clicked.connect(self.choose_save_location)
+        self.delete_attachment = QPushButton(self.tr("删除"), tab)
+        self.delete_attachment.setObjectName("attachment-delete")
+        self.delete_attachment.clicked.connect(self.delete_selected_attachment)
+        line = self._buttons(self.add_attachment, self.attach_to, self.save_attachment,
+                             self.delete_attachment)
+        layout.addLayout(line)
+        self._agreement_labels: dict[int, str] = {}
+        self.attachments_model = RowsModel([
+            Column(self.tr("文件名"), lambda r: r.filename),
+            Column(self.tr("大小"), lambda r: format_size(r.size), "number"),
+            # stored in UTC like every timestamp; the list shows the local day
+            Column(self.tr("添加日期"),
+                   lambda r: r.added_at.replace(tzinfo=dt.UTC).astimezone().date(), "date"),
+            Column(self.tr("关联协议"), lambda r: self._agreement_labels.get(r.agreement_id, "")
+                   if r.agreement_id is not None else "—"),
+        ], self)
+        self.attachments_view = table_view(self.attachments_model, tab, stretch=0)
+        self.attachments_view.setObjectName("attachments-table")
+        self.attachments_view.selectionModel().selectionChanged.connect(
+            lambda *_: self._update_attachment_buttons())
+        self.attachments_view.doubleClicked.connect(lambda _i: self.choose_save_location())
+        self.attachments = TableOrEmpty(
+            self.attachments_view,
+            self.tr("还没有附件 — 点“添加附件…”上传签约协议的扫描件、PDF 或 Word 文件"), tab)
+        self.attachments.setMaximumHeight(160)
+        layout.addWidget(self.attachments)
+
+    # --- 附件 ----------------------------------------------------------------------------------
+    def selected_attachment(self) -> AttachmentRow | None:
+        rows = self.attachments_view.selectionModel().selectedRows()
+        return self.attachments_model.row_at(rows[0].row()) if rows else None
+
+    def _update_attachment_buttons(self) -> None:
+        chosen = self.selected_attachment() is not None
+        self.save_attachment.setEnabled(chosen)
+        deleted = self.details is None or self.details.row.deleted
+        self.delete_attachment.setEnabled(chosen and not deleted)
+
+    def choose_attachment(self) -> None:
+        """添加附件…: ask for a file, then :meth:`add_attachment_from`."""
+        path, _filter = QFileDialog.getOpenFileName(
+            self, self.tr("添加附件"), "",
+            self.tr("协议文件 (*.pdf *.doc *.docx *.jpg *.jpeg *.png *.tif *.tiff);;所有文件 (*)"))
+        if path:
+            self.add_attachment_from(path)
+
+    def add_attachment_from(self, path: str) -> None:
+        """Attach the file at ``path`` (read in the background) to the shown project, linked
+        to the agreement chosen beside the button."""
+        if self.project_id is None:
+            return
+        agreement_id = self.attach_to.currentData()
+        self.ctx.write(attachments.add_attachment_file, self.ctx.actor, self.project_id, path,
+                       agreement_id, done=lambda _row: self.reload())
+
+    def choose_save_location(self) -> None:
+        """另存为…: ask where, then :meth:`save_attachment_to`."""
+        row = self.selected_attachment()
+        if row is None:
+            return
+        path, _filter = QFileDialog.getSaveFileName(self, self.tr("另存为"), row.filename)
+        if path:
+            self.save_attachment_to(row.id, path)
+
+    def save_attachment_to(self, attachment_id: int, path: str) -> None:
+        """Write one attachment's bytes to ``path``, off the GUI thread."""
+        self.ctx.read(attachments.save_attachment, attachment_id, path, done=lambda _p: None)
+
+    def delete_selected_attachment(self) -> None:
+        row = self.selected_attachment()
+        if row is None or not confirm(
+                self.tr("删除附件“{name}”？删除后不能恢复。").format(name=row.filename), self):
+            return
+        self.ctx.write(attachments.delete_attachment, self.ctx.actor, row.id,
+                       done=lambda _r: self.reload())
+
+    def _show_attachments(self, details: ProjectDetails) -> None:
+        self._agreement_labels = {
+            a.id: f"{a.kind} {a.signed_on.isoformat()}" + (self.tr("（已作废）") if a.voided else "")
+            for a in details.agreements}
+        chosen = self.attach_to.currentData()
+        self.attach_to.clear()
+        self.attach_to.addItem(self.tr("不关联协议"), None)
+        for a in details.agreements:
+            if not a.voided:
+                self.attach_to.addItem(self._agreement_labels[a.id], a.id)
+        self.attach_to.setCurrentIndex(max(0, self.attach_to.findData(chosen)))
+        self.attach_to.setEnabled(self.attach_to.count() > 1)
+        self.attachments_model.set_rows(details.attachments)
+        self.attachments.update_state(len(details.attachments))
+        self.add_attachment.setEnabled(not details.row.deleted)
+        self._update_attachment_buttons()
+
+    def _buttons(self, *buttons: QWidget) -> QHBoxLayout:
         line = QHBoxLayout()
         for b in buttons:
             line.addWidget(b)
@@ -275,6 +392,7 @@ class ProjectDetail(QWidget):
         self.add_agreement.setEnabled(signed)
         self.add_funding.setEnabled(signed)
         self.set_registered.setEnabled(not r.deleted)
+        self._show_attachments(details)
         self.registered.setText(self.tr("到位资金合计 {funds} 亿元 · 入统日期 {day}").format(
             funds=format_yi(details.funds_total),
             day=r.registered_on.isoformat() if r.registered_on else self.tr("未入统")))

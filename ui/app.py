@@ -13,7 +13,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QTimer
+from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTimer, QTranslator
 from PySide6.QtGui import QFont, QFontDatabase, QIcon
 from PySide6.QtWidgets import QApplication
 
@@ -58,6 +58,7 @@ def apply_style(app: QApplication) -> None:
     if app.property("crm_styled"):
         return
     app.setProperty("crm_styled", True)
+    install_qt_chinese(app)
     families = set(QFontDatabase.families())
     for family in _FONTS:
         if family in families:
@@ -74,6 +75,19 @@ def apply_style(app: QApplication) -> None:
     icon = RESOURCES / "icon.svg"
     if icon.exists():
         app.setWindowIcon(QIcon(str(icon)))
+
+
+def install_qt_chinese(app: QApplication) -> None:
+    """Qt's own texts in Chinese: standard buttons (确定/取消, 是/否), the edit context menu
+    (撤销, 复制, 粘贴 …), the calendar popup's months and weekdays."""
+    locale = QLocale(QLocale.Language.Chinese, QLocale.Country.China)
+    QLocale.setDefault(locale)
+    translator = QTranslator(app)
+    if translator.load(locale, "qtbase", "_",
+                       QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
+        app.installTranslator(translator)
+    else:
+        log.warning("Qt's Chinese translation (qtbase_zh_CN.qm) not found")
 
 
 def sign_in(db: Database, login: str | None, password: str | None, *,

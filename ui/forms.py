@@ -374,8 +374,21 @@ class FormDialog(QDialog):
             else:
                 self.form.clear_error(field)
             self._update_save()
+            self.fit_height()
         for signal in signals:
             signal.connect(run)
+
+    def fit_height(self) -> None:
+        """Grow (never shrink) so an error line that just appeared shows whole, not cut."""
+        layout = self.layout()
+        if layout is None:
+            return
+        layout.activate()
+        need = layout.totalSizeHint().height()
+        if layout.hasHeightForWidth():
+            need = max(need, layout.totalHeightForWidth(self.width()))
+        if need > self.height():
+            self.resize(self.width(), need)
 
     def _update_save(self) -> None:
         self.buttons.button(QDialogButtonBox.StandardButton.Save).setEnabled(
@@ -402,6 +415,7 @@ class FormDialog(QDialog):
         except CrmError as exc:
             self.show_error(exc)
             self._update_save()
+            self.fit_height()
             return
         self.busy = True
         self._update_save()
@@ -421,3 +435,4 @@ class FormDialog(QDialog):
             self.form.set_error(None, self.tr("保存失败：发生了意外错误，详情已写入日志"))
             self.ctx.report(exc)
         self._update_save()
+        self.fit_height()

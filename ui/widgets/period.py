@@ -63,7 +63,9 @@ class PeriodPicker(QWidget):
         for w in (self.year, self.preset, self.start, self.dash, self.end):
             layout.addWidget(w)
         self._quiet = False
-        self.set_choice(PeriodChoice("h1", *preset_in_year("h1", today.year, today)))
+        # Until a period is chosen (a new database): this whole year, so what is signed and
+        # started today counts (上半年 hid every autumn signing from a new bureau).
+        self.set_choice(PeriodChoice("year", *preset_in_year("year", today.year, today)))
         self.preset.currentIndexChanged.connect(self._picked)
         self.year.valueChanged.connect(self._picked)
         self.start.dateChanged.connect(self._dates_edited)

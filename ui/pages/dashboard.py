@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from PySide6.QtCore import QModelIndex, Signal
+from PySide6.QtCore import QCoreApplication, QModelIndex, Signal
 from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
@@ -49,6 +50,16 @@ def read_dashboard(uow: UnitOfWork, period: Period, as_of: dt.date,
     return DashboardData(metrics.dashboard(uow, period, as_of),
                          contacts.follow_ups(uow, as_of, user_id=follow_user_id, days_ahead=0),
                          projects.count_projects(uow))
+
+
+def month_labels(months: Sequence[metrics.MonthRow]) -> list[str]:
+    """The monthly chart's axis: ``1月`` … ``6月``; a whole year as ``1`` … ``12`` (twelve
+    ``10月``-wide labels do not fit the chart and were cut to "1…", "2…")."""
+    if len({m.year for m in months}) != 1:
+        return [m.label for m in months]
+    if len(months) > 6:
+        return [str(m.month) for m in months]
+    return [QCoreApplication.translate("DashboardPage", "{m}月").format(m=m.month) for m in months]
 
 
 # The cards: objectName, label, and which projects a click lists.
@@ -270,9 +281,7 @@ class DashboardPage(QWidget):
         self.conversion.setText(self.tr("转化率：") + "　".join(
             f"{self.tr(a.name)}→{self.tr(b.name)} {b.conversion_text}"
             for a, b in itertools.pairwise(steps)))
-        one_year = len({r.year for r in d.monthly}) == 1
-        self.monthly.set_months([self.tr("{m}月").format(m=m.month) if one_year else m.label
-                                 for m in d.monthly],
+        self.monthly.set_months(month_labels(d.monthly),
                                 [m.signed for m in d.monthly], [m.started for m in d.monthly])
         self.industry_model.set_rows(d.by_industry)
         self.industry.set_empty(not d.by_industry)

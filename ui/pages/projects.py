@@ -82,6 +82,9 @@ class ProjectsPage(QWidget):
         self.import_button.setObjectName("import-ledger")
         self.import_button.clicked.connect(self.import_ledger)
         self.import_button.setVisible(import_wizard_available())
+        if not ctx.actor.is_manager:  # the import refuses staff: say so before they start
+            self.import_button.setEnabled(False)
+            self.import_button.setToolTip(self.tr("导入台账由管理者进行"))
         self.new_button = QPushButton(icon("fa5s.plus", "white"), self.tr("新建项目"), self)
         self.new_button.setObjectName("primary")
         self.new_button.setProperty("class", "primary")

@@ -133,6 +133,9 @@ class ReportsPage(QWidget):
         self.import_button.setObjectName("import-ledger")
         self.import_button.setToolTip(self.tr("从 Excel 台账批量新建或更新项目"))
         self.import_button.clicked.connect(self.import_ledger)
+        if not ctx.actor.is_manager:  # the import refuses staff: say so before they start
+            self.import_button.setEnabled(False)
+            self.import_button.setToolTip(self.tr("导入台账由管理者进行"))
         header = QHBoxLayout()
         header.addWidget(title_label(self.tr("报表"), self))
         header.addWidget(subtitle)

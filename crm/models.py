@@ -151,7 +151,8 @@ class Project(Timestamps, Base):
     ambassador_id: Mapped[int | None] = mapped_column(ForeignKey("ambassadors.id"), index=True)
     referrer: Mapped[str] = mapped_column(String(200), default="")
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
-    stage: Mapped[str] = mapped_column(String(16), default="lead", index=True)
+    # stage and signed_on: read through ix_projects_stage_live / _signed_live (migration 0006).
+    stage: Mapped[str] = mapped_column(String(16), default="lead")
     carrier_id: Mapped[int | None] = mapped_column(ForeignKey("carriers.id"), index=True)
     land_mu: Mapped[Decimal | None] = mapped_column(Area())
     floor_area: Mapped[Decimal | None] = mapped_column(Area())
@@ -163,7 +164,7 @@ class Project(Timestamps, Base):
     # Milestones, kept in step with StageChange / Agreement / Start rows by the services.
     lead_on: Mapped[dt.date | None] = mapped_column(Date, index=True)
     negotiating_on: Mapped[dt.date | None] = mapped_column(Date, index=True)
-    signed_on: Mapped[dt.date | None] = mapped_column(Date, index=True)
+    signed_on: Mapped[dt.date | None] = mapped_column(Date)
     signing_event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id"), index=True)
     started_on: Mapped[dt.date | None] = mapped_column(Date, index=True)
     start_kind: Mapped[str | None] = mapped_column(String(8))

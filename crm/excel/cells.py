@@ -157,7 +157,8 @@ def is_total_row(values: list[object]) -> bool:
     for v in values:
         if is_blank(v):
             continue
-        if isinstance(v, str):  # numbers and dates never read 合计
+        # Numbers and dates never read 合计, nor does text without 计 once normalized.
+        if isinstance(v, str) and ("计" in v or not unicodedata.is_normalized("NFKC", v)):
             t = text(v).replace(" ", "")
             if t.startswith(TOTAL_WORDS) or t.endswith(TOTAL_WORDS):
                 return True

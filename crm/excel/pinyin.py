@@ -43,19 +43,31 @@ def _han(run: str) -> tuple[str, str]:
     return "".join(p + " " for p in tone3), "".join(first)
 
 
-def _key(normalized: str) -> str:
+def _keys(normalized: str) -> tuple[str, str]:
+    """(sort key, initials) of a normalized text, from one split into runs."""
     # re.split alternates: other characters (kept one by one), a Chinese run, other …
     pieces = _RUNS.split(normalized)
+    if len(pieces) == 1:  # no Chinese at all
+        return (" ".join(normalized) + " " if normalized else "")[:600], normalized
+    key: list[str] = []
+    first: list[str] = []
     for i, piece in enumerate(pieces):
-        pieces[i] = _han(piece)[0] if i % 2 else "".join(c + " " for c in piece)
-    return "".join(pieces)[:600]
+        if i % 2:
+            k, f = _han(piece)
+            key.append(k)
+            first.append(f)
+        elif piece:
+            key.append(" ".join(piece) + " ")
+            first.append(piece)
+    return "".join(key)[:600], "".join(first)
+
+
+def _key(normalized: str) -> str:
+    return _keys(normalized)[0]
 
 
 def _initials(normalized: str) -> str:
-    pieces = _RUNS.split(normalized)
-    for i in range(1, len(pieces), 2):
-        pieces[i] = _han(pieces[i])[1]
-    return "".join(pieces)
+    return _keys(normalized)[1] if _RUNS.search(normalized) else normalized
 
 
 def sort_key(text: str) -> str:
@@ -72,3 +84,26 @@ def search_text(*fields: str | None) -> str:
     """The same value as :func:`crm.text.search_text`."""
     plain = [normalize(f) for f in fields if f]
     return "|".join(plain + [_initials(f) for f in plain])
+
+
+class Named:
+    """A name's normalized form, sort key and initials, worked out once."""
+
+    __slots__ = ("initials", "normalized", "sort_key")
+
+    def __init__(self, text: str):
+        self.normalized = normalize(text)
+        self.sort_key, self.initials = _keys(self.normalized)
+
+
+def project_keys(name: str, company: Named, uscc: str | None) -> tuple[str, str]:
+    """(sort key, search text) of a project — the values of :func:`sort_key` (name) and
+    :func:`search_text` (name, company, uscc) — reusing what is known of its company."""
+    mine = Named(name)
+    plain = [mine.normalized, company.normalized]
+    first = [mine.initials, company.initials]
+    if uscc:
+        code = normalize(uscc)
+        plain.append(code)
+        first.append(_initials(code))
+    return mine.sort_key, "|".join(plain + first)

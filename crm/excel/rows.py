@@ -8,6 +8,7 @@ problem is invalid. Cross-row and database checks (owners, events, duplicates) c
 from __future__ import annotations
 
 import datetime as dt
+import operator
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -18,7 +19,7 @@ from crm.errors import CrmError, ValidationError
 from crm.excel import cells
 from crm.excel.cells import CellError
 from crm.excel.headers import LABELS, clean_header
-from crm.uscc import normalize_uscc
+from crm.uscc import ALPHABET, WEIGHTS, normalize_uscc
 
 Progress = Callable[[int, int], None]
 Cancelled = Callable[[], bool]
@@ -144,9 +145,6 @@ def _plain(value: object) -> str:
     return str(value).strip()
 
 
-_Memo = dict[object, tuple[object, str | None]]  # raw cell → (value, reason it is bad)
-
-
 def _memo_key(value: object) -> object:
     """A dictionary key that tells 1, 1.0 and True apart (they hash alike)."""
     return value if type(value) is str else (type(value), value)
@@ -165,32 +163,52 @@ def _parse_date(value: object) -> tuple[object, str | None]:
 class _RowReader:
     """Reads the cells of one row, collecting the problems instead of stopping at the first.
 
-    One reader serves every row of a file: ledgers repeat their dates, amounts, statuses and
-    sources thousands of times, so each column remembers what each distinct cell parsed to.
+    One reader serves every row of a file, column by column: each column's cells are taken out
+    of the rows once, and each distinct cell is parsed once (ledgers repeat their dates,
+    amounts, statuses and sources thousands of times). Rows are then read in order, so their
+    problems come out in the order the checks below make them.
     """
 
     def __init__(self, columns: dict[str, int], headers: tuple[str, ...],
-                 units: dict[str, str | None]):
+                 units: dict[str, str | None], rows: list[list[object]]):
         self.columns, self.headers, self.units = columns, headers, units
         self.excel_row = 0
-        self.values: list[object] = []
-        self.width = 0
+        self.index = 0  # position of the current row in ``rows``
         self.errors: list[Problem] = []
         self.warnings: list[Problem] = []
         self._headers = {key: self._header(key) for key in LABELS}
-        self._memos: dict[str, _Memo] = {}
+        self.cells = {key: _column(rows, col) for key, col in columns.items()}
+        self._nones: list[object] = [None] * len(rows)
+        self._parsed: dict[str, list[tuple[object, str | None]]] = {}
+        self._plain: dict[str, list[str]] = {}
         self.seen = frozenset(columns)
         self._stages: dict[str, tuple[str | None, bool]] = {}
 
-    def start(self, excel_row: int, values: list[object]) -> None:
-        self.excel_row, self.values, self.width = excel_row, values, len(values)
+    def start(self, excel_row: int, index: int) -> None:
+        self.excel_row, self.index = excel_row, index
         self.errors, self.warnings = [], []
 
     def raw(self, key: str) -> object:
-        col = self.columns.get(key)
-        if col is None or col >= self.width:
-            return None
-        return self.values[col]
+        cells = self.cells.get(key)
+        return None if cells is None else cells[self.index]
+
+    def column(self, key: str) -> list[object]:
+        """Every kept row's cell of column ``key`` (all None for an unmapped field)."""
+        return self.cells.get(key, self._nones)
+
+    def plain(self, key: str) -> str:
+        """The cell as :func:`_plain` reads it, each distinct cell once."""
+        done = self._plain.get(key)
+        if done is None:
+            memo: dict[object, str] = {}
+            done = self._plain[key] = []
+            for raw in self.column(key):
+                mk = raw if type(raw) is str else (type(raw), raw)
+                hit = memo.get(mk)
+                if hit is None:
+                    hit = memo[mk] = _plain(raw)
+                done.append(hit)
+        return done[self.index]
 
     def _header(self, key: str) -> str:
         col = self.columns.get(key)
@@ -208,19 +226,12 @@ class _RowReader:
         self.warnings.append(Problem(self.excel_row, self._headers[key] if key else "", reason))
 
     def parsed(self, key: str, parse: Callable[[object], tuple[object, str | None]]) -> object:
-        """The cell of column ``key`` through ``parse``, once per distinct cell; a bad cell is
-        reported (every time it occurs) and reads as None."""
-        raw = self.raw(key)
-        if raw is None:
-            return parse(None)[0]
-        memo = self._memos.get(key)
-        if memo is None:
-            memo = self._memos[key] = {}
-        mk = _memo_key(raw)
-        hit = memo.get(mk)
-        if hit is None:
-            hit = memo[mk] = parse(raw)
-        value, reason = hit
+        """The cell of column ``key`` through ``parse``; a bad cell is reported (every time it
+        occurs) and reads as None. The whole column is parsed at the first call."""
+        done = self._parsed.get(key)
+        if done is None:
+            done = self._parsed[key] = _parse_column(self.column(key), parse)
+        value, reason = done[self.index]
         if reason is not None:
             self.error(key, reason)
         return value
@@ -256,6 +267,31 @@ class _RowReader:
         return hit
 
 
+def _column(rows: list[list[object]], col: int) -> list[object]:
+    return [values[col] if col < len(values) else None for values in rows]
+
+
+def _parse_column(column: list[object],
+                  parse: Callable[[object], tuple[object, str | None]]
+                  ) -> list[tuple[object, str | None]]:
+    """``parse`` of every cell, called once per distinct cell; a blank (None) cell is never bad.
+    Keys tell 1, 1.0 and True apart (they hash alike)."""
+    blank: tuple[object, str | None] = (parse(None)[0], None)
+    memo: dict[object, tuple[object, str | None]] = {}
+    out: list[tuple[object, str | None]] = []
+    append = out.append
+    for raw in column:
+        if raw is None:
+            append(blank)
+            continue
+        mk = raw if type(raw) is str else (type(raw), raw)
+        hit = memo.get(mk)
+        if hit is None:
+            hit = memo[mk] = parse(raw)
+        append(hit)
+    return out
+
+
 def _parse_area(value: object) -> tuple[object, str | None]:
     try:
         return cells.parse_area(value), None
@@ -265,6 +301,29 @@ def _parse_area(value: object) -> tuple[object, str | None]:
 
 def _text(value: object) -> tuple[object, str | None]:
     return cells.text(value), None
+
+
+_USCC_VALUE = {c: i for i, c in enumerate(ALPHABET)}
+_USCC_WEIGHTS = WEIGHTS
+
+
+def _uscc(value: object) -> tuple[object, str | None]:
+    """:func:`crm.uscc.normalize_uscc` of the cell. A code already in canonical form is checked
+    here with a table lookup per character (100k codes are 100k distinct cells); anything else,
+    and every bad code, goes through ``normalize_uscc`` for its exact reason."""
+    if type(value) is str and len(value) == 18:
+        try:
+            total = sum(map(operator.mul, map(_USCC_VALUE.__getitem__, value[:17]),
+                            _USCC_WEIGHTS))
+        except KeyError:
+            pass
+        else:
+            if _USCC_VALUE.get(value[17]) == (31 - total % 31) % 31:
+                return value, None
+    try:
+        return normalize_uscc(cells.text(value) or None), None
+    except ValidationError as exc:
+        return None, exc.message
 
 
 def parse_rows(rows: list[list[object]], header_index: int, mapping: dict[int, str],
@@ -277,23 +336,29 @@ def parse_rows(rows: list[list[object]], header_index: int, mapping: dict[int, s
     out = ParsedRows([], [], [], 0, set())
     body = rows[header_index + 1:]
     total = len(body)
-    reader = _RowReader(columns, headers, units)
-    source_header = reader.header("source")
-    sources: dict[object, Source | None] = {}
+    kept: list[list[object]] = []
+    excel_rows: list[int] = []
     for i, values in enumerate(body):
-        if i % 2000 == 0:
-            if cancelled is not None and cancelled():
-                raise ImportCancelled("已取消导入，没有写入任何数据")
-            if progress is not None:
-                progress(i, total)
+        if i % 20000 == 0:
+            _check(cancelled)
         if cells.is_blank_row(values) or cells.is_total_row(values):
             out.skipped += 1
             continue
-        reader.start(header_index + 2 + i, values)
+        kept.append(values)
+        excel_rows.append(header_index + 2 + i)
+    reader = _RowReader(columns, headers, units, kept)
+    source_header = reader.header("source")
+    sources: dict[object, Source | None] = {}
+    for index, excel_row in enumerate(excel_rows):
+        if index % 2000 == 0:
+            _check(cancelled)
+            if progress is not None:
+                progress(excel_row - header_index - 2, total)
+        reader.start(excel_row, index)
         row = _read_row(reader, sources, source_header)
         if reader.errors:
             out.errors.extend(reader.errors)
-            out.invalid_rows.add(reader.excel_row)
+            out.invalid_rows.add(excel_row)
         if reader.warnings:
             out.warnings.extend(reader.warnings)
         if row is not None:
@@ -303,9 +368,14 @@ def parse_rows(rows: list[list[object]], header_index: int, mapping: dict[int, s
     return out
 
 
+def _check(cancelled: Cancelled | None) -> None:
+    if cancelled is not None and cancelled():
+        raise ImportCancelled("已取消导入，没有写入任何数据")
+
+
 def _read_row(r: _RowReader, sources: dict[object, Source | None],
               source_header: str) -> LedgerRow | None:
-    name, company = _plain(r.raw("name")), _plain(r.raw("company"))
+    name, company = r.plain("name"), r.plain("company")
     if not name:
         r.error("name", "项目名称为空")
     elif len(name) > 200:
@@ -314,24 +384,21 @@ def _read_row(r: _RowReader, sources: dict[object, Source | None],
         r.error("company", "企业名称为空")
     elif len(company) > 200:
         r.error("company", "企业名称不能超过200个字")
-    uscc = None
+    uscc: str | None = None
     if "uscc" in r.columns:
-        try:
-            uscc = normalize_uscc(cells.text(r.raw("uscc")) or None)
-        except ValidationError as exc:
-            r.error("uscc", exc.message)
+        uscc = r.parsed("uscc", _uscc)  # type: ignore[assignment]
     row = LedgerRow(r.excel_row, name, company, uscc, seen=r.seen)
-    row.industry = _plain(r.raw("industry"))[:64]
+    row.industry = r.plain("industry")[:64]
     row.planned = r.money("planned")
     row.amount = r.money("amount")
     row.signed_on, row.started_on = r.date("signed_on"), r.date("started_on")
     row.producing_on, row.dropped_on = r.date("producing_on"), r.date("dropped_on")
     row.lead_on = r.date("lead_on")
-    row.event = _plain(r.raw("event"))
-    row.owner = _plain(r.raw("owner"))
-    row.carrier = _plain(r.raw("carrier"))
-    row.note = _plain(r.raw("note"))
-    row.reason = _plain(r.raw("drop_reason"))
+    row.event = r.plain("event")
+    row.owner = r.plain("owner")
+    row.carrier = r.plain("carrier")
+    row.note = r.plain("note")
+    row.reason = r.plain("drop_reason")
     raw_source = r.raw("source")
     key = _memo_key(raw_source)
     if key not in sources:

@@ -87,7 +87,7 @@ def _write(uow: UnitOfWork, actor: Actor, plans: list[Plan], lk: Lookups, ids: _
         progress(len(plans) - len(todo), total)
     uow.session.flush()  # from here on, the bulk inserts have the connection to themselves
     with bulk.pipeline():
-        company_ids = _insert_companies(bulk, new, lk)
+        company_ids = _insert_companies(bulk, new, lk, ids.named)
         _insert_projects(bulk, actor, todo, company_ids, lk, ids, progress, cancelled, total)
     out.created = len(todo)
     out.changed = out.changed or bool(todo) or ids.created_any
@@ -104,20 +104,36 @@ class _Ids:
     def __init__(self, uow: UnitOfWork, actor: Actor, lk: Lookups, out: WriteResult):
         self.uow, self.actor, self.lk, self.out = uow, actor, lk, out
         self.created_any = False
+        self.named: dict[int, pinyin.Named] = {}  # company id → its pinyin keys
+        # Ledgers repeat a few industries, ambassadors and events 100k times: each spelling is
+        # normalized once.
+        self._keys: dict[str, str] = {}
+
+    def _key(self, name: str) -> str:
+        key = self._keys.get(name)
+        if key is None:
+            key = self._keys[name] = normalize(name)
+        return key
+
+    def company(self, cid: int) -> pinyin.Named:
+        keys = self.named.get(cid)
+        if keys is None:
+            keys = self.named[cid] = pinyin.Named(self.lk.company_names[cid][0])
+        return keys
 
     def reference_data(self, plans: list[Plan]) -> None:
         for plan in plans:
             row = plan.row
-            if row.industry and normalize(row.industry) not in self.lk.industries:
+            if row.industry and self._key(row.industry) not in self.lk.industries:
                 made = dictionaries.ensure_industry(self.uow, self.actor, row.industry)
-                self.lk.industries[normalize(row.industry)] = made.id
+                self.lk.industries[self._key(row.industry)] = made.id
                 self.created_any = True
-            if plan.ambassador and normalize(plan.ambassador) not in self.lk.ambassadors:
+            if plan.ambassador and self._key(plan.ambassador) not in self.lk.ambassadors:
                 amb = dictionaries.add_ambassador(self.uow, self.actor, plan.ambassador[:64])
-                self.lk.ambassadors[normalize(plan.ambassador)] = amb.id
+                self.lk.ambassadors[self._key(plan.ambassador)] = amb.id
                 self.created_any = True
             if plan.event and row.signed_on is not None:
-                key = normalize(plan.event)
+                key = self._key(plan.event)
                 if not any(held == row.signed_on for _, held in self.lk.events.get(key, [])):
                     ev = events.add_event(self.uow, self.actor,
                                           events.EventInput(plan.event, row.signed_on))
@@ -125,15 +141,15 @@ class _Ids:
                     self.created_any = True
 
     def industry(self, row: LedgerRow) -> int | None:
-        return self.lk.industries.get(normalize(row.industry)) if row.industry else None
+        return self.lk.industries.get(self._key(row.industry)) if row.industry else None
 
     def ambassador(self, plan: Plan) -> int | None:
-        return self.lk.ambassadors.get(normalize(plan.ambassador)) if plan.ambassador else None
+        return self.lk.ambassadors.get(self._key(plan.ambassador)) if plan.ambassador else None
 
     def event(self, plan: Plan) -> int | None:
         if not plan.event:
             return None
-        for eid, held in self.lk.events.get(normalize(plan.event), []):
+        for eid, held in self.lk.events.get(self._key(plan.event), []):
             if held == plan.row.signed_on:
                 return eid
         return None
@@ -145,7 +161,8 @@ def _set_uscc(uow: UnitOfWork, company_id: int, uscc: str | None) -> None:
         company.uscc = uscc
 
 
-def _insert_companies(bulk: _Bulk, new: list[Plan], lk: Lookups) -> dict[str, int]:
+def _insert_companies(bulk: _Bulk, new: list[Plan], lk: Lookups,
+                      named: dict[int, pinyin.Named]) -> dict[str, int]:
     wanted: dict[str, tuple[str, str | None]] = {}
     for plan in new:
         if plan.company_id is not None:
@@ -158,12 +175,14 @@ def _insert_companies(bulk: _Bulk, new: list[Plan], lk: Lookups) -> dict[str, in
     table: Any = Company.__table__
     ids = bulk.new_ids(table, len(tokens))
     for start in range(0, len(tokens), CHUNK):
-        bulk.insert(table, [{"id": cid, "name": name, "uscc": uscc, "hq_city": "", "note": "",
-                             "sort_key": pinyin.sort_key(name), "initials": pinyin.initials(name)}
-                            for cid, (name, uscc) in zip(ids[start:start + CHUNK],
-                                                         (wanted[t] for t in
-                                                          tokens[start:start + CHUNK]),
-                                                         strict=True)])
+        rows: list[dict[str, Any]] = []
+        for cid, token in zip(ids[start:start + CHUNK], tokens[start:start + CHUNK],
+                              strict=True):
+            name, uscc = wanted[token]
+            keys = named[cid] = pinyin.Named(name)  # its projects' search text reuses these
+            rows.append({"id": cid, "name": name, "uscc": uscc, "hq_city": "", "note": "",
+                         "sort_key": keys.sort_key, "initials": keys.initials})
+        bulk.insert(table, rows)
     out = dict(zip(tokens, ids, strict=True))
     for token, cid in out.items():
         lk.company_names[cid] = wanted[token]
@@ -217,25 +236,31 @@ class _Bulk:
 
     def insert(self, table: Table, rows: list[dict[str, Any]]) -> None:
         """Insert rows that all have the same keys; other columns get their defaults."""
+        if rows:
+            names = list(rows[0])
+            self.insert_tuples(table, names, [tuple(r[n] for n in names) for r in rows])
+
+    def insert_tuples(self, table: Table, names: list[str] | tuple[str, ...],
+                      rows: list[tuple[Any, ...]]) -> None:
+        """Insert rows given as tuples of the columns ``names``; other columns get their
+        defaults."""
         if not rows:
             return
-        names = list(rows[0])
-        columns: list[list[Any]] = []
-        for name in names:
-            values = [r[name] for r in rows]
+        columns: list[Any] = []
+        for name, values in zip(names, zip(*rows, strict=True), strict=True):
             convert = self._converter(table.c[name])
             columns.append(values if convert is None else list(map(convert, values)))
         fixed: list[tuple[str, Any]] = []
         for col in table.columns:
             default = col.default
-            if col.name in rows[0] or default is None or not isinstance(default, ColumnDefault):
+            if col.name in names or default is None or not isinstance(default, ColumnDefault):
                 continue
             arg: Any = default.arg
             value = arg(None) if default.is_callable else arg
             convert = self._converter(col)
             fixed.append((col.name, value if convert is None else convert(value)))
         quote = self.dialect.identifier_preparer.quote
-        all_names = names + [n for n, _ in fixed]
+        all_names = [*names, *(n for n, _ in fixed)]
         target = (f"{self.dialect.identifier_preparer.format_table(table)} "
                   f"({', '.join(quote(n) for n in all_names)})")
         if self.dialect.name == "postgresql":  # COPY: several times faster than executemany
@@ -346,26 +371,34 @@ def _milestones(row: LedgerRow) -> dict[str, Any]:
             "dropped_on": dropped_on, "reached": reached}
 
 
-def _project_values(plan: Plan, company_id: int, company: str, uscc: str | None,
-                    ids: _Ids) -> dict[str, Any]:
+_PROJECT = ("id", "name", "company_id", "industry_id", "planned_investment", "source",
+            "ambassador_id", "referrer", "owner_id", "stage", "carrier_id", "land_mu", "is_key",
+            "note", "lead_on", "negotiating_on", "signed_on", "signing_event_id", "started_on",
+            "start_kind", "producing_on", "dropped_on", "drop_reason", "sort_key",
+            "search_text")
+_HISTORY = ("project_id", "from_stage", "to_stage", "changed_on", "user_id", "reason",
+            "correction")
+_AGREEMENT = ("project_id", "kind", "signed_on", "amount", "event_id", "note")
+_START = ("project_id", "kind", "started_on", "note")
+
+
+def _project_values(pid: int, plan: Plan, company_id: int, uscc: str | None,
+                    ids: _Ids) -> tuple[Any, ...]:
+    """The columns ``_PROJECT`` of a new project."""
     row = plan.row
     m = _milestones(row)
     source = plan.source or "self"
-    return {
-        "name": row.name, "company_id": company_id, "industry_id": ids.industry(row),
-        "planned_investment": row.planned, "source": source,
-        "ambassador_id": ids.ambassador(plan) if source == "ambassador" else None,
-        "referrer": plan.referrer, "owner_id": plan.owner_id, "stage": row.stage,
-        "carrier_id": plan.carrier_id, "land_mu": row.land_mu,
-        "is_key": (row.planned or 0) >= KEY_PROJECT_WAN, "note": row.note[:2000],
-        "lead_on": m["lead_on"], "negotiating_on": m["negotiating_on"],
-        "signed_on": m["signed_on"], "signing_event_id": ids.event(plan) if row.signed_on else None,
-        "started_on": m["started_on"], "start_kind": row.start_kind if row.started_on else None,
-        "producing_on": m["producing_on"], "dropped_on": m["dropped_on"],
-        "drop_reason": row.drop_reason if row.stage == stages.DROPPED else "",
-        "sort_key": pinyin.sort_key(row.name),
-        "search_text": pinyin.search_text(row.name, company, uscc),
-    }
+    sort_key, search_text = pinyin.project_keys(row.name, ids.company(company_id), uscc)
+    dropped = row.stage == stages.DROPPED
+    return (
+        pid, row.name, company_id, ids.industry(row), row.planned, source,
+        ids.ambassador(plan) if source == "ambassador" else None, plan.referrer,
+        plan.owner_id, row.stage, plan.carrier_id, row.land_mu,
+        (row.planned or 0) >= KEY_PROJECT_WAN, row.note[:2000],
+        m["lead_on"], m["negotiating_on"], m["signed_on"],
+        ids.event(plan) if row.signed_on else None, m["started_on"],
+        row.start_kind if row.started_on else None, m["producing_on"], m["dropped_on"],
+        row.drop_reason if dropped else "", sort_key, search_text)
 
 
 def _insert_projects(bulk: _Bulk, actor: Actor, plans: list[Plan], company_ids: dict[str, int],
@@ -377,52 +410,56 @@ def _insert_projects(bulk: _Bulk, actor: Actor, plans: list[Plan], company_ids: 
         return
     project_ids = bulk.new_ids(Project.__table__, len(plans))  # type: ignore[arg-type]
     done = total - len(plans)
+    event_at = _PROJECT.index("signing_event_id")
     for start in range(0, len(plans), CHUNK):
         _check(cancelled)
         if progress is not None:
             progress(done + start, total)
-        rows: list[dict[str, Any]] = []
-        history: list[dict[str, Any]] = []
-        agreements: list[dict[str, Any]] = []
-        starts: list[dict[str, Any]] = []
+        rows: list[tuple[Any, ...]] = []
+        history: list[tuple[Any, ...]] = []
+        agreements: list[tuple[Any, ...]] = []
+        starts: list[tuple[Any, ...]] = []
         for plan, pid in zip(plans[start:start + CHUNK], project_ids[start:start + CHUNK],
                              strict=True):
             row = plan.row
             cid = (plan.company_id if plan.company_id is not None
                    else company_ids[plan.company_token])
-            name, uscc = lk.company_names[cid]
-            values = _project_values(plan, cid, name, uscc, ids)
-            values["id"] = pid
+            values = _project_values(pid, plan, cid, lk.company_names[cid][1], ids)
             rows.append(values)
             history.extend(_history(pid, row, values, actor))
             if row.signed_on is not None:
-                agreements.append({"project_id": pid, "kind": row.agreement_kind,
-                                   "signed_on": row.signed_on,
-                                   "amount": row.amount if row.amount is not None else row.planned,
-                                   "event_id": values["signing_event_id"], "note": ""})
+                agreements.append((pid, row.agreement_kind, row.signed_on,
+                                   row.amount if row.amount is not None else row.planned,
+                                   values[event_at], ""))
             if row.started_on is not None:
-                starts.append({"project_id": pid, "kind": row.start_kind,
-                               "started_on": row.started_on, "note": ""})
-        for model, values_list in ((Project, rows), (StageChange, history),
-                                   (Agreement, agreements), (Start, starts)):
-            bulk.insert(model.__table__, values_list)  # type: ignore[arg-type]
+                starts.append((pid, row.start_kind, row.started_on, ""))
+        for model, names, values_list in ((Project, _PROJECT, rows),
+                                          (StageChange, _HISTORY, history),
+                                          (Agreement, _AGREEMENT, agreements),
+                                          (Start, _START, starts)):
+            bulk.insert_tuples(model.__table__, names, values_list)  # type: ignore[arg-type]
 
 
-def _history(pid: int, row: LedgerRow, v: dict[str, Any], actor: Actor) -> list[dict[str, Any]]:
-    steps: list[tuple[str, dt.date]] = [(stages.LEAD, v["lead_on"])]
-    if v["negotiating_on"] is not None and v["signed_on"] is None:
-        steps.append((stages.NEGOTIATING, v["negotiating_on"]))
-    for stage, key in ((stages.SIGNED, "signed_on"), (stages.STARTED, "started_on"),
-                       (stages.PRODUCING, "producing_on"), (stages.DROPPED, "dropped_on")):
-        if v[key] is not None:
-            steps.append((stage, v[key]))
-    out: list[dict[str, Any]] = []
+_MILESTONES = tuple(_PROJECT.index(k) for k in ("lead_on", "negotiating_on", "signed_on",
+                                                 "started_on", "producing_on", "dropped_on"))
+
+
+def _history(pid: int, row: LedgerRow, v: tuple[Any, ...],
+             actor: Actor) -> list[tuple[Any, ...]]:
+    lead_on, negotiating_on, signed_on, started_on, producing_on, dropped_on = (
+        v[i] for i in _MILESTONES)
+    steps: list[tuple[str, dt.date]] = [(stages.LEAD, lead_on)]
+    if negotiating_on is not None and signed_on is None:
+        steps.append((stages.NEGOTIATING, negotiating_on))
+    for stage, on in ((stages.SIGNED, signed_on), (stages.STARTED, started_on),
+                      (stages.PRODUCING, producing_on), (stages.DROPPED, dropped_on)):
+        if on is not None:
+            steps.append((stage, on))
+    out: list[tuple[Any, ...]] = []
     previous: str | None = None
     for stage, on in steps:
         reason = row.drop_reason if stage == stages.DROPPED else IMPORT_REASON
-        out.append({"project_id": pid, "from_stage": previous, "to_stage": stage,
-                    "changed_on": on, "user_id": actor.user_id, "reason": reason,
-                    "correction": False})
+        out.append((pid, previous, stage, on, actor.user_id, reason, False))
         previous = stage
     return out
 

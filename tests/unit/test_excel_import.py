@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from decimal import Decimal
 from pathlib import Path
 
@@ -241,6 +242,12 @@ def test_bulk_pinyin_keys_equal_the_services_keys() -> None:
         assert pinyin.sort_key(name) == text.sort_key(name), name
         assert pinyin.initials(name) == text.initials(name), name
         assert pinyin.search_text(name, USCC_A, None) == text.search_text(name, USCC_A, None)
+    for name, company in itertools.pairwise(names):
+        if not name or not company:
+            continue
+        for uscc in (USCC_A, None, "ｘ1２"):
+            assert pinyin.project_keys(name, pinyin.Named(company), uscc) == (
+                text.sort_key(name), text.search_text(name, company, uscc)), (name, company)
 
 
 def test_a_second_ledger_adds_after_the_projects_already_there(db: Database, w: World,

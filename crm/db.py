@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 from collections.abc import Callable, Iterator
@@ -96,6 +97,14 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+@functools.cache
+def _scripts() -> ScriptDirectory:
+    """The migration scripts, read once per process (opening a database checks them)."""
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    return ScriptDirectory.from_config(cfg)
+
+
 def alembic_config(engine: Engine) -> Config:
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
@@ -161,7 +170,7 @@ class Database:
     # --- schema -------------------------------------------------------------------------
     def schema_state(self) -> tuple[str | None, str]:
         """(current revision of the database, newest revision this version knows)."""
-        head = ScriptDirectory.from_config(alembic_config(self.engine)).get_current_head()
+        head = _scripts().get_current_head()
         assert head is not None
         with self.engine.connect() as conn:
             current = MigrationContext.configure(conn).get_current_revision()
@@ -173,7 +182,7 @@ class Database:
             current, head = self.schema_state()
         except DatabaseError as exc:  # not a database, unreachable server …
             raise SchemaError(f"无法打开数据库：{exc.orig}", code="db.open") from exc
-        script = ScriptDirectory.from_config(alembic_config(self.engine))
+        script = _scripts()
         if current is not None and current != head:
             try:
                 script.get_revision(current)

@@ -26,7 +26,7 @@ def upgrade() -> None:
         return
     for table, length in KEYS:
         op.execute(f'ALTER TABLE {table} ALTER COLUMN sort_key TYPE varchar({length}) COLLATE "C"')
-    op.execute('ANALYZE')
+        op.execute(f'ANALYZE {table}')
 
 
 def downgrade() -> None:

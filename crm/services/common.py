@@ -17,6 +17,8 @@ from crm.text import normalize
 
 ROLES = ("staff", "manager", "admin")
 ROLE_NAMES = {"staff": "招商专员", "manager": "管理者", "admin": "管理员"}
+# What a user is told when someone else saved the record first (nothing of theirs was saved).
+RELOAD = "您的修改未保存：请关闭后重新打开，在最新内容上再修改"
 SOURCES = ("ambassador", "event", "self", "referral")
 SOURCE_NAMES = {"ambassador": "招商大使", "event": "活动", "self": "自主", "referral": "以商招商"}
 

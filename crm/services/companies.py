@@ -13,6 +13,7 @@ from crm.db import UnitOfWork
 from crm.errors import ConflictError, ValidationError
 from crm.models import Company, Contact, Industry, Project
 from crm.services.common import (
+    RELOAD,
     Actor,
     audit,
     get_or_404,
@@ -111,7 +112,7 @@ def update_company(uow: UnitOfWork, actor: Actor, company_id: int, data: Company
                    expected_version: int | None = None) -> CompanyRow:
     company = get_or_404(uow.session, Company, company_id, "企业")
     if expected_version is not None and company.version != expected_version:
-        raise ConflictError("该企业已被他人修改，请刷新后再编辑", code="company.conflict")
+        raise ConflictError(f"该企业已被他人修改。{RELOAD}", code="company.conflict")
     name, uscc = _check(uow, data, company_id)
     company.name, company.uscc = name, uscc
     company.hq_city = optional_text(data.hq_city, 64)

@@ -30,6 +30,7 @@ from crm.models import (
 )
 from crm.money import check_amount
 from crm.services.common import (
+    RELOAD,
     SOURCE_NAMES,
     SOURCES,
     Actor,
@@ -231,7 +232,7 @@ def load_for_write(uow: UnitOfWork, actor: Actor, project_id: int,
         raise ValidationError(f"项目“{project.name}”在回收站中，请先恢复", code="project.deleted")
     require_edit(actor, project)
     if expected_version is not None and project.version != expected_version:
-        raise ConflictError(f"项目“{project.name}”已被他人修改，请刷新后再操作",
+        raise ConflictError(f"项目“{project.name}”已被他人修改。{RELOAD}",
                             code="project.conflict")
     return project
 
@@ -240,7 +241,7 @@ def flush(uow: UnitOfWork) -> None:
     try:
         uow.session.flush()
     except StaleDataError as exc:
-        raise ConflictError("该记录已被他人修改，请刷新后再操作", code="project.conflict") from exc
+        raise ConflictError(f"该记录已被他人修改。{RELOAD}", code="project.conflict") from exc
 
 
 def delete_project(uow: UnitOfWork, actor: Actor, project_id: int) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import select
 
@@ -23,9 +23,9 @@ from crm.services.common import Actor
 from crm.text import normalize
 
 
-@dataclass(frozen=True)
-class Existing:
-    """The parts of a stored project an import compares with its ledger row."""
+class Existing(NamedTuple):
+    """The parts of a stored project an import compares with its ledger row (a tuple: 100k of
+    them are made straight from the query's rows)."""
 
     id: int
     company_id: int
@@ -74,7 +74,7 @@ class Lookups:
         by_uscc: dict[str, tuple[int, str]] = {}
         by_name: dict[str, tuple[int, str | None]] = {}
         names: dict[int, tuple[str, str | None]] = {}
-        for cid, name, uscc, deleted in s.execute(
+        for cid, name, uscc, deleted in s.connection().execute(
                 select(Company.id, Company.name, Company.uscc, Company.deleted_at)
                 .order_by(Company.id)):
             names[cid] = (name, uscc)
@@ -83,10 +83,13 @@ class Lookups:
             if deleted is None:
                 by_name.setdefault(name, (cid, uscc))
         projects: dict[tuple[int, str], Existing] = {}
-        rows: Any = s.execute(select(*_EXISTING_COLS).where(Project.deleted_at.is_(None))
-                              .order_by(Project.id))
+        make = Existing._make
+        # Core, not the ORM: no ORM row machinery for 100k rows that are only compared.
+        rows: Any = s.connection().execute(select(*_EXISTING_COLS)
+                                           .where(Project.deleted_at.is_(None))
+                                           .order_by(Project.id))
         for r in rows:
-            projects.setdefault((r[1], r[2]), Existing(*r))
+            projects.setdefault((r[1], r[2]), make(r))
         users: dict[str, int] = {}
         for uid, login, display in s.execute(select(User.id, User.login, User.display_name)
                                              .order_by(User.active.desc(), User.id)):

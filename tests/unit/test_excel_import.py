@@ -262,3 +262,32 @@ def test_a_second_ledger_adds_after_the_projects_already_there(db: Database, w: 
     assert p["第二批项目"].id > max(x.id for n, x in p.items() if n != "第二批项目")
     hist = db.read(projects.stage_history, p["第二批项目"].id)
     assert [h.to_stage for h in hist] == ["lead", "signed", "started"]
+
+
+def _indexes(db: Database) -> set[tuple[str, str]]:
+    from sqlalchemy import inspect
+
+    with db.engine.connect() as conn:
+        found = inspect(conn).get_indexes("projects")
+    return {(str(i["name"]), ",".join(str(c) for c in i["column_names"])) for i in found}
+
+
+def test_a_large_ledger_into_a_small_table_keeps_every_index(db: Database, w: World,
+                                                              tmp_path: Path) -> None:
+    """Past 1000 new projects SQLite rebuilds the projects' indexes instead of growing them:
+    they must all be back, also after an import that fails while writing."""
+    before = _indexes(db)
+    many = [[i, f"批量项目{i}", f"批量企业{i}有限公司", None, "新材料", 1, "已开工", "2025-01-02", None,
+             None, "2025-02-03", "王芳", "自主", None, None] for i in range(1, 1201)]
+    path = ledger(tmp_path / "big.xlsx", many)
+    calls = iter(range(10**6))  # reading asks twice, checking once; the 4th is mid-writing
+    with pytest.raises(CrmError, match="取消"):
+        import_ledger(db, SYSTEM, path, cancelled=lambda: next(calls) > 2)
+    assert _indexes(db) == before and db.read(projects.count_projects) == 0
+    report = import_ledger(db, SYSTEM, path)
+    assert (report.created, report.errors) == (1200, ())
+    assert _indexes(db) == before
+    assert [p.name for p in db.read(projects.list_projects, projects.ProjectQuery(
+        search="批量项目1199"))] == ["批量项目1199"]
+    again = import_ledger(db, SYSTEM, path)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 1200)

@@ -86,8 +86,11 @@ def _write(uow: UnitOfWork, actor: Actor, plans: list[Plan], lk: Lookups, ids: _
     if progress is not None:
         progress(len(plans) - len(todo), total)
     uow.session.flush()  # from here on, the bulk inserts have the connection to themselves
+    companies: Any = Company.__table__
     projects_table: Any = Project.__table__
-    with bulk.indexes_rebuilt(projects_table, len(todo)), bulk.pipeline():
+    adding = len({p.company_token for p in new if p.company_id is None})
+    with bulk.indexes_rebuilt(companies, adding), \
+            bulk.indexes_rebuilt(projects_table, len(todo)), bulk.pipeline():
         company_ids = _insert_companies(bulk, new, lk, ids.named)
         _insert_projects(bulk, actor, todo, company_ids, lk, ids, progress, cancelled, total)
     out.created = len(todo)
@@ -224,9 +227,9 @@ class _Bulk:
         """On SQLite, when the rows ``adding`` are at least as many as the table holds: drop the
         table's plain (non-unique) indexes, and create them again, with the very same SQL, once
         the rows are in. Sorting every key once is faster than inserting 100k keys one by one
-        into each of the projects' 16 indexes. All inside the import's transaction: a failed or
-        cancelled import rolls the indexes back with the rows, and other connections keep
-        reading the committed database meanwhile (WAL)."""
+        into each of the projects' 16 indexes (or the companies' name and sort key). All inside
+        the import's transaction: a failed or cancelled import rolls the indexes back with the
+        rows, and other connections keep reading the committed database meanwhile (WAL)."""
         if self.dialect.name != "sqlite" or adding < 1000:
             yield
             return

@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from crm import stages
 from crm.errors import CrmError, ValidationError
@@ -145,11 +146,6 @@ def _plain(value: object) -> str:
     return str(value).strip()
 
 
-def _memo_key(value: object) -> object:
-    """A dictionary key that tells 1, 1.0 and True apart (they hash alike)."""
-    return value if type(value) is str else (type(value), value)
-
-
 def _parse_date(value: object) -> tuple[object, str | None]:
     try:
         day = cells.parse_date(value)
@@ -179,8 +175,8 @@ class _RowReader:
         self._headers = {key: self._header(key) for key in LABELS}
         self.cells = {key: _column(rows, col) for key, col in columns.items()}
         self._nones: list[object] = [None] * len(rows)
-        self._parsed: dict[str, list[tuple[object, str | None]]] = {}
-        self._plain: dict[str, list[str]] = {}
+        self.bad: dict[str, dict[int, str]] = {}  # field → row position → why the cell is bad
+        self.bad_rows: set[int] = set()  # row positions with a bad cell
         self.seen = frozenset(columns)
         self._stages: dict[str, tuple[str | None, bool]] = {}
 
@@ -188,27 +184,48 @@ class _RowReader:
         self.excel_row, self.index = excel_row, index
         self.errors, self.warnings = [], []
 
-    def raw(self, key: str) -> object:
-        cells = self.cells.get(key)
-        return None if cells is None else cells[self.index]
-
     def column(self, key: str) -> list[object]:
         """Every kept row's cell of column ``key`` (all None for an unmapped field)."""
         return self.cells.get(key, self._nones)
 
-    def plain(self, key: str) -> str:
-        """The cell as :func:`_plain` reads it, each distinct cell once."""
-        done = self._plain.get(key)
-        if done is None:
-            memo: dict[object, str] = {}
-            done = self._plain[key] = []
-            for raw in self.column(key):
-                mk = raw if type(raw) is str else (type(raw), raw)
-                hit = memo.get(mk)
-                if hit is None:
-                    hit = memo[mk] = _plain(raw)
-                done.append(hit)
-        return done[self.index]
+    def plain_column(self, key: str) -> list[str]:
+        """Every kept row's cell of ``key`` as :func:`_plain` reads it, each distinct cell once."""
+        memo: dict[object, str] = {}
+        out: list[str] = []
+        for raw in self.column(key):
+            mk = raw if type(raw) is str else (type(raw), raw)
+            hit = memo.get(mk)
+            if hit is None:
+                hit = memo[mk] = _plain(raw)
+            out.append(hit)
+        return out
+
+    def checked_column(self, key: str, parse: Callable[[object], tuple[object, str | None]]
+                       ) -> list[object]:
+        """Every kept row's cell of ``key`` through ``parse``; the bad ones are remembered by
+        row position in ``self.bad[key]`` and ``self.bad_rows``."""
+        done = _parse_column(self.column(key), parse)
+        bad = {i: why for i, (_, why) in enumerate(done) if why is not None}
+        self.bad[key] = bad
+        self.bad_rows.update(bad)
+        return [value for value, _ in done]
+
+    def table(self) -> list[list[object]]:
+        """The columns :func:`_read_row` takes, in the order of :data:`_ROW`."""
+        money = {key: self._money_parser(key) for key in ("planned", "amount")}
+        out: list[list[object]] = []
+        for key, how in _ROW:
+            if how == "plain":
+                out.append(self.plain_column(key))  # type: ignore[arg-type]
+            elif how == "raw":
+                out.append(self.column(key))
+            elif how == "text":
+                out.append(self.checked_column(key, _text))
+            elif how == "money":
+                out.append(self.checked_column(key, money[key]))
+            else:
+                out.append(self.checked_column(key, _CHECKS[how]))
+        return out
 
     def _header(self, key: str) -> str:
         col = self.columns.get(key)
@@ -225,21 +242,7 @@ class _RowReader:
     def warn(self, key: str | None, reason: str) -> None:
         self.warnings.append(Problem(self.excel_row, self._headers[key] if key else "", reason))
 
-    def parsed(self, key: str, parse: Callable[[object], tuple[object, str | None]]) -> object:
-        """The cell of column ``key`` through ``parse``; a bad cell is reported (every time it
-        occurs) and reads as None. The whole column is parsed at the first call."""
-        done = self._parsed.get(key)
-        if done is None:
-            done = self._parsed[key] = _parse_column(self.column(key), parse)
-        value, reason = done[self.index]
-        if reason is not None:
-            self.error(key, reason)
-        return value
-
-    def date(self, key: str) -> dt.date | None:
-        return self.parsed(key, _parse_date)  # type: ignore[return-value]
-
-    def money(self, key: str) -> Decimal | None:
+    def _money_parser(self, key: str) -> Callable[[object], tuple[object, str | None]]:
         unit = self.units.get(key)
 
         def parse(value: object) -> tuple[object, str | None]:
@@ -247,13 +250,7 @@ class _RowReader:
                 return cells.parse_money(value, unit), None
             except CellError as exc:
                 return None, exc.reason
-        return self.parsed(key, parse)  # type: ignore[return-value]
-
-    def area(self, key: str) -> Decimal | None:
-        return self.parsed(key, _parse_area)  # type: ignore[return-value]
-
-    def text(self, key: str) -> str:
-        return self.parsed(key, _text)  # type: ignore[return-value]
+        return parse
 
     def stage(self, status: str) -> tuple[str | None, bool]:
         """(the stage a status names, whether it names one), once per distinct status."""
@@ -349,13 +346,15 @@ def parse_rows(rows: list[list[object]], header_index: int, mapping: dict[int, s
     reader = _RowReader(columns, headers, units, kept)
     source_header = reader.header("source")
     sources: dict[object, Source | None] = {}
-    for index, excel_row in enumerate(excel_rows):
+    table = reader.table()
+    for index, (excel_row, cells_of_row) in enumerate(zip(excel_rows, zip(*table, strict=True),
+                                                          strict=True)):
         if index % 2000 == 0:
             _check(cancelled)
             if progress is not None:
                 progress(excel_row - header_index - 2, total)
         reader.start(excel_row, index)
-        row = _read_row(reader, sources, source_header)
+        row = _read_row(reader, cells_of_row, sources, source_header)
         if reader.errors:
             out.errors.extend(reader.errors)
             out.invalid_rows.add(excel_row)
@@ -373,9 +372,26 @@ def _check(cancelled: Cancelled | None) -> None:
         raise ImportCancelled("已取消导入，没有写入任何数据")
 
 
-def _read_row(r: _RowReader, sources: dict[object, Source | None],
+# The cells _read_row takes, and how each column is read: plain text (trimmed), raw, text
+# (normalized), money, or through a check that may find the cell bad.
+_ROW: tuple[tuple[str, str], ...] = (
+    ("name", "plain"), ("company", "plain"), ("uscc", "uscc"), ("industry", "plain"),
+    ("planned", "money"), ("amount", "money"), ("signed_on", "date"), ("started_on", "date"),
+    ("producing_on", "date"), ("dropped_on", "date"), ("lead_on", "date"), ("event", "plain"),
+    ("owner", "plain"), ("carrier", "plain"), ("note", "plain"), ("drop_reason", "plain"),
+    ("source", "raw"), ("land_mu", "area"), ("agreement_kind", "text"), ("stage", "text"),
+    ("start_kind", "text"))
+_CHECKS = {"uscc": _uscc, "date": _parse_date, "area": _parse_area}
+# Cells that can be bad, in the order a row's problems are reported (after name and company).
+_CHECKED = ("uscc", "planned", "amount", "signed_on", "started_on", "producing_on",
+            "dropped_on", "lead_on", "land_mu")
+
+
+def _read_row(r: _RowReader, values: tuple[Any, ...], sources: dict[object, Source | None],
               source_header: str) -> LedgerRow | None:
-    name, company = r.plain("name"), r.plain("company")
+    (name, company, uscc, industry, planned, amount, signed_on, started_on, producing_on,
+     dropped_on, lead_on, event, owner, carrier, note, reason, raw_source, land_mu, kind,
+     status, start_kind) = values
     if not name:
         r.error("name", "项目名称为空")
     elif len(name) > 200:
@@ -384,46 +400,39 @@ def _read_row(r: _RowReader, sources: dict[object, Source | None],
         r.error("company", "企业名称为空")
     elif len(company) > 200:
         r.error("company", "企业名称不能超过200个字")
-    uscc: str | None = None
-    if "uscc" in r.columns:
-        uscc = r.parsed("uscc", _uscc)  # type: ignore[assignment]
-    row = LedgerRow(r.excel_row, name, company, uscc, seen=r.seen)
-    row.industry = r.plain("industry")[:64]
-    row.planned = r.money("planned")
-    row.amount = r.money("amount")
-    row.signed_on, row.started_on = r.date("signed_on"), r.date("started_on")
-    row.producing_on, row.dropped_on = r.date("producing_on"), r.date("dropped_on")
-    row.lead_on = r.date("lead_on")
-    row.event = r.plain("event")
-    row.owner = r.plain("owner")
-    row.carrier = r.plain("carrier")
-    row.note = r.plain("note")
-    row.reason = r.plain("drop_reason")
-    raw_source = r.raw("source")
-    key = _memo_key(raw_source)
-    if key not in sources:
-        sources[key] = parse_source(raw_source, source_header)
-    row.source = sources[key]
-    row.land_mu = r.area("land_mu")
-    kind = r.text("agreement_kind")
+    if r.index in r.bad_rows:  # a bad cell reads as None, and is reported in column order
+        for key in _CHECKED:
+            why = r.bad[key].get(r.index)
+            if why is not None:
+                r.error(key, why)
+    seen = raw_source if type(raw_source) is str else (type(raw_source), raw_source)
+    source = sources.get(seen, _UNSEEN)
+    if source is _UNSEEN:
+        source = sources[seen] = parse_source(raw_source, source_header)
+    row = LedgerRow(r.excel_row, name, company, uscc, industry=industry[:64], planned=planned,
+                    amount=amount, signed_on=signed_on, started_on=started_on,
+                    producing_on=producing_on, dropped_on=dropped_on, lead_on=lead_on,
+                    event=event, owner=owner, carrier=carrier, note=note, reason=reason,
+                    source=source, land_mu=land_mu, seen=r.seen)
     if kind:
         if kind not in stages.AGREEMENT_KINDS:
             r.error("agreement_kind", f"协议类型应为{'、'.join(stages.AGREEMENT_KINDS)}之一")
         else:
             row.agreement_kind = kind
-    _read_stage(r, row)
+    _read_stage(r, row, status, start_kind)
     return row
 
 
-def _read_stage(r: _RowReader, row: LedgerRow) -> None:
-    status = r.text("stage")
+_UNSEEN: Any = object()
+
+
+def _read_stage(r: _RowReader, row: LedgerRow, status: str, kind: str) -> None:
     given: str | None = None
     if status:
         given, known = r.stage(status)
         if not known:
             r.error("stage", f"项目状态“{status}”无法识别，可用："
                              f"{'、'.join(stages.NAMES.values())}（或已开业）")
-    kind = r.text("start_kind")
     if kind and kind not in stages.START_KINDS:
         r.error("start_kind", "开工类型应为 开工 或 开业")
     row.start_kind = kind if kind in stages.START_KINDS else (stages.start_kind_of(status) or "开工")
@@ -434,7 +443,7 @@ def _read_stage(r: _RowReader, row: LedgerRow) -> None:
         row.stage = stages.DROPPED
     elif given is None:
         row.stage = by_dates or stages.LEAD
-    elif by_dates is not None and stages.rank(by_dates) > stages.rank(given):
+    elif by_dates is not None and _RANK[by_dates] > _RANK[given]:
         row.stage = by_dates
         r.warn("stage", f"项目状态为“{status}”，但已填{_date_label(by_dates)}：按日期导入为"
                         f"“{stages.NAMES[by_dates]}”")
@@ -448,14 +457,17 @@ def _date_label(stage: str) -> str:
             stages.PRODUCING: "投产时间"}[stage]
 
 
+_RANK = {stage: stages.rank(stage) for stage in stages.ALL}
+
+
 def _check_milestones(r: _RowReader, row: LedgerRow, status: str) -> None:
     reached = row.stage
-    needs = {stages.SIGNED: ("signed_on", row.signed_on),
-             stages.STARTED: ("started_on", row.started_on),
-             stages.PRODUCING: ("producing_on", row.producing_on)}
     if reached != stages.DROPPED:
-        for stage, (key, value) in needs.items():
-            if stages.rank(reached) >= stages.rank(stage) and value is None \
+        reached_rank = _RANK[reached]
+        for stage, key, value in ((stages.SIGNED, "signed_on", row.signed_on),
+                                  (stages.STARTED, "started_on", row.started_on),
+                                  (stages.PRODUCING, "producing_on", row.producing_on)):
+            if reached_rank >= _RANK[stage] and value is None \
                     and not _already_reported(r, key):
                 r.error(key, f"项目状态为“{status or stages.NAMES[reached]}”，请填写{r.header(key)}")
     if row.started_on and row.signed_on and row.started_on < row.signed_on:

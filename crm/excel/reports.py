@@ -175,8 +175,9 @@ def _staff(uow: UnitOfWork, book: Book, org: str, period: Period, as_of: dt.date
            f: Filters) -> int:
     by_owner = {r.key: r for r in metrics.breakdown(uow, "owner", period, as_of, f)}
     talks = contact_counts(uow, period, as_of)
+    # Every active 招商专员, and anyone else (a manager, a former staff member) with results.
     people = [u for u in users.list_users(uow, include_inactive=True)
-              if u.active or u.id in by_owner or u.id in talks]
+              if (u.active and u.role == "staff") or u.id in by_owner or u.id in talks]
     table = book.sheet("人员考核", f"{org}招商人员考核", _subtitle(period, as_of), STAFF)
     for u in people:
         leads = metrics.funnel(uow, period, as_of, _with_owner(f, u.id))[0].reached

@@ -91,6 +91,10 @@ def test_staff_and_event_reports_match_metrics(demo_db: Database, tmp_path: Path
         assert leads == lead_count
     f = demo_db.read(metrics.start_rate, H1, AS_OF)
     assert rows[-1][0] == "合计" and rows[-1][3] == f.signed and rows[-1][5] == f.started
+    listed = {r[0] for r in rows[:-1]}
+    staff = {u.display_name for u in people.values() if u.role == "staff"}
+    assert staff <= listed  # every 招商专员, even one with nothing in the period
+    assert "系统管理员" not in listed  # accounts with no results and no staff role are left out
     out = export_report(demo_db, "events", tmp_path / "e.xlsx", H1, AS_OF).path
     rows = sheet_rows(out, "活动成效")[3:]
     results = {r.label: r for r in demo_db.read(metrics.breakdown, "event", H1, AS_OF)}

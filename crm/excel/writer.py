@@ -21,9 +21,9 @@ from sqlalchemy import Column, Date, DateTime, Table, func, select, text
 from sqlalchemy.schema import ColumnDefault
 
 from crm import stages
+from crm import text as pinyin
 from crm.db import UnitOfWork
 from crm.errors import CrmError
-from crm.excel import pinyin
 from crm.excel.headers import LABELS
 from crm.excel.resolve import Existing, Lookups, Plan
 from crm.excel.rows import IMPORT_REASON, Cancelled, ImportCancelled, LedgerRow, Problem, Progress

@@ -13,8 +13,10 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QScrollArea,
     QStackedWidget,
     QTableView,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -119,3 +121,14 @@ def row_layout(*widgets: QWidget, stretch_after: int | None = None) -> QHBoxLayo
         if stretch_after is not None and i == stretch_after:
             line.addStretch(1)
     return line
+
+
+def scroll_page(page: QWidget, content: QWidget) -> None:
+    """Make ``content`` the whole of ``page``, scrolling when the window is smaller."""
+    scroll = QScrollArea(page)
+    scroll.setWidgetResizable(True)
+    scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+    scroll.setWidget(content)
+    outer = QVBoxLayout(page)
+    outer.setContentsMargins(0, 0, 0, 0)
+    outer.addWidget(scroll)

@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QLabel,
-    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -28,6 +27,7 @@ from crm.services.contacts import FollowUps, LogRow
 from crm.services.metrics import Dashboard, Period, StartRate
 from crm.services.settings import PeriodChoice
 from ui.context import AppContext
+from ui.pages.common import scroll_page
 from ui.widgets import format as fmt
 from ui.widgets.charts import FunnelChart, MonthlyChart
 from ui.widgets.kpi import KpiCard
@@ -189,13 +189,7 @@ class DashboardPage(QWidget):
         body.addLayout(grid, 5)
         body.addLayout(lists, 6)
         content.setMinimumHeight(820)
-        scroll = QScrollArea(self)
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        scroll.setWidget(content)
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(scroll)
+        scroll_page(self, content)
 
         ctx.changed.connect(self.reload)
         ctx.read(settings.dashboard_period, done=self._restore_period)

@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QProgressBar,
     QPushButton,
-    QScrollArea,
     QSizePolicy,
     QVBoxLayout,
     QWidget,
@@ -29,7 +28,7 @@ from crm.services import settings
 from crm.services.metrics import Period
 from ui.context import AppContext
 from ui.ops import Task
-from ui.pages.common import icon, title_label
+from ui.pages.common import icon, scroll_page, title_label
 from ui.widgets import format as fmt
 from ui.widgets.panel import Panel
 from ui.widgets.period import PeriodPicker
@@ -253,13 +252,7 @@ class ReportsPage(QWidget):
         body.addLayout(header)
         body.addLayout(columns)
         body.addStretch(1)
-        scroll = QScrollArea(self)
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        scroll.setWidget(content)
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(scroll)
+        scroll_page(self, content)
         self._describe()
         self._show_span()
         self._load_period()

@@ -63,6 +63,7 @@ def test_sqlite_has_wal_and_foreign_keys(sqlite_db: Database) -> None:
     with sqlite_db.engine.connect() as conn:
         assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
+        assert conn.execute(text("PRAGMA synchronous")).scalar() == 2  # FULL: a power cut keeps commits
     with pytest.raises(IntegrityError), sqlite_db.uow() as uow:
         uow.session.add(Project(name="孤儿", company_id=424242))
         uow.session.flush()

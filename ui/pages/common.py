@@ -53,7 +53,8 @@ def search_box(placeholder: str, parent: QWidget | None = None) -> QLineEdit:
 
 
 def table_view(model: QAbstractItemModel, parent: QWidget | None = None, *,
-               sortable: bool = False, stretch: int | None = None) -> QTableView:
+               sortable: bool = False, stretch: int | None = None,
+               row_height: int = ROW_HEIGHT) -> QTableView:
     """A dense, calm, read-only table: whole-row selection, fixed row height."""
     view = QTableView(parent)
     view.setObjectName("data-table")
@@ -67,7 +68,7 @@ def table_view(model: QAbstractItemModel, parent: QWidget | None = None, *,
     view.setTextElideMode(Qt.TextElideMode.ElideRight)
     view.verticalHeader().hide()
     view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-    view.verticalHeader().setDefaultSectionSize(ROW_HEIGHT)
+    view.verticalHeader().setDefaultSectionSize(row_height)
     view.horizontalHeader().setHighlightSections(False)
     view.horizontalHeader().setStretchLastSection(True)
     view.horizontalHeader().setDefaultAlignment(Qt.AlignmentFlag.AlignLeft

@@ -184,7 +184,7 @@ class ProjectsPage(QWidget):
         self.model.modelReset.connect(self._update_actions)
         ctx.changed.connect(self.reload)
         self._update_actions()
-        self.model.set_query(self.query())
+        self.model.set_query(self.filter_query())
 
     def _action(self, name: str, text: str, slot: Any) -> QAction:
         action = QAction(icon(name), text, self)
@@ -221,7 +221,7 @@ class ProjectsPage(QWidget):
         self.apply_filters()
 
     # --- querying ------------------------------------------------------------------------------
-    def query(self) -> ProjectQuery:
+    def filter_query(self) -> ProjectQuery:
         stage, industry, owner = self.stage.value(), self.industry.value(), self.owner.value()
         source = self.source.value()
         signed_from = signed_to = None
@@ -243,7 +243,7 @@ class ProjectsPage(QWidget):
 
     def apply_filters(self, *_args: object) -> None:
         self._search_timer.stop()
-        query = self.query()
+        query = self.filter_query()
         self.model.set_query(query)
         if self.stack.currentWidget() is self.board:
             self.board.set_query(query)
@@ -259,11 +259,11 @@ class ProjectsPage(QWidget):
         self.views.button(which).setChecked(True)
         self.stack.setCurrentIndex(which)
         if which == 1:
-            self.board.set_query(self.query())
+            self.board.set_query(self.filter_query())
 
     def _list_loaded(self) -> None:
         n = self.model.rowCount()
-        filtered = self.query() != replace(ProjectQuery(), sort=self.model.query.sort,
+        filtered = self.filter_query() != replace(ProjectQuery(), sort=self.model.query.sort,
                                            descending=self.model.query.descending)
         if self.trash.isChecked():
             self.count.setText(self.tr("回收站中 {n} 个项目").format(n=n))

@@ -8,8 +8,6 @@ distinct date, and ids are reserved up front so dependent rows need no round tri
 
 from __future__ import annotations
 
-import queue
-import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -30,7 +28,6 @@ class Bulk:
         self.conn = uow.session.connection()
         self.dialect = self.conn.dialect
         self.mark = "?" if self.dialect.paramstyle in ("qmark", "numeric") else "%s"
-        self._writer: _Writer | None = None
 
     @contextmanager
     def big_cache(self) -> Iterator[None]:
@@ -125,28 +122,8 @@ class Bulk:
         n = len(rows)
         columns.extend([v] * n for _, v in fixed)
         data = list(zip(*columns, strict=True))
-        if self._writer is not None:
-            self._writer.put(sql, data)
-        else:
-            driver: Any = self.conn.connection.driver_connection
-            _run(driver.cursor(), sql, data)
-
-    @contextmanager
-    def pipeline(self) -> Iterator[None]:
-        """Inside: :meth:`insert` hands its rows to a second thread and returns at once, so
-        Python prepares the next rows while the database driver (which releases the GIL)
-        writes these. The caller must not use the session or connection meanwhile; leaving
-        waits for the last insert and raises its error, if any."""
-        writer = _Writer(self.conn.connection.driver_connection)
-        self._writer = writer
-        try:
-            yield
-        except BaseException:
-            writer.close(raise_error=False)
-            raise
-        finally:
-            self._writer = None
-        writer.close(raise_error=True)
+        driver: Any = self.conn.connection.driver_connection
+        _run(driver.cursor(), sql, data)
 
     def _converter(self, col: Column[Any]) -> Callable[[Any], Any] | None:
         process = col.type._cached_bind_processor(self.dialect)
@@ -161,37 +138,6 @@ class Bulk:
                 seen[value] = out = process(value)
                 return out
         return memo
-
-
-class _Writer:
-    """One thread running ``executemany`` jobs in order on the transaction's connection."""
-
-    def __init__(self, dbapi_connection: Any):
-        self.cursor = dbapi_connection.cursor()
-        self.jobs: queue.Queue[tuple[str, list[tuple[Any, ...]]] | None] = queue.Queue(3)
-        self.error: BaseException | None = None
-        self.thread = threading.Thread(target=self._run, name="import-writer", daemon=True)
-        self.thread.start()
-
-    def _run(self) -> None:
-        while (job := self.jobs.get()) is not None:
-            if self.error is None:
-                try:
-                    _run(self.cursor, *job)
-                except BaseException as exc:  # re-raised on the caller's thread
-                    self.error = exc
-
-    def put(self, sql: str, data: list[tuple[Any, ...]]) -> None:
-        if self.error is not None:
-            raise self.error
-        self.jobs.put((sql, data))
-
-    def close(self, *, raise_error: bool) -> None:
-        self.jobs.put(None)
-        self.thread.join()
-        self.cursor.close()
-        if raise_error and self.error is not None:
-            raise self.error
 
 
 def _run(cursor: Any, sql: str, data: list[tuple[Any, ...]]) -> None:

@@ -82,7 +82,7 @@ def _write(uow: UnitOfWork, actor: Actor, plans: list[Plan], lk: Lookups, ids: _
     projects_table: Any = Project.__table__
     adding = len({p.company_token for p in new if p.company_id is None})
     with bulk.indexes_rebuilt(companies, adding), \
-            bulk.indexes_rebuilt(projects_table, len(todo)), bulk.pipeline():
+            bulk.indexes_rebuilt(projects_table, len(todo)):
         company_ids = _insert_companies(bulk, new, lk, ids.named)
         _insert_projects(bulk, actor, todo, company_ids, lk, ids, progress, cancelled, total)
     out.created = len(todo)

@@ -21,7 +21,7 @@ from sqlalchemy.orm import aliased
 
 from crm import stages
 from crm.db import UnitOfWork
-from crm.errors import ValidationError
+from crm.errors import NotFoundError, ValidationError
 from crm.models import (
     Agreement,
     Ambassador,
@@ -135,7 +135,7 @@ def resolve_filters(uow: UnitOfWork, *, industry: str | None = None, owner: str 
     if owner:
         try:
             owner_ids = tuple(resolve_ids(s, User, User.display_name, owner, "招商专员"))
-        except Exception:
+        except NotFoundError:  # not a display name: try it as a login
             owner_ids = tuple(resolve_ids(s, User, User.login, owner, "招商专员"))
     return Filters(
         industry_ids=tuple(resolve_ids(s, Industry, Industry.name, industry, "产业"))

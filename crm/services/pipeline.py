@@ -121,16 +121,17 @@ def advance(uow: UnitOfWork, actor: Actor, project_id: int, to: str, on: dt.date
         raise ValidationError(f"项目已处于“{stages.NAMES[to]}”阶段", code="stage.same",
                               field="stage")
     reason = optional_text(reason)
+    correction = to != stages.DROPPED and (
+        current == stages.DROPPED or stages.rank(to) < stages.rank(current))
     if to == stages.DROPPED:
         _drop(project, on, reason)
-    elif current == stages.DROPPED or stages.rank(to) < stages.rank(current):
+    elif correction:
         _correct_back(uow, actor, project, to, reason)
     else:
         _forward(uow, project, to, on, agreement, start)
     uow.session.add(StageChange(project_id=project.id, from_stage=current, to_stage=to,
                                 changed_on=on, user_id=actor.user_id, reason=reason,
-                                correction=(current == stages.DROPPED and to != stages.DROPPED)
-                                or (stages.rank(to) < stages.rank(current) and to != stages.DROPPED)))
+                                correction=correction))
     project.stage = to
     flush(uow)
     audit(uow, actor, "stage", "project", project.id, name=project.name, from_stage=current,

@@ -97,11 +97,21 @@ class Named:
         self.normalized = normalize(text)
         self.sort_key, self.initials = _keys(self.normalized)
 
+    @classmethod
+    def of(cls, normalized: str, sort_key: str, initials: str) -> Named:
+        """The keys as another process worked them out."""
+        named = cls.__new__(cls)
+        named.normalized, named.sort_key, named.initials = normalized, sort_key, initials
+        return named
 
-def project_keys(name: str, company: Named, uscc: str | None) -> tuple[str, str]:
+
+def project_keys(name: str, company: Named, uscc: str | None,
+                 mine: Named | None = None) -> tuple[str, str]:
     """(sort key, search text) of a project — ``sort_key(name)`` and
-    ``search_text(name, company, uscc)`` — reusing what is known of its company."""
-    mine = Named(name)
+    ``search_text(name, company, uscc)`` — reusing what is known of its company (and of its
+    own name, when ``mine`` is ``Named(name)`` worked out before)."""
+    if mine is None:
+        mine = Named(name)
     plain = [mine.normalized, company.normalized]
     first = [mine.initials, company.initials]
     if uscc:

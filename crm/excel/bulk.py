@@ -102,23 +102,30 @@ class Bulk:
         for name, values in zip(names, zip(*rows, strict=True), strict=True):
             convert = self._converter(table.c[name])
             columns.append(values if convert is None else list(map(convert, values)))
-        fixed: list[tuple[str, Any]] = []
+        fixed: list[tuple[str, Any]] = []  # columns with a default: the same in every row
+        literal: list[tuple[str, str]] = []  # … and written into the statement (not COPY)
+        copy = self.dialect.name == "postgresql"  # COPY: several times faster than executemany
         for col in table.columns:
             default = col.default
             if col.name in names or default is None or not isinstance(default, ColumnDefault):
                 continue
             arg: Any = default.arg
             value = arg(None) if default.is_callable else arg
+            render = None if copy else col.type.literal_processor(self.dialect)
+            if render is not None:  # one literal instead of a bound value in each row
+                literal.append((col.name, render(value)))
+                continue
             convert = self._converter(col)
             fixed.append((col.name, value if convert is None else convert(value)))
         quote = self.dialect.identifier_preparer.quote
-        all_names = [*names, *(n for n, _ in fixed)]
+        all_names = [*names, *(n for n, _ in fixed), *(n for n, _ in literal)]
         target = (f"{self.dialect.identifier_preparer.format_table(table)} "
                   f"({', '.join(quote(n) for n in all_names)})")
-        if self.dialect.name == "postgresql":  # COPY: several times faster than executemany
+        if copy:
             sql = f"COPY {target} FROM STDIN"
         else:
-            sql = f"INSERT INTO {target} VALUES ({', '.join([self.mark] * len(all_names))})"
+            marks = [self.mark] * (len(names) + len(fixed))
+            sql = f"INSERT INTO {target} VALUES ({', '.join([*marks, *(v for _, v in literal)])})"
         n = len(rows)
         columns.extend([v] * n for _, v in fixed)
         data = list(zip(*columns, strict=True))

@@ -22,9 +22,10 @@ from crm.db import Database
 from crm.errors import ValidationError
 from crm.excel import writer
 from crm.excel.headers import LABELS, REQUIRED, HeaderGuess
+from crm.excel.keys import NameKeys
 from crm.excel.reader import Sheet, open_ledger
 from crm.excel.resolve import Lookups, resolve
-from crm.excel.rows import Cancelled, ImportCancelled, Problem, Progress, parse_rows
+from crm.excel.rows import Cancelled, ImportCancelled, Problem, Progress, column_cells, parse_rows, plain_text
 from crm.services.common import Actor, audit, require_manager
 
 __all__ = ["ImportCancelled", "ImportReport", "Problem", "import_ledger", "preview"]
@@ -97,9 +98,9 @@ def import_ledger(db: Database, actor: Actor, path: str | Path, *,
         ImportCancelled: ``cancelled()`` became true; nothing was written.
     """
     require_manager(actor, "从台账导入项目")
-    with _no_cycle_collection():
+    with _no_cycle_collection(), NameKeys.for_file(path) as names:
         return _import(db, actor, path, mapping, header_row, dry_run, skip_invalid, progress,
-                       cancelled)
+                       cancelled, names)
 
 
 @contextmanager
@@ -119,13 +120,19 @@ def _no_cycle_collection() -> Iterator[None]:
 
 def _import(db: Database, actor: Actor, path: str | Path, mapping: dict[int, str] | None,
             header_row: int | None, dry_run: bool, skip_invalid: bool,
-            progress: Progress | None, cancelled: Cancelled | None) -> ImportReport:
+            progress: Progress | None, cancelled: Cancelled | None,
+            names: NameKeys) -> ImportReport:
     sheet = open_ledger(path, header_row)
     header = sheet.header
     assert header is not None
     if mapping is not None:
         header = HeaderGuess(header.row_index, header.headers, dict(mapping))
     _check_mapping(header)
+    if names.helped:  # the names, as checking will read them, to the helper process
+        body = sheet.rows[header.row_index + 1:]
+        names.prepare([plain_text(v) for col in (header.column_of("name"),
+                                                 header.column_of("company"))
+                       if col is not None for v in column_cells(body, col)])
     total = len(sheet.rows) - header.row_index - 1
     steps = _Steps(progress, total)
     parsed = parse_rows(sheet.rows, header.row_index, header.mapping, header.headers,
@@ -139,8 +146,8 @@ def _import(db: Database, actor: Actor, path: str | Path, mapping: dict[int, str
         valid = [p for p in plans if p.row.row not in invalid]
         result = writer.WriteResult()
         if not errors or skip_invalid or dry_run:
-            result = writer.write(uow, actor, valid, lookups, progress=steps.stage(1),
-                                  cancelled=cancelled)
+            result = writer.write(uow, actor, valid, lookups, names=names,
+                                  progress=steps.stage(1), cancelled=cancelled)
             errors.extend(result.errors)
             invalid |= {p.row for p in result.errors}
             warnings.extend(result.warnings)

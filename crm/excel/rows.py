@@ -137,7 +137,7 @@ def source_text(source: str, ambassador: str, referrer: str) -> str:
     return {"self": "自主", "event": "活动"}.get(source, source)
 
 
-def _plain(value: object) -> str:
+def plain_text(value: object) -> str:
     """Names keep their full-width brackets (中韩（武汉）…): only trimmed."""
     if value is None:
         return ""
@@ -173,7 +173,7 @@ class _RowReader:
         self.errors: list[Problem] = []
         self.warnings: list[Problem] = []
         self._headers = {key: self._header(key) for key in LABELS}
-        self.cells = {key: _column(rows, col) for key, col in columns.items()}
+        self.cells = {key: column_cells(rows, col) for key, col in columns.items()}
         self._nones: list[object] = [None] * len(rows)
         self.bad: dict[str, dict[int, str]] = {}  # field → row position → why the cell is bad
         self.bad_rows: set[int] = set()  # row positions with a bad cell
@@ -189,14 +189,14 @@ class _RowReader:
         return self.cells.get(key, self._nones)
 
     def plain_column(self, key: str) -> list[str]:
-        """Every kept row's cell of ``key`` as :func:`_plain` reads it, each distinct cell once."""
+        """Every kept row's cell of ``key`` as :func:`plain_text` reads it, each distinct cell once."""
         memo: dict[object, str] = {}
         out: list[str] = []
         for raw in self.column(key):
             mk = raw if type(raw) is str else (type(raw), raw)
             hit = memo.get(mk)
             if hit is None:
-                hit = memo[mk] = _plain(raw)
+                hit = memo[mk] = plain_text(raw)
             out.append(hit)
         return out
 
@@ -264,7 +264,7 @@ class _RowReader:
         return hit
 
 
-def _column(rows: list[list[object]], col: int) -> list[object]:
+def column_cells(rows: list[list[object]], col: int) -> list[object]:
     return [values[col] if col < len(values) else None for values in rows]
 
 

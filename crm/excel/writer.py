@@ -9,6 +9,7 @@ start record, and a dated stage-history row per milestone reached.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -42,10 +43,12 @@ class WriteResult:
 
 
 def write(uow: UnitOfWork, actor: Actor, plans: list[Plan], lk: Lookups, *,
+          names: Callable[[str], pinyin.Named] = pinyin.Named,
           progress: Progress | None = None, cancelled: Cancelled | None = None) -> WriteResult:
-    """Create and update what the plans say; the caller commits (or rolls back)."""
+    """Create and update what the plans say; the caller commits (or rolls back). ``names``
+    gives the pinyin keys of a name (see :mod:`crm.excel.keys`)."""
     out = WriteResult()
-    ids = _Ids(uow, actor, lk, out)
+    ids = _Ids(uow, actor, lk, out, names)
     ids.reference_data(plans)
     new = [p for p in plans if p.existing is None]
     bulk = Bulk(uow)
@@ -83,7 +86,7 @@ def _write(uow: UnitOfWork, actor: Actor, plans: list[Plan], lk: Lookups, ids: _
     adding = len({p.company_token for p in new if p.company_id is None})
     with bulk.indexes_rebuilt(companies, adding), \
             bulk.indexes_rebuilt(projects_table, len(todo)):
-        company_ids = _insert_companies(bulk, new, lk, ids.named)
+        company_ids = _insert_companies(bulk, new, lk, ids)
         _insert_projects(bulk, actor, todo, company_ids, lk, ids, progress, cancelled, total)
     out.created = len(todo)
     out.changed = out.changed or bool(todo) or ids.created_any
@@ -97,8 +100,9 @@ def _check(cancelled: Cancelled | None) -> None:
 class _Ids:
     """Ids of reference data, creating what the ledger names and the database lacks."""
 
-    def __init__(self, uow: UnitOfWork, actor: Actor, lk: Lookups, out: WriteResult):
-        self.uow, self.actor, self.lk, self.out = uow, actor, lk, out
+    def __init__(self, uow: UnitOfWork, actor: Actor, lk: Lookups, out: WriteResult,
+                 names: Callable[[str], pinyin.Named]):
+        self.uow, self.actor, self.lk, self.out, self.names = uow, actor, lk, out, names
         self.created_any = False
         self.named: dict[int, pinyin.Named] = {}  # company id → its pinyin keys
         # Ledgers repeat a few industries, ambassadors and events 100k times: each spelling is
@@ -114,7 +118,7 @@ class _Ids:
     def company(self, cid: int) -> pinyin.Named:
         keys = self.named.get(cid)
         if keys is None:
-            keys = self.named[cid] = pinyin.Named(self.lk.company_names[cid][0])
+            keys = self.named[cid] = self.names(self.lk.company_names[cid][0])
         return keys
 
     def reference_data(self, plans: list[Plan]) -> None:
@@ -157,8 +161,7 @@ def _set_uscc(uow: UnitOfWork, company_id: int, uscc: str | None) -> None:
         company.uscc = uscc
 
 
-def _insert_companies(bulk: Bulk, new: list[Plan], lk: Lookups,
-                      named: dict[int, pinyin.Named]) -> dict[str, int]:
+def _insert_companies(bulk: Bulk, new: list[Plan], lk: Lookups, ids_: _Ids) -> dict[str, int]:
     wanted: dict[str, tuple[str, str | None]] = {}
     for plan in new:
         if plan.company_id is not None:
@@ -175,7 +178,7 @@ def _insert_companies(bulk: Bulk, new: list[Plan], lk: Lookups,
         for cid, token in zip(ids[start:start + CHUNK], tokens[start:start + CHUNK],
                               strict=True):
             name, uscc = wanted[token]
-            keys = named[cid] = pinyin.Named(name)  # its projects' search text reuses these
+            keys = ids_.named[cid] = ids_.names(name)  # its projects' search text reuses these
             rows.append({"id": cid, "name": name, "uscc": uscc, "hq_city": "", "note": "",
                          "sort_key": keys.sort_key, "initials": keys.initials})
         bulk.insert(table, rows)
@@ -225,7 +228,8 @@ def _project_values(pid: int, plan: Plan, company_id: int, uscc: str | None,
     row = plan.row
     m = _milestones(row)
     source = plan.source or "self"
-    sort_key, search_text = pinyin.project_keys(row.name, ids.company(company_id), uscc)
+    sort_key, search_text = pinyin.project_keys(row.name, ids.company(company_id), uscc,
+                                                ids.names(row.name))
     dropped = row.stage == stages.DROPPED
     return (
         pid, row.name, company_id, ids.industry(row), row.planned, source,

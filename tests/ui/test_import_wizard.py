@@ -87,3 +87,25 @@ def test_a_damaged_file_gets_a_message(qtbot: object, ctx: AppContext,
     w.load()
     wait_idle(ctx)
     assert "不是有效的 Excel 文件" in w.summary.text() and not w.import_button.isEnabled()
+
+
+def test_a_large_file_imports_with_the_key_helper_from_the_window(
+        qtbot: object, ctx: AppContext, wait_idle: Callable[[AppContext], None], tmp_path: Path,
+        monkeypatch: object) -> None:
+    """The window imports on a worker thread; a large file's pinyin keys then come from a helper
+    in a fresh interpreter (crm.excel.keys). The projects must be found by their initials."""
+    import multiprocessing
+
+    from crm.excel import keys
+
+    monkeypatch.setattr(keys, "HELPER_MIN_BYTES", 0)  # type: ignore[attr-defined]
+    w = wizard(qtbot, ctx)
+    w.path.setText(str(make_ledger(tmp_path / "l.xlsx")))
+    w.load()
+    wait_idle(ctx)
+    w.run_import()
+    wait_idle(ctx)
+    assert w.report is not None and w.report.written and w.report.created == 2
+    found = ctx.db.read(projects.list_projects, projects.ProjectQuery(search="xdcsxme"))
+    assert [p.name for p in found] == ["向导测试项目二"]
+    assert multiprocessing.active_children() == []

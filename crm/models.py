@@ -162,13 +162,13 @@ class Project(Timestamps, Base):
     is_key: Mapped[bool] = mapped_column(Boolean, default=False)
     note: Mapped[str] = mapped_column(Text, default="")
     # Milestones, kept in step with StageChange / Agreement / Start rows by the services.
-    lead_on: Mapped[dt.date | None] = mapped_column(Date, index=True)
-    negotiating_on: Mapped[dt.date | None] = mapped_column(Date, index=True)
+    lead_on: Mapped[dt.date | None] = mapped_column(Date)
+    negotiating_on: Mapped[dt.date | None] = mapped_column(Date)
     signed_on: Mapped[dt.date | None] = mapped_column(Date)
     signing_event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id"), index=True)
-    started_on: Mapped[dt.date | None] = mapped_column(Date, index=True)
+    started_on: Mapped[dt.date | None] = mapped_column(Date)
     start_kind: Mapped[str | None] = mapped_column(String(8))
-    producing_on: Mapped[dt.date | None] = mapped_column(Date, index=True)
+    producing_on: Mapped[dt.date | None] = mapped_column(Date)
     dropped_on: Mapped[dt.date | None] = mapped_column(Date)
     drop_reason: Mapped[str] = mapped_column(Text, default="")
     registered_on: Mapped[dt.date | None] = mapped_column(Date)  # 入统
@@ -189,6 +189,14 @@ class Project(Timestamps, Base):
                 postgresql_where=_LIVE)
           for name, column in (("company", "company_id"), ("stage", "stage"),
                                ("started", "started_on"), ("investment", "planned_investment"))),
+        # The funnel (migration 0007): each stage's milestone date with the next one, so that
+        # counting the projects that reached a stage in the period, and those of them that went
+        # on, reads one index range.
+        *(Index(f"ix_projects_{name}_live", *columns, sqlite_where=_LIVE, postgresql_where=_LIVE)
+          for name, columns in (("lead", ("lead_on", "negotiating_on")),
+                                ("negotiating", ("negotiating_on", "signed_on")),
+                                ("started_next", ("started_on", "producing_on")),
+                                ("producing", ("producing_on",)))),
     )
 
 

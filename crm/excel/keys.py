@@ -121,8 +121,11 @@ class _Helper:
     def receive(self) -> tuple[list[str], list[str], list[str], list[str]] | None:
         try:
             normalized, sort_keys, initials = self.conn.recv()
-        except (OSError, EOFError, ValueError):
+        except Exception:  # a helper that died mid-answer: the keys are made here instead
             log.warning("no keys from the pinyin key helper", exc_info=True)
+            return None
+        if not len(normalized) == len(sort_keys) == len(initials) == len(self.texts):
+            log.warning("the pinyin key helper answered for other names")
             return None
         return self.texts, normalized, sort_keys, initials
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, extract, func, or_, select
+from sqlalchemy import ColumnElement, and_, case, extract, func, literal, or_, select, union_all
 from sqlalchemy.orm import aliased
 
 from crm import stages
@@ -262,14 +262,21 @@ def funnel(uow: UnitOfWork, period: Period, as_of: dt.date,
     f = filters or Filters()
     end = min(period.end, as_of)
     cols = list(_REACHED.values())
-    in_period = [and_(col >= period.start, col <= end) for col in cols]
-    moved_on = [and_(in_period[i], cols[i + 1].is_not(None), cols[i + 1] <= as_of)
-                for i in range(len(cols) - 1)]
-    counts: Any = uow.session.execute(select(*[
-        func.coalesce(func.sum(case((cond, 1), else_=0)), 0) for cond in in_period + moved_on
-    ]).select_from(Project).where(or_(*in_period), *f.conditions())).one()
-    reached = [int(n) for n in counts[:len(cols)]]
-    advanced = [int(n) for n in counts[len(cols):]]
+    # One range per stage, each read from the index that holds that stage's date and the next
+    # one's (migration 0007): the stage's count, and how many of those went on by as-of.
+    parts = []
+    for i, col in enumerate(cols):
+        went_on: Any = literal(0)
+        if i + 1 < len(cols):
+            after = cols[i + 1]
+            went_on = func.coalesce(func.sum(case((and_(after.is_not(None), after <= as_of), 1),
+                                                  else_=0)), 0)
+        parts.append(select(literal(i), func.count(), went_on)
+                     .where(col >= period.start, col <= end, *f.conditions()))
+    rows: Any = uow.session.execute(union_all(*parts))
+    counts = {int(i): (int(n), int(m)) for i, n, m in rows}
+    reached = [counts.get(i, (0, 0))[0] for i in range(len(cols))]
+    advanced = [counts.get(i, (0, 0))[1] for i in range(len(cols))]
     return [FunnelStep(code, stages.NAMES[code], reached[i],
                        None if i == 0 else ratio(advanced[i - 1], reached[i - 1]))
             for i, code in enumerate(_REACHED)]

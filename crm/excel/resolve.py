@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from crm import stages
 from crm.db import UnitOfWork
@@ -84,9 +84,12 @@ class Lookups:
                 by_name.setdefault(name, (cid, uscc))
         projects: dict[tuple[int, str], Existing] = {}
         make = Existing._make
-        # Core, not the ORM: no ORM row machinery for 100k rows that are only compared.
-        rows: Any = s.connection().execute(select(*_EXISTING_COLS)
-                                           .where(Project.deleted_at.is_(None))
+        # Core, not the ORM: no ORM row machinery for 100k rows that are only compared. Every
+        # live row is read: deleted_at is hidden from the planner, which without statistics
+        # (after a first large import) would otherwise fetch them through an index on it and
+        # sort them by id (1.06 s instead of 0.75 s at 100k projects).
+        live = func.coalesce(Project.deleted_at, Project.deleted_at).is_(None)
+        rows: Any = s.connection().execute(select(*_EXISTING_COLS).where(live)
                                            .order_by(Project.id))
         for r in rows:
             projects.setdefault((r[1], r[2]), make(r))

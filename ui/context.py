@@ -12,6 +12,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from crm.db import Database, UnitOfWork
 from crm.errors import CrmError
 from crm.services.common import Actor
+from ui.collector import GuiThreadCollector
 from ui.ops import Runner, Task
 
 log = logging.getLogger("crm.ui")
@@ -35,6 +36,7 @@ class AppContext(QObject):
         self.db = db
         self.actor = actor
         self.runner = Runner(self)
+        self.collector = GuiThreadCollector(self)
         self._revision = db.revision()
         self._polling = False
         self._timer = QTimer(self)
@@ -107,3 +109,4 @@ class AppContext(QObject):
     def stop(self) -> None:
         self._timer.stop()
         self.runner.wait()
+        self.collector.stop()

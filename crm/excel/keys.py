@@ -92,7 +92,7 @@ class NameKeys:
 class _Helper:
     def __init__(self, process: Any, conn: Connection):
         self.process, self.conn = process, conn
-        self.texts: list[str] = []
+        self.texts: list[str] | None = None  # what was sent, once it was
 
     @classmethod
     def start(cls) -> _Helper | None:
@@ -118,6 +118,8 @@ class _Helper:
         return True
 
     def receive(self) -> tuple[list[str], list[str], list[str], list[str]] | None:
+        if self.texts is None:
+            return None  # asked before any names were sent: nothing will come
         try:
             normalized, sort_keys, initials = self.conn.recv()
         except Exception:  # a helper that died mid-answer: the keys are made here instead

@@ -112,3 +112,14 @@ def test_with_other_threads_running_the_helper_still_answers(big_is_small: None,
         release.set()
         other.join()
     assert multiprocessing.active_children() == []
+
+
+def test_names_asked_for_before_any_were_sent_do_not_wait(big_is_small: None,
+                                                          tmp_path: Path) -> None:
+    path = tmp_path / "any.xlsx"
+    path.write_bytes(b"x")
+    with keys.NameKeys.for_file(path) as names:
+        assert names.helped
+        assert _same(names(NAMES[0]), text.Named(NAMES[0]))  # worked out here, at once
+        assert not names.helped
+    assert multiprocessing.active_children() == []

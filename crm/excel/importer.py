@@ -128,17 +128,14 @@ def _import(db: Database, actor: Actor, path: str | Path, mapping: dict[int, str
     if mapping is not None:
         header = HeaderGuess(header.row_index, header.headers, dict(mapping))
     _check_mapping(header)
-    if names.helped:  # the names, as checking will read them, to the helper process
-        body = sheet.rows[header.row_index + 1:]
-        names.prepare([plain_text(v) for col in (header.column_of("name"),
-                                                 header.column_of("company"))
-                       if col is not None for v in column_cells(body, col)])
     total = len(sheet.rows) - header.row_index - 1
     steps = _Steps(progress, total)
-    parsed = parse_rows(sheet.rows, header.row_index, header.mapping, header.headers,
-                        progress=steps.stage(0), cancelled=cancelled)
     with db.uow() as uow:
         lookups = Lookups.load(uow)
+        if names.helped:
+            _send_new_names(names, sheet.rows[header.row_index + 1:], header, lookups)
+        parsed = parse_rows(sheet.rows, header.row_index, header.mapping, header.headers,
+                            progress=steps.stage(0), cancelled=cancelled)
         plans, problems = resolve(parsed.rows, lookups, header, actor)
         errors = [*parsed.errors, *problems.errors]
         warnings = [*parsed.warnings, *problems.warnings]
@@ -165,6 +162,25 @@ def _import(db: Database, actor: Actor, path: str | Path, mapping: dict[int, str
                         len(parsed.rows), parsed.skipped, tuple(errors), tuple(warnings),
                         tuple(sorted(invalid)), result.created, result.updated,
                         result.unchanged, written, dry_run, refused)
+
+
+def _send_new_names(names: NameKeys, body: list[list[object]], header: HeaderGuess,
+                    lookups: Lookups) -> None:
+    """To the helper process, the names whose keys the writer will need, as checking will read
+    them: the companies not stored yet and their projects (a re-import sends next to none).
+    A name left out is worked out here if it is needed after all."""
+    name_col, company_col = header.column_of("name"), header.column_of("company")
+    if name_col is None or company_col is None:
+        return
+    stored = lookups.company_by_name
+    texts: list[str] = []
+    for name, company in zip(column_cells(body, name_col), column_cells(body, company_col),
+                             strict=True):
+        company_text = plain_text(company)
+        if company_text not in stored:
+            texts += (plain_text(name), company_text)
+    if texts:
+        names.prepare(texts)
 
 
 class _Steps:

@@ -59,7 +59,7 @@ class NameKeys:
 
     @property
     def helped(self) -> bool:
-        """A helper process is waiting for the names."""
+        """A helper process is running (its answer not yet taken)."""
         return self._helper is not None
 
     def prepare(self, texts: list[str]) -> None:

@@ -189,7 +189,8 @@ class _RowReader:
         return self.cells.get(key, self._nones)
 
     def plain_column(self, key: str) -> list[str]:
-        """Every kept row's cell of ``key`` as :func:`plain_text` reads it, each distinct cell once."""
+        """Every kept row's cell of ``key`` as :func:`plain_text` reads it, each distinct cell
+        once."""
         memo: dict[object, str] = {}
         out: list[str] = []
         for raw in self.column(key):

@@ -37,7 +37,8 @@ def test_garbage_made_in_a_worker_is_freed_on_the_gui_thread(qtbot: object) -> N
         worker.start()
         worker.join()
         assert _Cycle.freed_on == []  # nothing was collected in the worker
-        qtbot.waitUntil(lambda: len(_Cycle.freed_on) == 1000, timeout=5000)  # type: ignore[attr-defined]
+        qtbot.waitUntil(  # type: ignore[attr-defined]
+            lambda: len(_Cycle.freed_on) == 1000, timeout=5000)
         assert set(_Cycle.freed_on) == {threading.main_thread().name}
     finally:
         collector.stop()

@@ -27,12 +27,12 @@ def _same(a: text.Named, b: text.Named) -> bool:
 
 
 @pytest.fixture
-def big_is_small(monkeypatch: pytest.MonkeyPatch) -> None:
+def every_file_large(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every file counts as large: the helper process is used for the small test ledgers."""
     monkeypatch.setattr(keys, "HELPER_MIN_BYTES", 0)
 
 
-def test_the_helper_gives_the_keys_crm_text_gives(big_is_small: None, tmp_path: Path) -> None:
+def test_the_helper_gives_the_keys_crm_text_gives(every_file_large: None, tmp_path: Path) -> None:
     path = tmp_path / "any.xlsx"
     path.write_bytes(b"x")
     with keys.NameKeys.for_file(path) as names:
@@ -46,7 +46,7 @@ def test_the_helper_gives_the_keys_crm_text_gives(big_is_small: None, tmp_path: 
     assert multiprocessing.active_children() == []
 
 
-def test_a_helper_that_dies_leaves_the_keys_to_the_importer(big_is_small: None,
+def test_a_helper_that_dies_leaves_the_keys_to_the_importer(every_file_large: None,
                                                             tmp_path: Path) -> None:
     path = tmp_path / "any.xlsx"
     path.write_bytes(b"x")
@@ -69,7 +69,7 @@ def test_a_small_file_needs_no_helper(tmp_path: Path) -> None:
         assert _same(names(NAMES[0]), text.Named(NAMES[0]))
 
 
-def test_an_import_through_the_helper_stores_the_same_keys(big_is_small: None, db: Database,
+def test_an_import_through_the_helper_stores_the_same_keys(every_file_large: None, db: Database,
                                                            tmp_path: Path) -> None:
     world(db)
     report = import_ledger(db, SYSTEM, ledger(tmp_path / "l.xlsx", GOOD))
@@ -89,7 +89,7 @@ def test_an_import_through_the_helper_stores_the_same_keys(big_is_small: None, d
     assert multiprocessing.active_children() == []
 
 
-def test_with_other_threads_running_the_helper_still_answers(big_is_small: None,
+def test_with_other_threads_running_the_helper_still_answers(every_file_large: None,
                                                                tmp_path: Path) -> None:
     """The app imports on a worker thread; the helper is never a fork of the importing
     process (unsafe with threads), but a fresh interpreter, and must give the same keys."""
@@ -114,7 +114,7 @@ def test_with_other_threads_running_the_helper_still_answers(big_is_small: None,
     assert multiprocessing.active_children() == []
 
 
-def test_names_asked_for_before_any_were_sent_do_not_wait(big_is_small: None,
+def test_names_asked_for_before_any_were_sent_do_not_wait(every_file_large: None,
                                                           tmp_path: Path) -> None:
     path = tmp_path / "any.xlsx"
     path.write_bytes(b"x")

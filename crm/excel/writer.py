@@ -82,10 +82,11 @@ def _write(uow: UnitOfWork, actor: Actor, plans: list[Plan], lk: Lookups, ids: _
         progress(len(plans) - len(todo), total)
     uow.session.flush()  # from here on, the bulk inserts have the connection to themselves
     companies: Any = Company.__table__
-    projects_table: Any = Project.__table__
     adding = len({p.company_token for p in new if p.company_id is None})
-    with bulk.indexes_rebuilt(companies, adding), \
-            bulk.indexes_rebuilt(projects_table, len(todo)):
+    rebuild: list[Any] = [companies] if bulk.worth_rebuilding(companies, adding) else []
+    if bulk.worth_rebuilding(Project.__table__, len(todo)):  # type: ignore[arg-type]
+        rebuild += [m.__table__ for m in (Project, StageChange, Agreement, Start)]
+    with bulk.rebuilt(rebuild):
         company_ids = _insert_companies(bulk, new, lk, ids)
         _insert_projects(bulk, actor, todo, company_ids, lk, ids, progress, cancelled, total)
     out.created = len(todo)

@@ -165,3 +165,34 @@ def test_pinyin_order_does_not_depend_on_the_server_locale(pg_db: Database) -> N
         pg_db.run(projects.create_project, SYSTEM, projects.ProjectInput(name, company.id))
     names = [p.name for p in pg_db.read(projects.list_projects)]
     assert names == ["安庆项目", "海口项目", "杭州项目"]
+
+
+def test_a_large_import_does_not_wait_for_a_reader(pg: Database, tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch,
+                                                   caplog: pytest.LogCaptureFixture) -> None:
+    """A first large ledger is copied with the tables' indexes and foreign keys dropped and
+    rebuilt, which needs the tables to itself. While another session reads the projects in an
+    open transaction (a window in the middle of a query), the import does not queue behind it
+    (and everyone behind the import): after a short wait it writes with them in place."""
+    from sqlalchemy import func, select
+
+    from crm.excel import bulk
+    from crm.excel.importer import import_ledger
+    from crm.models import Project
+    from tests.unit.builders import world
+    from tests.unit.test_excel_import import _indexes, ledger
+
+    world(pg)
+    before = _indexes(pg)
+    monkeypatch.setattr(bulk, "LOCK_WAIT_MS", 300)
+    caplog.set_level("INFO", logger=bulk.__name__)
+    many = [[i, f"批量项目{i}", f"批量企业{i}有限公司", None, "新材料", 1, "已开工", "2025-01-02", None,
+             None, "2025-02-03", "王芳", "自主", None, None] for i in range(1, 1201)]
+    path = ledger(tmp_path / "big.xlsx", many)
+    with pg.engine.connect() as reader:
+        assert reader.execute(select(func.count()).select_from(Project)).scalar() == 0
+        report = import_ledger(pg, SYSTEM, path)  # the reader's transaction is still open
+        assert (report.created, report.errors) == (1200, ())
+        assert "in use by another session" in caplog.text
+    assert _indexes(pg) == before
+    assert pg.read(projects.count_projects) == 1200

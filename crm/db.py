@@ -18,10 +18,10 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event, inspect, select, update
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, DatabaseError
+from sqlalchemy.exc import ArgumentError, DatabaseError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from crm.errors import SchemaError
+from crm.errors import DatabaseBusy, SchemaError
 from crm.models import Revision
 
 APP_NAME = "zhaoshang-crm"
@@ -114,6 +114,10 @@ def alembic_config(engine: Engine) -> Config:
     return cfg
 
 
+QUICK_LOCK_WAIT_MS = 1500  # PostgreSQL: the longest a read the user waits on waits for a lock
+LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL's SQLSTATE for a lock_timeout that expired
+
+
 class UnitOfWork:
     """One transaction: ``with db.uow() as uow: …; uow.commit()``; rolled back unless committed.
 
@@ -204,6 +208,24 @@ class Database:
     # --- work -----------------------------------------------------------------------------
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.sessions)
+
+    @contextmanager
+    def quick(self) -> Iterator[UnitOfWork]:
+        """A unit of work for a read the user waits on with the window held (a dialog being
+        built). Readers never wait on SQLite (WAL); on PostgreSQL a first large import holds
+        the project tables until it commits (it rebuilds their indexes and keys), so this waits
+        at most :data:`QUICK_LOCK_WAIT_MS` for a table, then raises :class:`DatabaseBusy`."""
+        with self.uow() as uow:
+            if not self.is_sqlite:
+                uow.session.connection().exec_driver_sql(
+                    f"SET LOCAL lock_timeout = {QUICK_LOCK_WAIT_MS}")
+            try:
+                yield uow
+            except OperationalError as exc:
+                if getattr(exc.orig, "sqlstate", None) != LOCK_NOT_AVAILABLE:
+                    raise
+                raise DatabaseBusy("数据库正在进行大批量写入（如导入台账），请稍后再试",
+                                   code="db.busy") from exc
 
     def run(self, fn: Callable[Concatenate[UnitOfWork, P], T], *args: P.args,
             **kwargs: P.kwargs) -> T:

@@ -79,8 +79,10 @@ class AppContext(QObject):
         return self.runner.submit(fn, done=done, progress=progress, failed=failed or self.report)
 
     def call(self, fn: Callable[[UnitOfWork], Any]) -> Any:
-        """Synchronous read for tiny lookups while building a dialog (no heavy queries)."""
-        with self.db.uow() as uow:
+        """Synchronous read for tiny lookups while building a dialog (no heavy queries). It
+        never waits long for a table a large import holds: it raises DatabaseBusy instead,
+        whose message the error hook shows."""
+        with self.db.quick() as uow:
             return fn(uow)
 
     def report(self, exc: BaseException) -> None:

@@ -17,14 +17,13 @@ from sqlalchemy import Column, Date, DateTime, Table, func, select, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.schema import ColumnDefault
 
-from crm.db import UnitOfWork
+from crm.db import LOCK_NOT_AVAILABLE, UnitOfWork
 
 log = logging.getLogger(__name__)
 
 CHUNK = 10000  # rows per INSERT … executemany
 SQLITE_CACHE_KIB = -131072  # negative: KiB, i.e. up to 128 MiB while an import writes
 LOCK_WAIT_MS = 2000  # PostgreSQL: how long a rebuild waits for other sessions to let go
-LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL's SQLSTATE for a lock_timeout that expired
 
 
 class Bulk:

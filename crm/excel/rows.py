@@ -205,11 +205,10 @@ class _RowReader:
                        ) -> list[object]:
         """Every kept row's cell of ``key`` through ``parse``; the bad ones are remembered by
         row position in ``self.bad[key]`` and ``self.bad_rows``."""
-        done = _parse_column(self.column(key), parse)
-        bad = {i: why for i, (_, why) in enumerate(done) if why is not None}
+        values, bad = _parse_column(self.column(key), parse)
         self.bad[key] = bad
         self.bad_rows.update(bad)
-        return [value for value, _ in done]
+        return values
 
     def table(self) -> list[list[object]]:
         """The columns :func:`_read_row` takes, in the order of :data:`_ROW`."""
@@ -271,23 +270,37 @@ def column_cells(rows: list[list[object]], col: int) -> list[object]:
 
 def _parse_column(column: list[object],
                   parse: Callable[[object], tuple[object, str | None]]
-                  ) -> list[tuple[object, str | None]]:
-    """``parse`` of every cell, called once per distinct cell; a blank (None) cell is never bad.
-    Keys tell 1, 1.0 and True apart (they hash alike)."""
-    blank: tuple[object, str | None] = (parse(None)[0], None)
-    memo: dict[object, tuple[object, str | None]] = {}
-    out: list[tuple[object, str | None]] = []
+                  ) -> tuple[list[object], dict[int, str]]:
+    """``parse`` of every cell, called once per distinct cell: (the values, row position → why
+    for the bad cells). A blank (None) cell is never bad; a bad cell's value is what ``parse``
+    gave (None). Keys tell 1, 1.0 and True apart (they hash alike)."""
+    blank = parse(None)[0]
+    memo: dict[object, object] = {}
+    why_bad: dict[object, str] = {}  # the memo keys of bad cells
+    out: list[object] = []
     append = out.append
+    missing = _UNSEEN
     for raw in column:
         if raw is None:
             append(blank)
             continue
         mk = raw if type(raw) is str else (type(raw), raw)
-        hit = memo.get(mk)
-        if hit is None:
-            hit = memo[mk] = parse(raw)
-        append(hit)
-    return out
+        value = memo.get(mk, missing)
+        if value is missing:
+            value, why = parse(raw)
+            memo[mk] = value
+            if why is not None:
+                why_bad[mk] = why
+        append(value)
+    if not why_bad:  # the usual case: one pass over the column
+        return out, {}
+    bad: dict[int, str] = {}
+    for i, raw in enumerate(column):
+        if raw is not None:
+            why = why_bad.get(raw if type(raw) is str else (type(raw), raw))
+            if why is not None:
+                bad[i] = why
+    return out, bad
 
 
 def _parse_area(value: object) -> tuple[object, str | None]:
@@ -461,16 +474,18 @@ def _date_label(stage: str) -> str:
 _RANK = {stage: stages.rank(stage) for stage in stages.ALL}
 
 
+# The milestone dates a project at each stage must have (a dropped one may stop anywhere).
+_NEEDED = {stage: () if stage == stages.DROPPED else tuple(
+    key for at, key in ((stages.SIGNED, "signed_on"), (stages.STARTED, "started_on"),
+                        (stages.PRODUCING, "producing_on")) if _RANK[stage] >= _RANK[at])
+    for stage in stages.ALL}
+
+
 def _check_milestones(r: _RowReader, row: LedgerRow, status: str) -> None:
     reached = row.stage
-    if reached != stages.DROPPED:
-        reached_rank = _RANK[reached]
-        for stage, key, value in ((stages.SIGNED, "signed_on", row.signed_on),
-                                  (stages.STARTED, "started_on", row.started_on),
-                                  (stages.PRODUCING, "producing_on", row.producing_on)):
-            if reached_rank >= _RANK[stage] and value is None \
-                    and not _already_reported(r, key):
-                r.error(key, f"项目状态为“{status or stages.NAMES[reached]}”，请填写{r.header(key)}")
+    for key in _NEEDED[reached]:
+        if getattr(row, key) is None and not _already_reported(r, key):
+            r.error(key, f"项目状态为“{status or stages.NAMES[reached]}”，请填写{r.header(key)}")
     if row.started_on and row.signed_on and row.started_on < row.signed_on:
         r.error("started_on", f"开工(开业)日期 {row.started_on} 不能早于签约日期 {row.signed_on}")
     if row.started_on and not row.signed_on:

@@ -98,7 +98,9 @@ def import_ledger(db: Database, actor: Actor, path: str | Path, *,
         ImportCancelled: ``cancelled()`` became true; nothing was written.
     """
     require_manager(actor, "从台账导入项目")
-    with _no_cycle_collection(), NameKeys.for_file(path) as names:
+    # A dry run writes no new project, so it needs no pinyin keys worked out ahead.
+    keys = NameKeys() if dry_run else NameKeys.for_file(path)
+    with _no_cycle_collection(), keys as names:
         return _import(db, actor, path, mapping, header_row, dry_run, skip_invalid, progress,
                        cancelled, names)
 
@@ -144,7 +146,8 @@ def _import(db: Database, actor: Actor, path: str | Path, mapping: dict[int, str
         result = writer.WriteResult()
         if not errors or skip_invalid or dry_run:
             result = writer.write(uow, actor, valid, lookups, names=names,
-                                  progress=steps.stage(1), cancelled=cancelled)
+                                  progress=steps.stage(1), cancelled=cancelled,
+                                  dry_run=dry_run)
             errors.extend(result.errors)
             invalid |= {p.row for p in result.errors}
             warnings.extend(result.warnings)

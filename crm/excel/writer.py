@@ -44,22 +44,26 @@ class WriteResult:
 
 def write(uow: UnitOfWork, actor: Actor, plans: list[Plan], lk: Lookups, *,
           names: Callable[[str], pinyin.Named] = pinyin.Named,
-          progress: Progress | None = None, cancelled: Cancelled | None = None) -> WriteResult:
+          progress: Progress | None = None, cancelled: Cancelled | None = None,
+          dry_run: bool = False) -> WriteResult:
     """Create and update what the plans say; the caller commits (or rolls back). ``names``
-    gives the pinyin keys of a name (see :mod:`crm.excel.keys`)."""
+    gives the pinyin keys of a name (see :mod:`crm.excel.keys`). A dry run still makes the
+    updates (through the services, which may refuse some) but only counts the new projects:
+    their rows hold only what the checks have passed, and writing them would hold the tables
+    (see :meth:`Bulk.rebuilt`) for an answer known already."""
     out = WriteResult()
     ids = _Ids(uow, actor, lk, out, names)
     ids.reference_data(plans)
     new = [p for p in plans if p.existing is None]
     bulk = Bulk(uow)
     with bulk.big_cache():
-        _write(uow, actor, plans, lk, ids, bulk, new, out, progress, cancelled)
+        _write(uow, actor, plans, lk, ids, bulk, new, out, progress, cancelled, dry_run)
     return out
 
 
 def _write(uow: UnitOfWork, actor: Actor, plans: list[Plan], lk: Lookups, ids: _Ids,
            bulk: Bulk, new: list[Plan], out: WriteResult, progress: Progress | None,
-           cancelled: Cancelled | None) -> None:
+           cancelled: Cancelled | None, dry_run: bool) -> None:
     total = len(plans)
     todo: list[Plan] = []
     for i, plan in enumerate(plans):  # existing projects first, through the services
@@ -80,6 +84,10 @@ def _write(uow: UnitOfWork, actor: Actor, plans: list[Plan], lk: Lookups, ids: _
             out.unchanged += 1
     if progress is not None:
         progress(len(plans) - len(todo), total)
+    out.created = len(todo)
+    out.changed = out.changed or bool(todo) or ids.created_any
+    if dry_run:
+        return
     uow.session.flush()  # from here on, the bulk inserts have the connection to themselves
     companies: Any = Company.__table__
     adding = len({p.company_token for p in new if p.company_id is None})
@@ -89,8 +97,6 @@ def _write(uow: UnitOfWork, actor: Actor, plans: list[Plan], lk: Lookups, ids: _
     with bulk.rebuilt(rebuild):
         company_ids = _insert_companies(bulk, new, lk, ids)
         _insert_projects(bulk, actor, todo, company_ids, lk, ids, progress, cancelled, total)
-    out.created = len(todo)
-    out.changed = out.changed or bool(todo) or ids.created_any
 
 
 def _check(cancelled: Cancelled | None) -> None:

@@ -219,3 +219,27 @@ def test_a_read_the_user_waits_on_gives_up_on_a_held_table(pg: Database) -> None
         importer.rollback()
     with pg.quick() as uow:
         assert projects.count_projects(uow) == 1
+
+
+def test_a_dry_run_of_a_large_ledger_takes_no_table(pg: Database, tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch,
+                                                    caplog: pytest.LogCaptureFixture) -> None:
+    """试导入 only counts the new projects: it neither writes them nor takes the tables to
+    rebuild their indexes, so a reader in the middle of a transaction never delays it."""
+    from crm.excel import bulk
+    from crm.excel.importer import import_ledger
+    from tests.unit.builders import world
+    from tests.unit.test_excel_import import ledger
+
+    world(pg)
+    monkeypatch.setattr(bulk, "LOCK_WAIT_MS", 300)
+    caplog.set_level("INFO", logger=bulk.__name__)
+    many = [[i, f"批量项目{i}", f"批量企业{i}有限公司", None, "新材料", 1, "已开工", "2025-01-02", None,
+             None, "2025-02-03", "王芳", "自主", None, None] for i in range(1, 1201)]
+    revision = pg.revision()
+    with pg.engine.connect() as reader:
+        reader.exec_driver_sql("SELECT count(*) FROM projects")
+        report = import_ledger(pg, SYSTEM, ledger(tmp_path / "big.xlsx", many), dry_run=True)
+        assert (report.created, report.written, report.errors) == (1200, False, ())
+    assert "in use by another session" not in caplog.text
+    assert pg.read(projects.count_projects) == 0 and pg.revision() == revision

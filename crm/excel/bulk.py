@@ -60,18 +60,18 @@ class Bulk:
 
     @contextmanager
     def rebuilt(self, tables: Sequence[Table]) -> Iterator[None]:
-        """Drop the plain (non-unique) indexes of ``tables`` — and on PostgreSQL their foreign
-        keys — and create them again, with the very same definitions, once the rows are in.
+        """Drop the plain (non-unique) indexes of ``tables`` — and on PostgreSQL the foreign
+        keys among them — and create them again, with the very same definitions, once the rows
+        are in.
 
         Sorting every key once is faster than inserting 100k keys one by one into each of the
         projects' 16 indexes; on PostgreSQL a foreign key checks each copied row with a query
-        of its own (500k rows: half the copy's time), where adding it back checks them all in
-        one join. Everything happens inside the import's transaction: a failed or cancelled
-        import rolls the indexes and keys back with the rows. On SQLite other connections keep
-        reading the committed database meanwhile (WAL); on PostgreSQL they wait for these
-        tables until the import commits, so this is only for ``worth_rebuilding`` imports,
-        and is skipped when another session holds the tables for longer than
-        :data:`LOCK_WAIT_MS`."""
+        of its own, where adding it back checks them all in one join. Everything happens
+        inside the import's transaction: a failed or cancelled import rolls the indexes and
+        keys back with the rows. On SQLite other connections keep reading the committed
+        database meanwhile (WAL); on PostgreSQL they wait for these tables (only these) until
+        the import commits, so this is only for ``worth_rebuilding`` imports, and is skipped
+        when another session holds the tables for longer than :data:`LOCK_WAIT_MS`."""
         if not tables:
             yield
             return
@@ -96,11 +96,15 @@ class Bulk:
         return again
 
     def _pg_drop(self, tables: Sequence[Table]) -> list[str]:
-        """Drops the tables' foreign keys and plain indexes; returns the statements that create
-        them again (indexes first: checking the keys then finds them). Nothing is dropped when
-        a table stays locked by another session for :data:`LOCK_WAIT_MS`."""
+        """Drops the tables' plain indexes and the foreign keys among them; returns the
+        statements that create them again (indexes first: checking the keys then finds them).
+        Nothing is dropped when a table stays locked by another session for
+        :data:`LOCK_WAIT_MS`."""
         indexes: list[tuple[str, str]] = []
         keys: list[tuple[str, str, str]] = []
+        # Only keys between these tables: dropping a key locks the table it points to as well,
+        # and users, industries, events … must stay readable (sign-in, every other window).
+        held = [self.dialect.identifier_preparer.format_table(t) for t in tables]
         for table in tables:
             name = self.dialect.identifier_preparer.format_table(table)
             indexes += self.conn.exec_driver_sql(
@@ -110,8 +114,9 @@ class Bulk:
                 "ORDER BY c.relname", {"t": name}).tuples().all()
             keys += [(name, str(k), str(d)) for k, d in self.conn.exec_driver_sql(
                 "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
-                "WHERE conrelid = CAST(%(t)s AS regclass) AND contype = 'f' ORDER BY conname",
-                {"t": name}).tuples()]
+                "WHERE conrelid = CAST(%(t)s AS regclass) AND contype = 'f' "
+                "AND confrelid = ANY(CAST(%(held)s AS regclass[])) ORDER BY conname",
+                {"t": name, "held": held}).tuples()]
         quote = self.dialect.identifier_preparer.quote
         self.conn.exec_driver_sql("SAVEPOINT crm_bulk_rebuild")
         try:

@@ -243,3 +243,28 @@ def test_a_dry_run_of_a_large_ledger_takes_no_table(pg: Database, tmp_path: Path
         assert (report.created, report.written, report.errors) == (1200, False, ())
     assert "in use by another session" not in caplog.text
     assert pg.read(projects.count_projects) == 0 and pg.revision() == revision
+
+
+def test_while_a_first_import_rebuilds_other_windows_can_still_sign_in(pg: Database) -> None:
+    """Rebuilding the project tables' keys and indexes holds those tables until the import
+    commits, and nothing else: users (signing in), industries, events … stay readable."""
+    from typing import Any
+
+    from sqlalchemy.exc import OperationalError
+
+    from crm.excel.bulk import Bulk
+    from crm.models import Agreement, Company, Project, StageChange, Start
+    from tests.unit.builders import world
+
+    world(pg)
+    tables: list[Any] = [m.__table__ for m in (Company, Project, StageChange, Agreement, Start)]
+    with pg.uow() as uow:
+        bulk = Bulk(uow)
+        with bulk.rebuilt(tables), pg.engine.connect() as other:
+            other.exec_driver_sql("SET lock_timeout = 500")
+            for free in ("users", "industries", "events", "ambassadors", "carriers"):
+                assert other.exec_driver_sql(f"SELECT count(*) FROM {free}").scalar() >= 0
+            other.rollback()
+            other.exec_driver_sql("SET lock_timeout = 500")
+            with pytest.raises(OperationalError, match="lock timeout"):
+                other.exec_driver_sql("SELECT count(*) FROM projects")

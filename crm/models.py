@@ -181,7 +181,11 @@ class Project(Timestamps, Base):
     __mapper_args__ = {"version_id_col": version}
     __table_args__ = (
         Index("ix_projects_live_sort", "deleted_at", "sort_key", "id"),
-        Index("ix_projects_signed_live", "deleted_at", "signed_on"),
+        # Every figure of DESIGN §3 reads this range: it holds what they filter and count,
+        # after the id so that the list sorted by signing date streams from it (migration 0008).
+        Index("ix_projects_signed_live", "deleted_at", "signed_on", "id", "started_on",
+              "dropped_on", "industry_id", "owner_id", "source", "ambassador_id",
+              "signing_event_id"),
         # The project list's other sort orders, read straight from an index (DESIGN §7).
         # Partial (live rows only), so that without planner statistics SQLite does not take
         # them for a selective "deleted_at IS NULL" and prefer them to ix_projects_live_sort.
@@ -216,13 +220,17 @@ class StageChange(Base):
 class Agreement(Base):
     __tablename__ = "agreements"
     id: Mapped[int] = mapped_column(primary_key=True)
-    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"), index=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"))
     kind: Mapped[str] = mapped_column(String(16))  # 框架协议 | 投资协议 | 正式合同
     signed_on: Mapped[dt.date] = mapped_column(Date)
     amount: Mapped[Decimal] = mapped_column(Money())
     event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id"), index=True)
     note: Mapped[str] = mapped_column(Text, default="")
     voided_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+    # A project's agreements with what the signed amounts need (migration 0008).
+    __table_args__ = (Index("ix_agreements_project_amounts", "project_id", "voided_at",
+                            "signed_on", "amount"),)
 
 
 class Start(Base):

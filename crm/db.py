@@ -9,13 +9,9 @@ import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Concatenate, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
 import platformdirs
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event, inspect, select, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DatabaseError, OperationalError
@@ -24,9 +20,17 @@ from sqlalchemy.orm import Session, sessionmaker
 from crm.errors import DatabaseBusy, SchemaError
 from crm.models import Revision
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
 APP_NAME = "zhaoshang-crm"
 ENV_URL = "CRM_DATABASE_URL"
 MIGRATIONS = Path(__file__).with_name("migrations")
+# The newest migration. Opening a database that is already at it needs no Alembic, whose import
+# costs about half a second of the app's start on a slow machine; a test checks it against the
+# scripts, so a new migration cannot forget it.
+SCHEMA_HEAD = "0008"
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -101,13 +105,18 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 @functools.cache
 def _scripts() -> ScriptDirectory:
-    """The migration scripts, read once per process (opening a database checks them)."""
+    """The migration scripts, read once per process (migrating checks them)."""
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     return ScriptDirectory.from_config(cfg)
 
 
 def alembic_config(engine: Engine) -> Config:
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     cfg.attributes["engine"] = engine
@@ -176,15 +185,28 @@ class Database:
     # --- schema -------------------------------------------------------------------------
     def schema_state(self) -> tuple[str | None, str]:
         """(current revision of the database, newest revision this version knows)."""
+        from alembic.runtime.migration import MigrationContext
+
         head = _scripts().get_current_head()
         assert head is not None
         with self.engine.connect() as conn:
             current = MigrationContext.configure(conn).get_current_revision()
         return current, head
 
+    def _at_head(self) -> bool:
+        """Whether the database is at :data:`SCHEMA_HEAD`, read without Alembic."""
+        with self.engine.connect() as conn:
+            if not inspect(conn).has_table("alembic_version"):
+                return False
+            rows = conn.exec_driver_sql("SELECT version_num FROM alembic_version").all()
+        found = [str(row[0]) for row in rows]
+        return found == [SCHEMA_HEAD]
+
     def upgrade(self) -> None:
         """Create or upgrade the schema; refuse a database written by a newer version."""
         try:
+            if self._at_head():
+                return
             current, head = self.schema_state()
         except DatabaseError as exc:  # not a database, unreachable server …
             raise SchemaError(f"无法打开数据库：{exc.orig}", code="db.open") from exc
@@ -200,6 +222,8 @@ class Database:
             return
         if current is None and inspect(self.engine).has_table("projects"):
             raise SchemaError("该数据库不是招商 CRM 数据库，或缺少版本信息。", code="db.foreign")
+        from alembic import command
+
         command.upgrade(alembic_config(self.engine), "head")
         with self.sessions.begin() as session:
             if session.get(Revision, 1) is None:

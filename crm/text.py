@@ -15,16 +15,24 @@ import unicodedata
 from functools import lru_cache
 from typing import Any
 
-from pypinyin import Style, lazy_pinyin
-from pypinyin.constants import RE_HANS
-from pypinyin.core import Pinyin
-
-_SEG = Pinyin()
-# pypinyin's own test for "a character with pinyin" is RE_HANS = ^(?:[…])+$: keep its class.
-_CLASS = RE_HANS.pattern.removeprefix("^(?:").removesuffix(")+$")
-_RUNS = re.compile(f"({_CLASS}+)")
-assert _CLASS.startswith("[") and _CLASS.endswith("]"), RE_HANS.pattern
 MAX_KEY = 600
+
+
+@lru_cache(maxsize=1)
+def _pypinyin() -> tuple[Any, Any, Any, re.Pattern[str]]:
+    """pypinyin, loaded when the first key is worked out: its phrase dictionary takes about
+    half a second to import, which the app's start does not need.
+
+    Returns (its word splitter, ``lazy_pinyin``, ``Style``, the pattern of runs of characters
+    with pinyin)."""
+    from pypinyin import Style, lazy_pinyin
+    from pypinyin.constants import RE_HANS
+    from pypinyin.core import Pinyin
+
+    # pypinyin's own test for "a character with pinyin" is RE_HANS = ^(?:[…])+$: keep its class.
+    cls = RE_HANS.pattern.removeprefix("^(?:").removesuffix(")+$")
+    assert cls.startswith("[") and cls.endswith("]"), RE_HANS.pattern
+    return Pinyin(), lazy_pinyin, Style, re.compile(f"({cls}+)")
 
 
 def normalize(text: str) -> str:
@@ -40,19 +48,20 @@ def _keep(chars: str) -> Any:
 @lru_cache(maxsize=100_000)
 def _han(run: str) -> tuple[str, str]:
     """A run of Chinese characters: its sort key part and its initials, word by word."""
+    seg, lazy_pinyin, style, _ = _pypinyin()
     tone3: list[str] = []
     first: list[str] = []
-    for word in _SEG.seg(run):
-        tone3.extend(lazy_pinyin([word], style=Style.TONE3, neutral_tone_with_five=True,
+    for word in seg.seg(run):
+        tone3.extend(lazy_pinyin([word], style=style.TONE3, neutral_tone_with_five=True,
                                  errors=_keep))
-        first.extend(lazy_pinyin([word], style=Style.FIRST_LETTER, errors=_keep))
+        first.extend(lazy_pinyin([word], style=style.FIRST_LETTER, errors=_keep))
     return "".join(p + " " for p in tone3), "".join(first)
 
 
 def _keys(normalized: str) -> tuple[str, str]:
     """(sort key, initials) of a normalized text, from one split into runs."""
     # re.split alternates: other characters (kept one by one), a Chinese run, other …
-    pieces = _RUNS.split(normalized)
+    pieces = _pypinyin()[3].split(normalized)
     if len(pieces) == 1:  # no Chinese at all
         return (" ".join(normalized) + " " if normalized else "")[:MAX_KEY], normalized
     key: list[str] = []

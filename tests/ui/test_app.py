@@ -239,3 +239,18 @@ def test_uncaught_exceptions_from_threads_are_shown_not_fatal(qtbot) -> None:
         assert "意外错误" in errors.recent[-1]
     finally:
         sys.excepthook, threading.excepthook = old_sys, old_thread
+
+
+def test_the_window_starts_without_loading_pinyin_or_migrations(tmp_path: Path) -> None:
+    """pypinyin's dictionaries and Alembic took about a second of the app's start on a slow
+    machine; loading the window's modules and opening a current database needs neither (names
+    get their keys when one is saved)."""
+    code = ("import sys; from ui import app; from crm.db import Database; "
+            "Database(sys.argv[1]).dispose(); "
+            "print(sorted({m.split('.')[0] for m in sys.modules} & {'pypinyin', 'alembic'}))")
+    url = f"sqlite:///{tmp_path / 'crm.db'}"
+    Database(url).dispose()
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    out = subprocess.run([sys.executable, "-c", code, url], capture_output=True, text=True,
+                         cwd=Path(__file__).resolve().parents[2], env=env, check=True)
+    assert out.stdout.strip() == "[]"

@@ -80,6 +80,25 @@ def test_migrations_from_empty_match_the_models(db: Database) -> None:
     assert db.revision() == 0
 
 
+def test_the_known_head_is_the_newest_migration(db: Database) -> None:
+    """Opening a database at SCHEMA_HEAD skips Alembic: it must be the scripts' head, or a
+    database one migration behind would be taken as current."""
+    from crm.db import SCHEMA_HEAD
+
+    assert db.schema_state() == (SCHEMA_HEAD, SCHEMA_HEAD)
+
+
+def test_opening_a_current_database_does_not_load_alembic(tmp_path: Path) -> None:
+    """The app's start does not pay for Alembic's import when there is nothing to migrate."""
+    url = f"sqlite:///{tmp_path / 'crm.db'}"
+    Database(url).dispose()
+    code = ("import sys; from crm.db import Database; Database(sys.argv[1]).dispose(); "
+            "print(any(m == 'alembic' or m.startswith('alembic.') for m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code, url], capture_output=True, text=True,
+                         cwd=Path(__file__).resolve().parents[2], check=True)
+    assert out.stdout.strip() == "False"
+
+
 def test_opening_again_does_not_migrate(db: Database) -> None:
     again = Database(db.url)
     try:

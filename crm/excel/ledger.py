@@ -16,7 +16,8 @@ from sqlalchemy.orm import aliased
 
 from crm import stages
 from crm.db import UnitOfWork
-from crm.excel.rows import Cancelled, OperationCancelled, Progress, source_text
+from crm.excel.rows import Cancelled, OperationCancelled, Progress
+from crm.excel.sources import source_text
 from crm.excel.xlsx import Book, Column
 from crm.models import Agreement, Ambassador, Carrier, Company, Event, Industry, Project, User
 

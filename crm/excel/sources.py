@@ -1,0 +1,54 @@
+"""招商来源 as ledgers write it (自主, 活动, 以商招商：王总, 招商大使：冯立新, a bare name …) and
+as the exported ledger writes it back, so that the two agree."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from crm.excel import cells
+from crm.excel.headers import clean_header
+
+
+@dataclass(frozen=True)
+class Source:
+    """招商来源 as written: a kind, or a name still to be looked up (kind ``"?"``)."""
+
+    kind: str  # self | event | referral | ambassador | ? (a bare name)
+    name: str = ""
+    fallback: str = ""  # for a bare name that is no known ambassador: what the column implies
+
+
+_SOURCE_WORDS = {"自主": "self", "自主招商": "self", "自行": "self", "活动": "event",
+                 "活动招商": "event", "展会": "event", "会议招商": "event", "以商招商": "referral",
+                 "招商大使": "ambassador", "大使": "ambassador", "大使引荐": "ambassador"}
+_SOURCE_SPLIT = re.compile(r"^(以商招商|招商大使|大使引荐|大使)\s*[:：\-—/、（(]?\s*(.*?)[)）]?$")
+_NAME_THEN_WORD = re.compile(r"^(.+?)\s*[（(](招商大使|大使|以商招商)[)）]$")
+
+
+def parse_source(value: object, header: str) -> Source | None:
+    """招商来源 from a cell, knowing which of 招商来源 / 招商大使 / 引荐人 the column is."""
+    raw = cells.text(value)
+    if not raw:
+        return None
+    if raw in _SOURCE_WORDS:
+        return Source(_SOURCE_WORDS[raw])
+    match = _SOURCE_SPLIT.match(raw)
+    if match:
+        kind = _SOURCE_WORDS[match[1]]
+        return Source(kind, match[2].strip())
+    match = _NAME_THEN_WORD.match(raw)
+    if match:
+        return Source(_SOURCE_WORDS[match[2]], match[1].strip())
+    cleaned = clean_header(header)
+    fallback = "ambassador" if "大使" in cleaned else "referral" if "引荐" in cleaned else ""
+    return Source("?", raw, fallback)
+
+
+def source_text(source: str, ambassador: str, referrer: str) -> str:
+    """How the export writes 招商来源, so that the importer reads it back the same."""
+    if source == "ambassador":
+        return f"招商大使：{ambassador}" if ambassador else "招商大使"
+    if source == "referral":
+        return f"以商招商：{referrer}" if referrer else "以商招商"
+    return {"self": "自主", "event": "活动"}.get(source, source)

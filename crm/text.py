@@ -35,6 +35,12 @@ def _pypinyin() -> tuple[Any, Any, Any, re.Pattern[str]]:
     return Pinyin(), lazy_pinyin, Style, re.compile(f"({cls}+)")
 
 
+def load() -> None:
+    """Load pypinyin now (the app does it in the background once its window shows, so that
+    neither the start nor the first search of a list pays for it)."""
+    _pypinyin()
+
+
 def normalize(text: str) -> str:
     """Full-width to half-width, trimmed, lower case: the form every search compares."""
     return unicodedata.normalize("NFKC", text or "").strip().lower()

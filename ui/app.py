@@ -17,6 +17,7 @@ from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTimer, QTra
 from PySide6.QtGui import QFont, QFontDatabase, QIcon
 from PySide6.QtWidgets import QApplication
 
+from crm import text as pinyin
 from crm.db import Database, demo_url, resolve_url
 from crm.errors import CrmError, PermissionDenied
 from crm.services import projects, users
@@ -192,6 +193,8 @@ def run(argv: Sequence[str] | None = None) -> int:
     if args.screenshot:
         window.resize(1600, 1000)
     window.show()
+    # pypinyin is no part of the start (half a second here); load it before a name is searched.
+    window.ctx.runner.submit(lambda task: pinyin.load())
     shot = Screenshot(window, Path(args.screenshot)) if args.screenshot else None
     if shot is not None:
         shot.start()

@@ -60,12 +60,22 @@ class Timestamps:
 class User(Timestamps, Base):
     __tablename__ = "users"
     id: Mapped[int] = mapped_column(primary_key=True)
-    login: Mapped[str] = mapped_column(String(64), unique=True)
+    # NULL for a person who has no account yet (未开通登录), e.g. an owner named in a ledger;
+    # unique ignoring case (uq_users_login_lower), so ``ADMIN`` can never sit beside ``admin``.
+    login: Mapped[str | None] = mapped_column(String(64), unique=True)
     display_name: Mapped[str] = mapped_column(String(64))
     role: Mapped[str] = mapped_column(String(16))  # staff | manager | admin
     password_hash: Mapped[str | None] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     sort_key: Mapped[str] = mapped_column(SortKey(255), default="", index=True)
+
+    @property
+    def can_sign_in(self) -> bool:
+        return bool(self.login and self.password_hash and self.active)
+
+
+# ``ADMIN`` beside ``admin`` would let ``--user`` act as the wrong account
+Index("uq_users_login_lower", func.lower(User.login), unique=True)
 
 
 class Industry(Base):
@@ -304,6 +314,11 @@ class AuditEntry(Base):
     entity: Mapped[str] = mapped_column(String(32))
     entity_id: Mapped[int | None] = mapped_column(Integer)
     detail: Mapped[str] = mapped_column(Text, default="")
+    # who acted, as a name kept even if the account is renamed; the OS user for the command line
+    actor_name: Mapped[str] = mapped_column(String(64), default="", server_default="")
+
+    __table_args__ = (Index("ix_audit_log_entity", "entity", "entity_id"),
+                      Index("ix_audit_log_user", "user_id", "at"))
 
 
 class Revision(Base):

@@ -63,10 +63,19 @@ def get_or_404(session: Session, model: type[M], ident: int | None, label: str) 
 
 
 def audit(uow: UnitOfWork, actor: Actor, action: str, entity: str, entity_id: int | None,
-          **detail: Any) -> None:
-    """Record a write in the audit log, inside the caller's transaction."""
-    uow.session.add(AuditEntry(user_id=actor.user_id, action=action, entity=entity,
-                               entity_id=entity_id,
+          *, changes: list[list[str]] | None = None, **detail: Any) -> None:
+    """Record a write in the audit log, inside the caller's transaction.
+
+    Args:
+        entity, entity_id: the record whose history shows the entry (an agreement is on its
+            project's, a contact on its company's).
+        changes: each changed field as ``[key, old, new]`` (see crm.services.audit_fields).
+        detail: what else a reader needs, e.g. ``name`` (the record's name at the time).
+    """
+    if changes:
+        detail["changes"] = changes
+    uow.session.add(AuditEntry(user_id=actor.user_id, actor_name=actor.name[:64],
+                               action=action, entity=entity, entity_id=entity_id,
                                detail=json.dumps(detail, ensure_ascii=False, default=str)))
 
 

@@ -1,0 +1,251 @@
+"""What the audit log says about a write: each changed field's old and new value, as a person
+reads them, and the one table of Chinese labels for fields, actions and kinds of record.
+
+A write takes a :func:`snapshot` of its record before and after, and :func:`diff` keeps the
+fields that differ. Values are stored as the text a person reads at the time of the change
+(dates ``YYYY-MM-DD``, amounts as exact decimals, an owner as the person's name, a stage as
+its Chinese name), so the history still says who the owner was after an account is renamed.
+A change is kept as ``[key, old, new]``; ``key`` is a field of the entry's kind of record, or
+``kind.field`` for a record shown on another one's history (a contact on its company's, an
+agreement on its project's).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from crm import stages
+from crm.models import Ambassador, Base, Carrier, Company, Event, Industry, User
+
+# [key, old, new], in the order of the kind's fields below
+Change = list[str]
+_LONG = 2000  # a note longer than this is cut in the log (the record keeps it whole)
+
+
+@dataclass(frozen=True)
+class Field:
+    """How one field reads in the log: its label, its unit, and how its value becomes text."""
+
+    label: str
+    unit: str = ""
+    ref: tuple[type[Base], str] | None = None  # an id shown as this attribute of that record
+    names: Mapping[str, str] | None = None  # a code shown as its name
+
+
+_MONEY, _MU, _M2 = "万元", "亩", "㎡"
+_SOURCES = {"ambassador": "招商大使", "event": "活动", "self": "自主", "referral": "以商招商"}
+_ROLES = {"staff": "招商专员", "manager": "管理者", "admin": "管理员"}
+
+FIELDS: dict[str, dict[str, Field]] = {
+    "project": {
+        "name": Field("项目名称"),
+        "company_id": Field("企业", ref=(Company, "name")),
+        "industry_id": Field("产业", ref=(Industry, "name")),
+        "planned_investment": Field("计划总投资", _MONEY),
+        "source": Field("招商来源", names=_SOURCES),
+        "ambassador_id": Field("招商大使", ref=(Ambassador, "name")),
+        "referrer": Field("引荐人"),
+        "owner_id": Field("负责人", ref=(User, "display_name")),
+        "stage": Field("阶段", names=stages.NAMES),
+        "carrier_id": Field("拟落地载体", ref=(Carrier, "name")),
+        "land_mu": Field("用地面积", _MU),
+        "floor_area": Field("需求面积", _M2),
+        "expected_output": Field("预计年产值", _MONEY),
+        "expected_tax": Field("预计年税收", _MONEY),
+        "expected_jobs": Field("预计就业", "人"),
+        "is_key": Field("重点项目"),
+        "note": Field("备注"),
+        "lead_on": Field("立项日期"),
+        "negotiating_on": Field("在谈日期"),
+        "signed_on": Field("签约日期"),
+        "signing_event_id": Field("签约活动", ref=(Event, "name")),
+        "started_on": Field("开工日期"),
+        "start_kind": Field("开工类型"),
+        "producing_on": Field("投产日期"),
+        "dropped_on": Field("终止日期"),
+        "drop_reason": Field("终止原因"),
+        "registered_on": Field("入统日期"),
+    },
+    "company": {
+        "name": Field("企业名称"),
+        "uscc": Field("统一社会信用代码"),
+        "hq_city": Field("总部城市"),
+        "industry_id": Field("产业", ref=(Industry, "name")),
+        "note": Field("备注"),
+        "contacts": Field("联系人"),
+    },
+    "contact": {
+        "name": Field("联系人"),
+        "title": Field("职务"),
+        "phone": Field("电话"),
+        "email": Field("邮箱"),
+    },
+    "contact_log": {
+        "logged_on": Field("接洽日期"),
+        "user_id": Field("招商专员", ref=(User, "display_name")),
+        "mode": Field("接洽方式"),
+        "participants": Field("参与人"),
+        "content": Field("接洽内容"),
+        "next_step": Field("下一步"),
+        "follow_up_on": Field("下次跟进"),
+        "follow_up_done": Field("已跟进"),
+    },
+    "agreement": {
+        "kind": Field("协议类型"),
+        "signed_on": Field("协议签约日期"),
+        "amount": Field("协议金额", _MONEY),
+        "event_id": Field("签约活动", ref=(Event, "name")),
+        "note": Field("协议备注"),
+    },
+    "start": {
+        "kind": Field("开工类型"),
+        "started_on": Field("开工日期"),
+    },
+    "funding": {
+        "received_on": Field("到位日期"),
+        "amount": Field("到位金额", _MONEY),
+        "evidence": Field("到位凭证"),
+    },
+    "attachment": {
+        "filename": Field("附件"),
+        "size": Field("大小", "字节"),
+    },
+    "user": {
+        "login": Field("登录名"),
+        "display_name": Field("姓名"),
+        "role": Field("角色", names=_ROLES),
+        "active": Field("启用"),
+        "password": Field("密码"),
+    },
+    "industry": {"name": Field("产业名称"), "active": Field("启用")},
+    "ambassador": {
+        "name": Field("大使姓名"),
+        "organisation": Field("所在单位"),
+        "appointed_on": Field("聘任日期"),
+        "note": Field("备注"),
+    },
+    "carrier": {
+        "name": Field("载体名称"),
+        "kind": Field("载体类型"),
+        "park": Field("所在园区"),
+        "total_area": Field("总面积", _M2),
+        "available_area": Field("可用面积", _M2),
+        "note": Field("备注"),
+    },
+    "event": {
+        "name": Field("活动名称"),
+        "held_on": Field("活动日期"),
+        "city": Field("城市"),
+        "theme": Field("主题"),
+        "note": Field("备注"),
+    },
+    "setting": {"value": Field("设置值")},
+    "target": {"value": Field("目标值")},
+    "ledger": {
+        "file": Field("文件"),
+        "sheet": Field("工作表"),
+        "created": Field("新增项目", "个"),
+        "updated": Field("更新项目", "个"),
+        "unchanged": Field("未变项目", "个"),
+    },
+}
+
+ENTITY_NAMES = {"project": "项目", "company": "企业", "contact": "联系人",
+                "contact_log": "接洽记录", "agreement": "协议", "funding": "到位资金",
+                "attachment": "附件", "user": "用户", "industry": "产业",
+                "ambassador": "招商大使", "carrier": "载体", "event": "招商活动",
+                "setting": "设置", "target": "年度目标", "ledger": "台账"}
+
+ACTION_NAMES = {"create": "新建", "update": "修改", "delete": "删除", "restore": "恢复",
+                "stage": "阶段变更", "agreement": "新增协议", "funding": "登记到位资金",
+                "attach": "上传附件", "detach": "删除附件", "contact.create": "新增联系人",
+                "contact.delete": "删除联系人", "log": "新增接洽记录", "follow_up": "更新跟进",
+                "password": "修改密码", "setting": "修改设置", "target": "设置年度目标",
+                "import": "导入台账"}
+
+
+def field_of(kind: str, key: str) -> Field:
+    """The field ``key`` of records of ``kind`` (``kind.field`` names another kind's field)."""
+    if "." in key:
+        kind, key = key.split(".", 1)
+    found = FIELDS.get(kind, {}).get(key)
+    return found or Field(key)
+
+
+def text(value: Any) -> str:
+    """A value as the log keeps it: exact decimals (at least two places), ISO dates."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            return str(value)
+        exact = value.normalize()
+        places = -int(exact.as_tuple().exponent)
+        return format(exact, "f") if places > 2 else f"{value:.2f}"
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    out = str(value)
+    return out if len(out) <= _LONG else out[:_LONG] + "…"
+
+
+def _value(session: Session, f: Field, value: Any) -> str:
+    if value is None:
+        return ""
+    if f.ref is not None:
+        model, attr = f.ref
+        row = session.get(model, value)
+        return str(getattr(row, attr)) if row is not None else f"#{value}"
+    if f.names is not None:
+        return f.names.get(str(value), str(value))
+    return text(value)
+
+
+def contacts_text(contacts: Any) -> str:
+    """A company's contacts in one line: ``张三（总经理，138…）；李四``."""
+    parts = []
+    for c in sorted(contacts, key=lambda c: (c.id is None, c.id or 0)):
+        extra = "，".join(x for x in (c.title, c.phone, c.email) if x)
+        parts.append(f"{c.name}（{extra}）" if extra else c.name)
+    return "；".join(parts)
+
+
+def snapshot(session: Session, kind: str, obj: Any) -> dict[str, str]:
+    """The audited fields of ``obj`` (a record of ``kind``) as the log shows them."""
+    out: dict[str, str] = {}
+    for key, f in FIELDS[kind].items():
+        if kind == "company" and key == "contacts":
+            out[key] = contacts_text(obj.contacts)
+        elif hasattr(obj, key):
+            out[key] = _value(session, f, getattr(obj, key))
+    return out
+
+
+def values(**fields: Any) -> dict[str, str]:
+    """A snapshot from plain values (a record without an ORM object, e.g. a setting)."""
+    return {key: text(v) for key, v in fields.items()}
+
+
+def diff(before: Mapping[str, str], after: Mapping[str, str], prefix: str = "") -> list[Change]:
+    """The fields whose text differs, as ``[key, old, new]`` (``prefix.key`` when given).
+
+    An empty ``before`` is a new record and an empty ``after`` a removed one: then only the
+    fields that say something are kept (no "否" for every unset flag).
+    """
+    keys = list(after) + [k for k in before if k not in after]
+    out: list[Change] = []
+    for key in keys:
+        old, new = before.get(key, ""), after.get(key, "")
+        if old == new or (not before and new == "否") or (not after and old == "否"):
+            continue
+        out.append([f"{prefix}.{key}" if prefix else key, old, new])
+    return out

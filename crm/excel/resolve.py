@@ -97,7 +97,8 @@ class Lookups:
         for uid, login, display in s.execute(select(User.id, User.login, User.display_name)
                                              .order_by(User.active.desc(), User.id)):
             users.setdefault(normalize(display), uid)
-            users.setdefault(normalize(login), uid)
+            if login:
+                users.setdefault(normalize(login), uid)
         events: dict[str, list[tuple[int, dt.date]]] = {}
         for eid, name, held in s.execute(select(Event.id, Event.name, Event.held_on)
                                          .order_by(Event.id)):

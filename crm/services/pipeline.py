@@ -18,6 +18,7 @@ from crm.db import UnitOfWork
 from crm.errors import ValidationError
 from crm.models import Agreement, Event, Funding, Project, StageChange, Start
 from crm.money import check_amount
+from crm.services.audit_fields import Change, diff, snapshot
 from crm.services.common import (
     Actor,
     audit,
@@ -117,6 +118,8 @@ def advance(uow: UnitOfWork, actor: Actor, project_id: int, to: str, on: dt.date
     project = load_for_write(uow, actor, project_id, expected_version)
     check_date(on, "日期", "on")
     current = project.stage
+    before = snapshot(uow.session, "project", project)
+    known = _records(uow, project.id)
     if to == current:
         raise ValidationError(f"项目已处于“{stages.NAMES[to]}”阶段", code="stage.same",
                               field="stage")
@@ -134,9 +137,30 @@ def advance(uow: UnitOfWork, actor: Actor, project_id: int, to: str, on: dt.date
                                 correction=correction))
     project.stage = to
     flush(uow)
+    changes = diff(before, snapshot(uow.session, "project", project))
+    changes += _added(uow, known, project.id)
     audit(uow, actor, "stage", "project", project.id, name=project.name, from_stage=current,
-          to_stage=to, on=on, reason=reason)
+          to_stage=to, on=on, reason=reason, changes=changes)
     return get_project(uow, project.id)
+
+
+def _records(uow: UnitOfWork, project_id: int) -> dict[tuple[str, int], Agreement | Start]:
+    """The project's agreement and start rows: the audit log shows the ones a move adds."""
+    uow.session.flush()
+    found: dict[tuple[str, int], Agreement | Start] = {}
+    for kind, model in (("agreement", Agreement), ("start", Start)):
+        for row in uow.session.scalars(select(model).where(model.project_id == project_id)):
+            found[(kind, row.id)] = row
+    return found
+
+
+def _added(uow: UnitOfWork, known: dict[tuple[str, int], Agreement | Start],
+           project_id: int) -> list[Change]:
+    changes: list[Change] = []
+    for (kind, ident), row in _records(uow, project_id).items():
+        if (kind, ident) not in known:
+            changes += diff({}, snapshot(uow.session, kind, row), prefix=kind)
+    return changes
 
 
 def _drop(project: Project, on: dt.date, reason: str) -> None:
@@ -262,9 +286,12 @@ def add_agreement(uow: UnitOfWork, actor: Actor, project_id: int,
         raise ValidationError("项目尚未签约：请用“推进阶段 → 已签约”录入第一份协议",
                               code="agreement.not_signed")
     _check_agreement(uow, data)
-    _record_agreement(uow, project, data)
+    before = snapshot(uow.session, "project", project)
+    agreement = _record_agreement(uow, project, data)
     flush(uow)
-    audit(uow, actor, "create", "agreement", project.id, amount=data.amount, on=data.signed_on)
+    changes = diff({}, snapshot(uow.session, "agreement", agreement), prefix="agreement")
+    changes += diff(before, snapshot(uow.session, "project", project))
+    audit(uow, actor, "agreement", "project", project.id, name=project.name, changes=changes)
     return get_project(uow, project.id)
 
 
@@ -297,7 +324,8 @@ def add_funding(uow: UnitOfWork, actor: Actor, project_id: int, received_on: dt.
                   evidence=optional_text(evidence))
     uow.session.add(row)
     uow.session.flush()
-    audit(uow, actor, "create", "funding", row.id, project=project.name, amount=amount)
+    audit(uow, actor, "funding", "project", project.id, name=project.name, funding_id=row.id,
+          changes=diff({}, snapshot(uow.session, "funding", row), prefix="funding"))
     return FundingRow(row.id, row.received_on, row.amount, row.evidence)
 
 
@@ -318,7 +346,10 @@ def set_registered(uow: UnitOfWork, actor: Actor, project_id: int,
     """入统: the date the project entered the statistics (None clears it)."""
     project = load_for_write(uow, actor, project_id, None)
     check_date(on, "入统日期", "registered_on", required=False)
+    before = snapshot(uow.session, "project", project)
     project.registered_on = on
     flush(uow)
-    audit(uow, actor, "update", "project", project.id, registered_on=on)
+    changes = diff(before, snapshot(uow.session, "project", project))
+    if changes:
+        audit(uow, actor, "update", "project", project.id, name=project.name, changes=changes)
     return get_project(uow, project.id)

@@ -29,6 +29,7 @@ from crm.models import (
     User,
 )
 from crm.money import check_amount
+from crm.services.audit_fields import diff, snapshot
 from crm.services.common import (
     RELOAD,
     SOURCE_NAMES,
@@ -207,7 +208,8 @@ def create_project(uow: UnitOfWork, actor: Actor, data: ProjectInput) -> Project
     uow.session.add(StageChange(project_id=project.id, from_stage=None, to_stage=stages.LEAD,
                                 changed_on=project.lead_on, user_id=actor.user_id,
                                 reason="新建"))
-    audit(uow, actor, "create", "project", project.id, name=project.name)
+    audit(uow, actor, "create", "project", project.id, name=project.name,
+          changes=diff({}, snapshot(uow.session, "project", project)))
     return get_project(uow, project.id)
 
 
@@ -218,10 +220,13 @@ def update_project(uow: UnitOfWork, actor: Actor, project_id: int, data: Project
     if data.owner_id != project.owner_id and not actor.is_manager:
         raise PermissionDenied("只有管理者可以更换项目负责人", code="permission.owner")
     values = _check(uow, replace(data, lead_on=data.lead_on or project.lead_on))
+    before = snapshot(uow.session, "project", project)
     for key, value in values.items():
         setattr(project, key, value)
     flush(uow)
-    audit(uow, actor, "update", "project", project.id, name=project.name)
+    changes = diff(before, snapshot(uow.session, "project", project))
+    if changes:
+        audit(uow, actor, "update", "project", project.id, name=project.name, changes=changes)
     return get_project(uow, project.id)
 
 

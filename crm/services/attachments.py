@@ -88,8 +88,9 @@ def add_attachment(uow: UnitOfWork, actor: Actor, project_id: int, filename: str
                             data=content)
     uow.session.add(attachment)
     uow.session.flush()
-    audit(uow, actor, "attach", "project", project.id, attachment_id=attachment.id,
-          filename=name, size=len(content), agreement_id=agreement_id)
+    audit(uow, actor, "attach", "project", project.id, name=project.name,
+          attachment_id=attachment.id, filename=name, size=len(content),
+          agreement_id=agreement_id, changes=[["attachment.filename", "", name]])
     return AttachmentRow(attachment.id, project.id, agreement_id, name, len(content),
                          attachment.added_at)
 
@@ -145,6 +146,7 @@ def delete_attachment(uow: UnitOfWork, actor: Actor, attachment_id: int) -> None
         raise NotFoundError(f"附件不存在（编号 {attachment_id}）", code="attachments.missing")
     load_for_write(uow, actor, attachment.project_id, None)
     audit(uow, actor, "detach", "project", attachment.project_id, attachment_id=attachment.id,
-          filename=attachment.filename, agreement_id=attachment.agreement_id)
+          filename=attachment.filename, agreement_id=attachment.agreement_id,
+          changes=[["attachment.filename", attachment.filename, ""]])
     uow.session.delete(attachment)
     uow.session.flush()

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from crm.db import UnitOfWork
 from crm.errors import ConflictError, ValidationError
 from crm.models import Company, Contact, Industry, Project
+from crm.services.audit_fields import diff, snapshot
 from crm.services.common import (
     RELOAD,
     Actor,
@@ -104,7 +105,8 @@ def create_company(uow: UnitOfWork, actor: Actor, data: CompanyInput) -> Company
     company.contacts = [Contact(**c.__dict__) for c in contacts]
     uow.session.add(company)
     uow.session.flush()
-    audit(uow, actor, "create", "company", company.id, name=name, uscc=uscc)
+    audit(uow, actor, "create", "company", company.id, name=name,
+          changes=diff({}, snapshot(uow.session, "company", company)))
     return get_company(uow, company.id)
 
 
@@ -114,6 +116,7 @@ def update_company(uow: UnitOfWork, actor: Actor, company_id: int, data: Company
     if expected_version is not None and company.version != expected_version:
         raise ConflictError(f"该企业已被他人修改。{RELOAD}", code="company.conflict")
     name, uscc = _check(uow, data, company_id)
+    before = snapshot(uow.session, "company", company)
     company.name, company.uscc = name, uscc
     company.hq_city = optional_text(data.hq_city, 64)
     company.industry_id = data.industry_id
@@ -123,7 +126,9 @@ def update_company(uow: UnitOfWork, actor: Actor, company_id: int, data: Company
         company.contacts = [Contact(**_check_contact(c).__dict__) for c in data.contacts]
     uow.session.flush()
     _refresh_project_search(uow, company)
-    audit(uow, actor, "update", "company", company.id, name=name, uscc=uscc)
+    changes = diff(before, snapshot(uow.session, "company", company))
+    if changes:
+        audit(uow, actor, "update", "company", company.id, name=name, changes=changes)
     return get_company(uow, company.id)
 
 
@@ -157,6 +162,8 @@ def ensure_company(uow: UnitOfWork, actor: Actor, name: str, uscc: str | None = 
                                                          Company.deleted_at.is_(None)))
         if found is not None and code and not found.uscc:
             found.uscc = code
+            audit(uow, actor, "update", "company", found.id, name=found.name,
+                  changes=[["uscc", "", code]])
     if found is not None:
         return get_company(uow, found.id)
     return create_company(uow, actor, CompanyInput(name=clean, uscc=code, **extra))  # type: ignore[arg-type]
@@ -168,13 +175,17 @@ def add_contact(uow: UnitOfWork, actor: Actor, company_id: int, data: ContactInp
     contact = Contact(company_id=company.id, **clean.__dict__)
     uow.session.add(contact)
     uow.session.flush()
-    audit(uow, actor, "create", "contact", contact.id, company=company.name, name=clean.name)
+    audit(uow, actor, "contact.create", "company", company.id, name=company.name,
+          contact_id=contact.id, changes=diff({}, snapshot(uow.session, "contact", contact),
+                                              prefix="contact"))
     return ContactRow(contact.id, contact.name, contact.title, contact.phone, contact.email)
 
 
 def remove_contact(uow: UnitOfWork, actor: Actor, contact_id: int) -> None:
     contact = get_or_404(uow.session, Contact, contact_id, "联系人")
-    audit(uow, actor, "delete", "contact", contact_id, name=contact.name)
+    audit(uow, actor, "contact.delete", "company", contact.company_id,
+          name=contact.company.name, contact_id=contact_id,
+          changes=diff(snapshot(uow.session, "contact", contact), {}, prefix="contact"))
     uow.session.delete(contact)
 
 

@@ -12,6 +12,7 @@ from sqlalchemy.orm import aliased
 from crm.db import UnitOfWork
 from crm.errors import PermissionDenied, ValidationError
 from crm.models import Company, ContactLog, Project, User
+from crm.services.audit_fields import diff, snapshot
 from crm.services.common import Actor, audit, check_date, get_or_404, optional_text
 
 MODES = ("走访", "来访", "电话", "会议", "活动")
@@ -81,16 +82,33 @@ def add_log(uow: UnitOfWork, actor: Actor, data: LogInput) -> LogRow:
                      next_step=optional_text(data.next_step), follow_up_on=follow)
     s.add(log)
     s.flush()
-    audit(uow, actor, "create", "contact_log", log.id, project=data.project_id)
+    _audit_log(uow, actor, "log", log, diff({}, snapshot(s, "contact_log", log),
+                                             prefix="contact_log"))
     return get_log(uow, log.id)
+
+
+def _audit_log(uow: UnitOfWork, actor: Actor, action: str, log: ContactLog,
+               changes: list[list[str]]) -> None:
+    """A contact log is on its project's history, else on its company's."""
+    if log.project_id is not None:
+        project = uow.session.get(Project, log.project_id)
+        audit(uow, actor, action, "project", log.project_id, log_id=log.id,
+              name=project.name if project else "", changes=changes)
+    else:
+        company = uow.session.get(Company, log.company_id)
+        audit(uow, actor, action, "company", log.company_id, log_id=log.id,
+              name=company.name if company else "", changes=changes)
 
 
 def complete_follow_up(uow: UnitOfWork, actor: Actor, log_id: int, done: bool = True) -> LogRow:
     log = get_or_404(uow.session, ContactLog, log_id, "接洽记录")
     if log.user_id != actor.user_id and not actor.is_manager:
         raise PermissionDenied("只能处理自己的跟进", code="permission.owner")
+    before = snapshot(uow.session, "contact_log", log)
     log.follow_up_done = done
-    audit(uow, actor, "update", "contact_log", log_id, follow_up_done=done)
+    changes = diff(before, snapshot(uow.session, "contact_log", log), prefix="contact_log")
+    if changes:
+        _audit_log(uow, actor, "follow_up", log, changes)
     return get_log(uow, log_id)
 
 

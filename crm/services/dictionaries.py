@@ -13,6 +13,7 @@ from crm.db import UnitOfWork
 from crm.errors import ValidationError
 from crm.models import Ambassador, Carrier, Industry, Project
 from crm.money import check_amount
+from crm.services.audit_fields import diff, snapshot
 from crm.services.common import (
     Actor,
     audit,
@@ -46,7 +47,7 @@ def add_industry(uow: UnitOfWork, actor: Actor, name: str) -> NamedRow:
     row = Industry(name=clean, sort_key=sort_key(clean))
     uow.session.add(row)
     uow.session.flush()
-    audit(uow, actor, "create", "industry", row.id, name=clean)
+    audit(uow, actor, "create", "industry", row.id, name=clean, changes=[["name", "", clean]])
     return NamedRow(row.id, row.name)
 
 
@@ -57,8 +58,10 @@ def rename_industry(uow: UnitOfWork, actor: Actor, industry_id: int, name: str) 
     other = uow.session.scalar(select(Industry.id).where(Industry.name == clean))
     if other and other != industry_id:
         raise ValidationError(f"产业“{clean}”已存在", code="industry.duplicate", field="name")
+    if row.name != clean:
+        audit(uow, actor, "update", "industry", row.id, name=clean,
+              changes=[["name", row.name, clean]])
     row.name, row.sort_key = clean, sort_key(clean)
-    audit(uow, actor, "update", "industry", row.id, name=clean)
     return NamedRow(row.id, row.name)
 
 
@@ -71,7 +74,7 @@ def ensure_industry(uow: UnitOfWork, actor: Actor, name: str) -> NamedRow:
     row = Industry(name=clean, sort_key=sort_key(clean))
     uow.session.add(row)
     uow.session.flush()
-    audit(uow, actor, "create", "industry", row.id, name=clean)
+    audit(uow, actor, "create", "industry", row.id, name=clean, changes=[["name", "", clean]])
     return NamedRow(row.id, row.name)
 
 
@@ -102,7 +105,8 @@ def add_ambassador(uow: UnitOfWork, actor: Actor, name: str, organisation: str =
                      appointed_on=appointed_on, note=optional_text(note), sort_key=sort_key(clean))
     uow.session.add(row)
     uow.session.flush()
-    audit(uow, actor, "create", "ambassador", row.id, name=clean)
+    audit(uow, actor, "create", "ambassador", row.id, name=clean,
+          changes=diff({}, snapshot(uow.session, "ambassador", row)))
     return AmbassadorRow(row.id, row.name, row.organisation, row.appointed_on, row.note)
 
 
@@ -152,7 +156,8 @@ def add_carrier(uow: UnitOfWork, actor: Actor, data: CarrierInput) -> CarrierRow
                   note=optional_text(data.note))
     uow.session.add(row)
     uow.session.flush()
-    audit(uow, actor, "create", "carrier", row.id, name=name)
+    audit(uow, actor, "create", "carrier", row.id, name=name,
+          changes=diff({}, snapshot(uow.session, "carrier", row)))
     return get_carrier(uow, row.id)
 
 
@@ -160,11 +165,14 @@ def update_carrier(uow: UnitOfWork, actor: Actor, carrier_id: int,
                    data: CarrierInput) -> CarrierRow:
     require_manager(actor, "维护载体")
     row = get_or_404(uow.session, Carrier, carrier_id, "载体")
+    before = snapshot(uow.session, "carrier", row)
     row.name = _check_carrier(data)
     row.kind, row.park = data.kind, optional_text(data.park, 200)
     row.total_area, row.available_area = data.total_area, data.available_area
     row.note = optional_text(data.note)
-    audit(uow, actor, "update", "carrier", row.id, name=row.name)
+    changes = diff(before, snapshot(uow.session, "carrier", row))
+    if changes:
+        audit(uow, actor, "update", "carrier", row.id, name=row.name, changes=changes)
     return get_carrier(uow, row.id)
 
 

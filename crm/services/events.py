@@ -11,6 +11,7 @@ from sqlalchemy import select
 from crm.db import UnitOfWork
 from crm.models import Event
 from crm.money import format_yi
+from crm.services.audit_fields import diff, snapshot
 from crm.services.common import (
     Actor,
     audit,
@@ -59,18 +60,22 @@ def add_event(uow: UnitOfWork, actor: Actor, data: EventInput) -> EventRow:
                   theme=optional_text(data.theme, 200), note=optional_text(data.note))
     uow.session.add(event)
     uow.session.flush()
-    audit(uow, actor, "create", "event", event.id, name=name)
+    audit(uow, actor, "create", "event", event.id, name=name,
+          changes=diff({}, snapshot(uow.session, "event", event)))
     return get_event(uow, event.id, dt.date.today())
 
 
 def update_event(uow: UnitOfWork, actor: Actor, event_id: int, data: EventInput) -> EventRow:
     require_manager(actor, "修改招商活动")
     event = get_or_404(uow.session, Event, event_id, "招商活动")
+    before = snapshot(uow.session, "event", event)
     event.name = required_text(data.name, "活动名称", "name")
     event.held_on = check_date(data.held_on, "活动日期", "held_on") or event.held_on
     event.city, event.theme = optional_text(data.city, 64), optional_text(data.theme, 200)
     event.note = optional_text(data.note)
-    audit(uow, actor, "update", "event", event.id, name=event.name)
+    changes = diff(before, snapshot(uow.session, "event", event))
+    if changes:
+        audit(uow, actor, "update", "event", event.id, name=event.name, changes=changes)
     return get_event(uow, event.id, dt.date.today())
 
 

@@ -15,6 +15,7 @@ from crm.errors import ValidationError
 from crm.models import Setting, Target
 from crm.money import check_amount
 from crm.services.common import Actor, audit, require_admin, require_manager
+from crm.services.audit_fields import text as audit_text
 
 ORG_NAME = "org_name"
 DASHBOARD_PERIOD = "dashboard_period"
@@ -46,12 +47,15 @@ def set_setting(uow: UnitOfWork, actor: Actor, key: str, value: Any) -> None:
         require_admin(actor, "修改设置")
     text = json.dumps(value, ensure_ascii=False, default=str)
     row = uow.session.get(Setting, key)
+    old = row.value if row is not None else ""
     if row is None:
         uow.session.add(Setting(key=key, value=text))
     else:
         row.value = text
-    if key != DASHBOARD_PERIOD:
-        audit(uow, actor, "setting", "setting", None, key=key, value=value)
+    if key != DASHBOARD_PERIOD and old != text:
+        shown = audit_text(json.loads(old)) if old else ""
+        audit(uow, actor, "setting", "setting", None, key=key, name=key,
+              changes=[["value", shown, audit_text(value)]])
 
 
 def org_name(uow: UnitOfWork) -> str:
@@ -102,12 +106,15 @@ def set_target(uow: UnitOfWork, actor: Actor, year: int, metric: str, value: Dec
         raise ValidationError("年度超出范围", code="target.year", field="year")
     check_amount(value, field="value", label="目标值")
     row = uow.session.scalar(select(Target).where(Target.year == year, Target.metric == metric))
+    old = audit_text(row.value) if row is not None else ""
     if row is None:
         row = Target(year=year, metric=metric, value=value)
         uow.session.add(row)
     else:
         row.value = value
-    audit(uow, actor, "target", "target", None, year=year, metric=metric, value=value)
+    if old != audit_text(value):
+        audit(uow, actor, "target", "target", None, year=year, metric=metric,
+              name=f"{year} {TARGET_METRICS[metric]}", changes=[["value", old, audit_text(value)]])
     return TargetRow(year, metric, TARGET_METRICS[metric], value)
 
 

@@ -14,8 +14,8 @@ from crm.db import UnitOfWork
 from crm.errors import ValidationError
 from crm.models import Setting, Target
 from crm.money import check_amount
-from crm.services.common import Actor, audit, require_admin, require_manager
 from crm.services.audit_fields import text as audit_text
+from crm.services.common import Actor, audit, require_admin, require_manager
 
 ORG_NAME = "org_name"
 DASHBOARD_PERIOD = "dashboard_period"

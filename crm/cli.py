@@ -16,8 +16,7 @@ from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any
 
-from crm import stages
-from crm.backup import backup
+from crm import presence, stages
 from crm.db import Database, resolve_url
 from crm.errors import CrmError, ValidationError
 from crm.money import format_yi, parse_amount
@@ -29,6 +28,8 @@ log = logging.getLogger("crm.cli")
 Handler = Callable[[Database, argparse.Namespace], int]
 VERBS: dict[str, Handler] = {}
 EXTRA_VERBS: list[Callable[[Any], None]] = []
+# Verbs that must work on a database that cannot be opened as it is (restore replaces it).
+NO_UPGRADE: set[str] = set()
 
 
 class _Parser(argparse.ArgumentParser):
@@ -71,9 +72,6 @@ def build_parser() -> argparse.ArgumentParser:
     adv.add_argument("--start-date")
     adv.add_argument("--reason", default="")
     adv.add_argument("--user", help="以该用户身份操作（登录名），默认系统管理员")
-
-    bak = sub.add_parser("backup", help="备份数据库")
-    bak.add_argument("file")
 
     user = sub.add_parser("user", help="用户管理")
     usub = user.add_subparsers(dest="user_verb", required=True, parser_class=_Parser)
@@ -208,13 +206,6 @@ def _advance(db: Database, args: argparse.Namespace) -> int:
     return 0
 
 
-@verb("backup")
-def _backup(db: Database, args: argparse.Namespace) -> int:
-    path = backup(db, args.file)
-    print(f"已备份到 {path}")
-    return 0
-
-
 @verb("user")
 def _user(db: Database, args: argparse.Namespace) -> int:
     if args.user_verb == "list":
@@ -233,14 +224,20 @@ def _user(db: Database, args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    import crm.backup_cli  # registers backup/restore
     with contextlib.suppress(ImportError):
         import crm.excel.cli  # noqa: F401  registers import/export when present
     try:
         args = build_parser().parse_args(argv)
-        db = Database(resolve_url(args.db))
+        db = Database(resolve_url(args.db), upgrade=args.verb not in NO_UPGRADE)
+        # while it runs, this process is one of those who have the database open (a restore
+        # names it and waits for it); the mark goes with the process, however it ends
+        args.presence = presence.register(db, "cli")
         try:
             return VERBS[args.verb](db, args)
         finally:
+            if args.presence is not None:
+                args.presence.close()
             db.dispose()
     except CrmError as exc:
         print(f"错误：{exc.message}", file=sys.stderr)

@@ -17,6 +17,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DatabaseError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from crm import files
 from crm.errors import DatabaseBusy, SchemaError
 from crm.models import Revision
 
@@ -68,11 +69,7 @@ def write_local_settings(values: dict[str, Any]) -> None:
     """Merge ``values`` into this computer's settings file (not the database)."""
     current = read_local_settings()
     current.update(values)
-    path = settings_file()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(current, ensure_ascii=False, indent=2), encoding="utf-8")
-    tmp.replace(path)
+    files.write_text(settings_file(), json.dumps(current, ensure_ascii=False, indent=2))
 
 
 def resolve_url(option: str | None = None) -> str:
@@ -172,6 +169,11 @@ class Database:
             kwargs["connect_args"] = {"timeout": 10, "check_same_thread": False}
         else:
             kwargs["pool_pre_ping"] = True
+            # each connection says which program, schema, process and computer it is, so that
+            # a restore can name who else has the database open (crm.presence)
+            from crm.presence import pg_application_name
+
+            kwargs["connect_args"] = {"application_name": pg_application_name(self.url)}
         try:
             self.engine = create_engine(self.url, **kwargs)
         except Exception as exc:  # missing driver, malformed URL …

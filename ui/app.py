@@ -17,6 +17,7 @@ from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTimer, QTra
 from PySide6.QtGui import QFont, QFontDatabase, QIcon
 from PySide6.QtWidgets import QApplication
 
+from crm import files
 from crm import text as pinyin
 from crm.db import Database, demo_url, resolve_url
 from crm.errors import CrmError, PermissionDenied
@@ -222,8 +223,11 @@ class Screenshot:
             return
         self.timer.stop()
         QApplication.processEvents()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        if not self.window.grab().save(str(self.path)):
-            print(f"无法保存截图 {self.path}", file=sys.stderr)
+        try:  # written beside, then renamed: a killed run never leaves half a picture
+            with files.atomic_path(self.path) as tmp:
+                if not self.window.grab().save(str(tmp), "PNG"):
+                    raise files.write_error(self.path, OSError(tr("图片无法保存")))
+        except CrmError as exc:
+            print(f"无法保存截图：{exc.message}", file=sys.stderr)
         self.window.close()
         QApplication.quit()

@@ -22,6 +22,7 @@ import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
 from crm.errors import ValidationError
+from crm.files import AtomicFile
 
 ACCENT = "#1F6FEB"
 FORMULA_START = ("=", "+", "-", "@")
@@ -41,12 +42,17 @@ def excel_serial(day: dt.date) -> int:
 
 
 class Book:
-    """One workbook being written; ``with Book(path) as book: …``."""
+    """One workbook being written; ``with Book(path) as book: …``.
+
+    XlsxWriter writes a temporary file beside ``path`` (see :mod:`crm.files`), renamed over
+    ``path`` only once the workbook is complete: a failed, cancelled or killed export leaves the
+    report that was there before untouched.
+    """
 
     def __init__(self, path: str | Path):
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.wb = xlsxwriter.Workbook(str(self.path), {
+        self.file = AtomicFile(self.path)
+        self.wb = xlsxwriter.Workbook(str(self.file.temp), {
             "constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
             "strings_to_numbers": False, "default_date_format": "yyyy-mm-dd"})
         add = self.wb.add_format
@@ -71,8 +77,10 @@ class Book:
         if exc_type is not None:
             try:
                 self.wb.close()
+            except Exception:  # the error being raised already says what went wrong
+                pass
             finally:
-                self.path.unlink(missing_ok=True)
+                self.file.discard()
             return
         self.close()
 
@@ -80,7 +88,12 @@ class Book:
         try:
             self.wb.close()
         except OSError as exc:
+            self.file.discard()
             raise ValidationError(f"无法写入文件 {self.path}：{exc}", code="excel.write") from exc
+        except BaseException:
+            self.file.discard()
+            raise
+        self.file.commit()
 
     def sheet(self, name: str, title: str, subtitle: str, columns: Sequence[Column]) -> Table:
         ws = self.wb.add_worksheet(name[:31])

@@ -15,6 +15,7 @@ from pathlib import Path
 from sqlalchemy import Integer, func, select
 from sqlalchemy.orm import defer
 
+from crm import files
 from crm.db import UnitOfWork
 from crm.errors import NotFoundError, ValidationError
 from crm.models import Agreement, Attachment
@@ -130,13 +131,7 @@ def attachment_data(uow: UnitOfWork, attachment_id: int) -> tuple[str, bytes]:
 def save_attachment(uow: UnitOfWork, attachment_id: int, path: str | Path) -> Path:
     """Write one attachment's bytes to ``path`` (另存为)."""
     _name, data = attachment_data(uow, attachment_id)
-    target = Path(path)
-    try:
-        target.write_bytes(data)
-    except OSError as exc:
-        raise ValidationError(f"无法保存到“{target}”：{exc.strerror or exc}",
-                              code="attachment.write") from exc
-    return target
+    return files.write_bytes(path, data)  # a failed or killed save keeps the file it replaces
 
 
 def delete_attachment(uow: UnitOfWork, actor: Actor, attachment_id: int) -> None:

@@ -227,6 +227,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     import crm.backup_cli  # registers backup/restore
     with contextlib.suppress(ImportError):
         import crm.excel.cli  # noqa: F401  registers import/export when present
+    import crm.cli_audit  # noqa: F401  registers audit
     try:
         args = build_parser().parse_args(argv)
         db = Database(resolve_url(args.db), upgrade=args.verb not in NO_UPGRADE)

@@ -68,7 +68,7 @@ def _audit(db: Database, args: argparse.Namespace) -> int:
         return 0
     for e in page.rows:
         what = f"{e.entity}“{e.subject}”" if e.subject else e.entity
-        print(f"{e.at:%Y-%m-%d %H:%M}  {e.actor}  {e.action}{what}  {e.summary}".rstrip())
+        print(f"{e.at:%Y-%m-%d %H:%M}  {e.actor}  {e.action}  {what}  {e.summary}".rstrip())
     shown = f"，列出最新 {len(page.rows)} 条" if page.total > len(page.rows) else ""
     print(f"共 {page.total} 条记录{shown}")
     return 0

@@ -12,13 +12,15 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QSplitter,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from crm.db import UnitOfWork
 from crm.errors import NotFoundError
-from crm.services import companies
+from crm.services import audit, companies
+from crm.services.audit import HistoryEntry
 from crm.services.companies import CompanyRow
 from crm.services.projects import ProjectQuery, ProjectRow, list_projects
 from ui.dialogs.company_dialog import CompanyDialog, ContactDialog
@@ -26,12 +28,14 @@ from ui.dialogs.project_dialog import ProjectDialog
 from ui.forms import FormDialog
 from ui.models.table import Column, RowsModel
 from ui.pages.common import EmptyState, TableOrEmpty, icon, search_box, table_view, title_label
+from ui.pages.history import HistoryView
 
 
 @dataclass(frozen=True)
 class CompanyDetails:
     company: CompanyRow
     projects: list[ProjectRow]
+    changes: list[HistoryEntry]  # 变更记录, its contacts' included, newest first
 
 
 def load_company(uow: UnitOfWork, company_id: int) -> CompanyDetails | None:
@@ -39,7 +43,8 @@ def load_company(uow: UnitOfWork, company_id: int) -> CompanyDetails | None:
         company = companies.get_company(uow, company_id)
     except NotFoundError:
         return None
-    return CompanyDetails(company, list_projects(uow, ProjectQuery(company_id=company_id)))
+    return CompanyDetails(company, list_projects(uow, ProjectQuery(company_id=company_id)),
+                          audit.company_history(uow, company_id))
 
 
 class CompaniesPage(QWidget):
@@ -117,6 +122,13 @@ class CompaniesPage(QWidget):
             self.info.addRow(self.tr(label), value)
             self.info_values[key] = value
         d.addLayout(self.info)
+        # 概况 (contacts and projects) and 变更记录 share the space below the facts
+        self.tabs = QTabWidget(detail)
+        self.tabs.setObjectName("company-tabs")
+        self.tabs.setDocumentMode(True)
+        overview = QWidget(self.tabs)
+        o = QVBoxLayout(overview)
+        o.setContentsMargins(0, 6, 0, 0)
         contacts_head = QHBoxLayout()
         caption = QLabel(self.tr("联系人"), detail)
         caption.setObjectName("section-title")
@@ -129,7 +141,7 @@ class CompaniesPage(QWidget):
         contacts_head.addStretch(1)
         contacts_head.addWidget(self.add_contact_button)
         contacts_head.addWidget(self.remove_contact_button)
-        d.addLayout(contacts_head)
+        o.addLayout(contacts_head)
         self.contacts_model = RowsModel([
             Column(self.tr("姓名"), lambda r: r.name),
             Column(self.tr("职务"), lambda r: r.title),
@@ -138,11 +150,11 @@ class CompaniesPage(QWidget):
         ], self)
         self.contacts_table = table_view(self.contacts_model, detail, stretch=3)
         self.contacts_table.setMaximumHeight(160)
-        d.addWidget(self.contacts_table)
+        o.addWidget(self.contacts_table)
         projects_caption = QLabel(self.tr("项目"), detail)
         projects_caption.setObjectName("section-title")
         projects_caption.setProperty("class", "panel-title")
-        d.addWidget(projects_caption)
+        o.addWidget(projects_caption)
         self.projects_model = RowsModel([
             Column(self.tr("项目名称"), lambda r: r.name),
             Column(self.tr("阶段"), lambda r: r.stage_name),
@@ -153,7 +165,12 @@ class CompaniesPage(QWidget):
         for i, width in enumerate((200, 64, 130, 70)):
             self.projects_table.setColumnWidth(i, width)
         self.projects_table.doubleClicked.connect(self._open_project)
-        d.addWidget(self.projects_table, 1)
+        o.addWidget(self.projects_table, 1)
+        self.tabs.addTab(overview, self.tr("联系人与项目"))
+        self.changes = HistoryView(self.tr("还没有变更记录"), self.tabs)
+        self.changes.setObjectName("company-changes")
+        self.tabs.addTab(self.changes, self.tr("变更记录"))
+        d.addWidget(self.tabs, 1)
         self.detail_widget = detail
         self.detail_empty = EmptyState(self.tr("在左侧选择一家企业"), self)
         right = QWidget(self)
@@ -225,6 +242,7 @@ class CompaniesPage(QWidget):
         self.info_values["note"].setText(c.note or "—")
         self.contacts_model.set_rows(c.contacts)
         self.projects_model.set_rows(details.projects)
+        self.changes.set_entries(details.changes)
 
     # --- actions -----------------------------------------------------------------------------
     def select_company(self, company_id: int) -> None:

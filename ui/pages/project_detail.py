@@ -1,4 +1,4 @@
-"""The panel beside the project list: 基本信息, 接洽记录, 协议与开工, 阶段历史."""
+"""The panel beside the project list: 基本信息, 接洽记录, 协议与开工, 阶段历史, 变更记录."""
 
 from __future__ import annotations
 
@@ -25,14 +25,16 @@ from crm import stages
 from crm.db import UnitOfWork
 from crm.errors import NotFoundError
 from crm.money import format_yi
-from crm.services import attachments, contacts, pipeline
+from crm.services import attachments, audit, contacts, pipeline
 from crm.services.attachments import AttachmentRow, format_size
+from crm.services.audit import HistoryEntry
 from crm.services.contacts import LogRow
 from crm.services.pipeline import AgreementRow, FundingRow, StartRow
 from crm.services.projects import ProjectRow, StageChangeRow, get_project, stage_history
 from ui.errors import confirm
 from ui.models.table import Column, RowsModel
 from ui.pages.common import EmptyState, TableOrEmpty, table_view
+from ui.pages.history import HistoryView
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,7 @@ class ProjectDetails:
     fundings: list[FundingRow]
     history: list[StageChangeRow]
     attachments: list[AttachmentRow] = field(default_factory=list)
+    changes: list[HistoryEntry] = field(default_factory=list)  # 变更记录, newest first
 
     @property
     def funds_total(self) -> Decimal:
@@ -58,7 +61,8 @@ def load_details(uow: UnitOfWork, project_id: int) -> ProjectDetails | None:
     return ProjectDetails(row, contacts.list_logs(uow, project_id=project_id, limit=500),
                           pipeline.agreements(uow, project_id), pipeline.starts(uow, project_id),
                           pipeline.fundings(uow, project_id), stage_history(uow, project_id),
-                          attachments.list_attachments(uow, project_id))
+                          attachments.list_attachments(uow, project_id),
+                          audit.project_history(uow, project_id))
 
 
 def _amount(wan: Decimal | None) -> str:
@@ -199,6 +203,11 @@ class ProjectDetail(QWidget):
             Column(self.tr("原因"), lambda r: r.reason),
         ], self)
         self.tabs.addTab(table_view(self.history_model, self), self.tr("阶段历史"))
+
+        # 变更记录: every change with who, when, and the fields' old and new values
+        self.changes = HistoryView(self.tr("还没有变更记录"), self)
+        self.changes.setObjectName("project-changes")
+        self.tabs.addTab(self.changes, self.tr("变更记录"))
         self._show_empty(True)
 
     def _build_attachments(self, tab: QWidget, layout: QVBoxLayout) -> None:
@@ -388,6 +397,7 @@ class ProjectDetail(QWidget):
         self.starts_model.set_rows(details.starts)
         self.funds_model.set_rows(details.fundings)
         self.history_model.set_rows(details.history)
+        self.changes.set_entries(details.changes)
         signed = r.signed_on is not None and not r.deleted
         self.add_agreement.setEnabled(signed)
         self.add_funding.setEnabled(signed)

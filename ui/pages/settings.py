@@ -37,6 +37,7 @@ from crm.services.settings import TARGET_METRICS, TargetRow
 from crm.services.users import UserRow
 from ui import errors
 from ui.context import AppContext
+from ui.pages.history import AuditLogTab
 from ui.widgets.table import Column, RowsModel, rows_view
 
 
@@ -79,6 +80,9 @@ class SettingsPage(QWidget):
         self.tabs.addTab(self._target_tab(actor.is_manager), self.tr("年度目标"))
         if actor.is_admin:
             self.tabs.addTab(self._users_tab(), self.tr("用户与角色"))
+        if actor.is_manager:  # the services refuse the whole log to staff as well
+            self.audit_log = AuditLogTab(ctx, self)
+            self.tabs.addTab(self.audit_log, self.tr("审计日志"))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 18, 24, 18)
         layout.setSpacing(14)

@@ -144,22 +144,18 @@ def advance(uow: UnitOfWork, actor: Actor, project_id: int, to: str, on: dt.date
     return get_project(uow, project.id)
 
 
-def _records(uow: UnitOfWork, project_id: int) -> dict[tuple[str, int], Agreement | Start]:
-    """The project's agreement and start rows: the audit log shows the ones a move adds."""
+def _records(uow: UnitOfWork, project_id: int) -> set[int]:
+    """The ids of the project's agreements: the audit log shows the one a move adds (a start's
+    date and kind are the project's own fields, already in the log)."""
     uow.session.flush()
-    found: dict[tuple[str, int], Agreement | Start] = {}
-    for kind, model in (("agreement", Agreement), ("start", Start)):
-        for row in uow.session.scalars(select(model).where(model.project_id == project_id)):
-            found[(kind, row.id)] = row
-    return found
+    return set(uow.session.scalars(select(Agreement.id).where(Agreement.project_id == project_id)))
 
 
-def _added(uow: UnitOfWork, known: dict[tuple[str, int], Agreement | Start],
-           project_id: int) -> list[Change]:
+def _added(uow: UnitOfWork, known: set[int], project_id: int) -> list[Change]:
     changes: list[Change] = []
-    for (kind, ident), row in _records(uow, project_id).items():
-        if (kind, ident) not in known:
-            changes += diff({}, snapshot(uow.session, kind, row), prefix=kind)
+    for ident in sorted(_records(uow, project_id) - known):
+        row = uow.session.get(Agreement, ident)
+        changes += diff({}, snapshot(uow.session, "agreement", row), prefix="agreement")
     return changes
 
 

@@ -79,18 +79,20 @@ def ro_uri(path: Path) -> str:
     return f"file:{quote(str(path))}?mode=ro"
 
 
-def sqlite_version(path: Path) -> str:
+def sqlite_version(file: Path, label: Path | None = None) -> str:
     """Check a SQLite file read-only: whole (integrity_check) and a 招商 CRM database; its
-    schema version. Raises BackupError with what is wrong."""
+    schema version. Raises BackupError with what is wrong, naming ``label`` (the file the user
+    knows, not the temporary copy being checked)."""
+    path = label or file
     try:
-        conn = sqlite3.connect(ro_uri(path), uri=True)
+        conn = sqlite3.connect(ro_uri(file), uri=True)
     except sqlite3.Error as exc:
         raise BackupError(f"无法打开 {path}：{exc}", code="backup.open") from exc
     try:
         try:
             result = [str(r[0]) for r in conn.execute("PRAGMA integrity_check").fetchall()]
         except sqlite3.DatabaseError as exc:
-            raise BackupError(f"{path} 不是有效的 SQLite 数据库文件（{exc}）",
+            raise BackupError(f"{path} 不是有效的 SQLite 数据库文件，或已损坏",
                               code="backup.not_sqlite") from exc
         if result != ["ok"]:
             raise BackupError(f"{path} 已损坏：{result[0]}", code="backup.corrupt")
@@ -124,6 +126,11 @@ def _copy_sqlite(source: Path, dest: Path) -> None:
 def copy_sqlite(source: Path, dest: Path) -> None:
     try:
         _copy_sqlite(source, dest)
+    except sqlite3.DatabaseError as exc:
+        if "not a database" in str(exc) or "malformed" in str(exc):
+            raise BackupError(f"{source} 不是有效的 SQLite 数据库文件，或已损坏",
+                              code="backup.not_sqlite") from exc
+        raise BackupError(f"无法读取数据库 {source}：{exc}", code="backup.read") from exc
     except sqlite3.Error as exc:
         raise BackupError(f"无法读取数据库 {source}：{exc}", code="backup.read") from exc
 
@@ -139,7 +146,7 @@ def backup(db: Database, target: str | Path, *, force: bool = False) -> BackupRe
         raise BackupError("没有可备份的数据库文件", code="backup.source")
     with AtomicFile(path) as out:
         copy_sqlite(live, out.temp)
-        version = sqlite_version(out.temp)
+        version = sqlite_version(out.temp, path)
         if version != SCHEMA_HEAD:
             raise BackupError(f"备份的结构版本 {version} 与本软件（{SCHEMA_HEAD}）不符，未保存",
                               code="backup.version")

@@ -98,8 +98,10 @@ class AtomicFile:
     def discard(self) -> None:
         """Remove the temporary file (the target is left as it was)."""
         if not self.done:
-            with contextlib.suppress(OSError):
-                self.temp.unlink(missing_ok=True)
+            # with what SQLite may have made beside a database being checked
+            for side in ("", "-wal", "-shm", "-journal"):
+                with contextlib.suppress(OSError):
+                    Path(f"{self.temp}{side}").unlink(missing_ok=True)
             self.done = True
 
     def __enter__(self) -> AtomicFile:

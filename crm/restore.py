@@ -151,10 +151,10 @@ def _revision(path: Path) -> int:
     return 0
 
 
-def _prepare(staged: Path, live: Path) -> tuple[str, bool]:
-    """Check the staged copy; upgrade an older one; match the live file's page size (a WAL
-    database only takes pages of its own size); move its revision past the live one's."""
-    version = sqlite_version(staged)
+def _prepare(staged: Path, live: Path, file: Path) -> tuple[str, bool]:
+    """Check the staged copy of ``file``; upgrade an older one; match the live file's page size
+    (a WAL database only takes pages of its own size); move its revision past the live one's."""
+    version = sqlite_version(staged, file)
     if not known_version(version):
         raise BackupError(f"该备份由更新版本的招商 CRM 创建（结构版本 {version}），"
                           "请先升级本软件再恢复", code="restore.too_new")
@@ -240,12 +240,8 @@ def _restore_sqlite(db: Database, file: Path, others: list[presence.OpenSession]
     db.engine.dispose()  # this process's own pooled connections: nothing of theirs is pending
     staged = temp_name(live)
     try:
-        try:
-            copy_sqlite(file, staged)
-        except BackupError as exc:
-            raise BackupError(f"{file} 不是有效的招商 CRM 备份：{exc.message}",
-                              code=exc.code) from exc
-        version, upgraded = _prepare(staged, live)
+        copy_sqlite(file, staged)
+        version, upgraded = _prepare(staged, live, file)
         safety = _keep_safety_copy(live, now)
         try:
             if not live.exists():

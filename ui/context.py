@@ -9,6 +9,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from crm import presence
 from crm.db import Database, UnitOfWork
 from crm.errors import CrmError
 from crm.services.common import Actor
@@ -35,6 +36,8 @@ class AppContext(QObject):
         super().__init__(parent)
         self.db = db
         self.actor = actor
+        # this window is one of those who have the database open (a restore names it)
+        self.presence = presence.register(db, "window", actor.name)
         self.runner = Runner(self)
         self.collector = GuiThreadCollector(self)
         self._revision = db.revision()
@@ -112,3 +115,6 @@ class AppContext(QObject):
         self._timer.stop()
         self.runner.wait()
         self.collector.stop()
+        if self.presence is not None:
+            self.presence.close()
+            self.presence = None

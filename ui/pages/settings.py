@@ -28,8 +28,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from crm import presence
+from crm.backup import BackupResult, backup
 from crm.db import UnitOfWork, normalize_url, read_local_settings, write_local_settings
 from crm.errors import ValidationError
+from crm.restore import RestoreResult, restore
 from crm.services import dictionaries, settings, users
 from crm.services.common import ROLE_NAMES, ROLES
 from crm.services.dictionaries import NamedRow
@@ -132,6 +135,26 @@ class SettingsPage(QWidget):
         buttons.addWidget(save)
         buttons.addWidget(self.db_status, 1)
         layout.addLayout(buttons)
+        if self.ctx.actor.is_admin:
+            layout.addSpacing(12)
+            note = QLabel(self.tr(
+                "备份：把当前数据库复制成一个检查过的文件（不会写到数据库本身）。恢复：用备份替换当前"
+                "数据库的全部内容；恢复前，当前数据库会先另存为安全副本（同一文件夹，名为“….恢复前-日期-时间”）。"),
+                tab)
+            note.setProperty("class", "muted")
+            note.setWordWrap(True)
+            layout.addWidget(note)
+            self.backup_button = QPushButton(self.tr("备份…"), tab)
+            self.backup_button.setObjectName("settings-db-backup")
+            self.backup_button.clicked.connect(self._choose_backup)
+            self.restore_button = QPushButton(self.tr("恢复…"), tab)
+            self.restore_button.setObjectName("settings-db-restore")
+            self.restore_button.clicked.connect(self._choose_restore)
+            row = QHBoxLayout()
+            row.addWidget(self.backup_button)
+            row.addWidget(self.restore_button)
+            row.addStretch(1)
+            layout.addLayout(row)
         layout.addStretch(1)
         return tab
 
@@ -304,6 +327,54 @@ class SettingsPage(QWidget):
             return
         self.db_status.setText(self.tr("已保存，重启后使用：{url}").format(url=url) if url
                                else self.tr("已保存，重启后使用默认数据库"))
+
+    def _choose_backup(self) -> None:
+        suffix = ".db" if self.ctx.db.is_sqlite else ".dump"
+        path, _ = QFileDialog.getSaveFileName(self, self.tr("备份到"), f"招商CRM备份{suffix}",
+                                              self.tr("备份文件 (*{s})").format(s=suffix))
+        if path:
+            self.backup_to(path)
+
+    def backup_to(self, path: str) -> None:
+        """Write a checked backup to ``path`` (the save dialog asked before replacing a file)."""
+        db = self.ctx.db
+
+        def done(result: BackupResult) -> None:
+            self.db_status.setText(self.tr("已备份到 {p}").format(p=result.path))
+            errors.show_message(self.tr("已备份到 {p}（已检查完整）").format(p=result.path), self)
+        self.ctx.long(lambda task: backup(db, path, force=True), done=done)
+
+    def _choose_restore(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("选择要恢复的备份"), "",
+                                              self.tr("备份文件 (*.db *.dump);;所有文件 (*)"))
+        if path:
+            self.restore_from(path)
+
+    def restore_from(self, path: str) -> None:
+        """Ask (naming every other window and program that has the database open), then
+        replace the database with the backup ``path``; every view reloads."""
+        ctx = self.ctx
+        try:
+            others = presence.others(ctx.db, exclude=ctx.presence)
+        except Exception as exc:  # e.g. the server went away: the restore would fail anyway
+            ctx.report(exc)
+            return
+        text = self.tr("恢复会用备份“{file}”替换当前数据库的全部内容；当前数据库会先另存为安全副本。"
+                       ).format(file=path)
+        if others:
+            text += "\n\n" + self.tr("以下窗口或程序正打开着这个数据库，它们尚未保存的修改将丢失：")
+            text += "\n" + "\n".join(s.describe() for s in others)
+        if not errors.confirm(text + "\n\n" + self.tr("确定恢复吗？"), self):
+            return
+
+        def done(result: RestoreResult) -> None:
+            ctx.changed.emit()
+            kept = (self.tr("原数据库已另存为 {p}").format(p=result.safety_copy)
+                    if result.safety_copy else "")
+            self.db_status.setText(self.tr("已恢复。") + kept)
+            errors.show_message(self.tr("已从 {f} 恢复。").format(f=path) + kept, self)
+        ctx.long(lambda task: restore(ctx.db, path, ctx.actor, force=True, me=ctx.presence),
+                 done=done)
 
     def save_org(self) -> None:
         self.ctx.write(settings.set_setting, self.ctx.actor, settings.ORG_NAME,

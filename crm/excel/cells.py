@@ -13,11 +13,13 @@ import unicodedata
 from decimal import Decimal, InvalidOperation
 
 from crm.errors import ValidationError
+from crm.excel.layout import PLACEHOLDERS
 from crm.money import parse_amount
 
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 _DATE_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
 _COMPACT_RE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+_MONTH_RE = re.compile(r"^(\d{4})\s*(?:[-/.]\s*(\d{1,2})|年\s*(\d{1,2})\s*月份?)$")
 _TIME_TAIL = re.compile(r"[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$")
 TOTAL_WORDS = ("合计", "小计", "总计")
 
@@ -77,6 +79,28 @@ def parse_date(value: object) -> dt.date | None:
     if _COMPACT_RE.match(cleaned):
         return _ymd(cleaned, raw)
     raise CellError(f"日期“{raw}”无法识别，请写成 2025-06-12")
+
+
+def parse_day_or_month(value: object) -> tuple[dt.date | None, bool]:
+    """:func:`parse_date`, also taking a month alone (2025年6月, 2025-06, 2025.6, and the number
+    2025.6 Excel makes of it) as its 1st: (the date, whether only the month was written)."""
+    try:
+        return parse_date(value), False
+    except CellError:
+        if isinstance(value, float) and 1990 <= value < 2101:
+            whole, _, frac = repr(value).partition(".")
+            if frac == "1":  # 2025.1 and 2025.10 are the same number
+                raise CellError(f"“{value}”可能是 {whole} 年 1 月或 10 月，请写成 {whole}-01 或 "
+                                f"{whole}-10") from None
+            if frac.isdigit() and 1 <= int(frac) <= 12:
+                return _build(int(whole), int(frac), 1, repr(value)), True
+            raise
+        if not isinstance(value, str):
+            raise
+        match = _MONTH_RE.match(text(value))
+        if not match:
+            raise
+        return _build(int(match[1]), int(match[2] or match[3]), 1, text(value)), True
 
 
 def _ymd(digits: str, raw: str) -> dt.date:
@@ -147,8 +171,9 @@ def parse_area(value: object) -> Decimal | None:
 
 
 def is_blank_row(values: list[object]) -> bool:
-    """Every cell of the row is blank."""
-    return all(v is None or (isinstance(v, str) and not v.strip()) for v in values)
+    """Every cell of the row is blank (or a placeholder such as "/")."""
+    return all(v is None or (isinstance(v, str) and (not v.strip() or v.strip() in PLACEHOLDERS))
+               for v in values)
 
 
 def is_total_row(values: list[object]) -> bool:

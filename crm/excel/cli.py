@@ -11,7 +11,7 @@ from crm import cli
 from crm.db import Database
 from crm.errors import ValidationError
 from crm.excel.errorbook import write_error_book
-from crm.excel.importer import import_ledger
+from crm.excel.importer import UNIT_CHOICES, import_ledger
 from crm.excel.reports import REPORTS, export_report
 from crm.services import metrics
 from crm.services.common import SYSTEM, parse_date_text
@@ -26,6 +26,9 @@ def _extend(sub: Any) -> None:
     imp.add_argument("--dry-run", action="store_true", help="只检查，不写入")
     imp.add_argument("--errors", metavar="OUT.xlsx", help="把错误行写入这个工作簿")
     imp.add_argument("--skip-invalid", action="store_true", help="跳过有错误的行，导入其余行")
+    imp.add_argument("--sheet", metavar="NAME", help="只导入这个工作表（默认：每个有台账表头的工作表）")
+    imp.add_argument("--unit", choices=UNIT_CHOICES,
+                     help="表中没有注明金额单位时，金额的单位（注明了的按所注）")
     exp = sub.add_parser("export", help="导出 Excel 报表")
     exp.add_argument("report", choices=list(REPORTS))
     exp.add_argument("--out", required=True, metavar="FILE.xlsx")
@@ -38,7 +41,12 @@ def _extend(sub: Any) -> None:
 
 def _import(db: Database, args: argparse.Namespace) -> int:
     report = import_ledger(db, SYSTEM, args.file, dry_run=args.dry_run,
-                           skip_invalid=args.skip_invalid)
+                           skip_invalid=args.skip_invalid, sheet=args.sheet, unit=args.unit)
+    if args.dry_run:
+        print(report.understanding())
+    elif len(report.sheets) > 1 or report.skipped_sheets:
+        for line in report.sheet_lines():
+            print(line)
     for problem in report.errors[:MAX_LISTED]:
         print(f"错误  {problem.text()}", file=sys.stderr)
     if len(report.errors) > MAX_LISTED:
@@ -50,6 +58,9 @@ def _import(db: Database, args: argparse.Namespace) -> int:
         path = write_error_book(report, args.errors)
         print(f"错误行已写入 {path}", file=sys.stderr)
     print(report.summary())
+    if report.unit_needed:
+        print(f"未注明金额单位：{'、'.join(report.unit_needed)}。请用 --unit 万元 或 --unit 亿元 "
+              "指明（表中注明了单位的金额仍按所注）", file=sys.stderr)
     return 2 if report.refused else 0
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 # field → (label shown to the user, synonyms; the first one is what the export writes)
 FIELDS: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -79,21 +79,51 @@ def field_of(header: object) -> str | None:
 
 @dataclass(frozen=True)
 class HeaderGuess:
-    """Where the header is and which column holds which field."""
+    """Where the header is and which column holds which field.
 
-    row_index: int  # 0-based index into the sheet's rows
-    headers: tuple[str, ...]  # the header texts as written
+    A header may span two or three rows (a group cell merged over its field cells, e.g.
+    计划总投资（万元） over 总额 | 其中：固定资产投资); ``headers`` then joins each column's parts
+    with "/" (line breaks inside a cell removed), and the data starts below the last of them.
+    """
+
+    row_index: int  # 0-based index into the sheet's rows of the header's first row
+    headers: tuple[str, ...]  # each column's header as shown (no line breaks)
     mapping: dict[int, str]  # column index → field
+    depth: int = 1  # rows the header spans
+    units: dict[int, str] = field(default_factory=dict)  # column → money unit in its header
+    unit_row: tuple[int, str] | None = None  # (row index, unit) of a 单位：万元 row above
 
     @property
     def excel_row(self) -> int:
         return self.row_index + 1
 
+    @property
+    def body(self) -> int:
+        """Index of the first row below the header."""
+        return self.row_index + self.depth
+
+    @property
+    def rows_text(self) -> str:
+        """第 3 行 / 第 3–4 行."""
+        last = self.row_index + self.depth
+        return f"第 {self.excel_row} 行" if self.depth == 1 else f"第 {self.excel_row}–{last} 行"
+
     def column_of(self, key: str) -> int | None:
-        for col, field in self.mapping.items():
-            if field == key:
+        for col, fld in self.mapping.items():
+            if fld == key:
                 return col
         return None
+
+    def with_mapping(self, mapping: dict[int, str]) -> HeaderGuess:
+        return replace(self, mapping=dict(mapping))
+
+
+def display_header(value: object) -> str:
+    """A header cell as shown in messages: trimmed, line breaks inside it removed."""
+    return _BREAK.sub("", "" if value is None else str(value)).strip()
+
+
+_BREAK = re.compile(r"\s*[\r\n]+\s*")
 
 
 def guess_mapping(headers: list[object]) -> dict[int, str]:
@@ -108,20 +138,186 @@ def guess_mapping(headers: list[object]) -> dict[int, str]:
     return mapping
 
 
-def find_header(rows: list[list[object]]) -> HeaderGuess | None:
-    """The first row (of the first 30) naming a project and its company, or the best row."""
-    best: HeaderGuess | None = None
+Merged = tuple[tuple[int, int], tuple[int, int]]  # ((first row, first col), (last row, last col))
+_TOTAL_LEAF = {"总额", "合计", "小计", "总计", "总量", "总投资", "金额", "投资额", "额度", "数额"}
+_GROUP_TAIL = re.compile(r"(情况|信息|进度|进展|节点|基本情况)$")
+_UNIT_ROW = re.compile(r"单位\s*[:：]?\s*[（(]?\s*(亿元|万元|元)")
+_UNIT_ONLY = re.compile(r"^[（(]?(亿元|万元|元)[)）]?$")
+MAX_DEPTH = 3
+
+
+def find_header(rows: list[list[object]], merged: list[Merged] | tuple[Merged, ...] = ()
+                ) -> HeaderGuess | None:
+    """The first row (of the first 30) naming a project and its company, or the best row,
+    with the rows the header spans below (and a group row above) it."""
+    best: int | None = None
     best_score = 1
     for index, row in enumerate(rows[:HEADER_SCAN_ROWS]):
         mapping = guess_mapping(row)
         fields = set(mapping.values())
         score = len(fields - {"seq"})
-        headers = tuple("" if v is None else str(v).strip() for v in row)
         if set(REQUIRED) <= fields and score >= 3:
-            return HeaderGuess(index, headers, mapping)
+            return header_at(rows, index, merged)
         if score > best_score and ("name" in fields or "company" in fields):
-            best, best_score = HeaderGuess(index, headers, mapping), score
-    return best
+            best, best_score = index, score
+    if best is None:
+        return None
+    return header_at(rows, best, merged)
+
+
+def header_at(rows: list[list[object]], top: int, merged: list[Merged] | tuple[Merged, ...] = (),
+              *, exact: bool = False) -> HeaderGuess:
+    """The header whose first row is ``rows[top]`` (or the group row above it, unless
+    ``exact``): how many rows it spans, each column's parts, field and unit, and a unit row
+    above it."""
+    if not exact and top > 0 and _is_group_row(rows, top - 1, merged):
+        top -= 1
+    depth = _depth(rows, top, merged)
+    width = max((len(rows[r]) for r in range(top, top + depth)), default=0)
+    grid = _filled(rows, top, depth, width, merged)
+    headers: list[str] = []
+    mapping: dict[int, str] = {}
+    units: dict[int, str] = {}
+    taken: set[str] = set()
+    for col in range(width):
+        parts: list[str] = []
+        for r in range(depth):
+            text = display_header(grid[r][col])
+            if text and (not parts or parts[-1] != text):
+                parts.append(text)
+        headers.append("/".join(parts))
+        key = _field_of_parts(parts)
+        if key is not None and key not in taken:
+            mapping[col] = key
+            taken.add(key)
+        unit = _unit_of_parts(parts)
+        if unit is not None:
+            units[col] = unit
+    return HeaderGuess(top, tuple(headers), mapping, depth, units, unit_row(rows, top))
+
+
+def _is_group_row(rows: list[list[object]], index: int,
+                  merged: list[Merged] | tuple[Merged, ...]) -> bool:
+    """A row of group cells over the header (项目基本情况 | 投资情况 …): two or more text cells,
+    at least one merged across columns and not over the whole width, naming no field."""
+    row = rows[index]
+    texts = [v for v in row if not _blank(v)]
+    if len(texts) < 2 or not all(isinstance(v, str) for v in texts):
+        return False
+    width = len(row)
+    spans = [m for m in merged if m[0][0] == index and m[1][1] > m[0][1]]
+    return any(m[1][1] - m[0][1] + 1 < width for m in spans) and not guess_mapping(row)
+
+
+def _blank(v: object) -> bool:
+    return v is None or (isinstance(v, str) and not v.strip())
+
+
+def _depth(rows: list[list[object]], top: int, merged: list[Merged] | tuple[Merged, ...]) -> int:
+    depth = 1
+    for (r0, c0), (r1, c1) in merged:
+        if r0 == top and r1 > r0:  # a header cell merged down over the rows below
+            depth = max(depth, r1 - r0 + 1)
+        elif r0 == top and c1 > c0 and top + 1 < len(rows) and _textual(rows, top, 1):
+            below = rows[top + 1]
+            if any(not _blank(below[c]) for c in range(c0, min(c1 + 1, len(below)))):
+                depth = max(depth, 2)  # a group cell with its field cells below
+    depth = min(depth, MAX_DEPTH)
+    if depth == 1 and not merged:
+        while depth < MAX_DEPTH and _continues(rows, top, depth):
+            depth += 1
+    return max(1, min(depth, len(rows) - top))
+
+
+def _textual(rows: list[list[object]], top: int, depth: int) -> bool:
+    """The row below a header of ``depth`` rows holds only text, none where the header's
+    project and company columns are (a data row fills those)."""
+    row = rows[top + depth]
+    if not all(_blank(v) or isinstance(v, str) for v in row):
+        return False
+    mapping = guess_mapping(rows[top])
+    return not any(key in REQUIRED and c < len(row) and not _blank(row[c])
+                   for c, key in mapping.items())
+
+
+def _continues(rows: list[list[object]], top: int, depth: int) -> bool:
+    """Without merge information: whether the row below the header is more header (text only,
+    under blank or group cells of the row above, and not a data, total or section row)."""
+    index = top + depth
+    if index >= len(rows):
+        return False
+    row, above = rows[index], rows[index - 1]
+    cells = [(c, v) for c, v in enumerate(row) if not _blank(v)]
+    if not cells or not _textual(rows, top, depth):
+        return False
+    first = clean_header(cells[0][1])
+    if first.startswith(("合计", "小计", "总计")) or len(cells) < 2:
+        return False
+    return all(c >= len(above) or _blank(above[c]) or field_of(above[c]) is None
+               or field_of(v) is not None or clean_header(v) in _TOTAL_LEAF
+               or clean_header(v).startswith("其中") for c, v in cells)
+
+
+def _filled(rows: list[list[object]], top: int, depth: int, width: int,
+            merged: list[Merged] | tuple[Merged, ...]) -> list[list[object]]:
+    """The header rows with each merged cell's value in every cell it covers (calamine leaves
+    the covered cells empty); without merge information a group cell is carried right over
+    the blank cells whose row below has a field."""
+    grid = [list(rows[r]) + [None] * (width - len(rows[r])) for r in range(top, top + depth)]
+    for (r0, c0), (r1, c1) in merged:
+        if r1 < top or r0 >= top + depth:
+            continue
+        origin = rows[r0][c0] if r0 < len(rows) and c0 < len(rows[r0]) else None
+        for r in range(max(r0, top), min(r1, top + depth - 1) + 1):
+            for c in range(c0, min(c1 + 1, width)):
+                grid[r - top][c] = origin
+    if not merged:
+        for r in range(depth - 1):
+            for c in range(1, width):
+                if _blank(grid[r][c]) and not _blank(grid[r + 1][c]) \
+                        and not _blank(grid[r][c - 1]) and not _blank(grid[r + 1][c - 1]):
+                    grid[r][c] = grid[r][c - 1]
+    return grid
+
+
+def _field_of_parts(parts: list[str]) -> str | None:
+    if not parts:
+        return None
+    leaf = parts[-1]
+    key = field_of(leaf)
+    if key is not None or len(parts) == 1:
+        return key
+    cleaned = clean_header(leaf)
+    if cleaned.startswith("其中"):
+        return None  # 其中：固定资产投资 is a part of the group's figure, not the figure
+    group = _GROUP_TAIL.sub("", clean_header(parts[-2]))
+    joined = field_of(group + cleaned)
+    if joined is not None:
+        return joined
+    if cleaned in _TOTAL_LEAF or _UNIT_ONLY.match(cleaned) or not cleaned:
+        return field_of(parts[-2])
+    return None
+
+
+def _unit_of_parts(parts: list[str]) -> str | None:
+    from crm.excel.cells import header_unit
+
+    for part in reversed(parts):
+        unit = header_unit(part)
+        if unit is not None:
+            return unit
+    return None
+
+
+def unit_row(rows: list[list[object]], top: int) -> tuple[int, str] | None:
+    """A row above the header stating the money unit (单位：万元, 金额单位：亿元)."""
+    for index in range(top - 1, -1, -1):
+        for v in rows[index]:
+            if isinstance(v, str) and "单位" in v:
+                match = _UNIT_ROW.search(unicodedata.normalize("NFKC", v))
+                if match:
+                    return index, match[1]
+    return None
 
 
 def header_signature(headers: tuple[str, ...] | list[str]) -> str:

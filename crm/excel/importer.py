@@ -15,7 +15,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from crm.db import Database
@@ -23,17 +23,47 @@ from crm.errors import ValidationError
 from crm.excel import writer
 from crm.excel.headers import LABELS, REQUIRED, HeaderGuess
 from crm.excel.keys import NameKeys
-from crm.excel.reader import Sheet, open_ledger
+from crm.excel.reader import Book, Sheet, open_book
 from crm.excel.resolve import Lookups, resolve
-from crm.excel.rows import Cancelled, ImportCancelled, Problem, Progress, column_cells, parse_rows, plain_text
+from crm.excel.rows import (
+    Cancelled,
+    ImportCancelled,
+    ParsedRows,
+    Problem,
+    Progress,
+    column_cells,
+    parse_rows,
+    plain_text,
+)
 from crm.services.common import Actor, audit, require_manager
 
-__all__ = ["ImportCancelled", "ImportReport", "Problem", "import_ledger", "preview"]
+__all__ = ["ImportCancelled", "ImportReport", "Problem", "SheetReading", "import_ledger",
+           "preview"]
+
+
+@dataclass(frozen=True)
+class SheetReading:
+    """How one sheet was understood: shown before anything is written (试导入, the wizard)."""
+
+    name: str
+    header_rows: str  # 第 3 行 / 第 3–4 行
+    headers: tuple[str, ...]  # each column's header as shown
+    columns: tuple[tuple[str, str, str], ...]  # (column letter, header as shown, meaning)
+    rows: int  # data rows read
+    blank: int  # blank rows skipped
+    skipped_rows: tuple[tuple[int, str], ...]  # (Excel row, why): 合计, sections, footnotes
+    sections: tuple[tuple[int, str, str], ...]  # (Excel row, label, industry given or "")
+    unit: str  # where the money unit comes from, in words
+    notes: tuple[str, ...]  # how the sheet was read (a far cell …)
 
 
 @dataclass(frozen=True)
 class ImportReport:
-    """What an import found and did; ``written`` is False for a dry run or a refused file."""
+    """What an import found and did; ``written`` is False for a dry run or a refused file.
+
+    ``sheet``, ``header_row``, ``mapping`` and ``headers`` are those of the first sheet
+    imported; ``sheets`` says how each sheet was read.
+    """
 
     file: str
     sheet: str
@@ -41,24 +71,36 @@ class ImportReport:
     mapping: dict[int, str]
     headers: tuple[str, ...]
     rows: int  # data rows read (blank and total rows not counted)
-    skipped: int  # blank, 合计 and 小计 rows
+    skipped: int  # blank, 合计/小计, section, footnote and signature rows
     errors: tuple[Problem, ...]
     warnings: tuple[Problem, ...]
-    invalid_rows: tuple[int, ...]
+    invalid_rows: tuple[tuple[str, int], ...]  # (sheet when several, Excel row)
     created: int = 0
     updated: int = 0
     unchanged: int = 0
     written: bool = False
     dry_run: bool = False
     refused: bool = False  # errors and no skip_invalid: nothing written
+    sheets: tuple[SheetReading, ...] = ()
+    skipped_sheets: tuple[tuple[str, str], ...] = ()  # (sheet, why)
+    people: tuple[str, ...] = ()  # staff records without a login made (or to be made)
+    unit_needed: tuple[str, ...] = ()  # money columns whose unit is stated nowhere
 
     @property
     def ok(self) -> bool:
         return not self.errors
 
     def summary(self) -> str:
-        head = (f"{Path(self.file).name}（工作表“{self.sheet}”，表头在第 {self.header_row} 行）："
-                f"{self.rows} 行数据，跳过空行/合计行 {self.skipped} 行")
+        if len(self.sheets) > 1:
+            head = (f"{Path(self.file).name}：{len(self.sheets)} 个工作表，{self.rows} 行数据，"
+                    f"跳过 {self.skipped} 行")
+        else:
+            head = (f"{Path(self.file).name}（工作表“{self.sheet}”，表头在"
+                    f"{self.sheets[0].header_rows if self.sheets else f'第 {self.header_row} 行'}）："
+                    f"{self.rows} 行数据，跳过空行/合计行 {self.skipped} 行")
+        if self.unit_needed:
+            return (f"{head}；{'、'.join(self.unit_needed)}没有注明金额单位（万元或亿元），"
+                    "未导入任何数据：请指明单位后重新导入")
         if self.refused and not self.dry_run:
             return (f"{head}；{len(self.invalid_rows)} 行有 {len(self.errors)} 处错误，"
                     "未导入任何数据（改正后重新导入，或选择跳过错误行）")
@@ -67,28 +109,67 @@ class ImportReport:
             head += f"；{len(self.invalid_rows)} 行有 {len(self.errors)} 处错误，须改正或选择跳过错误行"
         tail = (f"；{verb} {self.created} 个项目，{'将更新' if self.dry_run else '更新'} "
                 f"{self.updated} 个，{self.unchanged} 个无变化")
+        if self.people:
+            tail += (f"；{'将建立' if self.dry_run else '建立'} {len(self.people)} 位人员档案"
+                     f"（未开通登录）：{'、'.join(self.people)}")
         if self.invalid_rows and not self.refused:
             tail += f"；{len(self.invalid_rows)} 行有错误，{'将跳过' if self.dry_run else '已跳过'}"
         if self.dry_run:
             tail += "（试导入，未写入）"
         return head + tail
 
+    def sheet_lines(self) -> list[str]:
+        """A line per sheet (imported or not)."""
+        out = [f"工作表“{s.name}”：表头在{s.header_rows}，{s.rows} 行数据，跳过 "
+               f"{s.blank + len(s.skipped_rows)} 行" for s in self.sheets]
+        out += [f"工作表“{name}”：未导入（{why}）" for name, why in self.skipped_sheets]
+        return out
 
-def preview(path: str | Path) -> Sheet:
-    """Read a file and propose its header row and column mapping (for the wizard)."""
-    return open_ledger(path)
+    def understanding(self) -> str:
+        """How the file was read, in full: sheets, header rows, each column's meaning and
+        unit, the sections, the rows skipped and why, the people to be recorded."""
+        lines: list[str] = []
+        for s in self.sheets:
+            lines.append(f"工作表“{s.name}”：表头在{s.header_rows}，{s.rows} 行数据；{s.unit}")
+            lines += [f"  {note}" for note in s.notes]
+            for letter, header, meaning in s.columns:
+                lines.append(f"  {letter} 列「{header}」→ {meaning}")
+            for row, label, industry in s.sections:
+                given = f"其下各行所属产业为“{industry}”" if industry else "未用作所属产业"
+                lines.append(f"  第 {row} 行是分组“{label}”：{given}")
+            if s.blank:
+                lines.append(f"  跳过空行 {s.blank} 行")
+            lines += [f"  跳过第 {row} 行：{why}" for row, why in s.skipped_rows]
+        lines += [f"工作表“{name}”：未导入（{why}）" for name, why in self.skipped_sheets]
+        if self.people:
+            lines.append(f"{'将建立' if not self.written else '已建立'}人员档案（未开通登录）："
+                         f"{'、'.join(self.people)}")
+        return "\n".join(lines)
+
+
+def preview(path: str | Path, sheet: str | None = None) -> Book:
+    """Read a file and propose, per sheet, its header rows and column mapping (the wizard)."""
+    return open_book(path, sheet=sheet)
+
+
+UNIT_CHOICES = ("万元", "亿元")
 
 
 def import_ledger(db: Database, actor: Actor, path: str | Path, *,
                   mapping: dict[int, str] | None = None, header_row: int | None = None,
+                  sheet: str | None = None, unit: str | None = None,
                   dry_run: bool = False, skip_invalid: bool = False,
                   progress: Progress | None = None,
                   cancelled: Cancelled | None = None) -> ImportReport:
-    """Import a ledger file.
+    """Import a ledger file: every sheet with a ledger header, or ``sheet``.
 
     Args:
-        mapping: column index → field, as the user fixed it; None takes the detected one.
+        mapping: column index → field, as the user fixed it (for ``sheet``, else the first
+            sheet); None takes the detected one.
         header_row: the Excel row number of the header, None takes the detected one.
+        sheet: the one sheet to import; None imports every sheet with a ledger header.
+        unit: 万元 or 亿元 for amounts whose unit no cell, header or row above the table
+            states; without it such a file is refused (never guessed).
         dry_run: check everything and count what would change, write nothing.
         skip_invalid: write the valid rows even when some rows have errors.
         progress, cancelled: the Qt-free pair long work receives from the UI.
@@ -97,12 +178,24 @@ def import_ledger(db: Database, actor: Actor, path: str | Path, *,
         ExcelFileError: damaged or non-Excel file, or no recognisable header.
         ImportCancelled: ``cancelled()`` became true; nothing was written.
     """
+    if unit is not None and unit not in UNIT_CHOICES:
+        raise ValidationError("金额单位应为 万元 或 亿元", code="excel.unit", field="unit")
     require_manager(actor, "从台账导入项目")
     # A dry run writes no new project, so it needs no pinyin keys worked out ahead.
     keys = NameKeys() if dry_run else NameKeys.for_file(path)
     with _no_cycle_collection(), keys as names:
-        return _import(db, actor, path, mapping, header_row, dry_run, skip_invalid, progress,
-                       cancelled, names)
+        return _import(db, actor, path, _Options(mapping, header_row, sheet, unit, dry_run,
+                                                 skip_invalid), progress, cancelled, names)
+
+
+@dataclass(frozen=True)
+class _Options:
+    mapping: dict[int, str] | None
+    header_row: int | None
+    sheet: str | None
+    unit: str | None
+    dry_run: bool
+    skip_invalid: bool
 
 
 @contextmanager
@@ -120,68 +213,158 @@ def _no_cycle_collection() -> Iterator[None]:
             gc.enable()
 
 
-def _import(db: Database, actor: Actor, path: str | Path, mapping: dict[int, str] | None,
-            header_row: int | None, dry_run: bool, skip_invalid: bool,
+UNIT_MISSING = ("没有注明金额单位：单元格、表头和表头上方都没有写万元或亿元。金额相差一万倍是最严重的错误，"
+                "不作猜测：请指明金额单位（万元或亿元）后重新导入")
+
+
+def _import(db: Database, actor: Actor, path: str | Path, o: _Options,
             progress: Progress | None, cancelled: Cancelled | None,
             names: NameKeys) -> ImportReport:
-    sheet = open_ledger(path, header_row)
-    header = sheet.header
-    assert header is not None
-    if mapping is not None:
-        header = HeaderGuess(header.row_index, header.headers, dict(mapping))
-    _check_mapping(header)
-    total = len(sheet.rows) - header.row_index - 1
+    book = open_book(path, sheet=o.sheet, header_row=o.header_row)
+    sheets = list(book.sheets)
+    if o.mapping is not None:
+        first = sheets[0]
+        assert first.header is not None
+        sheets[0] = replace(first, header=first.header.with_mapping(o.mapping))
+    for one in sheets:
+        assert one.header is not None
+        _check_mapping(one.header)
+    several = len(sheets) > 1
+    tag = {one.name: one.name if several else "" for one in sheets}
+    total = sum(max(len(one.rows) - one.header.body, 0) for one in sheets if one.header)
     steps = _Steps(progress, total)
     with db.uow() as uow:
         lookups = Lookups.load(uow)
         if names.helped:
-            _send_new_names(names, sheet.rows[header.row_index + 1:], header, lookups)
-        parsed = parse_rows(sheet.rows, header.row_index, header.mapping, header.headers,
-                            progress=steps.stage(0), cancelled=cancelled)
-        plans, problems = resolve(parsed.rows, lookups, header, actor)
-        errors = [*parsed.errors, *problems.errors]
-        warnings = [*parsed.warnings, *problems.warnings]
-        invalid = parsed.invalid_rows | problems.invalid_rows
-        valid = [p for p in plans if p.row.row not in invalid]
+            _send_new_names(names, sheets, lookups)
+        parsed: list[ParsedRows] = []
+        done = 0
+        for one in sheets:
+            assert one.header is not None
+            parsed.append(parse_rows(one.rows, one.header, unit=o.unit, sheet=tag[one.name],
+                                     progress=steps.stage(0, done), cancelled=cancelled))
+            done += max(len(one.rows) - one.header.body, 0)
+        rows = [row for p in parsed for row in p.rows]
+        headers = {tag[one.name]: one.header for one in sheets if one.header is not None}
+        plans, problems = resolve(rows, lookups, headers, actor)
+        errors = [e for p in parsed for e in p.errors] + problems.errors
+        warnings = [w for p in parsed for w in p.warnings] + problems.warnings
+        invalid = {(tag[one.name], r) for one, p in zip(sheets, parsed, strict=True)
+                   for r in p.invalid_rows} | problems.invalid_rows
+        unit_needed = _unit_needed(sheets, parsed, tag, errors)
+        valid = [p for p in plans if (p.row.sheet, p.row.row) not in invalid]
         result = writer.WriteResult()
-        if not errors or skip_invalid or dry_run:
+        if not unit_needed and (not errors or o.skip_invalid or o.dry_run):
             result = writer.write(uow, actor, valid, lookups, names=names,
                                   progress=steps.stage(1), cancelled=cancelled,
-                                  dry_run=dry_run)
+                                  dry_run=o.dry_run)
             errors.extend(result.errors)
-            invalid |= {p.row for p in result.errors}
+            invalid |= {(p.sheet, p.row) for p in result.errors}
             warnings.extend(result.warnings)
-        refused = bool(errors) and not skip_invalid
-        written = result.changed and not dry_run and not refused
+        refused = bool(unit_needed) or (bool(errors) and not o.skip_invalid)
+        written = result.changed and not o.dry_run and not refused
         if written:
             audit(uow, actor, "import", "ledger", None, file=Path(path).name,
                   created=result.created, updated=result.updated)
             uow.commit()
     if progress is not None:
         progress(total, total)
-    errors.sort(key=lambda p: p.row)
-    warnings.sort(key=lambda p: p.row)
-    return ImportReport(str(path), sheet.name, header.excel_row, header.mapping, header.headers,
-                        len(parsed.rows), parsed.skipped, tuple(errors), tuple(warnings),
-                        tuple(sorted(invalid)), result.created, result.updated,
-                        result.unchanged, written, dry_run, refused)
+    order = {tag[one.name]: i for i, one in enumerate(sheets)}
+    errors.sort(key=lambda p: (order.get(p.sheet, 0), p.row))
+    warnings.sort(key=lambda p: (order.get(p.sheet, 0), p.row))
+    people = tuple(result.people) if result.people else tuple(problems.people.values())
+    first = sheets[0]
+    assert first.header is not None
+    return ImportReport(
+        str(path), first.name, first.header.excel_row, first.header.mapping,
+        first.header.headers, len(rows), sum(p.skipped for p in parsed), tuple(errors),
+        tuple(warnings), tuple(sorted(invalid, key=lambda k: (order.get(k[0], 0), k[1]))),
+        result.created, result.updated, result.unchanged, written, o.dry_run, refused,
+        tuple(_reading(one, p, o.unit) for one, p in zip(sheets, parsed, strict=True)),
+        book.skipped, people, tuple(unit_needed))
 
 
-def _send_new_names(names: NameKeys, body: list[list[object]], header: HeaderGuess,
-                    lookups: Lookups) -> None:
+def _unit_needed(sheets: list[Sheet], parsed: list[ParsedRows], tag: dict[str, str],
+                 errors: list[Problem]) -> list[str]:
+    """The money columns holding amounts with no unit stated anywhere, each also an error."""
+    out: list[str] = []
+    for one, p in zip(sheets, parsed, strict=True):
+        assert one.header is not None
+        for key in p.unitless:
+            col = one.header.column_of(key)
+            header = (one.header.headers[col] if col is not None and col < len(one.header.headers)
+                      and one.header.headers[col] else LABELS[key])
+            errors.append(Problem(one.header.excel_row, header, UNIT_MISSING, tag[one.name]))
+            out.append(f"{'工作表“' + one.name + '”' if tag[one.name] else ''}「{header}」")
+    return out
+
+
+def _reading(one: Sheet, p: ParsedRows, unit: str | None) -> SheetReading:
+    header = one.header
+    assert header is not None
+    stated = header.unit_row
+    money = [col for col, key in header.mapping.items() if key in ("planned", "amount")]
+    columns = []
+    for col, text in enumerate(header.headers):
+        key = header.mapping.get(col)
+        if key is None:
+            if text:
+                columns.append((column_letter(col), text, "不导入"))
+            continue
+        meaning = LABELS[key]
+        if col in money:
+            if col in header.units:
+                meaning += f"，单位{header.units[col]}（表头注明）"
+            elif stated is not None:
+                meaning += f"，单位{stated[1]}（第 {stated[0] + 1} 行注明）"
+            elif unit is not None:
+                meaning += f"，单位{unit}（导入时指明）"
+            else:
+                meaning += "，单位未注明（单元格中写明万元/亿元的按所写）"
+        columns.append((column_letter(col), text, meaning))
+    if stated is not None:
+        where = f"金额单位：{stated[1]}（表头上方第 {stated[0] + 1} 行注明，表头或单元格另有注明的按所注）"
+    elif money and all(col in header.units for col in money):
+        where = "金额单位见各列表头"
+    elif unit is not None:
+        where = f"金额单位：{unit}（导入时指明）"
+    elif money:
+        where = "金额单位：表头和表头上方均未注明"
+    else:
+        where = "没有金额列"
+    return SheetReading(one.name, header.rows_text, header.headers, tuple(columns), len(p.rows),
+                        p.skipped - len(p.skipped_rows), tuple(p.skipped_rows),
+                        tuple(p.sections), where, one.notes)
+
+
+def column_letter(index: int) -> str:
+    """A for 0, AA for 26."""
+    name = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        name = chr(65 + rest) + name
+    return name
+
+
+def _send_new_names(names: NameKeys, sheets: list[Sheet], lookups: Lookups) -> None:
     """To the helper process, the names whose keys the writer will need, as checking will read
     them: the companies not stored yet and their projects (a re-import sends next to none).
     A name left out is worked out here if it is needed after all."""
-    name_col, company_col = header.column_of("name"), header.column_of("company")
-    if name_col is None or company_col is None:
-        return
     stored = lookups.company_by_name
     texts: list[str] = []
-    for name, company in zip(column_cells(body, name_col), column_cells(body, company_col),
-                             strict=True):
-        company_text = plain_text(company)
-        if company_text not in stored:
-            texts += (plain_text(name), company_text)
+    for one in sheets:
+        header = one.header
+        assert header is not None
+        name_col, company_col = header.column_of("name"), header.column_of("company")
+        if name_col is None or company_col is None:
+            continue
+        body = one.rows[header.body:]
+        for name, company in zip(column_cells(body, name_col), column_cells(body, company_col),
+                                 strict=True):
+            company_text = plain_text(company)
+            if company_text not in stored:
+                texts += (plain_text(name), company_text)
     if texts:
         names.prepare(texts)
 
@@ -192,14 +375,15 @@ class _Steps:
     def __init__(self, progress: Progress | None, total: int):
         self.progress, self.total = progress, max(total, 1)
 
-    def stage(self, index: int) -> Progress | None:
+    def stage(self, index: int, before: int = 0) -> Progress | None:
+        """Progress of phase ``index``; ``before`` rows of it were done by earlier sheets."""
         if self.progress is None:
             return None
         report = self.progress
 
         def inner(done: int, total: int) -> None:
-            share = done / max(total, 1)
-            report(int((index + share) * self.total / 2), self.total)
+            share = (before + done) / self.total if index == 0 else done / max(total, 1)
+            report(int((index + min(share, 1)) * self.total / 2), self.total)
         return inner
 
 

@@ -8,7 +8,8 @@ queries into dictionaries, so that checking 100k rows costs no query per row. Th
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any, NamedTuple
 
@@ -62,11 +63,26 @@ class Lookups:
     company_by_name: dict[str, tuple[int, str | None]]
     projects: dict[tuple[int, str], Existing]
     industries: dict[str, int]
-    users: dict[str, int]
+    users: dict[str, int]  # normalized login → id
     ambassadors: dict[str, int]
     events: dict[str, list[tuple[int, dt.date]]]
     carriers: dict[str, int]
     company_names: dict[int, tuple[str, str | None]] = field(default_factory=dict)
+    # normalized display name → (id, login or None for a person without one), accounts first
+    people: dict[str, list[tuple[int, str | None]]] = field(default_factory=dict)
+
+    def owner(self, name: str) -> tuple[int | None, str | None]:
+        """(the user a ledger's 责任人 names, why it is ambiguous): by display name — an account
+        before a person without a login —, else by login; (None, None) for nobody."""
+        key = normalize(name)
+        found = self.people.get(key, [])
+        accounts = [login for _, login in found if login]
+        if len(accounts) > 1:
+            return None, (f"“{name}”是 {len(accounts)} 个账号的姓名（登录名 {'、'.join(accounts)}）："
+                          "请在台账中写登录名，或先在 设置→用户 中区分姓名")
+        if found:
+            return found[0][0], None
+        return self.users.get(key), None
 
     @classmethod
     def load(cls, uow: UnitOfWork) -> Lookups:
@@ -94,10 +110,12 @@ class Lookups:
         for r in rows:
             projects.setdefault((r[1], r[2]), make(r))
         users: dict[str, int] = {}
-        for uid, login, display in s.execute(select(User.id, User.login, User.display_name)
-                                             .order_by(User.active.desc(), User.id)):
-            users.setdefault(normalize(display), uid)
-            if login:
+        people: dict[str, list[tuple[int, str | None]]] = {}
+        for uid, login, display in s.execute(
+                select(User.id, User.login, User.display_name)
+                .order_by(User.login.is_(None), User.active.desc(), User.id)):
+            people.setdefault(normalize(display), []).append((uid, login))
+            if login:  # a person without a login is found by name only
                 users.setdefault(normalize(login), uid)
         events: dict[str, list[tuple[int, dt.date]]] = {}
         for eid, name, held in s.execute(select(Event.id, Event.name, Event.held_on)
@@ -111,7 +129,7 @@ class Lookups:
                                                                        Ambassador.name))},
             events=events,
             carriers={normalize(n): i for i, n in s.execute(select(Carrier.id, Carrier.name))},
-            company_names=names)
+            company_names=names, people=people)
 
 
 @dataclass
@@ -129,44 +147,51 @@ class Plan:
     carrier_id: int | None = None
     event: str = ""  # name; created when missing
     set_uscc: bool = False  # an existing company without USCC gets the row's one
+    new_owner: str = ""  # a person this import records (no login), when owner_id is None
 
 
 @dataclass
 class Problems:
     errors: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
-    invalid_rows: set[int] = field(default_factory=set)
+    invalid_rows: set[tuple[str, int]] = field(default_factory=set)  # (sheet, Excel row)
+    people: dict[str, str] = field(default_factory=dict)  # normalized → name, to be recorded
 
 
 class _Ctx:
-    def __init__(self, header: HeaderGuess, problems: Problems):
-        self.header, self.problems = header, problems
+    def __init__(self, headers: dict[str, HeaderGuess], problems: Problems):
+        self.headers, self.problems = headers, problems
+        self.sheet = ""
 
     def column(self, key: str) -> str:
-        col = self.header.column_of(key)
-        if col is not None and col < len(self.header.headers) and self.header.headers[col]:
-            return self.header.headers[col]
+        header = self.headers.get(self.sheet) or next(iter(self.headers.values()))
+        col = header.column_of(key)
+        if col is not None and col < len(header.headers) and header.headers[col]:
+            return header.headers[col]
         return LABELS[key]
 
     def error(self, row: int, key: str, reason: str) -> None:
-        self.problems.errors.append(Problem(row, self.column(key), reason))
-        self.problems.invalid_rows.add(row)
+        self.problems.errors.append(Problem(row, self.column(key), reason, self.sheet))
+        self.problems.invalid_rows.add((self.sheet, row))
 
     def warn(self, row: int, key: str | None, reason: str) -> None:
-        self.problems.warnings.append(Problem(row, self.column(key) if key else "", reason))
+        self.problems.warnings.append(Problem(row, self.column(key) if key else "", reason,
+                                              self.sheet))
 
 
-def resolve(rows: list[LedgerRow], lk: Lookups, header: HeaderGuess,
+def resolve(rows: list[LedgerRow], lk: Lookups, headers: dict[str, HeaderGuess],
             actor: Actor) -> tuple[list[Plan], Problems]:
-    """Match every row; report what cannot be matched or would conflict."""
+    """Match every row (of every sheet: ``headers`` by sheet name, "" for a single sheet);
+    report what cannot be matched or would conflict."""
     problems = Problems()
-    c = _Ctx(header, problems)
+    c = _Ctx(headers, problems)
     plans: list[Plan] = []
     new_by_uscc: dict[str, str] = {}  # uscc → token
     new_by_name: dict[str, tuple[str, str | None]] = {}  # name → (token, uscc)
-    first_row: dict[tuple[str, str], int] = {}
+    first_row: dict[tuple[str, str], LedgerRow] = {}
     new_events: dict[str, dt.date] = {}
     for row in rows:
+        c.sheet = row.sheet
         if not row.name or not row.company:
             _people(Plan(row, None, "", None), lk, c)  # still report every bad cell
             continue
@@ -175,9 +200,9 @@ def resolve(rows: list[LedgerRow], lk: Lookups, header: HeaderGuess,
             continue
         identity = (plan.company_token, row.name)
         if identity in first_row:
-            c.error(row.row, "name", f"与第 {first_row[identity]} 行是同一项目（企业和项目名称相同）")
+            _duplicate(row, first_row[identity], c)
             continue
-        first_row[identity] = row.row
+        first_row[identity] = row
         if plan.company_id is not None:
             plan.existing = lk.projects.get((plan.company_id, row.name))
         _people(plan, lk, c)
@@ -219,13 +244,37 @@ def _company(row: LedgerRow, lk: Lookups, c: _Ctx, new_by_uscc: dict[str, str],
     return Plan(row, None, token, None)
 
 
+def _duplicate(row: LedgerRow, first: LedgerRow, c: _Ctx) -> None:
+    """A project named twice: an error within a sheet; in another sheet, the same row again
+    is only noted, a different one is an error (which of the two holds is not guessed)."""
+    where = (f"工作表“{first.sheet}”" if first.sheet != row.sheet else "") + f"第 {first.row} 行"
+    if first.sheet != row.sheet and replace(row, row=first.row, sheet=first.sheet) == first:
+        c.warn(row.row, "name", f"与{where}相同，只导入一次")
+        return
+    c.error(row.row, "name", f"与{where}是同一项目（企业和项目名称相同）")
+
+
+_OWNER_SPLIT = re.compile(r"\s*[、,，/;；]\s*|\s{2,}")
+
+
 def _people(plan: Plan, lk: Lookups, c: _Ctx) -> None:
     row = plan.row
     if row.owner:
-        owner = lk.users.get(normalize(row.owner))
-        if owner is None:
-            c.error(row.row, "owner", f"系统中没有用户“{row.owner}”：请管理员先在 设置→用户 中添加，"
-                                      "或改正姓名")
+        name, *others = [n for n in _OWNER_SPLIT.split(row.owner) if n] or [row.owner]
+        if others:
+            c.warn(row.row, "owner", f"写了多位责任人，导入第一位“{name}”（{'、'.join(others)}未导入）")
+        owner, ambiguous = lk.owner(name)
+        if ambiguous is not None:
+            c.error(row.row, "owner", ambiguous)
+        elif owner is None and len(name) > 64:
+            c.error(row.row, "owner", "责任人姓名不能超过64个字")
+        elif owner is None:
+            key = normalize(name)
+            if key not in c.problems.people:
+                c.problems.people[key] = name
+                c.warn(row.row, "owner", f"系统中还没有“{name}”：将建立人员档案（未开通登录），"
+                                         "管理员可在 设置→用户 中为其开通登录")
+            plan.new_owner = c.problems.people[key]
         plan.owner_id = owner
     if row.carrier:
         plan.carrier_id = lk.carriers.get(normalize(row.carrier))
@@ -244,9 +293,9 @@ def _people(plan: Plan, lk: Lookups, c: _Ctx) -> None:
         c.error(row.row, "source", f"招商来源“{src.name}”无法识别：请写 自主、活动、"
                                    "以商招商：引荐人 或 招商大使：姓名")
         return
-    if src.kind == "ambassador" and not src.name:
-        c.error(row.row, "source", "招商来源为招商大使时，请写明是哪位大使（如 招商大使：冯立新）")
-        return
+    if src.kind in ("ambassador", "referral") and not src.name:
+        channel, who = (("招商大使", "大使") if src.kind == "ambassador" else ("以商招商", "引荐人"))
+        c.warn(row.row, "source", f"招商来源只写了渠道：按{channel}导入，{who}留空")
     plan.source = src.kind
     plan.ambassador = src.name if src.kind == "ambassador" else ""
     plan.referrer = src.name if src.kind == "referral" else ""

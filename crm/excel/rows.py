@@ -18,7 +18,8 @@ from crm import stages
 from crm.errors import CrmError, ValidationError
 from crm.excel import cells
 from crm.excel.cells import CellError
-from crm.excel.headers import LABELS
+from crm.excel.headers import LABELS, HeaderGuess
+from crm.excel.layout import is_note_row, is_placeholder, section_industry, section_label, status_name
 from crm.excel.sources import Source, parse_source
 from crm.uscc import ALPHABET, WEIGHTS, normalize_uscc
 
@@ -41,11 +42,13 @@ class Problem:
     """A bad cell (error) or a note about a row (warning)."""
 
     row: int  # the Excel row number, as the user sees it
-    column: str  # the column header as written in the file ("" for the whole row)
+    column: str  # the column header as shown (line breaks removed; "" for the whole row)
     reason: str
+    sheet: str = ""  # the worksheet, when a workbook has several ledgers
 
     def text(self) -> str:
-        where = f"第 {self.row} 行" + (f"「{self.column}」" if self.column else "")
+        where = (f"工作表“{self.sheet}”" if self.sheet else "") + f"第 {self.row} 行" + (
+            f"「{self.column}」" if self.column else "")
         return f"{where}：{self.reason}"
 
 
@@ -75,6 +78,7 @@ class LedgerRow:
     note: str = ""
     reason: str = ""  # 终止原因
     seen: frozenset[str] = field(default_factory=frozenset)  # fields with a mapped column
+    sheet: str = ""
 
     @property
     def drop_reason(self) -> str:
@@ -89,8 +93,11 @@ class ParsedRows:
     rows: list[LedgerRow]
     errors: list[Problem]
     warnings: list[Problem]
-    skipped: int  # blank, 合计 and 小计 rows
+    skipped: int  # blank, 合计/小计, section, footnote and signature rows
     invalid_rows: set[int]  # Excel rows with an error
+    skipped_rows: list[tuple[int, str]] = field(default_factory=list)  # (Excel row, why), not blank ones
+    sections: list[tuple[int, str, str]] = field(default_factory=list)  # (row, label, industry)
+    unitless: dict[str, int] = field(default_factory=dict)  # field → amounts with no unit stated
 
 
 def plain_text(value: object) -> str:
@@ -102,13 +109,19 @@ def plain_text(value: object) -> str:
     return str(value).strip()
 
 
+class Note(str):
+    """What a cell check says about a good cell (a 提示, not an error)."""
+
+
 def _parse_date(value: object) -> tuple[object, str | None]:
     try:
-        day = cells.parse_date(value)
+        day, month_only = cells.parse_day_or_month(value)
     except CellError as exc:
         return None, exc.reason
     if day is not None and not dt.date(1990, 1, 1) <= day <= dt.date(2100, 12, 31):
         return None, f"日期 {day} 超出合理范围（1990–2100）"
+    if month_only:
+        return day, Note(f"“{cells.text(value)}”只写到月份，按 {day}（当月1日）导入")
     return day, None
 
 
@@ -122,8 +135,9 @@ class _RowReader:
     """
 
     def __init__(self, columns: dict[str, int], headers: tuple[str, ...],
-                 units: dict[str, str | None], rows: list[list[object]]):
-        self.columns, self.headers, self.units = columns, headers, units
+                 units: dict[str, str | None], rows: list[list[object]], sheet: str = ""):
+        self.columns, self.headers, self.units, self.sheet = columns, headers, units, sheet
+        self.unitless: dict[str, int] = {}
         self.excel_row = 0
         self.index = 0  # position of the current row in ``rows``
         self.errors: list[Problem] = []
@@ -153,7 +167,7 @@ class _RowReader:
             mk = raw if type(raw) is str else (type(raw), raw)
             hit = memo.get(mk)
             if hit is None:
-                hit = memo[mk] = plain_text(raw)
+                hit = memo[mk] = "" if is_placeholder(raw) else plain_text(raw)
             out.append(hit)
         return out
 
@@ -193,19 +207,25 @@ class _RowReader:
         return self._headers[key]
 
     def error(self, key: str, reason: str) -> None:
-        self.errors.append(Problem(self.excel_row, self._headers[key], reason))
+        self.errors.append(Problem(self.excel_row, self._headers[key], reason, self.sheet))
 
     def warn(self, key: str | None, reason: str) -> None:
-        self.warnings.append(Problem(self.excel_row, self._headers[key] if key else "", reason))
+        self.warnings.append(Problem(self.excel_row, self._headers[key] if key else "", reason,
+                                     self.sheet))
 
     def _money_parser(self, key: str) -> Callable[[object], tuple[object, str | None]]:
         unit = self.units.get(key)
 
         def parse(value: object) -> tuple[object, str | None]:
             try:
-                return cells.parse_money(value, unit), None
+                wan = cells.parse_money(value, unit)
             except CellError as exc:
                 return None, exc.reason
+            if unit is None and wan is not None and not (
+                    isinstance(value, str) and any(u in value for u in "亿万元")):
+                # a bare number where no unit is stated anywhere: never guessed (see importer)
+                self.unitless[key] = self.unitless.get(key, 0) + 1
+            return wan, None
         return parse
 
     def stage(self, status: str) -> tuple[str | None, bool]:
@@ -243,7 +263,7 @@ def _parse_column(column: list[object],
         mk = raw if type(raw) is str else (type(raw), raw)
         value = memo.get(mk, missing)
         if value is missing:
-            value, why = parse(raw)
+            value, why = (blank, None) if is_placeholder(raw) else parse(raw)
             memo[mk] = value
             if why is not None:
                 why_bad[mk] = why
@@ -293,27 +313,55 @@ def _uscc(value: object) -> tuple[object, str | None]:
         return None, exc.message
 
 
-def parse_rows(rows: list[list[object]], header_index: int, mapping: dict[int, str],
-               headers: tuple[str, ...], *, progress: Progress | None = None,
+def parse_rows(rows: list[list[object]], header: HeaderGuess, *, unit: str | None = None,
+               sheet: str = "", progress: Progress | None = None,
                cancelled: Cancelled | None = None) -> ParsedRows:
-    """Read every row below the header into ledger rows and problems."""
+    """Read every row below the header into ledger rows and problems.
+
+    A money column's unit is its cells', else its header's, else the unit row's above the
+    table, else ``unit`` (the user's answer); amounts with none of these are counted in
+    ``unitless``, and the importer refuses the file rather than guess.
+    """
+    mapping, headers = header.mapping, header.headers
     columns = {key: col for col, key in mapping.items()}
-    units = {key: cells.header_unit(headers[col]) if col < len(headers) else None
-             for key, col in columns.items()}
+    stated = header.unit_row[1] if header.unit_row else None
+    units = {key: header.units.get(col) or stated or unit for key, col in columns.items()}
     out = ParsedRows([], [], [], 0, set())
-    body = rows[header_index + 1:]
+    first = header.body
+    body = rows[first:]
     total = len(body)
     kept: list[list[object]] = []
     excel_rows: list[int] = []
+    company_col = columns.get("company")
+    name_col = columns.get("name", -1)
+    mapped = sorted(columns.values())
+    industry_of: list[str] | None = None  # per kept row, once a section row gave one
+    industry = ""
     for i, values in enumerate(body):
         if i % 20000 == 0:
             _check(cancelled)
-        if cells.is_blank_row(values) or cells.is_total_row(values):
+        if cells.is_blank_row(values):
             out.skipped += 1
             continue
+        why = _not_a_project(values, company_col)
+        if why is None and _blank_at(values, name_col) and _blank_at(values, company_col) \
+                and all(_blank_at(values, col) for col in mapped):
+            why = "只在不导入的列中有内容"
+        if why is not None:
+            out.skipped += 1
+            out.skipped_rows.append((first + 1 + i, why))
+            label = section_label(values, company_col) if why.startswith("分组") else None
+            if label is not None:
+                industry = section_industry(label)
+                out.sections.append((first + 1 + i, label, industry))
+                if industry_of is None:
+                    industry_of = [""] * len(kept)
+            continue
         kept.append(values)
-        excel_rows.append(header_index + 2 + i)
-    reader = _RowReader(columns, headers, units, kept)
+        excel_rows.append(first + 1 + i)
+        if industry_of is not None:
+            industry_of.append(industry)
+    reader = _RowReader(columns, headers, units, kept, sheet)
     source_header = reader.header("source")
     sources: dict[object, Source | None] = {}
     table = reader.table()
@@ -322,7 +370,7 @@ def parse_rows(rows: list[list[object]], header_index: int, mapping: dict[int, s
         if index % 2000 == 0:
             _check(cancelled)
             if progress is not None:
-                progress(excel_row - header_index - 2, total)
+                progress(excel_row - first - 1, total)
         reader.start(excel_row, index)
         row = _read_row(reader, cells_of_row, sources, source_header)
         if reader.errors:
@@ -331,10 +379,32 @@ def parse_rows(rows: list[list[object]], header_index: int, mapping: dict[int, s
         if reader.warnings:
             out.warnings.extend(reader.warnings)
         if row is not None:
+            if industry_of is not None and "industry" not in columns and industry_of[index]:
+                row.industry = industry_of[index]
+            row.sheet = sheet
             out.rows.append(row)
+    out.unitless = reader.unitless
     if progress is not None:
         progress(total, total)
     return out
+
+
+def _blank_at(values: list[object], col: int | None) -> bool:
+    if col is None or col < 0 or col >= len(values):
+        return True
+    v = values[col]
+    return v is None or (isinstance(v, str) and (not v.strip() or is_placeholder(v)))
+
+
+def _not_a_project(values: list[object], company_col: int | None) -> str | None:
+    """Why a row that is not blank is no project (合计, a section, a footnote), else None."""
+    if cells.is_total_row(values):
+        return "合计/小计行"
+    if section_label(values, company_col) is not None:
+        return "分组行"
+    if is_note_row(values):
+        return "注释或签字行"
+    return None
 
 
 def _check(cancelled: Cancelled | None) -> None:
@@ -374,7 +444,10 @@ def _read_row(r: _RowReader, values: tuple[Any, ...], sources: dict[object, Sour
         for key in _CHECKED:
             why = r.bad[key].get(r.index)
             if why is not None:
-                r.error(key, why)
+                if isinstance(why, Note):  # a good cell with a 提示 (a month-only date)
+                    r.warn(key, why)
+                else:
+                    r.error(key, why)
     seen = raw_source if type(raw_source) is str else (type(raw_source), raw_source)
     source = sources.get(seen, _UNSEEN)
     if source is _UNSEEN:
@@ -399,6 +472,7 @@ _UNSEEN: Any = object()
 def _read_stage(r: _RowReader, row: LedgerRow, status: str, kind: str) -> None:
     given: str | None = None
     if status:
+        status = status_name(status)
         given, known = r.stage(status)
         if not known:
             r.error("stage", f"项目状态“{status}”无法识别，可用："
@@ -441,6 +515,10 @@ def _check_milestones(r: _RowReader, row: LedgerRow, status: str) -> None:
     reached = row.stage
     for key in _NEEDED[reached]:
         if getattr(row, key) is None and not _already_reported(r, key):
+            if key == "producing_on":  # no figure needs it: kept, with the date unknown
+                r.warn("stage", f"项目状态为“{status or stages.NAMES[reached]}”，未填投产时间："
+                                "按已投产导入，投产日期暂缺")
+                continue
             r.error(key, f"项目状态为“{status or stages.NAMES[reached]}”，请填写{r.header(key)}")
     if row.started_on and row.signed_on and row.started_on < row.signed_on:
         r.error("started_on", f"开工(开业)日期 {row.started_on} 不能早于签约日期 {row.signed_on}")

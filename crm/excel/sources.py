@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from crm.excel import cells
 from crm.excel.headers import clean_header
+from crm.excel.layout import PLACEHOLDERS
 
 
 @dataclass(frozen=True)
@@ -19,18 +20,28 @@ class Source:
     fallback: str = ""  # for a bare name that is no known ambassador: what the column implies
 
 
-_SOURCE_WORDS = {"自主": "self", "自主招商": "self", "自行": "self", "活动": "event",
-                 "活动招商": "event", "展会": "event", "会议招商": "event", "以商招商": "referral",
-                 "招商大使": "ambassador", "大使": "ambassador", "大使引荐": "ambassador"}
-_SOURCE_SPLIT = re.compile(r"^(以商招商|招商大使|大使引荐|大使)\s*[:：\-—/、（(]?\s*(.*?)[)）]?$")
-_NAME_THEN_WORD = re.compile(r"^(.+?)\s*[（(](招商大使|大使|以商招商)[)）]$")
+# Channels as ledgers name them (DESIGN §6): a channel alone is that channel, nobody named.
+_SOURCE_WORDS = {"自主": "self", "自主招商": "self", "自行": "self", "自行招商": "self",
+                 "驻点招商": "self", "驻外招商": "self", "上门招商": "self", "网络招商": "self",
+                 "小分队招商": "self", "专班招商": "self",
+                 "活动": "event", "活动招商": "event", "展会": "event", "展会招商": "event",
+                 "会议招商": "event", "推介会": "event", "节会招商": "event", "会展招商": "event",
+                 "以商招商": "referral", "中介招商": "referral", "中介": "referral",
+                 "委托招商": "referral", "商会招商": "referral", "乡贤招商": "referral",
+                 "基金招商": "referral", "资本招商": "referral", "产业链招商": "referral",
+                 "招商大使": "ambassador", "大使": "ambassador", "大使引荐": "ambassador",
+                 "大使招商": "ambassador"}
+_SPLIT_WORDS = "以商招商|中介招商|委托招商|商会招商|招商大使|大使引荐|大使招商|大使|中介"
+_SOURCE_SPLIT = re.compile(rf"^({_SPLIT_WORDS})\s*[:：\-—/、（(]?\s*(.*?)[)）]?$")
+_NAME_THEN_WORD = re.compile(rf"^(.+?)\s*[（(]({_SPLIT_WORDS})[)）]$")
 
 
 def parse_source(value: object, header: str) -> Source | None:
     """招商来源 from a cell, knowing which of 招商来源 / 招商大使 / 引荐人 the column is."""
     raw = cells.text(value)
-    if not raw:
+    if not raw or raw in PLACEHOLDERS:
         return None
+    raw = raw.replace(" ", "")
     if raw in _SOURCE_WORDS:
         return Source(_SOURCE_WORDS[raw])
     match = _SOURCE_SPLIT.match(raw)

@@ -22,9 +22,9 @@ from crm.excel.bulk import CHUNK, Bulk
 from crm.excel.headers import LABELS
 from crm.excel.resolve import Existing, Lookups, Plan
 from crm.excel.rows import IMPORT_REASON, Cancelled, ImportCancelled, LedgerRow, Problem, Progress
-from crm.models import Agreement, Company, Project, StageChange, Start
+from crm.models import Agreement, Company, Project, StageChange, Start, User
 from crm.services import dictionaries, events, pipeline, projects
-from crm.services.common import Actor
+from crm.services.common import Actor, audit
 from crm.services.pipeline import AgreementInput, StartInput
 from crm.services.projects import KEY_PROJECT_WAN
 from crm.text import normalize
@@ -40,6 +40,7 @@ class WriteResult:
     changed: bool = False
     errors: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
+    people: list[str] = field(default_factory=list)  # staff records made (no login)
 
 
 def write(uow: UnitOfWork, actor: Actor, plans: list[Plan], lk: Lookups, *,
@@ -115,6 +116,7 @@ class _Ids:
         # Ledgers repeat a few industries, ambassadors and events 100k times: each spelling is
         # normalized once.
         self._keys: dict[str, str] = {}
+        self._people: dict[str, int] = {}  # normalized name → the person recorded
 
     def _key(self, name: str) -> str:
         key = self._keys.get(name)
@@ -128,9 +130,29 @@ class _Ids:
             keys = self.named[cid] = self.names(self.lk.company_names[cid][0])
         return keys
 
+    def person(self, name: str) -> int:
+        """A staff record without a login (未开通登录) for an owner the ledger names; an admin
+        gives it a login later (设置→用户). Nothing about it is invented: no login, no
+        password."""
+        key = self._key(name)
+        uid = self._people.get(key)
+        if uid is None:
+            user = User(login=None, display_name=name, role="staff", password_hash=None,
+                        active=True, sort_key=pinyin.sort_key(name))
+            self.uow.session.add(user)
+            self.uow.session.flush()
+            audit(self.uow, self.actor, "create", "user", user.id, display_name=name,
+                  login=None, via="台账导入")
+            uid = self._people[key] = user.id
+            self.out.people.append(name)
+            self.created_any = True
+        return uid
+
     def reference_data(self, plans: list[Plan]) -> None:
         for plan in plans:
             row = plan.row
+            if plan.owner_id is None and plan.new_owner:
+                plan.owner_id = self.person(plan.new_owner)
             if row.industry and self._key(row.industry) not in self.lk.industries:
                 made = dictionaries.ensure_industry(self.uow, self.actor, row.industry)
                 self.lk.industries[self._key(row.industry)] = made.id
@@ -242,7 +264,7 @@ def _project_values(pid: int, plan: Plan, company_id: int, uscc: str | None,
         pid, row.name, company_id, ids.industry(row), row.planned, source,
         ids.ambassador(plan) if source == "ambassador" else None, plan.referrer,
         plan.owner_id, row.stage, plan.carrier_id, row.land_mu,
-        (row.planned or 0) >= KEY_PROJECT_WAN, row.note[:2000],
+        (row.planned or 0) >= KEY_PROJECT_WAN, row.note,  # kept whole, however long
         m["lead_on"], m["negotiating_on"], m["signed_on"],
         ids.event(plan) if row.signed_on else None, m["started_on"],
         row.start_kind if row.started_on else None, m["producing_on"], m["dropped_on"],
@@ -330,15 +352,28 @@ def _update(uow: UnitOfWork, actor: Actor, plan: Plan, ex: Existing, ids: _Ids,
             if changes:
                 current = projects.get_project(uow, ex.id)
                 projects.update_project(uow, actor, ex.id, current.to_input(**changes))
+                if "note" in changes and len(row_note := plan.row.note) > NOTE_KEPT:
+                    _keep_note(uow, ex.id, row_note)
             for to, on, agreement, start, reason in moves:
                 pipeline.advance(uow, actor, ex.id, to, on, agreement=agreement, start=start,
                                  reason=reason)
     except CrmError as exc:
         key = _FIELD_TO_KEY.get(exc.field or "", "")
         column = LABELS[key] if key else ""
-        out.errors.append(Problem(plan.row.row, column, exc.message))
+        out.errors.append(Problem(plan.row.row, column, exc.message, plan.row.sheet))
         return False
     return True
+
+
+NOTE_KEPT = 2000  # what the project form's service keeps of a 备注 (crm.services.common)
+
+
+def _keep_note(uow: UnitOfWork, project_id: int, note: str) -> None:
+    """The service keeps 2,000 characters of a typed 备注; a ledger's is kept whole (DESIGN
+    §6: long text is never cut silently), as a new project's is."""
+    project = uow.session.get(Project, project_id)
+    if project is not None:
+        project.note = note
 
 
 def _changes(plan: Plan, ex: Existing, ids: _Ids) -> dict[str, Any]:
@@ -378,6 +413,8 @@ def _moves(plan: Plan, ex: Existing, ids: _Ids) -> list[Move]:
     if target == stages.DROPPED:
         target = (stages.PRODUCING if row.producing_on else stages.STARTED if row.started_on
                   else stages.SIGNED if row.signed_on else ex.stage)
+    if target == stages.PRODUCING and row.producing_on is None:
+        target = stages.STARTED  # 已投产 with no date: no move is dated today by the import
     moves: list[Move] = []
     if stages.rank(target) > stages.rank(ex.stage):
         on = {stages.SIGNED: row.signed_on, stages.STARTED: row.started_on,

@@ -109,3 +109,60 @@ def test_a_large_file_imports_with_the_key_helper_from_the_window(
     found = ctx.db.read(projects.list_projects, projects.ProjectQuery(search="xdcsxme"))
     assert [p.name for p in found] == ["向导测试项目二"]
     assert multiprocessing.active_children() == []
+
+
+def test_a_ledger_without_a_unit_is_asked_about(qtbot: object, ctx: AppContext,
+                                                wait_idle: Callable[[AppContext], None],
+                                                tmp_path: Path) -> None:
+    wb = openpyxl.Workbook()
+    first = wb.active
+    first.title = "上半年"
+    first.append(["项目名称", "企业名称", "计划总投资", "项目状态", "签约时间", "责任人"])
+    first.append(["单位未注明项目", "某某有限公司", 2.5, "已签约", "2025-03-01", "周敏"])
+    second = wb.create_sheet("下半年")
+    second.append(["项目名称", "企业名称", "计划总投资", "项目状态"])
+    second.append(["下半年项目", "某某有限公司", 1, "在谈"])
+    wb.create_sheet("说明").append(["本表每月报送"])
+    wb.save(tmp_path / "u.xlsx")
+    w = wizard(qtbot, ctx)
+    w.path.setText(str(tmp_path / "u.xlsx"))
+    w.load()
+    wait_idle(ctx)
+    assert [w.sheets.itemText(i) for i in range(w.sheets.count())] == [
+        "全部 2 个工作表", "工作表：上半年", "工作表：下半年"]
+    assert "工作表“说明”：未导入" in w.understanding.toPlainText()
+    assert not w.unit_question.isHidden() and "计划总投资" in w.unit_question.text()
+    before = ctx.db.read(projects.count_projects)
+    w.run_import()
+    wait_idle(ctx)
+    assert w.report is not None and w.report.refused and w.report.unit_needed
+    assert ctx.db.read(projects.count_projects) == before
+    w.unit.setCurrentIndex(w.unit.findData("亿元"))
+    assert w.unit_question.isHidden()
+    w.dry_run()
+    wait_idle(ctx)
+    assert w.report is not None and "周敏" in w.report.understanding()
+    assert "计划总投资，单位亿元（导入时指明）" in w.understanding.toPlainText()
+    w.run_import()
+    wait_idle(ctx)
+    assert w.report is not None and w.report.written and w.report.created == 2
+    rows = {p.name: p for p in ctx.db.read(projects.list_projects)}
+    assert rows["单位未注明项目"].planned_investment == 25000
+    assert rows["下半年项目"].planned_investment == 10000
+
+
+def test_a_far_cell_does_not_take_the_window_down(qtbot: object, ctx: AppContext,
+                                                  wait_idle: Callable[[AppContext], None],
+                                                  tmp_path: Path) -> None:
+    path = make_ledger(tmp_path / "far.xlsx")
+    wb = openpyxl.load_workbook(path)
+    wb.active["XFD1048576"] = "误触"
+    wb.save(path)
+    w = wizard(qtbot, ctx)
+    w.path.setText(str(path))
+    w.load()
+    wait_idle(ctx)
+    assert "声明的范围到 XFD1048576" in w.understanding.toPlainText()
+    w.dry_run()
+    wait_idle(ctx)
+    assert w.report is not None and w.report.errors == () and w.report.created == 2

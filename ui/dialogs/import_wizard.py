@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QPlainTextEdit,
     QProgressBar,
     QPushButton,
     QSpinBox,
@@ -31,9 +32,9 @@ from PySide6.QtWidgets import (
 )
 
 from crm.excel.errorbook import write_error_book
-from crm.excel.headers import LABELS, guess_mapping, header_signature
-from crm.excel.importer import ImportReport, import_ledger, preview
-from crm.excel.reader import Sheet
+from crm.excel.headers import LABELS, header_at, header_signature
+from crm.excel.importer import UNIT_CHOICES, ImportReport, import_ledger, preview
+from crm.excel.reader import Book, Sheet
 from crm.services import settings
 from crm.services.settings import IMPORT_MAPPING_PREFIX
 from ui.context import AppContext
@@ -48,6 +49,7 @@ class ImportWizard(QDialog):
         super().__init__(parent)
         self.ctx = ctx
         self.sheet: Sheet | None = None
+        self.book: Book | None = None
         self.report: ImportReport | None = None
         self.task: Task | None = None
         self.setWindowTitle(self.tr("从台账导入"))
@@ -66,6 +68,25 @@ class ImportWizard(QDialog):
         self.header_row.setPrefix(self.tr("表头在第 "))
         self.header_row.setSuffix(self.tr(" 行"))
         self.header_row.valueChanged.connect(self._header_moved)
+        self.sheets = QComboBox(self)
+        self.sheets.setObjectName("import-sheet")
+        self.sheets.setToolTip(self.tr("要导入的工作表"))
+        self.sheets.currentIndexChanged.connect(self._sheet_chosen)
+        self.unit = QComboBox(self)
+        self.unit.setObjectName("import-unit")
+        self.unit.addItem(self.tr("金额单位：按表中注明"), None)
+        for choice in UNIT_CHOICES:
+            self.unit.addItem(self.tr("未注明的金额单位为 {0}").format(choice), choice)
+        self.unit.currentIndexChanged.connect(lambda _: self._ask_unit_if_unstated())
+        self.unit_question = QLabel(self)
+        self.unit_question.setObjectName("import-unit-question")
+        self.unit_question.setWordWrap(True)
+        self.unit_question.setProperty("class", "warning")
+        self.unit_question.setVisible(False)
+        self.understanding = QPlainTextEdit(self)
+        self.understanding.setObjectName("import-understanding")
+        self.understanding.setReadOnly(True)
+        self.understanding.setMaximumHeight(150)
         self.mapping = QTableWidget(0, 3, self)
         self.mapping.setObjectName("import-mapping")
         self.mapping.setHorizontalHeaderLabels([self.tr("列"), self.tr("表头"), self.tr("导入为")])
@@ -112,7 +133,7 @@ class ImportWizard(QDialog):
         top.addWidget(browse)
         top.addWidget(self.read_button)
         actions = QHBoxLayout()
-        for w in (self.header_row, self.skip):
+        for w in (self.sheets, self.header_row, self.unit, self.skip):
             actions.addWidget(w)
         actions.addStretch(1)
         for button in (self.check_button, self.import_button, self.errors_button, self.cancel_button):
@@ -132,6 +153,8 @@ class ImportWizard(QDialog):
         layout.addWidget(mapping_title)
         layout.addWidget(self.mapping, 3)
         layout.addLayout(actions)
+        layout.addWidget(self.unit_question)
+        layout.addWidget(self.understanding, 1)
         layout.addWidget(self.progress)
         layout.addWidget(problems_title)
         layout.addWidget(self.summary)
@@ -153,22 +176,63 @@ class ImportWizard(QDialog):
         self.report = None
         return self._start(lambda task: preview(path), self._loaded, self.tr("正在读取…"))
 
-    def _loaded(self, sheet: Sheet) -> None:
+    def _loaded(self, book: Book) -> None:
+        self.book = book
+        self.sheets.blockSignals(True)
+        self.sheets.clear()
+        if len(book.sheets) > 1:
+            self.sheets.addItem(self.tr("全部 {0} 个工作表").format(len(book.sheets)), None)
+        for one in book.sheets:
+            self.sheets.addItem(self.tr("工作表：{0}").format(one.name), one.name)
+        self.sheets.setCurrentIndex(0)
+        self.sheets.blockSignals(False)
+        self.sheets.setVisible(len(book.sheets) > 1)
+        self._show_sheet(book.sheets[0])
+        lines = [self.tr("工作表“{0}”：表头在{1}").format(one.name, one.header.rows_text)
+                 for one in book.sheets if one.header is not None]
+        lines += [self.tr("工作表“{0}”：未导入（{1}）").format(name, why)
+                  for name, why in book.skipped]
+        for one in book.sheets:
+            lines += list(one.notes)
+        self.understanding.setPlainText("\n".join(lines))
+
+    def _sheet_chosen(self, index: int) -> None:
+        if self.book is None:
+            return
+        name = self.sheets.itemData(index)
+        chosen = next((one for one in self.book.sheets if one.name == name), self.book.sheets[0])
+        self._show_sheet(chosen)
+
+    def _show_sheet(self, sheet: Sheet) -> None:
         self.sheet = sheet
         assert sheet.header is not None
         self.header_row.blockSignals(True)
         self.header_row.setValue(sheet.header.excel_row)
         self.header_row.blockSignals(False)
         self._show_mapping(list(sheet.header.headers), sheet.header.mapping)
-        self.summary.setText(self.tr("工作表“{0}”，表头在第 {1} 行，共 {2} 行。请核对列对应，然后试导入。")
-                             .format(sheet.name, sheet.header.excel_row, len(sheet.rows)))
+        self.summary.setText(self.tr("工作表“{0}”，表头在{1}，共 {2} 行。请核对列对应，然后试导入。")
+                             .format(sheet.name, sheet.header.rows_text, len(sheet.rows)))
+        self._ask_unit_if_unstated()
+
+    def _ask_unit_if_unstated(self) -> None:
+        """Money columns whose unit no header and no row above the table states: ask, never
+        guess (the dry run refuses bare amounts until a unit is chosen)."""
+        header = self.sheet.header if self.sheet is not None else None
+        unstated = [] if header is None or header.unit_row is not None else [
+            header.headers[col] or LABELS[key] for col, key in header.mapping.items()
+            if key in ("planned", "amount") and col not in header.units]
+        asking = bool(unstated) and self.unit.currentData() is None
+        self.unit_question.setVisible(asking)
+        if asking:
+            self.unit_question.setText(self.tr(
+                "「{0}」没有注明金额单位：请在上方选择万元或亿元（单元格中写明单位的仍按所写）。"
+                "不选择时，没有单位的金额不会导入。").format("」「".join(unstated)))
 
     def _header_moved(self, row: int) -> None:
         if self.sheet is None or not 0 < row <= len(self.sheet.rows):
             return
-        values = self.sheet.rows[row - 1]
-        headers = ["" if v is None else str(v).strip() for v in values]
-        self._show_mapping(headers, guess_mapping(list(values)))
+        header = header_at(self.sheet.rows, row - 1, self.sheet.merged, exact=True)
+        self._show_mapping(list(header.headers), header.mapping)
 
     # --- step 2: the mapping --------------------------------------------------------------
     def _show_mapping(self, headers: list[str], guessed: dict[int, str]) -> None:
@@ -225,11 +289,20 @@ class ImportWizard(QDialog):
             return None
         path, mapping, row = self.path.text().strip(), self.current_mapping(), self.header_row.value()
         skip, db, actor = self.skip.isChecked(), self.ctx.db, self.ctx.actor
+        sheet, unit = self.sheets.currentData(), self.unit.currentData()
+        if sheet is None and self.book is not None and len(self.book.sheets) == 1:
+            sheet = self.book.sheets[0].name
+        assert self.sheet is not None and self.sheet.header is not None
+        # every sheet, each as detected, unless the user changed what this one shows
+        moved = row != self.sheet.header.excel_row or mapping != self.sheet.header.mapping
+        if sheet is None and moved:
+            sheet = self.sheet.name
         self._remember()
 
         def job(task: Task) -> ImportReport:
-            return import_ledger(db, actor, path, mapping=mapping, header_row=row, dry_run=dry,
-                                 skip_invalid=skip, progress=task.progress,
+            return import_ledger(db, actor, path, mapping=mapping if sheet else None,
+                                 header_row=row if sheet else None, sheet=sheet, unit=unit,
+                                 dry_run=dry, skip_invalid=skip, progress=task.progress,
                                  cancelled=task.cancelled)
         message = self.tr("正在检查…") if dry else self.tr("正在导入…")
         return self._start(job, self._reported, message)
@@ -237,6 +310,15 @@ class ImportWizard(QDialog):
     def _reported(self, report: ImportReport) -> None:
         self.report = report
         self.summary.setText(report.summary())
+        self.understanding.setPlainText(report.understanding())
+        if report.unit_needed:
+            self.unit_question.setText(self.tr(
+                "{0}没有注明金额单位，未导入任何数据：请在上方选择万元或亿元后再试导入。")
+                .format("、".join(report.unit_needed)))
+            self.unit_question.setVisible(True)
+            self.unit.setFocus()
+        else:
+            self.unit_question.setVisible(False)
         rows = [(self.tr("错误"), p) for p in report.errors]
         rows += [(self.tr("提示"), p) for p in report.warnings]
         self.problems.setRowCount(len(rows))

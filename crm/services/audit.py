@@ -121,8 +121,10 @@ def _changes(entry: AuditEntry, detail: dict[str, Any]) -> tuple[FieldChange, ..
 
 
 def _note(entry: AuditEntry, detail: dict[str, Any]) -> str:
-    if entry.action == "stage" and detail.get("reason"):
-        return f"原因：{detail['reason']}"
+    reason = str(detail.get("reason") or "")
+    said = any(isinstance(c, list) and reason in c[2:] for c in detail.get("changes") or ())
+    if entry.action == "stage" and reason and not said:  # a drop's reason is a field already
+        return f"原因：{reason}"
     if entry.action == "stage" and not detail.get("changes"):  # written before field changes
         old, new = detail.get("from_stage"), detail.get("to_stage")
         return f"阶段：{STAGE_NAMES.get(str(old), old or '')} → {STAGE_NAMES.get(str(new), new)}"

@@ -33,7 +33,7 @@ PAGE_SIZE = 200
 def _columns(widget: QWidget, with_record: bool) -> list[Column]:
     columns = [Column(widget.tr("时间"), lambda e: f"{e.at:%Y-%m-%d %H:%M}", width=130),
                Column(widget.tr("人员"), lambda e: e.actor, width=110),
-               Column(widget.tr("操作"), lambda e: e.action, width=90)]
+               Column(widget.tr("操作"), lambda e: e.action, width=120)]
     if with_record:
         columns.append(Column(widget.tr("记录"), lambda e: f"{e.entity} {e.subject}".strip(),
                               width=200))

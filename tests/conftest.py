@@ -36,6 +36,20 @@ def pg_url() -> str | None:
 _PG = pg_url()
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _quick_password_hashing() -> Iterator[None]:
+    """argon2 with its lightest parameters: tests create hundreds of accounts, and the
+    production cost (~50 ms a hash, on purpose) would add minutes without testing anything."""
+    from argon2 import PasswordHasher
+
+    from crm.services import users
+
+    kept = users._hasher
+    users._hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    yield
+    users._hasher = kept
+
+
 @pytest.fixture(autouse=True)
 def _isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Keep every test's settings and default database out of the user's real folders."""

@@ -14,7 +14,7 @@ from crm.excel.errorbook import write_error_book
 from crm.excel.importer import UNIT_CHOICES, import_ledger
 from crm.excel.reports import REPORTS, export_report
 from crm.services import metrics
-from crm.services.common import SYSTEM, parse_date_text
+from crm.services.common import command_line_actor, parse_date_text
 from crm.services.metrics import Period
 
 MAX_LISTED = 200
@@ -40,7 +40,7 @@ def _extend(sub: Any) -> None:
 
 
 def _import(db: Database, args: argparse.Namespace) -> int:
-    report = import_ledger(db, SYSTEM, args.file, dry_run=args.dry_run,
+    report = import_ledger(db, command_line_actor(), args.file, dry_run=args.dry_run,
                            skip_invalid=args.skip_invalid, sheet=args.sheet, unit=args.unit)
     if args.dry_run:
         print(report.understanding())

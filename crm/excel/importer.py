@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from crm import permissions
 from crm.db import Database
 from crm.errors import ValidationError
 from crm.excel import writer
@@ -35,7 +36,7 @@ from crm.excel.rows import (
     parse_rows,
     plain_text,
 )
-from crm.services.common import Actor, audit, require_manager
+from crm.services.common import Actor, audit
 
 __all__ = ["ImportCancelled", "ImportReport", "Problem", "SheetReading", "import_ledger",
            "preview"]
@@ -180,7 +181,8 @@ def import_ledger(db: Database, actor: Actor, path: str | Path, *,
     """
     if unit is not None and unit not in UNIT_CHOICES:
         raise ValidationError("金额单位应为 万元 或 亿元", code="excel.unit", field="unit")
-    require_manager(actor, "从台账导入项目")
+    with db.uow() as uow:
+        permissions.require(uow, actor, "excel.import_ledger")
     # A dry run writes no new project, so it needs no pinyin keys worked out ahead.
     keys = NameKeys() if dry_run else NameKeys.for_file(path)
     with _no_cycle_collection(), keys as names:

@@ -15,10 +15,10 @@ from pathlib import Path
 from sqlalchemy import Integer, func, select
 from sqlalchemy.orm import defer
 
-from crm import files
+from crm import files, permissions
 from crm.db import UnitOfWork
 from crm.errors import NotFoundError, ValidationError
-from crm.models import Agreement, Attachment
+from crm.models import Agreement, Attachment, Project
 from crm.services.common import Actor, audit, get_or_404, required_text
 from crm.services.projects import load_for_write
 
@@ -76,7 +76,8 @@ def add_attachment(uow: UnitOfWork, actor: Actor, project_id: int, filename: str
             agreement of another project, or a project in the 回收站.
         PermissionDenied: a staff account attaching to another's project.
     """
-    project = load_for_write(uow, actor, project_id, None)
+    project = load_for_write(uow, actor, project_id, None,
+                             action="attachments.add_attachment")
     name = clean_filename(filename)
     content = bytes(data)
     _check_size(len(content), name)
@@ -100,6 +101,8 @@ def add_attachment_file(uow: UnitOfWork, actor: Actor, project_id: int, path: st
                         agreement_id: int | None = None) -> AttachmentRow:
     """:func:`add_attachment` from a file on disk, refusing a too large one before reading it
     (a film picked by mistake must not be loaded into memory first)."""
+    permissions.require(uow, actor, "attachments.add_attachment_file",
+                        project=get_or_404(uow.session, Project, project_id, "项目"))
     file = Path(path)
     try:
         size = file.stat().st_size
@@ -139,7 +142,8 @@ def delete_attachment(uow: UnitOfWork, actor: Actor, attachment_id: int) -> None
     attachment = uow.session.get(Attachment, attachment_id, options=[defer(Attachment.data)])
     if attachment is None:  # the bytes are not loaded just to be deleted
         raise NotFoundError(f"附件不存在（编号 {attachment_id}）", code="attachments.missing")
-    load_for_write(uow, actor, attachment.project_id, None)
+    load_for_write(uow, actor, attachment.project_id, None,
+                   action="attachments.delete_attachment")
     audit(uow, actor, "detach", "project", attachment.project_id, attachment_id=attachment.id,
           filename=attachment.filename, agreement_id=attachment.agreement_id,
           changes=[["attachment.filename", attachment.filename, ""]])

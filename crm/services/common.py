@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
+import getpass
 import json
+import os
+import re
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from crm import clock
 from crm.db import UnitOfWork
 from crm.errors import NotFoundError, PermissionDenied, ValidationError
 from crm.models import AuditEntry, Base
-from crm.text import normalize
+from crm.text import ESC, contains, normalize
 
 ROLES = ("staff", "manager", "admin")
 ROLE_NAMES = {"staff": "招商专员", "manager": "管理者", "admin": "管理员"}
@@ -43,6 +47,21 @@ class Actor:
 
 
 SYSTEM = Actor(user_id=None, role="admin", name="系统")
+
+
+def os_user_name() -> str:
+    """The operating-system account running this process."""
+    try:
+        return getpass.getuser()
+    except Exception:  # no such user in the password database, no environment variable
+        return os.environ.get("USERNAME") or os.environ.get("USER") or "未知用户"
+
+
+def command_line_actor() -> Actor:
+    """Who a command-line change without ``--user`` is: whoever runs it on this computer, with
+    the rights of the database's owner, and recorded under the operating-system user's name
+    so that every change can be traced to a person, never to an anonymous 系统."""
+    return Actor(user_id=None, role="admin", name=f"{os_user_name()}（命令行）"[:64])
 
 
 def require_manager(actor: Actor, what: str) -> None:
@@ -92,7 +111,10 @@ def optional_text(value: str | None, max_len: int = 2000) -> str:
     return (value or "").strip()[:max_len]
 
 
-def check_date(value: object, label: str, field: str, *, required: bool = True) -> dt.date | None:
+def check_date(value: object, label: str, field: str, *, required: bool = True,
+               past: bool = False) -> dt.date | None:
+    """A date within 1990–2100; with ``past``, also not after today (a milestone, money
+    received: things that have happened), as :func:`crm.clock.today` gives it."""
     if value is None:
         if required:
             raise ValidationError(f"请填写{label}", code=f"{field}.required", field=field)
@@ -104,27 +126,40 @@ def check_date(value: object, label: str, field: str, *, required: bool = True) 
     if not dt.date(1990, 1, 1) <= value <= dt.date(2100, 12, 31):
         raise ValidationError(f"{label}超出合理范围（1990–2100）", code=f"{field}.range",
                               field=field)
+    if past and value > (today := clock.today()):
+        raise ValidationError(f"{label} {value} 晚于今天（{today}），不能登记尚未发生的事",
+                              code=f"{field}.future", field=field)
     return value
 
 
 def resolve_ids(session: Session, model: type[Any], name_col: Any, text: str | int,
                 label: str) -> list[int]:
-    """Ids matching an id or a part of the name (case- and width-insensitive)."""
+    """Ids matching an id or a part of the name (case- and width-insensitive; ``%`` and ``_``
+    are themselves)."""
     raw = str(text).strip()
     if raw.isdigit() and session.get(model, int(raw)) is not None:
         return [int(raw)]
-    needle = f"%{normalize(raw)}%"
-    ids: list[int] = list(session.scalars(select(model.id).where(or_(name_col.ilike(needle),
-                                                          name_col.ilike(f"%{raw}%")))))
+    ids: list[int] = list(session.scalars(select(model.id).where(or_(
+        name_col.ilike(contains(normalize(raw)), escape=ESC),
+        name_col.ilike(contains(raw), escape=ESC)))))
     if not ids:
         raise NotFoundError(f"找不到{label}“{raw}”", code=f"{model.__tablename__}.missing")
     return ids
 
 
+_YMD = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
 def parse_date_text(text: str, label: str = "日期") -> dt.date:
-    """Parse ``YYYY-MM-DD`` (command line and settings)."""
+    """Parse ``YYYY-MM-DD`` (command line and settings), nothing else: Python 3.11's
+    ``date.fromisoformat`` also takes ISO week dates (2025-W24-4), ordinal dates (2025-163) and
+    20250612, which a person typing a date never means."""
+    clean = text.strip() if isinstance(text, str) else ""
+    if not _YMD.fullmatch(clean):
+        raise ValidationError(f"{label}“{text}”格式错误，应为 YYYY-MM-DD（如 2025-06-12）",
+                              code="date.format")
     try:
-        return dt.date.fromisoformat(text.strip())
-    except (ValueError, AttributeError) as exc:
-        raise ValidationError(f"{label}“{text}”格式错误，应为 YYYY-MM-DD",
-                              code="date.format") from exc
+        return dt.date.fromisoformat(clean)
+    except ValueError as exc:
+        raise ValidationError(f"{label}“{text}”不是有效日期，应为 YYYY-MM-DD（如 2025-06-12）",
+                              code="date.invalid") from exc

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from crm import permissions
 from crm.db import UnitOfWork
 from crm.errors import ConflictError, ValidationError
 from crm.models import Company, Contact, Industry, Project
@@ -19,10 +20,9 @@ from crm.services.common import (
     audit,
     get_or_404,
     optional_text,
-    require_manager,
     required_text,
 )
-from crm.text import initials, normalize, search_text, sort_key
+from crm.text import ESC, contains, initials, normalize, search_text, sort_key
 from crm.uscc import normalize_uscc
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -97,6 +97,7 @@ def _check(uow: UnitOfWork, data: CompanyInput, own_id: int | None) -> tuple[str
 
 
 def create_company(uow: UnitOfWork, actor: Actor, data: CompanyInput) -> CompanyRow:
+    permissions.require(uow, actor, "companies.create_company")
     name, uscc = _check(uow, data, None)
     contacts = [_check_contact(c) for c in data.contacts]
     company = Company(name=name, uscc=uscc, hq_city=optional_text(data.hq_city, 64),
@@ -113,6 +114,7 @@ def create_company(uow: UnitOfWork, actor: Actor, data: CompanyInput) -> Company
 def update_company(uow: UnitOfWork, actor: Actor, company_id: int, data: CompanyInput,
                    expected_version: int | None = None) -> CompanyRow:
     company = get_or_404(uow.session, Company, company_id, "企业")
+    permissions.require(uow, actor, "companies.update_company", company=company)
     if expected_version is not None and company.version != expected_version:
         raise ConflictError(f"该企业已被他人修改。{RELOAD}", code="company.conflict")
     name, uscc = _check(uow, data, company_id)
@@ -138,7 +140,7 @@ def _refresh_project_search(uow: UnitOfWork, company: Company) -> None:
 
 
 def delete_company(uow: UnitOfWork, actor: Actor, company_id: int) -> None:
-    require_manager(actor, "删除企业")
+    permissions.require(uow, actor, "companies.delete_company")
     company = get_or_404(uow.session, Company, company_id, "企业")
     live = uow.session.scalar(select(func.count()).select_from(Project).where(
         Project.company_id == company_id, Project.deleted_at.is_(None)))
@@ -152,6 +154,7 @@ def delete_company(uow: UnitOfWork, actor: Actor, company_id: int) -> None:
 def ensure_company(uow: UnitOfWork, actor: Actor, name: str, uscc: str | None = None,
                    **extra: object) -> CompanyRow:
     """The company with this USCC (else this exact name), created when missing."""
+    permissions.require(uow, actor, "companies.ensure_company")
     code = normalize_uscc(uscc, field="company.uscc")
     clean = required_text(name, "企业名称", "company.name")
     found = None
@@ -161,6 +164,7 @@ def ensure_company(uow: UnitOfWork, actor: Actor, name: str, uscc: str | None = 
         found = uow.session.scalar(select(Company).where(Company.name == clean,
                                                          Company.deleted_at.is_(None)))
         if found is not None and code and not found.uscc:
+            permissions.require(uow, actor, "companies.update_company", company=found)
             found.uscc = code
             audit(uow, actor, "update", "company", found.id, name=found.name,
                   changes=[["uscc", "", code]])
@@ -171,6 +175,7 @@ def ensure_company(uow: UnitOfWork, actor: Actor, name: str, uscc: str | None = 
 
 def add_contact(uow: UnitOfWork, actor: Actor, company_id: int, data: ContactInput) -> ContactRow:
     company = get_or_404(uow.session, Company, company_id, "企业")
+    permissions.require(uow, actor, "companies.add_contact", company=company)
     clean = _check_contact(data)
     contact = Contact(company_id=company.id, **clean.__dict__)
     uow.session.add(contact)
@@ -183,6 +188,7 @@ def add_contact(uow: UnitOfWork, actor: Actor, company_id: int, data: ContactInp
 
 def remove_contact(uow: UnitOfWork, actor: Actor, contact_id: int) -> None:
     contact = get_or_404(uow.session, Contact, contact_id, "联系人")
+    permissions.require(uow, actor, "companies.remove_contact", company=contact.company)
     audit(uow, actor, "contact.delete", "company", contact.company_id,
           name=contact.company.name, contact_id=contact_id,
           changes=diff(snapshot(uow.session, "contact", contact), {}, prefix="contact"))
@@ -212,9 +218,10 @@ def list_companies(uow: UnitOfWork, search: str = "", limit: int = 5000) -> list
             .limit(limit))
     needle = normalize(search)
     if needle:
-        like = f"%{needle}%"
-        stmt = stmt.where(Company.name.ilike(like) | Company.uscc.ilike(like)
-                          | Company.initials.like(like))
+        like = contains(needle)
+        stmt = stmt.where(Company.name.ilike(like, escape=ESC)
+                          | Company.uscc.ilike(like, escape=ESC)
+                          | Company.initials.like(like, escape=ESC))
     rows: Any = uow.session.execute(stmt)
     return [CompanyRow(c.id, c.name, c.uscc, c.hq_city, c.industry_id, ind or "", c.note,
                        c.version, n) for c, ind, n in rows]

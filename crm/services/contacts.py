@@ -9,11 +9,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
+from crm import permissions
 from crm.db import UnitOfWork
-from crm.errors import PermissionDenied, ValidationError
+from crm.errors import ValidationError
 from crm.models import Company, ContactLog, Project, User
 from crm.services.audit_fields import diff, snapshot
 from crm.services.common import Actor, audit, check_date, get_or_404, optional_text
+from crm.text import ESC, contains
 
 MODES = ("走访", "来访", "电话", "会议", "活动")
 
@@ -51,9 +53,8 @@ class LogRow:
 
 def add_log(uow: UnitOfWork, actor: Actor, data: LogInput) -> LogRow:
     s = uow.session
-    check_date(data.logged_on, "接洽日期", "logged_on")
-    if data.logged_on > dt.date.today():
-        raise ValidationError("接洽日期不能晚于今天", code="logged_on.future", field="logged_on")
+    permissions.require(uow, actor, "contacts.add_log")
+    check_date(data.logged_on, "接洽日期", "logged_on", past=True)
     if data.mode not in MODES:
         raise ValidationError(f"接洽方式应为{'、'.join(MODES)}之一", code="mode.unknown",
                               field="mode")
@@ -74,8 +75,8 @@ def add_log(uow: UnitOfWork, actor: Actor, data: LogInput) -> LogRow:
     user_id = data.user_id or actor.user_id
     if user_id is not None:
         get_or_404(s, User, user_id, "招商专员")
-    if user_id != actor.user_id and not actor.is_manager:
-        raise PermissionDenied("只能记录自己的接洽", code="permission.owner")
+    if user_id != actor.user_id:
+        permissions.require(uow, actor, "contacts.log_for_other")
     log = ContactLog(logged_on=data.logged_on, user_id=user_id, project_id=data.project_id,
                      company_id=company_id, mode=data.mode,
                      participants=optional_text(data.participants), content=content,
@@ -102,8 +103,7 @@ def _audit_log(uow: UnitOfWork, actor: Actor, action: str, log: ContactLog,
 
 def complete_follow_up(uow: UnitOfWork, actor: Actor, log_id: int, done: bool = True) -> LogRow:
     log = get_or_404(uow.session, ContactLog, log_id, "接洽记录")
-    if log.user_id != actor.user_id and not actor.is_manager:
-        raise PermissionDenied("只能处理自己的跟进", code="permission.owner")
+    permissions.require(uow, actor, "contacts.complete_follow_up", log=log)
     before = snapshot(uow.session, "contact_log", log)
     log.follow_up_done = done
     changes = diff(before, snapshot(uow.session, "contact_log", log), prefix="contact_log")
@@ -150,9 +150,10 @@ def list_logs(uow: UnitOfWork, *, project_id: int | None = None, company_id: int
     if date_to is not None:
         stmt = stmt.where(ContactLog.logged_on <= date_to)
     if search.strip():
-        like = f"%{search.strip()}%"
-        stmt = stmt.where(ContactLog.content.like(like) | Project.name.like(like)
-                          | Company.name.like(like))
+        like = contains(search.strip())
+        stmt = stmt.where(ContactLog.content.like(like, escape=ESC)
+                          | Project.name.like(like, escape=ESC)
+                          | Company.name.like(like, escape=ESC))
     if limit is not None:
         stmt = stmt.limit(limit)
     return [_row(r) for r in uow.session.execute(stmt)]

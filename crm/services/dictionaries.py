@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from crm import permissions
 from crm.db import UnitOfWork
 from crm.errors import ValidationError
 from crm.models import Ambassador, Carrier, Industry, Project
@@ -19,8 +20,6 @@ from crm.services.common import (
     audit,
     get_or_404,
     optional_text,
-    require_admin,
-    require_manager,
     required_text,
 )
 from crm.text import normalize, sort_key
@@ -40,7 +39,7 @@ def list_industries(uow: UnitOfWork) -> list[NamedRow]:
 
 
 def add_industry(uow: UnitOfWork, actor: Actor, name: str) -> NamedRow:
-    require_admin(actor, "维护产业字典")
+    permissions.require(uow, actor, "dictionaries.add_industry")
     clean = required_text(name, "产业名称", "industry.name", 64)
     if uow.session.scalar(select(Industry.id).where(Industry.name == clean)):
         raise ValidationError(f"产业“{clean}”已存在", code="industry.duplicate", field="name")
@@ -52,7 +51,7 @@ def add_industry(uow: UnitOfWork, actor: Actor, name: str) -> NamedRow:
 
 
 def rename_industry(uow: UnitOfWork, actor: Actor, industry_id: int, name: str) -> NamedRow:
-    require_admin(actor, "维护产业字典")
+    permissions.require(uow, actor, "dictionaries.rename_industry")
     row = get_or_404(uow.session, Industry, industry_id, "产业")
     clean = required_text(name, "产业名称", "industry.name", 64)
     other = uow.session.scalar(select(Industry.id).where(Industry.name == clean))
@@ -67,6 +66,7 @@ def rename_industry(uow: UnitOfWork, actor: Actor, industry_id: int, name: str) 
 
 def ensure_industry(uow: UnitOfWork, actor: Actor, name: str) -> NamedRow:
     """The industry of this name (width-insensitive), created when missing."""
+    permissions.require(uow, actor, "dictionaries.ensure_industry")
     clean = required_text(name, "产业名称", "industry.name", 64)
     for row in uow.session.scalars(select(Industry)):
         if normalize(row.name) == normalize(clean):
@@ -96,7 +96,7 @@ def list_ambassadors(uow: UnitOfWork) -> list[AmbassadorRow]:
 
 def add_ambassador(uow: UnitOfWork, actor: Actor, name: str, organisation: str = "",
                    appointed_on: dt.date | None = None, note: str = "") -> AmbassadorRow:
-    require_manager(actor, "登记招商大使")
+    permissions.require(uow, actor, "dictionaries.add_ambassador")
     clean = required_text(name, "大使姓名", "ambassador.name", 64)
     if uow.session.scalar(select(Ambassador.id).where(Ambassador.name == clean)):
         raise ValidationError(f"招商大使“{clean}”已存在", code="ambassador.duplicate",
@@ -138,8 +138,8 @@ def _check_carrier(data: CarrierInput) -> str:
     if data.kind not in CARRIER_KINDS:
         raise ValidationError(f"载体类型应为{'、'.join(CARRIER_KINDS)}之一",
                               code="carrier.kind", field="kind")
-    check_amount(data.total_area, field="total_area", label="总面积")
-    check_amount(data.available_area, field="available_area", label="可用面积")
+    check_amount(data.total_area, field="total_area", label="总面积", money=False)
+    check_amount(data.available_area, field="available_area", label="可用面积", money=False)
     if data.available_area > data.total_area:
         raise ValidationError("可用面积不能大于总面积", code="carrier.area",
                               field="available_area")
@@ -147,7 +147,7 @@ def _check_carrier(data: CarrierInput) -> str:
 
 
 def add_carrier(uow: UnitOfWork, actor: Actor, data: CarrierInput) -> CarrierRow:
-    require_manager(actor, "维护载体")
+    permissions.require(uow, actor, "dictionaries.add_carrier")
     name = _check_carrier(data)
     if uow.session.scalar(select(Carrier.id).where(Carrier.name == name)):
         raise ValidationError(f"载体“{name}”已存在", code="carrier.duplicate", field="name")
@@ -163,7 +163,7 @@ def add_carrier(uow: UnitOfWork, actor: Actor, data: CarrierInput) -> CarrierRow
 
 def update_carrier(uow: UnitOfWork, actor: Actor, carrier_id: int,
                    data: CarrierInput) -> CarrierRow:
-    require_manager(actor, "维护载体")
+    permissions.require(uow, actor, "dictionaries.update_carrier")
     row = get_or_404(uow.session, Carrier, carrier_id, "载体")
     before = snapshot(uow.session, "carrier", row)
     row.name = _check_carrier(data)

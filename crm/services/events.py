@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
+from crm import permissions
 from crm.db import UnitOfWork
 from crm.models import Event
 from crm.money import format_yi
@@ -18,7 +19,6 @@ from crm.services.common import (
     check_date,
     get_or_404,
     optional_text,
-    require_manager,
     required_text,
 )
 from crm.services.metrics import Period, breakdown
@@ -53,7 +53,7 @@ class EventRow:
 
 
 def add_event(uow: UnitOfWork, actor: Actor, data: EventInput) -> EventRow:
-    require_manager(actor, "登记招商活动")
+    permissions.require(uow, actor, "events.add_event")
     name = required_text(data.name, "活动名称", "name")
     check_date(data.held_on, "活动日期", "held_on")
     event = Event(name=name, held_on=data.held_on, city=optional_text(data.city, 64),
@@ -66,7 +66,7 @@ def add_event(uow: UnitOfWork, actor: Actor, data: EventInput) -> EventRow:
 
 
 def update_event(uow: UnitOfWork, actor: Actor, event_id: int, data: EventInput) -> EventRow:
-    require_manager(actor, "修改招商活动")
+    permissions.require(uow, actor, "events.update_event")
     event = get_or_404(uow.session, Event, event_id, "招商活动")
     before = snapshot(uow.session, "event", event)
     event.name = required_text(data.name, "活动名称", "name")

@@ -3,6 +3,9 @@
 Every change writes a dated StageChange row in the same transaction as the records it needs
 (agreement, start). Skipping forward is allowed, but each skipped milestone still needs its
 data. Moving back is a manager's correction with a reason.
+
+Milestone dates are never after today and in order (线索 ≤ 在谈 ≤ 签约 ≤ 开工 ≤ 投产); a date
+out of that order is taken only from a manager who gives a reason, recorded with the move.
 """
 
 from __future__ import annotations
@@ -13,9 +16,9 @@ from decimal import Decimal
 
 from sqlalchemy import func, select, update
 
-from crm import stages
+from crm import permissions, stages
 from crm.db import UnitOfWork
-from crm.errors import ValidationError
+from crm.errors import PermissionDenied, ValidationError
 from crm.models import Agreement, Event, Funding, Project, StageChange, Start
 from crm.money import check_amount
 from crm.services.audit_fields import Change, diff, snapshot
@@ -25,9 +28,8 @@ from crm.services.common import (
     check_date,
     get_or_404,
     optional_text,
-    require_manager,
 )
-from crm.services.projects import ProjectRow, flush, get_project, load_for_write, require_edit
+from crm.services.projects import ProjectRow, flush, get_project, load_for_write
 
 
 @dataclass(frozen=True)
@@ -47,10 +49,10 @@ class StartInput:
 
 
 def _check_agreement(uow: UnitOfWork, a: AgreementInput) -> None:
-    check_date(a.signed_on, "签约日期", "signed_on")
+    check_date(a.signed_on, "签约日期", "signed_on", past=True)
     if a.amount is None:
         raise ValidationError("请填写签约金额", code="amount.required", field="amount")
-    check_amount(a.amount, field="amount", label="签约金额")
+    check_amount(a.amount, field="amount", label="签约金额", positive=True)
     if a.kind not in stages.AGREEMENT_KINDS:
         raise ValidationError(f"协议类型应为{'、'.join(stages.AGREEMENT_KINDS)}之一",
                               code="agreement.kind", field="kind")
@@ -62,13 +64,56 @@ def _check_agreement(uow: UnitOfWork, a: AgreementInput) -> None:
                 code="agreement.event_date", field="signed_on")
 
 
-def _check_start(s: StartInput, signed_on: dt.date | None) -> None:
-    check_date(s.started_on, "开工日期", "started_on")
+# What the date of a forward move is called, and its field, in a message.
+_ON_DATE = {stages.NEGOTIATING: ("在谈日期", "on"), stages.SIGNED: ("签约日期", "signed_on"),
+            stages.STARTED: ("开工日期", "started_on"), stages.PRODUCING: ("投产日期", "on")}
+
+
+def _check_start(s: StartInput) -> None:
+    check_date(s.started_on, "开工日期", "started_on", past=True)
     if s.kind not in stages.START_KINDS:
         raise ValidationError("请选择开工类型：开工 或 开业", code="start.kind", field="kind")
-    if signed_on is not None and s.started_on < signed_on:
-        raise ValidationError(f"开工(开业)日期 {s.started_on} 不能早于签约日期 {signed_on}",
-                              code="start.before_signing", field="started_on")
+
+
+# The milestones in the order they happen (DESIGN §2), the name a message gives each, and the
+# code and field of the error when one is dated before an earlier one.
+_MILESTONES = (("lead_on", "线索", "lead_on.order", "lead_on"),
+               ("negotiating_on", "在谈", "on.order", "on"),
+               ("signed_on", "签约", "signed_on.order", "signed_on"),
+               ("started_on", "开工(开业)", "start.before_signing", "started_on"),
+               ("producing_on", "投产", "producing.before_start", "on"))
+
+
+def _out_of_order(project: Project, milestone: str, day: dt.date) -> str:
+    """What is wrong when ``day`` as ``milestone`` (an attribute of _MILESTONES) precedes one of
+    the project's earlier milestones, e.g. \"签约日期 2025-02-01 早于线索日期 2025-03-01\";
+    \"\" when it is in order."""
+    names = [m[0] for m in _MILESTONES]
+    label = _MILESTONES[names.index(milestone)][1]
+    for attr, earlier, _code, _field in _MILESTONES[:names.index(milestone)]:
+        when = getattr(project, attr)
+        if when is not None and day < when:
+            return f"{label}日期 {day} 早于{earlier}日期 {when}"
+    return ""
+
+
+def _in_order(actor: Actor, project: Project, milestone: str, day: dt.date, reason: str,
+              corrected: list[str]) -> None:
+    """Refuse a milestone dated before an earlier one, unless a manager gives a reason (a
+    correction of the record, e.g. a signing entered late whose lead was dated by the day it
+    was typed). What was allowed goes into ``corrected`` for the audit log; the reason is
+    the stage change's."""
+    problem = _out_of_order(project, milestone, day)
+    if not problem:
+        return
+    _attr, _label, code, field = next(m for m in _MILESTONES if m[0] == milestone)
+    if not reason:
+        raise ValidationError(f"{problem}：请核对日期；确需如此，由管理者填写原因后更正",
+                              code=code, field=field)
+    if not actor.is_manager:
+        raise PermissionDenied(f"只有管理者可以更正日期顺序（{problem}）",
+                               code="permission.manager")
+    corrected.append(problem)
 
 
 def _record_agreement(uow: UnitOfWork, project: Project, a: AgreementInput) -> Agreement:
@@ -115,8 +160,10 @@ def advance(uow: UnitOfWork, actor: Actor, project_id: int, to: str, on: dt.date
         PermissionDenied: a staff account acting on another's project, or moving back.
     """
     to = stages.parse_stage(to)
-    project = load_for_write(uow, actor, project_id, expected_version)
-    check_date(on, "日期", "on")
+    project = load_for_write(uow, actor, project_id, expected_version, action="pipeline.advance")
+    label, field = (_ON_DATE.get(to, ("日期", "on"))
+                    if stages.rank(to) > stages.rank(project.stage) else ("日期", "on"))
+    check_date(on, label, field, past=True)
     current = project.stage
     before = snapshot(uow.session, "project", project)
     known = _records(uow, project.id)
@@ -124,6 +171,7 @@ def advance(uow: UnitOfWork, actor: Actor, project_id: int, to: str, on: dt.date
         raise ValidationError(f"项目已处于“{stages.NAMES[to]}”阶段", code="stage.same",
                               field="stage")
     reason = optional_text(reason)
+    corrected: list[str] = []  # milestones a manager dated out of order, with ``reason``
     correction = to != stages.DROPPED and (
         current == stages.DROPPED or stages.rank(to) < stages.rank(current))
     if to == stages.DROPPED:
@@ -131,7 +179,7 @@ def advance(uow: UnitOfWork, actor: Actor, project_id: int, to: str, on: dt.date
     elif correction:
         _correct_back(uow, actor, project, to, reason)
     else:
-        _forward(uow, project, to, on, agreement, start)
+        _forward(uow, actor, project, to, on, agreement, start, reason, corrected)
     uow.session.add(StageChange(project_id=project.id, from_stage=current, to_stage=to,
                                 changed_on=on, user_id=actor.user_id, reason=reason,
                                 correction=correction))
@@ -140,7 +188,8 @@ def advance(uow: UnitOfWork, actor: Actor, project_id: int, to: str, on: dt.date
     changes = diff(before, snapshot(uow.session, "project", project))
     changes += _added(uow, known, project.id)
     audit(uow, actor, "stage", "project", project.id, name=project.name, from_stage=current,
-          to_stage=to, on=on, reason=reason, changes=changes)
+          to_stage=to, on=on, reason=reason, changes=changes,
+          **({"out_of_order": "；".join(corrected)} if corrected else {}))
     return get_project(uow, project.id)
 
 
@@ -165,9 +214,12 @@ def _drop(project: Project, on: dt.date, reason: str) -> None:
     project.dropped_on, project.drop_reason = on, reason
 
 
-def _forward(uow: UnitOfWork, project: Project, to: str, on: dt.date,
-             agreement: AgreementInput | None, start: StartInput | None) -> None:
+def _forward(uow: UnitOfWork, actor: Actor, project: Project, to: str, on: dt.date,
+             agreement: AgreementInput | None, start: StartInput | None, reason: str,
+             corrected: list[str]) -> None:
     target = stages.rank(to)
+    if to == stages.NEGOTIATING:
+        _in_order(actor, project, "negotiating_on", on, reason, corrected)
     if target >= stages.rank(stages.SIGNED) and project.signed_on is None:
         if agreement is None:
             raise ValidationError("签约需要填写协议（类型、签约日期、金额）",
@@ -176,6 +228,7 @@ def _forward(uow: UnitOfWork, project: Project, to: str, on: dt.date,
             agreement = AgreementInput(on, agreement.amount, agreement.kind, agreement.event_id,
                                        agreement.note)
         _check_agreement(uow, agreement)
+        _in_order(actor, project, "signed_on", agreement.signed_on, reason, corrected)
         _record_agreement(uow, project, agreement)
     if target >= stages.rank(stages.STARTED) and project.started_on is None:
         if start is None:
@@ -183,24 +236,23 @@ def _forward(uow: UnitOfWork, project: Project, to: str, on: dt.date,
                                   code="start.required", field="kind")
         if to == stages.STARTED and start.started_on != on:
             start = StartInput(on, start.kind, start.note)
-        _check_start(start, project.signed_on)
+        _check_start(start)
+        _in_order(actor, project, "started_on", start.started_on, reason, corrected)
         _record_start(uow, project, start)
     if to == stages.PRODUCING:
-        if project.started_on is not None and on < project.started_on:
-            raise ValidationError(f"投产日期 {on} 不能早于开工日期 {project.started_on}",
-                                  code="producing.before_start", field="on")
+        _in_order(actor, project, "producing_on", on, reason, corrected)
         project.producing_on = on
     # Milestones skipped on the way are reached on the date of the later one.
     milestone = {stages.SIGNED: project.signed_on, stages.STARTED: project.started_on,
                  stages.PRODUCING: project.producing_on}.get(to, on) or on
     if project.negotiating_on is None:
         project.negotiating_on = min(milestone, project.signed_on or milestone)
-    if project.lead_on is None or project.lead_on > project.negotiating_on:
+    if project.lead_on is None:  # a later lead date stays: only a manager's correction has it
         project.lead_on = project.negotiating_on
 
 
 def _correct_back(uow: UnitOfWork, actor: Actor, project: Project, to: str, reason: str) -> None:
-    require_manager(actor, "回退项目阶段（更正）")
+    permissions.require(uow, actor, "pipeline.correct_back")
     if not reason:
         raise ValidationError("回退阶段是更正，需要填写原因", code="reason.required",
                               field="reason")
@@ -240,6 +292,8 @@ def _reached_rank(project: Project) -> int:
 
 def drop(uow: UnitOfWork, actor: Actor, project_id: int, on: dt.date, reason: str,
          expected_version: int | None = None) -> ProjectRow:
+    permissions.require(uow, actor, "pipeline.drop",
+                        project=get_or_404(uow.session, Project, project_id, "项目"))
     return advance(uow, actor, project_id, stages.DROPPED, on, reason=reason,
                    expected_version=expected_version)
 
@@ -277,11 +331,12 @@ class FundingRow:
 def add_agreement(uow: UnitOfWork, actor: Actor, project_id: int,
                   data: AgreementInput) -> ProjectRow:
     """A further agreement for a signed project (e.g. the 正式合同 after a 框架协议)."""
-    project = load_for_write(uow, actor, project_id, None)
+    project = load_for_write(uow, actor, project_id, None, action="pipeline.add_agreement")
     if project.signed_on is None:
         raise ValidationError("项目尚未签约：请用“推进阶段 → 已签约”录入第一份协议",
                               code="agreement.not_signed")
     _check_agreement(uow, data)
+    _in_order(actor, project, "signed_on", data.signed_on, "", [])
     before = snapshot(uow.session, "project", project)
     agreement = _record_agreement(uow, project, data)
     flush(uow)
@@ -308,12 +363,11 @@ def starts(uow: UnitOfWork, project_id: int) -> list[StartRow]:
 def add_funding(uow: UnitOfWork, actor: Actor, project_id: int, received_on: dt.date,
                 amount: Decimal, evidence: str = "") -> FundingRow:
     """到位资金: money actually invested, with an evidence note."""
-    project = get_or_404(uow.session, Project, project_id, "项目")
-    require_edit(actor, project)
-    check_date(received_on, "到位日期", "received_on")
-    if amount is None or amount == 0:
+    project = load_for_write(uow, actor, project_id, None, action="pipeline.add_funding")
+    check_date(received_on, "到位日期", "received_on", past=True)
+    if amount is None:
         raise ValidationError("请填写到位金额", code="amount.required", field="amount")
-    check_amount(amount, field="amount", label="到位金额")
+    check_amount(amount, field="amount", label="到位金额", positive=True)
     if project.signed_on is None:
         raise ValidationError("项目尚未签约，不能登记到位资金", code="funding.not_signed")
     row = Funding(project_id=project_id, received_on=received_on, amount=amount,
@@ -340,8 +394,8 @@ def funds_total(uow: UnitOfWork, project_id: int) -> Decimal:
 def set_registered(uow: UnitOfWork, actor: Actor, project_id: int,
                    on: dt.date | None) -> ProjectRow:
     """入统: the date the project entered the statistics (None clears it)."""
-    project = load_for_write(uow, actor, project_id, None)
-    check_date(on, "入统日期", "registered_on", required=False)
+    project = load_for_write(uow, actor, project_id, None, action="pipeline.set_registered")
+    check_date(on, "入统日期", "registered_on", required=False, past=True)
     before = snapshot(uow.session, "project", project)
     project.registered_on = on
     flush(uow)

@@ -14,9 +14,9 @@ from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import aliased
 from sqlalchemy.orm.exc import StaleDataError
 
-from crm import stages
+from crm import clock, permissions, stages
 from crm.db import UnitOfWork
-from crm.errors import ConflictError, PermissionDenied, ValidationError
+from crm.errors import ConflictError, ValidationError
 from crm.models import (
     Agreement,
     Ambassador,
@@ -39,10 +39,9 @@ from crm.services.common import (
     check_date,
     get_or_404,
     optional_text,
-    require_manager,
     required_text,
 )
-from crm.text import normalize, search_text, sort_key
+from crm.text import ESC, contains, normalize, search_text, sort_key
 
 KEY_PROJECT_WAN = Decimal(10000)  # 重点项目: planned investment ≥ 1亿元
 
@@ -143,14 +142,11 @@ class ProjectQuery:
     descending: bool = False
 
 
-def can_edit(actor: Actor, project: Project) -> bool:
-    return actor.is_manager or (actor.user_id is not None and project.owner_id == actor.user_id)
-
-
-def require_edit(actor: Actor, project: Project) -> None:
-    if not can_edit(actor, project):
-        raise PermissionDenied("只能修改自己负责的项目（管理者可修改全部）",
-                               code="permission.owner")
+def can_edit(uow: UnitOfWork, actor: Actor, project_id: int) -> bool:
+    """Whether ``actor`` may edit the project now (for a window to offer only what works)."""
+    project = uow.session.get(Project, project_id)
+    return project is not None and permissions.allowed(uow, actor, "projects.update_project",
+                                                       project=project)
 
 
 def _check(uow: UnitOfWork, data: ProjectInput) -> dict[str, Any]:
@@ -168,19 +164,23 @@ def _check(uow: UnitOfWork, data: ProjectInput) -> dict[str, Any]:
     if data.source == "ambassador" and data.ambassador_id is None:
         raise ValidationError("招商来源为招商大使时，请选择是哪位大使", code="ambassador.required",
                               field="ambassador_id")
-    for value, label, fname in ((data.planned_investment, "计划总投资", "planned_investment"),
-                                (data.expected_output, "预计年产值", "expected_output"),
-                                (data.expected_tax, "预计年税收", "expected_tax"),
-                                (data.land_mu, "用地面积", "land_mu"),
-                                (data.floor_area, "需求面积", "floor_area")):
-        check_amount(value, field=fname, label=label)
+    # A planned investment of zero says nothing; an expected output or tax of zero can be true
+    # (a headquarters, a tax holiday), an area of zero too (no land needed).
+    check_amount(data.planned_investment, field="planned_investment", label="计划总投资",
+                 positive=True)
+    for value, label, fname, money in (
+            (data.expected_output, "预计年产值", "expected_output", True),
+            (data.expected_tax, "预计年税收", "expected_tax", True),
+            (data.land_mu, "用地面积", "land_mu", False),
+            (data.floor_area, "需求面积", "floor_area", False)):
+        check_amount(value, field=fname, label=label, money=money)
     if data.expected_jobs is not None and data.expected_jobs < 0:
         raise ValidationError("预计就业人数不能为负数", code="expected_jobs.negative",
                               field="expected_jobs")
-    lead_on = check_date(data.lead_on, "立项日期", "lead_on", required=False)
+    lead_on = check_date(data.lead_on, "立项日期", "lead_on", required=False, past=True)
     values = {f.name: getattr(data, f.name) for f in fields(ProjectInput)}
     values.update(name=name, note=optional_text(data.note), referrer=optional_text(data.referrer),
-                  lead_on=lead_on or dt.date.today(),
+                  lead_on=lead_on or clock.today(),
                   is_key=(data.planned_investment or 0) >= KEY_PROJECT_WAN,
                   sort_key=sort_key(name),
                   search_text=search_text(name, company.name, company.uscc))
@@ -191,10 +191,11 @@ def _check(uow: UnitOfWork, data: ProjectInput) -> dict[str, Any]:
 
 def create_project(uow: UnitOfWork, actor: Actor, data: ProjectInput) -> ProjectRow:
     """A new project at stage 线索; staff own what they create unless another owner is set."""
+    permissions.require(uow, actor, "projects.create_project")
     if data.owner_id is None and actor.user_id is not None:
         data = replace(data, owner_id=actor.user_id)
-    if not actor.is_manager and data.owner_id != actor.user_id:
-        raise PermissionDenied("招商专员只能新建由自己负责的项目", code="permission.owner")
+    if data.owner_id != actor.user_id:
+        permissions.require(uow, actor, "projects.create_for_other")
     values = _check(uow, data)
     duplicate = uow.session.scalar(select(Project.id).where(
         Project.company_id == data.company_id, Project.name == values["name"],
@@ -216,10 +217,13 @@ def create_project(uow: UnitOfWork, actor: Actor, data: ProjectInput) -> Project
 def update_project(uow: UnitOfWork, actor: Actor, project_id: int, data: ProjectInput,
                    expected_version: int | None = None) -> ProjectRow:
     """Save edits; refuses when someone else saved the project since ``expected_version``."""
-    project = load_for_write(uow, actor, project_id, expected_version)
-    if data.owner_id != project.owner_id and not actor.is_manager:
-        raise PermissionDenied("只有管理者可以更换项目负责人", code="permission.owner")
+    project = load_for_write(uow, actor, project_id, expected_version,
+                             action="projects.update_project")
+    if data.owner_id != project.owner_id:
+        permissions.require(uow, actor, "projects.change_owner")
     values = _check(uow, replace(data, lead_on=data.lead_on or project.lead_on))
+    if values["lead_on"] != project.lead_on:
+        _lead_in_order(project, values["lead_on"])
     before = snapshot(uow.session, "project", project)
     for key, value in values.items():
         setattr(project, key, value)
@@ -230,12 +234,24 @@ def update_project(uow: UnitOfWork, actor: Actor, project_id: int, data: Project
     return get_project(uow, project.id)
 
 
+def _lead_in_order(project: Project, lead_on: dt.date) -> None:
+    """A lead date after one of the project's later milestones is refused: the pipeline's
+    dates run 线索 ≤ 在谈 ≤ 签约 ≤ 开工 ≤ 投产 (see :mod:`crm.services.pipeline`)."""
+    for when, label in ((project.negotiating_on, "在谈"), (project.signed_on, "签约"),
+                        (project.started_on, "开工(开业)"), (project.producing_on, "投产")):
+        if when is not None and lead_on > when:
+            raise ValidationError(f"线索日期 {lead_on} 晚于{label}日期 {when}：请核对日期",
+                                  code="lead_on.order", field="lead_on")
+
+
 def load_for_write(uow: UnitOfWork, actor: Actor, project_id: int,
-                   expected_version: int | None) -> Project:
+                   expected_version: int | None, *,
+                   action: str = "projects.load_for_write") -> Project:
+    """The project to change, after the permission ``action`` (see :mod:`crm.permissions`)."""
     project = get_or_404(uow.session, Project, project_id, "项目")
     if project.deleted_at is not None:
         raise ValidationError(f"项目“{project.name}”在回收站中，请先恢复", code="project.deleted")
-    require_edit(actor, project)
+    permissions.require(uow, actor, action, project=project)
     if expected_version is not None and project.version != expected_version:
         raise ConflictError(f"项目“{project.name}”已被他人修改。{RELOAD}",
                             code="project.conflict")
@@ -251,7 +267,7 @@ def flush(uow: UnitOfWork) -> None:
 
 def delete_project(uow: UnitOfWork, actor: Actor, project_id: int) -> None:
     """Move to the 回收站 (soft delete): every figure stops counting it; restorable."""
-    require_manager(actor, "删除项目")
+    permissions.require(uow, actor, "projects.delete_project")
     project = get_or_404(uow.session, Project, project_id, "项目")
     project.deleted_at = dt.datetime.now()
     flush(uow)
@@ -259,7 +275,7 @@ def delete_project(uow: UnitOfWork, actor: Actor, project_id: int) -> None:
 
 
 def restore_project(uow: UnitOfWork, actor: Actor, project_id: int) -> ProjectRow:
-    require_manager(actor, "恢复项目")
+    permissions.require(uow, actor, "projects.restore_project")
     project = get_or_404(uow.session, Project, project_id, "项目")
     project.deleted_at = None
     flush(uow)
@@ -356,7 +372,7 @@ def _filtered(q: ProjectQuery, columns: Any) -> Select[Any]:
         live = func.coalesce(Project.deleted_at, Project.deleted_at).is_(None)
     stmt = stmt.where(~live if q.deleted else live)
     if needle:
-        stmt = stmt.where(Project.search_text.like(f"%{needle}%"))
+        stmt = stmt.where(Project.search_text.like(contains(needle), escape=ESC))
     if q.stages:
         stmt = stmt.where(Project.stage.in_(q.stages))
     if q.industry_ids:

@@ -10,12 +10,13 @@ from typing import Any
 
 from sqlalchemy import select
 
+from crm import permissions
 from crm.db import UnitOfWork
 from crm.errors import ValidationError
 from crm.models import Setting, Target
 from crm.money import check_amount
 from crm.services.audit_fields import text as audit_text
-from crm.services.common import Actor, audit, require_admin, require_manager
+from crm.services.common import Actor, audit
 
 ORG_NAME = "org_name"
 DASHBOARD_PERIOD = "dashboard_period"
@@ -28,6 +29,7 @@ TARGET_METRICS = {
     "funds": "到位资金(万元)",
     "industrial_investment": "工业投资(万元)",
 }
+COUNT_METRICS = ("signed_count", "started_count")
 
 
 def get_setting(uow: UnitOfWork, key: str, default: Any = None) -> Any:
@@ -43,8 +45,12 @@ def get_setting(uow: UnitOfWork, key: str, default: Any = None) -> Any:
 def set_setting(uow: UnitOfWork, actor: Actor, key: str, value: Any) -> None:
     """Store a setting; the organisation name is the admin's, the dashboard period and the
     import wizard's remembered column mappings (``excel.mapping.*``) anyone's."""
-    if key != DASHBOARD_PERIOD and not key.startswith(IMPORT_MAPPING_PREFIX):
-        require_admin(actor, "修改设置")
+    personal = key == DASHBOARD_PERIOD or key.startswith(IMPORT_MAPPING_PREFIX)
+    permissions.require(uow, actor, "settings.personal" if personal else "settings.set_setting")
+    _store(uow, actor, key, value)
+
+
+def _store(uow: UnitOfWork, actor: Actor, key: str, value: Any) -> None:
     text = json.dumps(value, ensure_ascii=False, default=str)
     row = uow.session.get(Setting, key)
     old = row.value if row is not None else ""
@@ -85,7 +91,8 @@ def dashboard_period(uow: UnitOfWork) -> PeriodChoice | None:
 def set_dashboard_period(uow: UnitOfWork, actor: Actor, choice: PeriodChoice) -> None:
     if choice.end < choice.start:
         raise ValidationError("结束日期不能早于开始日期", code="period.order")
-    set_setting(uow, actor, DASHBOARD_PERIOD, {"preset": choice.preset,
+    permissions.require(uow, actor, "settings.set_dashboard_period")
+    _store(uow, actor, DASHBOARD_PERIOD, {"preset": choice.preset,
                                                 "from": choice.start.isoformat(),
                                                 "to": choice.end.isoformat()})
 
@@ -99,12 +106,19 @@ class TargetRow:
 
 
 def set_target(uow: UnitOfWork, actor: Actor, year: int, metric: str, value: Decimal) -> TargetRow:
-    require_manager(actor, "设置年度目标")
+    permissions.require(uow, actor, "settings.set_target")
     if metric not in TARGET_METRICS:
         raise ValidationError(f"未知指标“{metric}”", code="target.metric", field="metric")
     if not 1990 <= year <= 2100:
         raise ValidationError("年度超出范围", code="target.year", field="year")
-    check_amount(value, field="value", label="目标值")
+    # Zero is no target (its completion would be a division by zero): leave the cell empty.
+    check_amount(value, field="value", label="目标值", positive=True,
+                 money=metric not in (*COUNT_METRICS, "start_rate"))
+    if metric in COUNT_METRICS and value != value.to_integral_value():
+        raise ValidationError(f"{TARGET_METRICS[metric]}目标应为整数", code="target.whole",
+                              field="value")
+    if metric == "start_rate" and value > 100:
+        raise ValidationError("开工率目标不能超过 100%", code="target.rate", field="value")
     row = uow.session.scalar(select(Target).where(Target.year == year, Target.metric == metric))
     old = audit_text(row.value) if row is not None else ""
     if row is None:

@@ -210,8 +210,8 @@ class Target:
             url = f"{self.pg_url}{sep}options=-csearch_path%3D{schema}"
         db = Database(url)
         with db.uow() as uow:
-            for i, name in enumerate(STAFF):
-                users.create_user(uow, SYSTEM, f"u{i}", "staff", display_name=name)
+            for name in STAFF:
+                users.create_person(uow, SYSTEM, name)
             for name, kind in CARRIERS:
                 dictionaries.add_carrier(uow, SYSTEM, dictionaries.CarrierInput(name, kind))
             uow.commit()

@@ -41,9 +41,12 @@ LEAD_DAY = D(2024, 10, 1)
 
 def world(db: Database) -> World:
     with db.uow() as uow:
-        mgr = users.create_user(uow, SYSTEM, "zhou", "manager", display_name="周建明")
-        st = users.create_user(uow, SYSTEM, "lixm", "staff", display_name="李晓明")
-        other = users.create_user(uow, SYSTEM, "wangf", "staff", display_name="王芳")
+        mgr = users.create_user(uow, SYSTEM, "zhou", "manager", display_name="周建明",
+                                 password="secret12")
+        st = users.create_user(uow, SYSTEM, "lixm", "staff", display_name="李晓明",
+                                password="secret12")
+        other = users.create_user(uow, SYSTEM, "wangf", "staff", display_name="王芳",
+                                   password="secret12")
         steel = dictionaries.add_industry(uow, SYSTEM, "钢铁深加工").id
         ai = dictionaries.add_industry(uow, SYSTEM, "人工智能").id
         amb = dictionaries.add_ambassador(uow, SYSTEM, "冯立新", "上海湖北商会").id

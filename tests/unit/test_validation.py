@@ -266,20 +266,27 @@ def test_follow_up_queries(db: Database, w: World) -> None:
 
 
 def test_user_validation(db: Database) -> None:
-    def bad(login: str, role: str = "staff", password: str | None = None) -> str:
+    def bad(login: str, role: str = "staff", password: str | None = "secret12",
+            name: str = "") -> str:
         with pytest.raises(ValidationError) as err:
-            db.run(users.create_user, SYSTEM, login, role, password=password)
+            db.run(users.create_user, SYSTEM, login, role, password=password, display_name=name)
         return err.value.code
 
     assert bad("a") == "login.format"
     assert bad("张三") == "login.format"
     assert bad("zhangsan", role="boss") == "role.unknown"
     assert bad("zhangsan", password="12345") == "password.short"
-    db.run(users.create_user, SYSTEM, "zhangsan", "staff")
+    assert bad("zhangsan", password=None) == "password.required"  # could never sign in
+    assert bad("zhangsan", password="") == "password.required"
+    db.run(users.create_user, SYSTEM, "zhangsan", "staff", display_name="张三",
+           password="secret12")
     assert bad("zhangsan") == "login.duplicate"
+    assert bad("ZhangSan") == "login.duplicate"  # logins are one ignoring case
+    assert bad("zhangsan2", name="张三") == "display_name.duplicate"
+    assert [u.login for u in db.read(users.list_users, True)] == ["zhangsan"]
     staff = db.read(users.list_users)[0].actor()
     with pytest.raises(PermissionDenied):
-        db.run(users.create_user, staff, "lisi", "admin")
+        db.run(users.create_user, staff, "lisi", "admin", password="secret12")
 
 
 def test_password_hashed_and_checked(db: Database) -> None:

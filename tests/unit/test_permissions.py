@@ -1,0 +1,326 @@
+"""The role × action matrix of crm.permissions, proved for every mutating service function.
+
+The suite finds every public function of ``crm.services`` that takes ``(uow, actor, …)`` and
+fails when one has no rule in ``crm.permissions.RULES`` or no case here. Each case calls the
+function on another staff member's records; the outcome for each kind of account must be what
+the rule says: refused with PermissionDenied (and nothing written), or let through.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import inspect
+import pkgutil
+import shutil
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+import crm.services
+from crm import permissions
+from crm.db import Database, UnitOfWork
+from crm.errors import CrmError, PermissionDenied
+from crm.models import AuditEntry, Company, Contact, Project
+from crm.permissions import RULES, Rule
+from crm.services import (
+    attachments,
+    companies,
+    contacts,
+    dictionaries,
+    events,
+    pipeline,
+    projects,
+    settings,
+    users,
+)
+from crm.services.common import SYSTEM, Actor
+
+D = dt.date
+# take (uow, actor) but write nothing of their own: helpers and a permission question
+NOT_MUTATING = {"common.audit", "common.require_admin", "common.require_manager",
+                "projects.can_edit"}
+
+
+def mutating_functions() -> set[str]:
+    found = set()
+    for info in pkgutil.iter_modules(crm.services.__path__):
+        module = importlib.import_module(f"crm.services.{info.name}")
+        for name, fn in inspect.getmembers(module, inspect.isfunction):
+            if fn.__module__ != module.__name__ or name.startswith("_"):
+                continue
+            params = list(inspect.signature(fn).parameters)
+            if params[:2] == ["uow", "actor"]:
+                found.add(f"{info.name}.{name}")
+    return found - NOT_MUTATING
+
+
+@dataclass
+class World:
+    admin: Actor
+    manager: Actor
+    owner: Actor  # 王芳, staff: owns the project and the company below
+    other: Actor  # 李晓明, staff: owns nothing here
+    retired: Actor  # staff who owned things and was deactivated
+    project: int
+    signed: int
+    company: int
+    contact: int
+    log: int
+    attachment: int
+    industry: int
+    carrier: int
+    event: int
+    person: int  # named in a ledger, no login yet
+
+
+def build_world(db: Database) -> World:
+    with db.uow() as uow:
+        def person(login: str, role: str, name: str) -> Actor:
+            return users.create_user(uow, SYSTEM, login, role, display_name=name,
+                                     password="secret12").actor()
+        admin = person("root", "admin", "管理员")
+        manager = person("zhou", "manager", "周建明")
+        owner = person("wangf", "staff", "王芳")
+        other = person("lixm", "staff", "李晓明")
+        retired = person("old", "staff", "老张")
+        industry = dictionaries.add_industry(uow, SYSTEM, "新能源").id
+        carrier = dictionaries.add_carrier(uow, SYSTEM, dictionaries.CarrierInput(
+            "光谷厂房", "标准化厂房", total_area=Decimal(1000), available_area=Decimal(1000))).id
+        event = events.add_event(uow, SYSTEM, events.EventInput("上海推介会", D(2025, 6, 12))).id
+        company = companies.create_company(uow, owner, companies.CompanyInput(
+            "上海际数科技有限公司", contacts=(companies.ContactInput("张总"),)))
+        project = projects.create_project(uow, owner, projects.ProjectInput(
+            "际数科技华中总部", company.id, lead_on=D(2025, 1, 5))).id
+        signed = projects.create_project(uow, owner, projects.ProjectInput(
+            "际数科技二期", company.id, lead_on=D(2025, 1, 5))).id
+        pipeline.advance(uow, owner, signed, "signed", D(2025, 3, 1),
+                         agreement=pipeline.AgreementInput(D(2025, 3, 1), Decimal(5000)))
+        log = contacts.add_log(uow, owner, contacts.LogInput(
+            D(2025, 2, 1), "走访", "谈选址", project_id=project,
+            follow_up_on=D(2025, 3, 1))).id
+        attachment = attachments.add_attachment(uow, owner, project, "协议.pdf", b"%PDF").id
+        users.set_role(uow, SYSTEM, retired.user_id or 0, "staff", active=False)
+        person_id = users.create_person(uow, SYSTEM, "待开通").id
+        uow.commit()
+        return World(admin, manager, owner, other, retired, project, signed, company.id,
+                     company.contacts[0].id, log, attachment, industry, carrier, event,
+                     person_id)
+
+
+@pytest.fixture
+def world(sqlite_db: Database) -> World:
+    return build_world(sqlite_db)
+
+
+@pytest.fixture(scope="module")
+def shared(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory
+           ) -> Iterator[tuple[Database, World]]:
+    """One world for the whole matrix: every call there is rolled back."""
+    path = tmp_path_factory.mktemp("matrix") / "crm.db"
+    shutil.copy(sqlite_template, path)
+    db = Database(f"sqlite:///{path}")
+    yield db, build_world(db)
+    db.dispose()
+
+
+Call = Callable[[UnitOfWork, Actor], Any]
+
+
+def cases(w: World, tmp: Path) -> dict[str, Call]:
+    """One call per mutating function, on 王芳's records (or on her account)."""
+    pdf = tmp / "说明.pdf"
+    pdf.write_bytes(b"%PDF-1.4")
+    pin = projects.ProjectInput("际数科技华中总部", w.company, lead_on=D(2025, 1, 5), note="改")
+    return {
+        "projects.create_project": lambda u, a: projects.create_project(
+            u, a, projects.ProjectInput("新线索", w.company, lead_on=D(2025, 1, 5))),
+        "projects.update_project": lambda u, a: projects.update_project(
+            u, a, w.project, projects.ProjectInput(
+                "际数科技华中总部", w.company, lead_on=D(2025, 1, 5), note="改",
+                owner_id=w.owner.user_id)),
+        "projects.load_for_write": lambda u, a: projects.load_for_write(u, a, w.project, None),
+        "projects.delete_project": lambda u, a: projects.delete_project(u, a, w.project),
+        "projects.restore_project": lambda u, a: projects.restore_project(u, a, w.project),
+        "pipeline.advance": lambda u, a: pipeline.advance(
+            u, a, w.project, "negotiating", D(2025, 2, 1)),
+        "pipeline.drop": lambda u, a: pipeline.drop(u, a, w.project, D(2025, 2, 1), "外迁"),
+        "pipeline.add_agreement": lambda u, a: pipeline.add_agreement(
+            u, a, w.signed, pipeline.AgreementInput(D(2025, 4, 1), Decimal(100), "正式合同")),
+        "pipeline.add_funding": lambda u, a: pipeline.add_funding(
+            u, a, w.signed, D(2025, 5, 1), Decimal(100)),
+        "pipeline.set_registered": lambda u, a: pipeline.set_registered(
+            u, a, w.signed, D(2025, 5, 1)),
+        "attachments.add_attachment": lambda u, a: attachments.add_attachment(
+            u, a, w.project, "补充.pdf", b"%PDF"),
+        "attachments.add_attachment_file": lambda u, a: attachments.add_attachment_file(
+            u, a, w.project, pdf),
+        "attachments.delete_attachment": lambda u, a: attachments.delete_attachment(
+            u, a, w.attachment),
+        "companies.create_company": lambda u, a: companies.create_company(
+            u, a, companies.CompanyInput("武汉新公司")),
+        "companies.ensure_company": lambda u, a: companies.ensure_company(u, a, "武汉另一公司"),
+        "companies.update_company": lambda u, a: companies.update_company(
+            u, a, w.company, companies.CompanyInput("际数科技（上海）有限公司")),
+        "companies.delete_company": lambda u, a: companies.delete_company(u, a, w.company),
+        "companies.add_contact": lambda u, a: companies.add_contact(
+            u, a, w.company, companies.ContactInput("李经理")),
+        "companies.remove_contact": lambda u, a: companies.remove_contact(u, a, w.contact),
+        "contacts.add_log": lambda u, a: contacts.add_log(u, a, contacts.LogInput(
+            D(2025, 2, 2), "电话", "约见面", company_id=w.company)),
+        "contacts.complete_follow_up": lambda u, a: contacts.complete_follow_up(u, a, w.log),
+        "dictionaries.add_industry": lambda u, a: dictionaries.add_industry(u, a, "生物医药"),
+        "dictionaries.rename_industry": lambda u, a: dictionaries.rename_industry(
+            u, a, w.industry, "新能源汽车"),
+        "dictionaries.ensure_industry": lambda u, a: dictionaries.ensure_industry(u, a, "光电"),
+        "dictionaries.add_ambassador": lambda u, a: dictionaries.add_ambassador(u, a, "陈大使"),
+        "dictionaries.add_carrier": lambda u, a: dictionaries.add_carrier(
+            u, a, dictionaries.CarrierInput("新楼宇", "商务楼宇", total_area=Decimal(10),
+                                            available_area=Decimal(10))),
+        "dictionaries.update_carrier": lambda u, a: dictionaries.update_carrier(
+            u, a, w.carrier, dictionaries.CarrierInput(
+                "光谷厂房", "标准化厂房", total_area=Decimal(2000),
+                available_area=Decimal(2000))),
+        "events.add_event": lambda u, a: events.add_event(
+            u, a, events.EventInput("深圳推介会", D(2025, 7, 1))),
+        "events.update_event": lambda u, a: events.update_event(
+            u, a, w.event, events.EventInput("上海专场推介会", D(2025, 6, 12))),
+        "settings.set_target": lambda u, a: settings.set_target(
+            u, a, 2025, "signed_count", Decimal(30)),
+        "settings.set_setting": lambda u, a: settings.set_setting(
+            u, a, settings.ORG_NAME, "青山区招商局"),
+        "settings.set_dashboard_period": lambda u, a: settings.set_dashboard_period(
+            u, a, settings.PeriodChoice("custom", D(2025, 1, 1), D(2025, 6, 30))),
+        "users.create_user": lambda u, a: users.create_user(
+            u, a, "newbie", "staff", display_name="新人", password="secret12"),
+        "users.create_person": lambda u, a: users.create_person(u, a, "台账里的人"),
+        "users.grant_login": lambda u, a: users.grant_login(u, a, w.person, "daikt", "secret12"),
+        "users.set_role": lambda u, a: users.set_role(u, a, w.owner.user_id or 0, "manager"),
+        "users.set_password": lambda u, a: users.set_password(
+            u, a, w.owner.user_id or 0, "another1"),
+        # not functions of their own: the stricter step inside one
+        "projects.create_for_other": lambda u, a: projects.create_project(
+            u, a, projects.ProjectInput("替人新建", w.company, lead_on=D(2025, 1, 5),
+                                        owner_id=w.manager.user_id)),
+        "projects.change_owner": lambda u, a: projects.update_project(
+            u, a, w.project, projects.ProjectInput(
+                pin.name, w.company, lead_on=pin.lead_on, owner_id=w.other.user_id)),
+        "pipeline.correct_back": lambda u, a: pipeline.advance(
+            u, a, w.signed, "negotiating", D(2025, 3, 2), reason="录错"),
+        "contacts.log_for_other": lambda u, a: contacts.add_log(u, a, contacts.LogInput(
+            D(2025, 2, 2), "电话", "替周建明记", company_id=w.company,
+            user_id=w.manager.user_id)),
+        "settings.personal": lambda u, a: settings.set_setting(
+            u, a, settings.IMPORT_MAPPING_PREFIX + "x", {"0": "name"}),
+    }
+
+
+def expected(rule: Rule, who: str) -> bool:
+    """Whether account ``who`` passes ``rule`` on 王芳's records."""
+    if who == "retired":
+        return False
+    if who == "admin":
+        return True
+    if who == "manager":
+        return rule is not Rule.ADMIN and rule is not Rule.SELF
+    if rule is Rule.ANYONE:
+        return True
+    if rule in (Rule.OWN_PROJECT, Rule.OWN_COMPANY, Rule.OWN_LOG, Rule.SELF):
+        return who == "owner"
+    return False
+
+
+def test_every_mutating_function_has_a_rule_and_a_case(world: World, tmp_path: Path) -> None:
+    functions = mutating_functions()
+    assert functions - set(RULES) == set(), "mutating functions without a permission rule"
+    listed = set(cases(world, tmp_path))
+    assert functions - listed == set(), "mutating functions without a case in this test"
+    assert set(RULES) - listed - {"excel.import_ledger", "backup.restore"} == set()
+
+
+ACCOUNTS = ("admin", "manager", "owner", "other", "retired")
+
+
+def _outcome(db: Database, actor: Actor, call: Call) -> str:
+    with db.uow() as uow:
+        audit_before = uow.session.scalar(select(func.count()).select_from(AuditEntry))
+        try:
+            call(uow, actor)
+        except PermissionDenied as exc:
+            uow.session.flush()
+            after = uow.session.scalar(select(func.count()).select_from(AuditEntry))
+            assert after == audit_before, "a refused action left an audit entry"
+            return f"denied: {exc.message}"
+        except CrmError as exc:  # let through, then refused for another reason
+            return f"allowed ({exc.code})"
+        finally:
+            uow.rollback()
+    return "allowed"
+
+
+@pytest.mark.parametrize("action", sorted(a for a in RULES
+                                          if a not in ("excel.import_ledger", "backup.restore")))
+def test_matrix(shared: tuple[Database, World], tmp_path: Path, action: str) -> None:
+    db, world = shared
+    call = cases(world, tmp_path)[action]
+    rule = RULES[action].rule
+    for who in ACCOUNTS:
+        outcome = _outcome(db, getattr(world, who), call)
+        want = expected(rule, who)
+        assert outcome.startswith("allowed") == want, f"{action} as {who}: {outcome}"
+        if not want:
+            assert "denied: " in outcome and len(outcome) > len("denied: ") + 4
+
+
+def test_staff_cannot_change_a_company_whose_projects_are_anothers(
+        sqlite_db: Database, world: World) -> None:
+    """The defect as found: 李晓明 renamed 王芳's company, cleared its USCC, removed its contact."""
+    with pytest.raises(PermissionDenied, match="王芳"):
+        sqlite_db.run(companies.update_company, world.other, world.company,
+                      companies.CompanyInput("改名了"))
+    with pytest.raises(PermissionDenied):
+        sqlite_db.run(companies.remove_contact, world.other, world.contact)
+    with sqlite_db.uow() as uow:
+        company = uow.session.get(Company, world.company)
+        assert company is not None and company.name == "上海际数科技有限公司"
+        assert uow.session.get(Contact, world.contact) is not None
+
+
+def test_staff_may_edit_a_company_they_created_without_projects(
+        sqlite_db: Database, world: World) -> None:
+    made = sqlite_db.run(companies.create_company, world.other, companies.CompanyInput("李的新企业"))
+    row = sqlite_db.run(companies.update_company, world.other, made.id,
+                        companies.CompanyInput("李的新企业（武汉）"))
+    assert row.name == "李的新企业（武汉）"
+    with pytest.raises(PermissionDenied, match="不是您创建的"):
+        sqlite_db.run(companies.update_company, world.owner, made.id,
+                      companies.CompanyInput("王改李的"))
+
+
+def test_an_account_deactivated_while_signed_in_can_no_longer_act(
+        sqlite_db: Database, world: World) -> None:
+    sqlite_db.run(users.set_role, world.admin, world.owner.user_id or 0, "staff", False)
+    with pytest.raises(PermissionDenied, match="停用"):
+        sqlite_db.run(projects.update_project, world.owner, world.project, projects.ProjectInput(
+            "际数科技华中总部", world.company, lead_on=D(2025, 1, 5), note="停用后",
+            owner_id=world.owner.user_id))
+    with sqlite_db.uow() as uow:
+        project = uow.session.get(Project, world.project)
+        assert project is not None and project.note == ""
+
+
+def test_a_demoted_manager_acts_as_staff_at_once(sqlite_db: Database, world: World) -> None:
+    sqlite_db.run(users.set_role, world.admin, world.manager.user_id or 0, "staff", True)
+    with pytest.raises(PermissionDenied, match="只有管理者"):
+        sqlite_db.run(projects.delete_project, world.manager, world.project)
+
+
+def test_readme_prints_the_matrix() -> None:
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    assert permissions.matrix_markdown() in readme, \
+        "README's permission table differs from crm.permissions (paste matrix_markdown())"

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QPushButton,
     QVBoxLayout,
@@ -32,12 +33,15 @@ PAGE_SIZE = 200
 
 def _columns(widget: QWidget, with_record: bool) -> list[Column]:
     columns = [Column(widget.tr("时间"), lambda e: f"{e.at:%Y-%m-%d %H:%M}", width=130),
-               Column(widget.tr("人员"), lambda e: e.actor, width=110),
-               Column(widget.tr("操作"), lambda e: e.action, width=120)]
+               Column(widget.tr("人员"), lambda e: e.actor, width=110 if with_record else 80),
+               Column(widget.tr("操作"), lambda e: e.action, width=120 if with_record else 96)]
     if with_record:
         columns.append(Column(widget.tr("记录"), lambda e: f"{e.entity} {e.subject}".strip(),
                               width=200))
-    columns.append(Column(widget.tr("变更内容"), lambda e: e.summary))
+        columns.append(Column(widget.tr("变更内容"), lambda e: e.summary))
+    else:  # a narrow detail panel: one changed field a line
+        columns.append(Column(widget.tr("变更内容"), lambda e: "\n".join(
+            [c.text for c in e.changes] + ([e.note] if e.note else []))))
     return columns
 
 
@@ -63,6 +67,9 @@ class HistoryView(QWidget):
     def __init__(self, empty: str, parent: QWidget | None = None):
         super().__init__(parent)
         self.model, self.area = _entries_view(self, False, "history-table", empty)
+        view = self.area.table  # rows as tall as their changes (a record has at most 500)
+        view.setWordWrap(True)
+        view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 6, 0, 0)
         layout.addWidget(self.area)

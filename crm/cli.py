@@ -33,8 +33,57 @@ NO_UPGRADE: set[str] = set()
 
 
 class _Parser(argparse.ArgumentParser):
+    # Options whose default is "" (see _refuse_empty): they get it back after parsing.
+    blank_defaults: tuple[str, ...] = ()
+
     def error(self, message: str) -> None:  # type: ignore[override]
         raise ValidationError(f"参数错误：{message}", code="cli.usage")
+
+    def parse_known_args(self, args: Any = None,  # type: ignore[override]
+                         namespace: Any = None) -> tuple[argparse.Namespace, list[str]]:
+        parsed, rest = super().parse_known_args(args, namespace)
+        for dest in self.blank_defaults:
+            if getattr(parsed, dest, "") is None:
+                setattr(parsed, dest, "")
+        return parsed, rest
+
+
+# Options that take a date: each must be a calendar YYYY-MM-DD (see parse_date_text).
+DATE_OPTIONS = frozenset({"date_from", "date_to", "as_of", "date", "start_date"})
+
+
+def _checked(name: str, is_date: bool, convert: Any) -> Callable[[str], Any]:
+    """An argparse ``type`` refusing a blank value (naming the option) and, for a date option,
+    anything but YYYY-MM-DD; then ``convert`` as before."""
+    def check(text: str) -> Any:
+        if not text.strip():
+            raise ValidationError(f"参数错误：{name} 不能为空", code="cli.empty")
+        if is_date:
+            try:
+                parse_date_text(text)
+            except ValidationError as exc:
+                raise ValidationError(f"参数错误：{name}：{exc.message}", code=exc.code) from None
+        return convert(text) if convert else text
+    return check
+
+
+def _refuse_empty(parser: argparse.ArgumentParser) -> None:
+    """Every option and argument of every verb (the Excel ones too) refuses a blank value:
+    ``--db \"\"`` would otherwise open the default database, ``--as-of \"\"`` mean today and
+    ``--search \"\"`` list everything, each without a word."""
+    blank: list[str] = []
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in dict.fromkeys(action.choices.values()):
+                _refuse_empty(sub)
+        elif isinstance(action, argparse._StoreAction) and action.nargs is None:
+            name = action.option_strings[0] if action.option_strings else action.dest
+            action.type = _checked(name, action.dest in DATE_OPTIONS, action.type)
+            if action.default == "":  # argparse would run the check on it: keep it aside
+                action.default = None
+                blank.append(action.dest)
+    if isinstance(parser, _Parser):
+        parser.blank_defaults = tuple(blank)
 
 
 def _date(text: str) -> dt.date:
@@ -83,6 +132,7 @@ def build_parser() -> argparse.ArgumentParser:
     usub.add_parser("list")
     for extend in EXTRA_VERBS:
         extend(sub)
+    _refuse_empty(parser)
     return parser
 
 

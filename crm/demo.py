@@ -213,7 +213,10 @@ def _load(uow: UnitOfWork, today: dt.date) -> None:
             contacts=(companies.ContactInput(rng.choice("王李张刘陈杨黄赵吴周") + "总", "总经理",
                                              f"139{rng.randrange(10**7, 10**8)}"),))
         source, amb = _source(plan, i, ambassadors)
-        first = plan.signed or plan.dropped or today - dt.timedelta(days=20 + 9 * i)
+        # Only what has happened by ``today``: a project signing later is still in talks.
+        signed = plan.signed if plan.signed and plan.signed <= today else None
+        dropped = plan.dropped if plan.dropped and plan.dropped <= today else None
+        first = signed or dropped or today - dt.timedelta(days=20 + 9 * i)
         lead_on = first - dt.timedelta(days=60 + rng.randrange(120))
         row = projects.create_project(uow, actor, projects.ProjectInput(
             name=plan.name, company_id=company.id, industry_id=industry[plan.industry],
@@ -224,20 +227,20 @@ def _load(uow: UnitOfWork, today: dt.date) -> None:
         negotiating_on = lead_on + dt.timedelta(days=20 + rng.randrange(20))
         if plan.signed or plan.negotiating:
             row = pipeline.advance(uow, actor, row.id, "negotiating", negotiating_on)
-        if plan.signed:
-            row = pipeline.advance(uow, actor, row.id, "signed", plan.signed,
+        if signed:
+            row = pipeline.advance(uow, actor, row.id, "signed", signed,
                                    agreement=AgreementInput(
-                                       plan.signed, Decimal(plan.amount or plan.invest),
+                                       signed, Decimal(plan.amount or plan.invest),
                                        event_id=event_ids[plan.event] if plan.event else None))
-        if plan.started and plan.started <= today:
+        if signed and plan.started and plan.started <= today:
             row = pipeline.advance(uow, actor, row.id, "started", plan.started,
                                    start=StartInput(plan.started, plan.start_kind))
             pipeline.add_funding(uow, actor, row.id, plan.started,
                                  Decimal(plan.invest) * Decimal("0.2"), "银行回单")
         if plan.producing and plan.producing <= today:
             row = pipeline.advance(uow, actor, row.id, "producing", plan.producing)
-        if plan.dropped:
-            row = pipeline.advance(uow, actor, row.id, "dropped", plan.dropped,
+        if dropped:
+            row = pipeline.advance(uow, actor, row.id, "dropped", dropped,
                                    reason="企业调整投资计划，项目暂缓")
         _logs(uow, actor, rng, row, lead_on, today, plan)
     _targets(uow)

@@ -18,6 +18,11 @@ from sqlalchemy.types import TypeDecorator
 from crm.errors import ValidationError
 
 WAN_PER_YI = Decimal(10000)
+# The largest amount anyone may type: 10^9 万元 = 100,000 亿元 (10 万亿元), a hundred times the
+# largest single investment projects in China. Money is stored as integer 元 in a BIGINT
+# (≤ 9.2 × 10^18), so 10^13 元 each leaves room for 920,000 amounts at the ceiling in one SUM,
+# nine times the 100k projects of DESIGN §7, before SQLite's integer sum would overflow.
+MAX_WAN = Decimal(10) ** 9
 
 
 class Scaled(TypeDecorator[Decimal]):
@@ -88,7 +93,7 @@ def parse_amount(text: str | int | float | Decimal | None, *, default_unit: str 
     thousands separators. Returns None for blank input.
 
     Raises:
-        ValidationError: the text is not an amount, or it is negative.
+        ValidationError: the text is not an amount, it is negative or above :data:`MAX_WAN`.
     """
     if text is None:
         return None
@@ -118,16 +123,30 @@ def parse_amount(text: str | int | float | Decimal | None, *, default_unit: str 
     return wan
 
 
-def check_amount(wan: Decimal | None, *, field: str = "amount", label: str = "金额") -> None:
-    """Refuse negative amounts and amounts finer than one 元."""
+def check_amount(wan: Decimal | None, *, field: str = "amount", label: str = "金额",
+                 positive: bool = False, money: bool = True) -> None:
+    """Refuse what no amount can be: not a number, negative, above the ceiling, finer than one
+    元 (four decimals of 万元).
+
+    Args:
+        positive: zero is refused too (a signing, funds received, a target: zero means
+            nothing happened); leave False where zero is meaningful (expected tax, an area).
+        money: the value is 万元 (the message names the ceiling in 亿元); False for an area.
+    """
     if wan is None:
         return
     if not isinstance(wan, Decimal):
         raise ValidationError(f"{label}必须是精确的数字", code="amount.type", field=field)
+    if not wan.is_finite():
+        raise ValidationError(f"{label}必须是数字", code="amount.format", field=field)
     if wan < 0:
         raise ValidationError(f"{label}不能为负数", code="amount.negative", field=field)
+    if positive and wan == 0:
+        raise ValidationError(f"{label}必须大于 0", code="amount.positive", field=field)
+    # Before rounding: a value of 10^25 cannot be rounded to four decimals (InvalidOperation).
+    if wan > MAX_WAN:
+        ceiling = "100000 亿元（10 万亿元）" if money else f"{MAX_WAN}"
+        raise ValidationError(f"{label}不能超过 {ceiling}", code="amount.range", field=field)
     if wan != wan.quantize(Decimal("0.0001")):
         raise ValidationError(f"{label}最小单位为元（万元下四位小数）", code="amount.precision",
                               field=field)
-    if wan >= Decimal(10) ** 12:
-        raise ValidationError(f"{label}过大", code="amount.range", field=field)

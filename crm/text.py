@@ -46,6 +46,17 @@ def normalize(text: str) -> str:
     return unicodedata.normalize("NFKC", text or "").strip().lower()
 
 
+# The escape character of every LIKE a search builds: ``column.like(contains(t), escape=ESC)``.
+ESC = "\\"
+
+
+def contains(text: str) -> str:
+    """A LIKE pattern for ``text`` anywhere in a value, with ``%``, ``_`` and ``\\`` meaning
+    themselves (a search for ``100%`` must not match every row). Use with ``escape=ESC``."""
+    literal = text.replace(ESC, ESC + ESC).replace("%", ESC + "%").replace("_", ESC + "_")
+    return f"%{literal}%"
+
+
 def _keep(chars: str) -> Any:
     """Characters without pinyin stay as they are, one by one."""
     return list(chars)

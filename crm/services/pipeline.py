@@ -329,20 +329,25 @@ class FundingRow:
 
 
 def add_agreement(uow: UnitOfWork, actor: Actor, project_id: int,
-                  data: AgreementInput) -> ProjectRow:
-    """A further agreement for a signed project (e.g. the 正式合同 after a 框架协议)."""
+                  data: AgreementInput, reason: str = "") -> ProjectRow:
+    """A further agreement for a signed project (e.g. the 正式合同 after a 框架协议).
+
+    One dated before the project's lead or negotiation date needs a manager's ``reason``."""
     project = load_for_write(uow, actor, project_id, None, action="pipeline.add_agreement")
     if project.signed_on is None:
         raise ValidationError("项目尚未签约：请用“推进阶段 → 已签约”录入第一份协议",
                               code="agreement.not_signed")
     _check_agreement(uow, data)
-    _in_order(actor, project, "signed_on", data.signed_on, "", [])
+    reason = optional_text(reason)
+    corrected: list[str] = []
+    _in_order(actor, project, "signed_on", data.signed_on, reason, corrected)
     before = snapshot(uow.session, "project", project)
     agreement = _record_agreement(uow, project, data)
     flush(uow)
     changes = diff({}, snapshot(uow.session, "agreement", agreement), prefix="agreement")
     changes += diff(before, snapshot(uow.session, "project", project))
-    audit(uow, actor, "agreement", "project", project.id, name=project.name, changes=changes)
+    audit(uow, actor, "agreement", "project", project.id, name=project.name, changes=changes,
+          **({"out_of_order": "；".join(corrected), "reason": reason} if corrected else {}))
     return get_project(uow, project.id)
 
 

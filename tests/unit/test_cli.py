@@ -113,26 +113,27 @@ def test_projects_json(demo_db: Database, capsys: pytest.CaptureFixture[str]) ->
 
 def test_advance_sign_at_event_then_open(demo_db: Database,
                                          capsys: pytest.CaptureFixture[str]) -> None:
-    name = "航空铝材深加工项目"
+    name = "航空铝材深加工项目"  # in talks since 2025-09-28: it signs at the 2026 event
     code, out, err = run(capsys, "--db", demo_db.url, "advance", name, "--to", "signed",
-                         "--date", "2025-09-18", "--amount", "1.5亿元", "--event", "新材料产业链")
+                         "--date", "2026-05-21", "--amount", "1.5亿元", "--event", "人工智能产业")
     assert code == 0, err
     assert "已签约" in out
     row = demo_db.read(projects.find_project, name)
     assert (row.stage, row.signed_on, row.signed_amount, row.signing_event) == (
-        "signed", D(2025, 9, 18), Decimal(15000), "新材料产业链专题招商会")
+        "signed", D(2026, 5, 21), Decimal(15000), "人工智能产业对接会")
     code, out, err = run(capsys, "--db", demo_db.url, "advance", str(row.id), "--to", "started",
-                         "--date", "2025-11-02", "--kind", "开业")
+                         "--date", "2026-07-02", "--kind", "开业")
     assert code == 0, err
     row = demo_db.read(projects.get_project, row.id)
-    assert (row.stage, row.started_on, row.start_kind) == ("started", D(2025, 11, 2), "开业")
+    assert (row.stage, row.started_on, row.start_kind) == ("started", D(2026, 7, 2), "开业")
     history = demo_db.read(projects.stage_history, row.id)
     assert [(h.from_stage, h.to_stage) for h in history[-2:]] == [
         ("negotiating", "signed"), ("signed", "started")]
-    # the full year now has one more signing and one more start
-    year = demo_db.read(metrics.start_rate, Period(D(2025, 1, 1), D(2025, 12, 31)),
-                        D(2025, 12, 31))
-    assert (year.signed, year.started) == (26 + 4 + 1, 15 + 3 + 1)
+    # the full year now has one more signing and one more start (2026: 博睿, 星河, 恒信, 中科,
+    # 汉江 signed, 博睿 and 星河 started)
+    year = demo_db.read(metrics.start_rate, Period(D(2026, 1, 1), D(2026, 12, 31)),
+                        D(2026, 11, 28))
+    assert (year.signed, year.started) == (5 + 1, 2 + 1)
 
 
 def test_advance_chinese_stage_name_opening(demo_db: Database,

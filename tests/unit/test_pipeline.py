@@ -322,6 +322,7 @@ def test_further_agreements_add_up_and_the_first_date_counts(db: Database, w: Wo
     with pytest.raises(ValidationError) as err:
         db.run(pipeline.add_agreement, SYSTEM, pid, AgreementInput(D(2025, 3, 1), Decimal(1)))
     assert err.value.code == "agreement.not_signed"
+    db.run(pipeline.advance, SYSTEM, pid, "negotiating", D(2025, 1, 10))
     sign(db, pid, D(2025, 3, 5), "0.1")
     row = db.run(pipeline.add_agreement, SYSTEM, pid,
                  AgreementInput(D(2025, 2, 1), Decimal("0.2"), kind="框架协议"))

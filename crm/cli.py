@@ -21,7 +21,7 @@ from crm.db import Database, resolve_url
 from crm.errors import CrmError, ValidationError
 from crm.money import format_yi, parse_amount
 from crm.services import metrics, pipeline, projects, users
-from crm.services.common import SYSTEM, parse_date_text, resolve_ids
+from crm.services.common import Actor, command_line_actor, parse_date_text, resolve_ids
 from crm.services.metrics import Period
 
 log = logging.getLogger("crm.cli")
@@ -120,7 +120,8 @@ def build_parser() -> argparse.ArgumentParser:
     adv.add_argument("--agreement-kind", default="投资协议", choices=stages.AGREEMENT_KINDS)
     adv.add_argument("--start-date")
     adv.add_argument("--reason", default="")
-    adv.add_argument("--user", help="以该用户身份操作（登录名），默认系统管理员")
+    adv.add_argument("--user", help="以该用户身份操作（登录名，须完全一致）；"
+                                    "不填则以管理员权限操作，并以本机用户名记入变更记录")
 
     user = sub.add_parser("user", help="用户管理")
     usub = user.add_subparsers(dest="user_verb", required=True, parser_class=_Parser)
@@ -128,7 +129,11 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("login")
     add.add_argument("--role", required=True, choices=("staff", "manager", "admin"))
     add.add_argument("--name", default="")
-    add.add_argument("--password", help="初始密码（不填则从标准输入读取一行）")
+    add.add_argument("--password", help="初始密码，至少 6 位（不填则从标准输入读取一行）")
+    grant = usub.add_parser("grant", help="为未开通登录的人员开通登录")
+    grant.add_argument("name", help="人员姓名或编号")
+    grant.add_argument("--login", required=True)
+    grant.add_argument("--password", help="初始密码，至少 6 位（不填则从标准输入读取一行）")
     usub.add_parser("list")
     for extend in EXTRA_VERBS:
         extend(sub)
@@ -141,6 +146,14 @@ def verb(name: str) -> Callable[[Handler], Handler]:
         VERBS[name] = fn
         return fn
     return register
+
+
+def acting(uow: Any, login: str | None) -> Actor:
+    """The actor of a command: ``--user LOGIN`` exactly (an active account), else whoever
+    runs the command line (see :func:`crm.services.common.command_line_actor`)."""
+    if login is None:
+        return command_line_actor()
+    return users.acting_user(uow, login).actor()
 
 
 @verb("init")
@@ -224,12 +237,7 @@ def _advance(db: Database, args: argparse.Namespace) -> int:
     to = stages.parse_stage(args.stage)
     kind = args.kind or stages.start_kind_of(args.stage) or "开工"
     with db.uow() as uow:
-        actor = SYSTEM
-        if args.user:
-            found = users.find_user(uow, args.user)
-            if found is None:
-                raise ValidationError(f"找不到用户“{args.user}”", code="user.missing")
-            actor = found.actor()
+        actor = acting(uow, args.user)
         project = projects.find_project(uow, args.project)
         agreement = None
         if args.amount is not None:
@@ -260,14 +268,22 @@ def _advance(db: Database, args: argparse.Namespace) -> int:
 def _user(db: Database, args: argparse.Namespace) -> int:
     if args.user_verb == "list":
         for u in db.read(users.list_users, True):
-            print(f"{u.id:>4}  {u.login:<16} {u.display_name:<8} {u.role:<8} "
+            print(f"{u.id:>4}  {u.login_text:<16} {u.display_name:<8} {u.role:<8} "
                   f"{'启用' if u.active else '停用'}")
         return 0
     password = args.password
     if password is None:
         password = sys.stdin.readline().strip() or None
-    row = db.run(users.create_user, SYSTEM, args.login, args.role, display_name=args.name,
-                 password=password)
+    if args.user_verb == "grant":
+        with db.uow() as uow:
+            person = users.find_person(uow, args.name)
+            row = users.grant_login(uow, command_line_actor(), person.id, args.login,
+                                    password or "")
+            uow.commit()
+        print(f"已为“{row.display_name}”开通登录：{row.login}")
+        return 0
+    row = db.run(users.create_user, command_line_actor(), args.login, args.role,
+                 display_name=args.name, password=password)
     print(f"已添加用户 {row.login}（{row.role}）")
     return 0
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import json
+import logging
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -17,7 +18,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DatabaseError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from crm import files
+from crm import files, secrets
 from crm.errors import DatabaseBusy, SchemaError
 from crm.models import Revision
 
@@ -32,6 +33,9 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 # costs about half a second of the app's start on a slow machine; a test checks it against the
 # scripts, so a new migration cannot forget it.
 SCHEMA_HEAD = "0009"
+
+# what libpq says when the password is missing or wrong (the window then asks for it)
+PASSWORD_NEEDED = ("no password supplied", "password authentication failed")
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -62,13 +66,28 @@ def read_local_settings() -> dict[str, Any]:
         loaded = json.loads(settings_file().read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
-    return loaded if isinstance(loaded, dict) else {}
+    if not isinstance(loaded, dict):
+        return {}
+    url = loaded.get("database_url")
+    if isinstance(url, str) and secrets.split(url)[1] is not None:
+        # an older version wrote the password here: move it out (to the keyring where one
+        # exists, else it is asked at start) and never read it from this file again
+        loaded["database_url"], kept = secrets.strip_for_settings(url)
+        with contextlib.suppress(OSError):
+            files.write_text(settings_file(), json.dumps(loaded, ensure_ascii=False, indent=2))
+        logging.getLogger("crm.db").warning(
+            "moved the database password out of settings.json (%s)",
+            "into the system keyring" if kept else "no keyring here: it will be asked at start")
+    return loaded
 
 
 def write_local_settings(values: dict[str, Any]) -> None:
-    """Merge ``values`` into this computer's settings file (not the database)."""
+    """Merge ``values`` into this computer's settings file (not the database). A database
+    password never goes there: see :mod:`crm.secrets`."""
     current = read_local_settings()
     current.update(values)
+    if current.get("database_url"):
+        current["database_url"], _kept = secrets.strip_for_settings(str(current["database_url"]))
     files.write_text(settings_file(), json.dumps(current, ensure_ascii=False, indent=2))
 
 
@@ -76,7 +95,8 @@ def resolve_url(option: str | None = None) -> str:
     """The database URL: ``--db`` option, then $CRM_DATABASE_URL, then settings file, then default."""
     for candidate in (option, os.environ.get(ENV_URL), read_local_settings().get("database_url")):
         if candidate:
-            return normalize_url(str(candidate))
+            url = normalize_url(str(candidate))
+            return secrets.with_password(url, secrets.lookup(url))
     return default_url()
 
 
@@ -211,6 +231,10 @@ class Database:
                 return
             current, head = self.schema_state()
         except DatabaseError as exc:  # not a database, unreachable server …
+            text = str(exc.orig)
+            if not self.is_sqlite and any(m in text for m in PASSWORD_NEEDED):
+                raise SchemaError(f"数据库服务器需要密码：{self.describe()}",
+                                  code="db.password") from exc
             raise SchemaError(f"无法打开数据库：{exc.orig}", code="db.open") from exc
         script = _scripts()
         if current is not None and current != head:

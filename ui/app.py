@@ -141,6 +141,36 @@ def build(db_url: str, login: str | None = None, password: str | None = None, *,
     return window
 
 
+def _build_asking_password(url: str, login: str | None, page: str | None) -> MainWindow:
+    """:func:`build`, asking for the server's password when it needs one that is not kept
+    (settings.json never holds it; the system keyring does where one exists)."""
+    from crm import secrets
+
+    try:
+        return build(url, login, page=page)
+    except CrmError as exc:
+        if exc.code != "db.password" or errors.headless():
+            raise
+    from PySide6.QtWidgets import QInputDialog, QLineEdit
+
+    bare = secrets.split(url)[0]
+    for _attempt in range(3):
+        password, ok = QInputDialog.getText(
+            None, tr("数据库密码"), tr("请输入数据库 {url} 的密码：").format(url=secrets.account(bare)),
+            QLineEdit.EchoMode.Password)
+        if not ok:
+            raise LoginCancelled
+        try:
+            window = build(secrets.with_password(bare, password), login, page=page)
+        except CrmError as exc:
+            if exc.code != "db.password":
+                raise
+            continue
+        secrets.store(bare, password)  # kept only where a system keyring exists
+        return window
+    raise PermissionDenied(tr("数据库密码错误"), code="db.password")
+
+
 def open_demo() -> str:
     """The demo database (created and loaded on first use); its URL."""
     from crm.demo import load_demo
@@ -181,7 +211,7 @@ def run(argv: Sequence[str] | None = None) -> int:
             url = open_demo()
             window = build(url, args.user or DEMO_LOGIN, trusted=True, page=args.page)
         else:
-            window = build(resolve_url(args.db), args.user, page=args.page)
+            window = _build_asking_password(resolve_url(args.db), args.user, args.page)
     except LoginCancelled:
         return 0
     except CrmError as exc:

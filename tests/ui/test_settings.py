@@ -101,10 +101,35 @@ def test_database_choice_is_saved_for_this_computer(admin_page: SettingsPage, tm
     admin_page.db_url.setText(str(tmp_path / "office.db"))
     admin_page.save_database()
     assert read_local_settings()["database_url"] == f"sqlite:///{tmp_path / 'office.db'}"
-    admin_page.db_url.setText("postgresql://crm:pw@server:5432/crm")
+    admin_page.db_url.setText("postgresql://crm:pw-123@server:5432/crm")
     admin_page.save_database()
-    assert read_local_settings()["database_url"] == "postgresql+psycopg://crm:pw@server:5432/crm"
+    # the password is never written to settings.json (keyring where one exists, else asked)
+    assert read_local_settings()["database_url"] == "postgresql+psycopg://crm@server:5432/crm"
+    from crm.db import settings_file
+    assert "pw-123" not in settings_file().read_text(encoding="utf-8")
+    assert "pw-123" not in admin_page.db_status.text()
     errors.recent.clear()
     admin_page.db_url.setText("mysql://nope")
     admin_page.save_database()
     assert "数据库地址无效" in errors.recent[-1]
+
+
+def test_admin_sees_people_without_a_login_and_grants_one(admin_page: SettingsPage,
+                                                          demo_db: Database, wait_idle) -> None:
+    from crm.services.common import SYSTEM
+
+    person = demo_db.run(users.create_person, SYSTEM, "周敏")
+    admin_page.reload()
+    wait_idle(admin_page.ctx)
+    model = admin_page.user_model
+    row = next(i for i, r in enumerate(model.rows) if r.id == person.id)
+    assert model.index(row, 0).data() == "未开通登录"
+    admin_page.grant_login(person.id, "zhoumin", "secret12")
+    wait_idle(admin_page.ctx)
+    assert demo_db.read(users.authenticate, "zhoumin", "secret12").display_name == "周敏"
+    row = next(i for i, r in enumerate(model.rows) if r.id == person.id)
+    assert model.index(row, 0).data() == "zhoumin"
+    errors.recent.clear()
+    admin_page.grant_login(person.id, "again", "secret12")
+    wait_idle(admin_page.ctx)
+    assert errors.recent[-1] == "“周敏”已有登录名 zhoumin"

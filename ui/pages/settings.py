@@ -241,7 +241,8 @@ class SettingsPage(QWidget):
         tab, layout = self._tab(self.tr("招商专员记录接洽、推进自己的项目；管理者可查看全部并设定目标；"
                                         "管理员另可维护用户、字典和设置。"))
         self.user_model = RowsModel([
-            Column(self.tr("登录名"), lambda r: r.login, width=140),
+            Column(self.tr("登录名"), lambda r: r.login or self.tr("未开通登录"), width=140,
+                   alert=lambda r: r.login is None),
             Column(self.tr("姓名"), lambda r: r.display_name),
             Column(self.tr("角色"), lambda r: self.tr(ROLE_NAMES.get(r.role, r.role)), width=120),
             Column(self.tr("状态"), lambda r: self.tr("启用") if r.active else self.tr("停用"), width=80,
@@ -275,7 +276,11 @@ class SettingsPage(QWidget):
         toggle.clicked.connect(self._toggle_active)
         password = QPushButton(self.tr("重设所选密码…"), tab)
         password.clicked.connect(self._reset_password)
-        for b in (change_role, toggle, password):
+        grant = QPushButton(self.tr("开通登录…"), tab)
+        grant.setObjectName("settings-grant-login")
+        grant.setToolTip(self.tr("为台账导入等登记的、尚未开通登录的人员设置登录名和初始密码"))
+        grant.clicked.connect(self._grant_login)
+        for b in (change_role, toggle, password, grant):
             actions.addWidget(b)
         actions.addStretch(1)
         layout.addLayout(actions)
@@ -325,8 +330,16 @@ class SettingsPage(QWidget):
         except OSError as exc:
             self.ctx.report(ValidationError(self.tr("无法保存本机设置：{e}").format(e=exc)))
             return
-        self.db_status.setText(self.tr("已保存，重启后使用：{url}").format(url=url) if url
-                               else self.tr("已保存，重启后使用默认数据库"))
+        from crm import secrets
+
+        bare, password = secrets.split(url) if url else ("", None)
+        where = ""
+        if password is not None:
+            where = (self.tr("（密码保存在系统钥匙串中）") if secrets.keyring_available()
+                     else self.tr("（本机没有系统钥匙串：密码不保存，启动时询问）"))
+        self.db_status.setText(self.tr("已保存，重启后使用：{url}").format(
+            url=secrets.account(bare) if password is not None else url) + where if url
+            else self.tr("已保存，重启后使用默认数据库"))
 
     def _choose_backup(self) -> None:
         suffix = ".db" if self.ctx.db.is_sqlite else ".dump"
@@ -457,6 +470,30 @@ class SettingsPage(QWidget):
         row = self._selected(self.user_view, self.user_model)
         if isinstance(row, UserRow):
             self.ctx.write(users.set_role, self.ctx.actor, row.id, row.role, not row.active)
+
+    def _grant_login(self) -> None:
+        row = self._selected(self.user_view, self.user_model)
+        if not isinstance(row, UserRow):
+            errors.show_message(self.tr("请先选择一个未开通登录的人员"), self)
+            return
+        if row.login:
+            errors.show_message(self.tr("“{name}”已有登录名 {login}").format(
+                name=row.display_name, login=row.login), self)
+            return
+        login, ok = QInputDialog.getText(self, self.tr("开通登录"), self.tr("{name} 的登录名：").format(
+            name=row.display_name))
+        if not ok:
+            return
+        password, ok = QInputDialog.getText(self, self.tr("开通登录"), self.tr("初始密码（至少 6 位）："),
+                                            QLineEdit.EchoMode.Password)
+        if ok:
+            self.grant_login(row.id, login, password)
+
+    def grant_login(self, user_id: int, login: str, password: str) -> None:
+        self.ctx.write(users.grant_login, self.ctx.actor, user_id, login, password,
+                       done=lambda r: errors.show_message(
+                           self.tr("已为“{name}”开通登录：{login}").format(
+                               name=r.display_name, login=r.login), self))
 
     def _reset_password(self) -> None:
         row = self._selected(self.user_view, self.user_model)

@@ -122,7 +122,9 @@ def test_reimport_changes_nothing_and_an_updated_ledger_updates(db: Database, w:
     assert (again.created, again.updated, again.unchanged, again.written) == (0, 0, 5, False)
     assert db.revision() == revision and count(db, StageChange) == changes
     updated = [list(r) for r in GOOD]
-    updated[2][6], updated[2][7], updated[2][8] = "已签约", "2025-08-08", "8000"  # 在谈 → 签约
+    # 在谈 → 签约: the first import dated the undated talks by its own day, so the signing in
+    # the next ledger is on or after that day, and never after today
+    updated[2][6], updated[2][7], updated[2][8] = "已签约", dt.date.today().isoformat(), "8000"
     updated[0][5] = "1.6"  # planned 1.52 → 1.6 亿元
     report = import_ledger(db, SYSTEM, ledger(tmp_path / "l2.xlsx", updated))
     assert (report.created, report.updated, report.unchanged) == (0, 2, 3), [

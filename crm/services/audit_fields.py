@@ -166,7 +166,8 @@ ACTION_NAMES = {"create": "新建", "update": "修改", "delete": "删除", "res
                 "stage": "阶段变更", "agreement": "新增协议", "funding": "登记到位资金",
                 "attach": "上传附件", "detach": "删除附件", "contact.create": "新增联系人",
                 "contact.delete": "删除联系人", "log": "新增接洽记录", "follow_up": "更新跟进",
-                "password": "修改密码", "setting": "修改设置", "target": "设置年度目标",
+                "password": "修改密码", "grant_login": "开通登录", "setting": "修改设置",
+                "target": "设置年度目标",
                 "import": "导入台账"}
 
 

@@ -13,6 +13,7 @@ from crm import permissions
 from crm.db import UnitOfWork
 from crm.errors import PermissionDenied, ValidationError
 from crm.models import User
+from crm.services.audit_fields import diff, snapshot
 from crm.services.common import ROLES, Actor, audit, get_or_404, required_text
 from crm.text import normalize, sort_key
 
@@ -90,7 +91,8 @@ def create_user(uow: UnitOfWork, actor: Actor, login: str, role: str, *,
                 password_hash=_hasher.hash(_check_password(password)), sort_key=sort_key(name))
     uow.session.add(user)
     uow.session.flush()
-    audit(uow, actor, "create", "user", user.id, login=clean, role=role)
+    audit(uow, actor, "create", "user", user.id, name=name, login=clean, role=role,
+          changes=diff({}, snapshot(uow.session, "user", user)))
     return _row(user)
 
 
@@ -107,7 +109,8 @@ def create_person(uow: UnitOfWork, actor: Actor, display_name: str,
                 sort_key=sort_key(name))
     uow.session.add(user)
     uow.session.flush()
-    audit(uow, actor, "create", "user", user.id, display_name=name, role=role, login=None)
+    audit(uow, actor, "create", "user", user.id, name=name, role=role, login=None,
+          changes=diff({}, snapshot(uow.session, "user", user)))
     return _row(user)
 
 
@@ -122,7 +125,8 @@ def grant_login(uow: UnitOfWork, actor: Actor, user_id: int, login: str,
     user.login = _check_login(uow, login, user.id)
     user.password_hash = _hasher.hash(_check_password(password))
     uow.session.flush()
-    audit(uow, actor, "grant_login", "user", user_id, login=user.login)
+    audit(uow, actor, "grant_login", "user", user_id, name=user.display_name, login=user.login,
+          changes=[["login", "", user.login], ["password", "", "已设置"]])
     return _row(user)
 
 
@@ -133,7 +137,9 @@ def set_password(uow: UnitOfWork, actor: Actor, user_id: int, password: str) -> 
         raise ValidationError(f"“{user.display_name}”还没有登录名：请用“开通登录”同时设置登录名和密码",
                               code="login.missing", field="password")
     user.password_hash = _hasher.hash(_check_password(password))
-    audit(uow, actor, "password", "user", user_id)
+    # never the password, nor its hash: only that it changed
+    audit(uow, actor, "password", "user", user_id, name=user.display_name,
+          changes=[["password", "", "已修改"]])
 
 
 def set_role(uow: UnitOfWork, actor: Actor, user_id: int, role: str, active: bool = True) -> None:
@@ -143,8 +149,11 @@ def set_role(uow: UnitOfWork, actor: Actor, user_id: int, role: str, active: boo
     user = get_or_404(uow.session, User, user_id, "用户")
     if active and not user.active:
         _check_name(uow, user.display_name, user.id)
+    before = snapshot(uow.session, "user", user)
     user.role, user.active = role, active
-    audit(uow, actor, "update", "user", user_id, role=role, active=active)
+    changes = diff(before, snapshot(uow.session, "user", user))
+    if changes:
+        audit(uow, actor, "update", "user", user_id, name=user.display_name, changes=changes)
 
 
 def authenticate(uow: UnitOfWork, login: str, password: str) -> UserRow:

@@ -1,7 +1,8 @@
-"""``python -m crm``: the services without a window (DESIGN §5).
+"""``crm`` (or ``python -m crm``): the services without a window (DESIGN §5).
 
-Every verb calls the same service functions as the desktop app. Bad input exits non-zero with
-one line on stderr, never a traceback.
+Every verb calls the same service functions as the desktop app. Bad input, a missing database
+and operating-system errors exit 2 with one Chinese line on stderr, never a traceback; only
+``init``, ``demo`` and ``restore`` create a database (or its folder).
 """
 
 from __future__ import annotations
@@ -11,12 +12,18 @@ import contextlib
 import datetime as dt
 import json
 import logging
+import os
+import sqlite3
 import sys
 from collections.abc import Callable, Sequence
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
-from crm import presence, stages
+from sqlalchemy.engine import make_url
+
+from crm import logs, presence, stages
+from crm.cli_zh import FIGURES_DOC, chinese_argparse, fill_help, os_error_text
 from crm.db import Database, resolve_url
 from crm.errors import CrmError, ValidationError
 from crm.money import format_yi, parse_amount
@@ -30,6 +37,9 @@ VERBS: dict[str, Handler] = {}
 EXTRA_VERBS: list[Callable[[Any], None]] = []
 # Verbs that must work on a database that cannot be opened as it is (restore replaces it).
 NO_UPGRADE: set[str] = set()
+# Verbs that may create a database and its folder; every other verb refuses a missing database
+# (a mistyped --db would otherwise read as an empty database: 签约数 0, exit 0).
+CREATES: set[str] = {"init", "demo", "restore"}
 
 
 class _Parser(argparse.ArgumentParser):
@@ -37,7 +47,7 @@ class _Parser(argparse.ArgumentParser):
     blank_defaults: tuple[str, ...] = ()
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        raise ValidationError(f"参数错误：{message}", code="cli.usage")
+        raise ValidationError(f"参数错误：{message}（{self.prog} -h 查看用法）", code="cli.usage")
 
     def parse_known_args(self, args: Any = None,  # type: ignore[override]
                          namespace: Any = None) -> tuple[argparse.Namespace, list[str]]:
@@ -90,53 +100,76 @@ def _date(text: str) -> dt.date:
     return parse_date_text(text)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="python -m crm", description="招商 CRM 命令行")
-    parser.add_argument("--db", help="数据库地址（SQLite 文件路径或 postgresql://…）")
-    sub = parser.add_subparsers(dest="verb", required=True, parser_class=_Parser)
-    sub.add_parser("init", help="创建或升级数据库结构")
-    sub.add_parser("demo", help="载入演示数据（文章中的数字）")
+STAGE_HELP = ("阶段：lead 线索、negotiating 在谈、signed 已签约、started 已开工（开业）、"
+              "producing 已投产、dropped 已终止（中文名称也可）")
 
-    stats = sub.add_parser("stats", help="签约、开工与开工率（DESIGN §3）")
-    stats.add_argument("--from", dest="date_from")
-    stats.add_argument("--to", dest="date_to")
-    stats.add_argument("--as-of", dest="as_of")
+
+def build_parser() -> argparse.ArgumentParser:
+    with chinese_argparse():  # the -h help and group headings are made here
+        return _build_parser()
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="crm", description="招商 CRM 命令行：与窗口相同的数据与规则。",
+                     epilog=f"各项数字（签约数、开工数、开工率、签约金额、资金到位率）的口径见 "
+                            f"{FIGURES_DOC}；每个命令的选项：crm 命令 -h")
+    parser.add_argument("--db", metavar="URL")
+    sub = parser.add_subparsers(dest="verb", required=True, parser_class=_Parser,
+                                title="命令", metavar="命令", help="crm 命令 -h：该命令的选项")
+    sub.add_parser("init", help="创建或升级数据库结构（数据库或文件夹不存在时新建）")
+    sub.add_parser("demo", help="在新数据库中载入演示数据（文章中的数字）")
+
+    stats = sub.add_parser("stats", help="签约数、开工数、开工率、签约金额、到位资金",
+                           description="一段期间的签约与开工数字。",
+                           epilog=f"口径（谁算签约、谁算当年开工、金额怎么计）见 {FIGURES_DOC}")
+    stats.add_argument("--from", dest="date_from", metavar="YYYY-MM-DD")
+    stats.add_argument("--to", dest="date_to", metavar="YYYY-MM-DD")
+    stats.add_argument("--as-of", dest="as_of", metavar="YYYY-MM-DD")
     for name in ("industry", "owner", "source", "ambassador", "event"):
-        stats.add_argument(f"--{name}")
+        stats.add_argument(f"--{name}", metavar="X")
     stats.add_argument("--json", action="store_true")
 
-    plist = sub.add_parser("projects", help="项目列表")
-    plist.add_argument("--stage")
-    plist.add_argument("--search", default="")
+    plist = sub.add_parser("projects", help="项目列表（编号、阶段、签约日、开工日、名称、企业）")
+    plist.add_argument("--stage", metavar="S", help=f"只列这个阶段的项目。{STAGE_HELP}")
+    plist.add_argument("--search", default="", metavar="TEXT",
+                       help="只列项目名、企业名、信用代码或拼音首字母含这段文字的项目")
     plist.add_argument("--json", action="store_true")
 
-    adv = sub.add_parser("advance", help="推进项目阶段")
-    adv.add_argument("project")
-    adv.add_argument("--to", required=True, dest="stage")
-    adv.add_argument("--date", required=True)
-    adv.add_argument("--amount")
-    adv.add_argument("--event")
-    adv.add_argument("--kind", choices=stages.START_KINDS)
-    adv.add_argument("--agreement-kind", default="投资协议", choices=stages.AGREEMENT_KINDS)
-    adv.add_argument("--start-date")
-    adv.add_argument("--reason", default="")
+    adv = sub.add_parser("advance", help="推进项目阶段（签约、开工 …）")
+    adv.add_argument("project", help="项目编号或完整名称")
+    adv.add_argument("--to", required=True, dest="stage", metavar="STAGE", help=STAGE_HELP)
+    adv.add_argument("--date", required=True, metavar="YYYY-MM-DD", help="这一步的日期")
+    adv.add_argument("--amount", metavar="X",
+                     help="协议金额，如 7000万元、50.7亿元；只写数字时单位为万元")
+    adv.add_argument("--event", metavar="E", help="签约活动（编号或名称的一部分）")
+    adv.add_argument("--kind", choices=stages.START_KINDS,
+                     help="开工（建设项目）或 开业（如取得营业执照）；默认 开工")
+    adv.add_argument("--agreement-kind", default="投资协议", choices=stages.AGREEMENT_KINDS,
+                     help="协议类型（默认 投资协议）")
+    adv.add_argument("--start-date", metavar="YYYY-MM-DD",
+                     help="开工（开业）日期，默认同 --date")
+    adv.add_argument("--reason", default="", metavar="TEXT",
+                     help="原因：终止和回退（更正，仅管理者）时必填")
     adv.add_argument("--user", help="以该用户身份操作（登录名，须完全一致）；"
                                     "不填则以管理员权限操作，并以本机用户名记入变更记录")
 
-    user = sub.add_parser("user", help="用户管理")
-    usub = user.add_subparsers(dest="user_verb", required=True, parser_class=_Parser)
-    add = usub.add_parser("add")
-    add.add_argument("login")
-    add.add_argument("--role", required=True, choices=("staff", "manager", "admin"))
-    add.add_argument("--name", default="")
+    user = sub.add_parser("user", help="用户：添加、开通登录、列出")
+    usub = user.add_subparsers(dest="user_verb", required=True, parser_class=_Parser,
+                               title="命令", metavar="命令")
+    add = usub.add_parser("add", help="添加可登录的用户")
+    add.add_argument("login", help="登录名（不区分大小写，须唯一）")
+    add.add_argument("--role", required=True, choices=("staff", "manager", "admin"),
+                     help="角色：staff 招商专员、manager 管理者、admin 管理员")
+    add.add_argument("--name", default="", help="显示的姓名（默认同登录名）")
     add.add_argument("--password", help="初始密码，至少 6 位（不填则从标准输入读取一行）")
     grant = usub.add_parser("grant", help="为未开通登录的人员开通登录")
     grant.add_argument("name", help="人员姓名或编号")
-    grant.add_argument("--login", required=True)
+    grant.add_argument("--login", required=True, help="登录名（不区分大小写，须唯一）")
     grant.add_argument("--password", help="初始密码，至少 6 位（不填则从标准输入读取一行）")
-    usub.add_parser("list")
+    usub.add_parser("list", help="列出全部用户与人员")
     for extend in EXTRA_VERBS:
         extend(sub)
+    fill_help(parser)
     _refuse_empty(parser)
     return parser
 
@@ -288,31 +321,104 @@ def _user(db: Database, args: argparse.Namespace) -> int:
     return 0
 
 
+# Files a read-only verb writes: their folder must exist (a mistyped folder is refused, not
+# created). A backup makes its folder, as the window's 备份… does.
+OUTPUTS = {"export": "out", "import": "errors"}
+
+
+def check_output_folder(args: argparse.Namespace) -> None:
+    value = getattr(args, OUTPUTS.get(args.verb, ""), None)
+    if value:
+        folder = Path(value).expanduser().absolute().parent
+        if not folder.is_dir():
+            raise ValidationError(f"文件夹不存在：{folder}（请先建好它，或换一个路径）",
+                                  code="cli.folder")
+
+
+def _sqlite_tables(path: str) -> set[str] | None:
+    """The tables of a SQLite file, opened read-only; None where it cannot be read as one."""
+    try:
+        conn = sqlite3.connect(f"{Path(path).absolute().as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error:
+        return None
+    try:
+        return {str(r[0]) for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    except sqlite3.Error:
+        return None
+    finally:
+        conn.close()
+
+
+def open_database(url: str, verb: str) -> Database:
+    """The database of a command. Only the verbs of :data:`CREATES` create one; every other
+    refuses a missing SQLite file or a database without the schema, naming the path and the
+    ``init`` that would create it."""
+    parsed = make_url(url)
+    path = parsed.database if parsed.get_backend_name() == "sqlite" else None
+    shown = path or parsed.render_as_string(hide_password=True).replace("+psycopg", "", 1)
+    where = "" if url == resolve_url(None) else f"--db {shown} "
+    hint = f"要在这里新建数据库，请运行：crm {where}init"
+    if path and path != ":memory:":
+        if Path(path).is_dir():
+            raise ValidationError(f"数据库路径是一个文件夹，不是数据库文件：{path}", code="db.folder")
+        if verb not in CREATES and not Path(path).exists():
+            raise ValidationError(f"数据库不存在：{path}。{hint}", code="db.missing")
+        if verb not in CREATES and _sqlite_tables(path) == set():
+            # read-only look first: opening it for real would turn an empty file into a database
+            raise ValidationError(f"数据库尚未初始化：{path}。{hint}", code="db.empty")
+    db = Database(url, upgrade=False)
+    try:
+        if verb not in CREATES and not db.has_schema():
+            raise ValidationError(f"数据库尚未初始化：{db.describe()}。{hint}", code="db.empty")
+        if verb not in NO_UPGRADE:
+            db.upgrade()
+    except BaseException:
+        db.dispose()
+        raise
+    return db
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     import crm.backup_cli  # registers backup/restore
     with contextlib.suppress(ImportError):
-        import crm.excel.cli  # noqa: F401  registers import/export when present
+        import crm.excel.cli  # registers import/export when present
     import crm.cli_audit  # noqa: F401  registers audit
     try:
-        args = build_parser().parse_args(argv)
-        db = Database(resolve_url(args.db), upgrade=args.verb not in NO_UPGRADE)
+        with chinese_argparse():
+            args = build_parser().parse_args(argv)
+        check_output_folder(args)
+        db = open_database(resolve_url(args.db), args.verb)
         # while it runs, this process is one of those who have the database open (a restore
         # names it and waits for it); the mark goes with the process, however it ends
         args.presence = presence.register(db, "cli")
         try:
-            return VERBS[args.verb](db, args)
+            code = VERBS[args.verb](db, args)
+            sys.stdout.flush()  # a closed pipe shows here, not as a warning at exit
+            return code
         finally:
             if args.presence is not None:
                 args.presence.close()
             db.dispose()
+    except SystemExit as exc:  # -h: argparse printed the help
+        return exc.code if isinstance(exc.code, int) else 0
     except CrmError as exc:
         print(f"错误：{exc.message}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:
+        # the reader went away (``crm projects | head``): nothing more can be written there;
+        # point stdout at nothing so Python's own flush at exit stays quiet
+        with contextlib.suppress(OSError, ValueError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        print("错误：输出管道已关闭，其余输出未写出", file=sys.stderr)
+        return 2
+    except OSError as exc:  # unwritable or missing paths, a full disk …
+        print(f"错误：{os_error_text(exc)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("已取消", file=sys.stderr)
         return 130
     except Exception as exc:  # the last line of defence: one line, details in the log
-        log.debug("unexpected error", exc_info=True)
-        print(f"错误：{type(exc).__name__}: {exc}", file=sys.stderr)
+        where = logs.log_unexpected(log, "unexpected error in crm " + " ".join(argv or sys.argv[1:]))
+        print(f"错误：程序内部错误（{exc}）；详情已写入 {where}", file=sys.stderr)
         return 1

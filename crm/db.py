@@ -231,11 +231,7 @@ class Database:
                 return
             current, head = self.schema_state()
         except DatabaseError as exc:  # not a database, unreachable server …
-            text = str(exc.orig)
-            if not self.is_sqlite and any(m in text for m in PASSWORD_NEEDED):
-                raise SchemaError(f"数据库服务器需要密码：{self.describe()}",
-                                  code="db.password") from exc
-            raise SchemaError(f"无法打开数据库：{exc.orig}", code="db.open") from exc
+            raise self._open_error(exc) from exc
         script = _scripts()
         if current is not None and current != head:
             try:
@@ -254,6 +250,39 @@ class Database:
         with self.sessions.begin() as session:
             if session.get(Revision, 1) is None:
                 session.add(Revision(id=1, value=0))
+
+    def has_schema(self) -> bool:
+        """Whether the database has been initialised (``crm init``); changes nothing."""
+        try:
+            with self.engine.connect() as conn:
+                return inspect(conn).has_table("alembic_version")
+        except DatabaseError as exc:
+            raise self._open_error(exc) from exc
+
+    def _open_error(self, exc: DatabaseError) -> SchemaError:
+        """Why the database cannot be opened, in words the user can act on."""
+        text = str(exc.orig)
+        url = make_url(self.url)
+        if self.is_sqlite:
+            if "file is not a database" in text:
+                return SchemaError(f"不是 SQLite 数据库文件：{url.database}", code="db.open")
+            if "unable to open database file" in text:
+                return SchemaError(f"无法打开数据库文件：{url.database}（文件夹不存在或没有读写权限）",
+                                   code="db.open")
+        elif any(m in text for m in PASSWORD_NEEDED):
+            return SchemaError(f"数据库服务器需要密码：{self.describe()}", code="db.password")
+        elif f'database "{url.database}" does not exist' in text:
+            return SchemaError(
+                f"服务器 {url.host or 'localhost'} 上没有数据库“{url.database}”：请先创建它（如 "
+                f"createdb -h {url.host or 'localhost'} -U {url.username or 'postgres'} "
+                f"-O {url.username or 'postgres'} {url.database}），再运行 crm --db URL init",
+                code="db.missing")
+        elif "Connection refused" in text or "could not translate host name" in text \
+                or "timeout expired" in text:
+            return SchemaError(f"连接不到数据库服务器 {url.host}:{url.port or 5432}"
+                               "（服务器是否已启动、地址和端口是否正确、防火墙是否放行）",
+                               code="db.unreachable")
+        return SchemaError(f"无法打开数据库：{exc.orig}", code="db.open")
 
     # --- work -----------------------------------------------------------------------------
     def uow(self) -> UnitOfWork:

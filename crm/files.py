@@ -11,6 +11,7 @@ nobody mistakes it for the report: ``.报表.xlsx.3f9c2a1b.part`` beside ``报�
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import secrets
 from collections.abc import Iterator
@@ -32,10 +33,30 @@ class FileWriteError(ValidationError, OSError):
     write with ``except OSError`` still catches it."""
 
 
+# errno → what went wrong, in words a user can act on (the system's own text may be English)
+_REASONS = {
+    errno.ENOENT: "路径不存在",
+    errno.ENOTDIR: "路径中有一段不是文件夹",
+    errno.EISDIR: "这是一个文件夹",
+    errno.EACCES: "没有权限",
+    errno.EPERM: "没有权限",
+    errno.EROFS: "只读的文件系统",
+    errno.ENOSPC: "磁盘空间不足",
+    errno.EEXIST: "文件已存在",
+    errno.ENAMETOOLONG: "文件名太长",
+    errno.EINVAL: "路径无效",
+    errno.EBUSY: "文件正被占用",
+}
+
+
+def reason_of(exc: OSError) -> str:
+    """Why an operating-system call failed, in Chinese."""
+    return _REASONS.get(exc.errno or 0) or f"系统错误 {exc.errno or ''}".rstrip()
+
+
 def write_error(target: Path, exc: OSError) -> FileWriteError:
     """The one-line message for a file that cannot be written."""
-    reason = exc.strerror or str(exc)
-    return FileWriteError(f"无法写入文件“{target}”：{reason}", code="file.write")
+    return FileWriteError(f"无法写入文件“{target}”：{reason_of(exc)}", code="file.write")
 
 
 def fsync_path(path: Path) -> None:

@@ -15,14 +15,13 @@ import os
 import sys
 import threading
 from collections import deque
-from logging.handlers import RotatingFileHandler
 from pathlib import Path
 from types import TracebackType
 
 from PySide6.QtCore import QCoreApplication, QObject, Signal
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
-from crm.db import data_dir
+from crm import logs
 from crm.errors import CrmError
 
 log = logging.getLogger("crm.ui.errors")
@@ -36,25 +35,12 @@ def tr(text: str) -> str:
 
 
 def log_path() -> Path:
-    return data_dir() / "crm.log"
+    return logs.log_path()
 
 
-def setup_logging(level: int = logging.INFO) -> Path:
-    """Send the app's log to ``crm.log`` in the user data folder (rotated at 1 MB)."""
-    path = log_path()
-    root = logging.getLogger()
-    if not any(getattr(h, "_crm_file", False) for h in root.handlers):
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            handler = RotatingFileHandler(path, maxBytes=1_000_000, backupCount=3, encoding="utf-8")
-        except OSError as exc:  # a read-only profile must not stop the app
-            log.warning("cannot write the log file %s: %s", path, exc)
-            return path
-        handler._crm_file = True  # type: ignore[attr-defined]
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-        root.addHandler(handler)
-    root.setLevel(min(root.level or level, level))
-    return path
+def setup_logging(level: int = logging.WARNING) -> Path:
+    """Send warnings and errors to ``crm.log`` in the user data folder (see :mod:`crm.logs`)."""
+    return logs.setup(level)
 
 
 def headless() -> bool:

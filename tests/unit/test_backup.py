@@ -299,7 +299,7 @@ def test_settings_and_saved_files_replace_the_old_one_whole(tmp_path: Path,
     def full_disk(fd: int) -> None:
         raise OSError(28, "No space left on device")
     monkeypatch.setattr(files.os, "fsync", full_disk)
-    with pytest.raises(OSError, match=r"无法写入文件.*No space left on device"):
+    with pytest.raises(OSError, match=r"无法写入文件.*磁盘空间不足"):
         write_local_settings({"database_url": "b.db"})
     assert settings_file().read_bytes() == before
     assert read_local_settings()["database_url"] == "a.db"

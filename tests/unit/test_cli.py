@@ -88,7 +88,9 @@ def test_stats_filters(demo_db: Database, capsys: pytest.CaptureFixture[str]) ->
 
 
 def test_stats_empty_database(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(capsys, "--db", str(tmp_path / "e.db"), "stats", "--json")
+    path = str(tmp_path / "e.db")
+    assert run(capsys, "--db", path, "init")[0] == 0
+    code, out, _ = run(capsys, "--db", path, "stats", "--json")
     j = json.loads(out)
     assert code == 0 and (j["signed"], j["start_rate"], j["start_rate_text"]) == (0, None, "—")
 
@@ -211,6 +213,7 @@ def test_backup_opens_with_the_same_figures(demo_db: Database, tmp_path: Path,
 def test_user_add_hashes_the_password(tmp_path: Path, capsys: pytest.CaptureFixture[str],
                                       monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "u.db"
+    assert run(capsys, "--db", str(path), "init")[0] == 0
     code, out, err = run(capsys, "--db", str(path), "user", "add", "zhangsan", "--role", "staff",
                          "--name", "张三", "--password", "s3cret-Pass")
     assert code == 0, err

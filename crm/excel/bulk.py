@@ -107,16 +107,16 @@ class Bulk:
         held = [self.dialect.identifier_preparer.format_table(t) for t in tables]
         for table in tables:
             name = self.dialect.identifier_preparer.format_table(table)
-            indexes += self.conn.exec_driver_sql(
+            indexes += [(str(n), str(d)) for n, d in self.conn.exec_driver_sql(
                 "SELECT c.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i "
                 "JOIN pg_class c ON c.oid = i.indexrelid "
                 "WHERE i.indrelid = CAST(%(t)s AS regclass) AND NOT i.indisunique "
-                "ORDER BY c.relname", {"t": name}).tuples().all()
+                "ORDER BY c.relname", {"t": name})]
             keys += [(name, str(k), str(d)) for k, d in self.conn.exec_driver_sql(
                 "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
                 "WHERE conrelid = CAST(%(t)s AS regclass) AND contype = 'f' "
                 "AND confrelid = ANY(CAST(%(held)s AS regclass[])) ORDER BY conname",
-                {"t": name, "held": held}).tuples()]
+                {"t": name, "held": held})]
         quote = self.dialect.identifier_preparer.quote
         self.conn.exec_driver_sql("SAVEPOINT crm_bulk_rebuild")
         try:

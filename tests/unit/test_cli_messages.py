@@ -110,3 +110,26 @@ def test_a_closed_pipe_is_one_line(demo_db: Database, tmp_path: Path) -> None:
     err = reader.stderr.read().decode()
     assert reader.wait(timeout=60) == 2
     assert err == "错误：输出管道已关闭，其余输出未写出\n", err
+
+
+def test_crm_log_holds_warnings_not_migrations(tmp_path: Path) -> None:
+    import logging
+
+    from crm import logs
+
+    root = logging.getLogger()
+    kept = (list(root.handlers), root.level)
+    try:
+        path = logs.setup()
+        Database(str(tmp_path / "new.db")).dispose()  # every migration step logs at INFO
+        logging.getLogger("crm.test").warning("a warning is kept")
+        for handler in root.handlers:
+            handler.flush()
+        text = path.read_text(encoding="utf-8")
+        assert "a warning is kept" in text and "alembic" not in text and " INFO " not in text, text
+    finally:
+        for handler in root.handlers:
+            if handler not in kept[0]:
+                root.removeHandler(handler)
+                handler.close()
+        root.setLevel(kept[1])

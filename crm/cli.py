@@ -369,7 +369,7 @@ def open_database(url: str, verb: str) -> Database:
     db = Database(url, upgrade=False)
     try:
         if verb not in CREATES and not db.has_schema():
-            raise ValidationError(f"数据库尚未初始化：{db.describe()}。{hint}", code="db.empty")
+            raise ValidationError(f"数据库尚未初始化：{shown}。{hint}", code="db.empty")
         if verb not in NO_UPGRADE:
             db.upgrade()
     except BaseException:

@@ -8,12 +8,13 @@ if (-not (Test-Path ".venv\Scripts\python.exe")) {
     if ($env:PYTHON) { $py = @($env:PYTHON) }
     elseif (Get-Command py -ErrorAction SilentlyContinue) { $py = @("py", "-3") }
     else { $py = @("python") }
-    & $py[0] $py[1..9] -c "import sys; sys.exit(sys.version_info < (3, 11))"
+    $pyArgs = @($py | Select-Object -Skip 1)
+    & $py[0] @pyArgs -c "import sys; sys.exit(sys.version_info < (3, 11))"
     if ($LASTEXITCODE -ne 0) {
         Write-Error "需要 Python 3.11 或更新版本：从 python.org 安装（勾选 Add python.exe to PATH），或 winget install Python.Python.3.12"
         exit 2
     }
-    & $py[0] $py[1..9] -m venv .venv
+    & $py[0] @pyArgs -m venv .venv
     if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
 }
 $stamp = ".venv\.installed"

@@ -51,6 +51,8 @@ def status_name(status: str) -> str:
 _NUMBERING = re.compile(r"^\s*(?:[一二三四五六七八九十百]+\s*[、.．]|[（(]\s*[一二三四五六七八九十]+\s*[)）]"
                         r"|第[一二三四五六七八九十]+(?:部分|类|批)\s*[、:：.]?"
                         r"|[ⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩ]+\s*[、.．])\s*")
+_ARABIC = re.compile(r"^\d{1,2}\s*[、.．]\s*[^\d\s.．]")
+_ARABIC_PREFIX = re.compile(r"^\s*\d{1,2}\s*[、.．]\s*")
 _COUNT = re.compile(r"\s*[（(]?\s*(?:共|合计)?\s*\d+\s*个(?:项目)?\s*[)）]?\s*$")
 _STAGE_SECTION = re.compile(r"签约|开工|在谈|洽谈|储备|在建|竣工|投产|线索|谋划|续建|新建|终止|意向|跟踪"
                             r"|落地|开业|运营|前期")
@@ -70,16 +72,18 @@ def section_label(values: list[object], company_col: int | None) -> str | None:
     if not filled or not isinstance(filled[0], str):
         return None
     first = filled[0].strip()
-    if _NUMBERING.match(first) or (len(filled) == 1 and _COUNT.search(first)
-                                   and not first[0].isdigit()):
+    if _NUMBERING.match(first):
         return first
+    if len(filled) == 1 and ((_COUNT.search(first) and not first[0].isdigit())
+                             or _ARABIC.match(first)):
+        return first  # the row's only cell: 先进制造业（7个）, 1、先进制造业
     return None
 
 
 def section_industry(label: str) -> str:
     """The industry a section names: numbering and count removed ("" for a section that names
     a stage, such as 二、已签约项目)."""
-    name = _COUNT.sub("", _NUMBERING.sub("", label)).strip()
+    name = _COUNT.sub("", _ARABIC_PREFIX.sub("", _NUMBERING.sub("", label))).strip()
     name = re.sub(r"(类)?项目$", "", name).strip(" ：:")
     if not name or _STAGE_SECTION.search(name):
         return ""

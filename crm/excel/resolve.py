@@ -162,6 +162,7 @@ class _Ctx:
     def __init__(self, headers: dict[str, HeaderGuess], problems: Problems):
         self.headers, self.problems = headers, problems
         self.sheet = ""
+        self.owners: dict[str, tuple[str, list[str], int | None, str | None]] = {}
 
     def column(self, key: str) -> str:
         header = self.headers.get(self.sheet) or next(iter(self.headers.values()))
@@ -260,10 +261,13 @@ _OWNER_SPLIT = re.compile(r"\s*[、,，/;；]\s*|\s{2,}")
 def _people(plan: Plan, lk: Lookups, c: _Ctx) -> None:
     row = plan.row
     if row.owner:
-        name, *others = [n for n in _OWNER_SPLIT.split(row.owner) if n] or [row.owner]
+        hit = c.owners.get(row.owner)
+        if hit is None:  # ledgers repeat a few owners 100k times: each spelling read once
+            name, *others = [n for n in _OWNER_SPLIT.split(row.owner) if n] or [row.owner]
+            hit = c.owners[row.owner] = (name, others, *lk.owner(name))
+        name, others, owner, ambiguous = hit
         if others:
             c.warn(row.row, "owner", f"写了多位责任人，导入第一位“{name}”（{'、'.join(others)}未导入）")
-        owner, ambiguous = lk.owner(name)
         if ambiguous is not None:
             c.error(row.row, "owner", ambiguous)
         elif owner is None and len(name) > 64:

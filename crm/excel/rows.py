@@ -148,7 +148,7 @@ class _RowReader:
         self.bad: dict[str, dict[int, str]] = {}  # field → row position → why the cell is bad
         self.bad_rows: set[int] = set()  # row positions with a bad cell
         self.seen = frozenset(columns)
-        self._stages: dict[str, tuple[str | None, bool]] = {}
+        self._stages: dict[str, tuple[str, str | None, bool]] = {}
 
     def start(self, excel_row: int, index: int) -> None:
         self.excel_row, self.index = excel_row, index
@@ -228,14 +228,16 @@ class _RowReader:
             return wan, None
         return parse
 
-    def stage(self, status: str) -> tuple[str | None, bool]:
-        """(the stage a status names, whether it names one), once per distinct status."""
+    def stage(self, status: str) -> tuple[str, str | None, bool]:
+        """(the stage name a status word means, the stage it names, whether it names one),
+        once per distinct status."""
         hit = self._stages.get(status)
         if hit is None:
+            name = status_name(status)
             try:
-                hit = (stages.parse_stage(status), True)
+                hit = (name, stages.parse_stage(name), True)
             except ValidationError:
-                hit = (None, False)
+                hit = (name, None, False)
             self._stages[status] = hit
         return hit
 
@@ -472,8 +474,7 @@ _UNSEEN: Any = object()
 def _read_stage(r: _RowReader, row: LedgerRow, status: str, kind: str) -> None:
     given: str | None = None
     if status:
-        status = status_name(status)
-        given, known = r.stage(status)
+        status, given, known = r.stage(status)
         if not known:
             r.error("stage", f"项目状态“{status}”无法识别，可用："
                              f"{'、'.join(stages.NAMES.values())}（或已开业）")

@@ -401,3 +401,54 @@ def test_a_far_cell_is_read_row_by_row_in_bounded_memory(sqlite_db: Database, tm
     assert "声明的范围到 " in done.stdout
     note = by_name(sqlite_db)["远端项目"].note
     assert note == "x" * 5000
+
+
+def test_sections_give_the_industry_only_where_there_is_no_industry_column(
+        db: Database, admin: None, tmp_path: Path) -> None:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["序号", "项目名称", "企业名称", "计划总投资(万元)", "项目状态"])
+    ws.append(["（一）新一代信息技术（共2个）"])
+    ws.append([1, "芯片封测", "甲公司", 100, "在谈"])
+    ws.append(["二、已签约项目"])  # names a stage: the rows below have no industry, not a guess
+    ws.append([2, "光模块", "乙公司", 200, "储备"])
+    ws.append(["3、生物医药"])
+    ws.append([3, "疫苗中试", "丙公司", 300, "对接中"])
+    wb.save(tmp_path / "s.xlsx")
+    report = import_ledger(db, SYSTEM, tmp_path / "s.xlsx")
+    assert report.errors == () and report.created == 3
+    assert report.sheets[0].sections == ((2, "（一）新一代信息技术（共2个）", "新一代信息技术"),
+                                         (4, "二、已签约项目", ""), (6, "3、生物医药", "生物医药"))
+    p = by_name(db)
+    assert [(p[n].industry, p[n].stage) for n in ("芯片封测", "光模块", "疫苗中试")] == [
+        ("新一代信息技术", "negotiating"), ("", "lead"), ("生物医药", "negotiating")]
+    with_column = openpyxl.Workbook()
+    ws = with_column.active
+    ws.append(["项目名称", "企业名称", "所属产业", "计划总投资(万元)"])
+    ws.append(["一、先进制造业"])
+    ws.append(["新项目", "丁公司", "新材料", 50])
+    with_column.save(tmp_path / "c.xlsx")
+    report = import_ledger(db, SYSTEM, tmp_path / "c.xlsx")
+    assert report.errors == () and by_name(db)["新项目"].industry == "新材料"
+
+
+@pytest.mark.parametrize(("written", "stage", "kind"), [
+    ("已签约未开工", "signed", "开工"), ("未动工已签约", "signed", "开工"), ("在建", "started", "开工"),
+    ("已开工在建", "started", "开工"), ("开工建设", "started", "开工"), ("已运营", "started", "开业"),
+    ("已竣工投产", "producing", "开工"), ("达产", "producing", "开工"), ("洽谈中", "negotiating", ""),
+    ("前期", "negotiating", ""), ("对接中", "negotiating", ""), ("拟寻求", "lead", ""),
+    ("储备", "lead", ""), ("终止", "dropped", ""), ("已退出", "dropped", "")])
+def test_status_words_as_bureaus_write_them(sqlite_db: Database, tmp_path: Path, written: str,
+                                            stage: str, kind: str) -> None:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["项目名称", "企业名称", "计划总投资(万元)", "项目状态", "签约时间", "开工时间", "投产时间"])
+    dated = stage in ("signed", "started", "producing")
+    ws.append(["项目", "公司", 100, written, "2025-01-02" if dated else None,
+               "2025-02-03" if stage in ("started", "producing") else None,
+               "2025-09-30" if stage == "producing" else None])
+    wb.save(tmp_path / "w.xlsx")
+    report = import_ledger(sqlite_db, SYSTEM, tmp_path / "w.xlsx")
+    assert report.errors == (), [e.text() for e in report.errors]
+    p = by_name(sqlite_db)["项目"]
+    assert p.stage == stage and (p.start_kind or "") == (kind if p.started_on else "")

@@ -46,7 +46,9 @@ def pg(server: tuple[str, str]) -> Iterator[Database]:
 
 def _one_project(db: Database) -> projects.ProjectRow:
     company = db.run(companies.create_company, SYSTEM, companies.CompanyInput("某公司"))
-    return db.run(projects.create_project, SYSTEM, projects.ProjectInput("并发项目", company.id))
+    # a lead from before the signings the tests date (a lead date defaults to today)
+    return db.run(projects.create_project, SYSTEM, projects.ProjectInput(
+        "并发项目", company.id, lead_on=D(2025, 1, 2)))
 
 
 def test_two_sessions_edit_the_same_project(pg: Database) -> None:

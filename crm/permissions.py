@@ -164,9 +164,8 @@ def require(uow: UnitOfWork, actor: object, action: str, *, project: Project | N
         if uid is not None and project.owner_id == uid:
             return
         raise PermissionDenied(
-            f"只能{permission.what}自己负责的项目：“{project.name}”由"
-            f"{_owner_name(uow, project.owner_id)}负责（管理者可修改全部）",
-            code="permission.owner")
+            f"不能{permission.what}：“{project.name}”由{_owner_name(uow, project.owner_id)}负责；"
+            "只能修改自己负责的项目（管理者可修改全部）", code="permission.owner")
     if rule is Rule.OWN_COMPANY:
         assert company is not None, action
         if uid is not None:

@@ -20,7 +20,7 @@ from crm.db import Database, UnitOfWork
 from crm.errors import ValidationError
 from crm.excel.ledger import write_ledger
 from crm.excel.rows import Cancelled, OperationCancelled, Progress
-from crm.excel.xlsx import Book, Column, Table
+from crm.excel.xlsx import Book, Column, Table, column_pixels
 from crm.models import ContactLog
 from crm.money import yi
 from crm.services import contacts, events, metrics, settings, users
@@ -49,6 +49,7 @@ def export_report(db: Database, report: str, path: str | Path, period: Period, a
         raise ValidationError("报表文件名应以 .xlsx 结尾", code="report.suffix")
     with db.uow() as uow, Book(out) as book:
         org = settings.org_name(uow)
+        book.org = org
         if report == "ledger":
             rows = write_ledger(uow, book, org, as_of, progress=progress, cancelled=cancelled)
         else:
@@ -132,8 +133,13 @@ def _chart(book: Book, summary: Table, by_industry: Table) -> None:
     chart.set_title({"name": "各产业签约与开工"})
     chart.set_y_axis({"name": "项目数", "major_gridlines": {"visible": True}})
     chart.set_legend({"position": "bottom"})
-    chart.set_size({"width": 720, "height": 360})
-    summary.ws.insert_chart(summary.row + 1, 0, chart)
+    # as wide as the table above it and no wider, so the printed page (one page wide) holds
+    # both at the table's scale; the print area ends below the chart
+    width = sum(column_pixels(c.width) for c in summary.columns)
+    top = summary.row + 1
+    chart.set_size({"width": width, "height": 360})
+    summary.ws.insert_chart(top, 0, chart)
+    summary.ws.print_area(0, 0, top + 360 // 20 + 1, len(summary.columns) - 1)
 
 
 # --- 接洽记录 ----------------------------------------------------------------------------------

@@ -69,6 +69,7 @@ class Book:
         self.bold = add({"bold": True})
         self.bold_money = add({"bold": True, "num_format": "0.00"})
         self.bold_pct = add({"bold": True, "num_format": "0.00%"})
+        self.org = ""  # the organisation, printed in each page's header (set by the report)
 
     def __enter__(self) -> Book:
         return self
@@ -102,6 +103,7 @@ class Book:
         last = max(len(columns) - 1, 1)
         ws.merge_range(0, 0, 0, last, title, self.title)
         ws.merge_range(1, 0, 1, last, subtitle, self.subtitle)
+        print_layout(ws, columns, header_row=2, org=self.org, title=title, period=subtitle)
         return Table(self, ws, columns, first_row=2)
 
 
@@ -158,6 +160,7 @@ class Table:
         """A bold 合计 row below the data (outside the filter range)."""
         self.finish()
         r = self.row
+        self._data_end = r
         self.ws.write_string(r, 0, label, self.book.bold)
         for c, v in enumerate(values, start=1):
             if v is None:
@@ -181,8 +184,50 @@ class Table:
 
     @property
     def data_rows(self) -> tuple[int, int]:
-        """First and last 0-based data row (last < first when empty)."""
-        return self.header_row + 1, self.row - 1
+        """First and last 0-based data row (last < first when empty), never the 合计 row."""
+        return self.header_row + 1, getattr(self, "_data_end", self.row) - 1
+
+
+# --- printing ---------------------------------------------------------------------------------
+# Reports are handed upward on paper and as PDF. Every sheet prints one page wide (as many pages
+# long as it needs), header row repeated on each page, the organisation, title and period in
+# the page header and page numbers in the footer. Widths in Excel's character units: A4 portrait
+# holds ~95 at 100% with these margins, landscape ~140; wider tables shrink to fit, and beyond
+# ~210 (a 45% scale on A4) they go on A3 landscape, still legible.
+A4, A3 = 9, 8
+PORTRAIT_CHARS = 100
+A4_LANDSCAPE_CHARS = 210
+
+
+def column_pixels(width: float) -> int:
+    """XlsxWriter's pixel width of a column of ``width`` characters (default font)."""
+    return int(width * 7 + 5) if width >= 1 else int(width * 12 + 0.5)
+
+
+def _header_text(text: str) -> str:
+    return text.replace("&", "&&")
+
+
+def print_layout(ws: Worksheet, columns: Sequence[Column], *, header_row: int, org: str,
+                 title: str, period: str) -> None:
+    """Paper, orientation, fit to one page wide, repeated header, page header and footer."""
+    chars = sum(c.width for c in columns)
+    if chars <= PORTRAIT_CHARS:
+        ws.set_paper(A4)
+        ws.set_portrait()
+    else:
+        ws.set_paper(A4 if chars <= A4_LANDSCAPE_CHARS else A3)
+        ws.set_landscape()
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(header_row)
+    ws.set_margins(left=0.4, right=0.4, top=0.8, bottom=0.7)
+    ws.center_horizontally()
+    # the organisation on the left; the title (without the organisation it starts with) over
+    # the period in the middle, where a long period has the whole width
+    short = title.removeprefix(org) if org and title != org else title
+    ws.set_header(f"&L&9{_header_text(org)}&C&\"-,Bold\"&11{_header_text(short)}\n"
+                  f"&\"-,Regular\"&9{_header_text(period)}", {"margin": 0.25})
+    ws.set_footer("&L&9&A&C&9第 &P 页，共 &N 页", {"margin": 0.3})
 
 
 def num(value: Decimal | int | None) -> float | None:

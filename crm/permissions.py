@@ -53,6 +53,7 @@ RULES: dict[str, Permission] = {
     # the pipeline
     "pipeline.advance": P(Rule.OWN_PROJECT, "推进项目阶段"),
     "pipeline.correct_back": P(Rule.MANAGER, "回退项目阶段（更正）"),
+    "pipeline.out_of_order_dates": P(Rule.MANAGER, "更正日期顺序（如签约早于线索，须填原因）"),
     "pipeline.drop": P(Rule.OWN_PROJECT, "终止项目"),
     "pipeline.add_agreement": P(Rule.OWN_PROJECT, "补录协议"),
     "pipeline.add_funding": P(Rule.OWN_PROJECT, "登记到位资金"),
@@ -90,6 +91,9 @@ RULES: dict[str, Permission] = {
     "users.grant_login": P(Rule.ADMIN, "为人员开通登录"),
     "users.set_role": P(Rule.ADMIN, "修改角色或启用状态"),
     "users.set_password": P(Rule.SELF, "修改他人密码"),
+    # reading everyone's history
+    "audit.audit_log": P(Rule.MANAGER, "查看审计日志"),
+    "audit.log_people": P(Rule.MANAGER, "查看审计日志"),
     # the ledger and the database
     "excel.import_ledger": P(Rule.MANAGER, "从台账导入"),
     "backup.restore": P(Rule.ADMIN, "恢复数据库"),

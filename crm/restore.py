@@ -37,7 +37,7 @@ import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from crm import presence
+from crm import permissions, presence
 from crm.backup import (
     SIDE_FILES,
     BackupError,
@@ -52,7 +52,7 @@ from crm.backup import (
 from crm.db import SCHEMA_HEAD, Database, data_dir
 from crm.errors import CrmError, ValidationError
 from crm.files import AtomicFile, temp_name
-from crm.services.common import Actor, require_admin
+from crm.services.common import Actor
 
 SAFETY_LABEL = "恢复前"
 
@@ -118,7 +118,8 @@ def restore(db: Database, source: str | Path, actor: Actor, *, force: bool = Fal
         DatabaseInUse: another process has the database open and ``force`` is false.
         BackupError / ValidationError: the file is missing, damaged, foreign or newer.
     """
-    require_admin(actor, "恢复数据库")
+    with db.uow() as uow:
+        permissions.require(uow, actor, "backup.restore")
     file = Path(source).expanduser()
     if str(source).strip() == "" or not file.is_file():
         raise ValidationError(f"找不到备份文件 {file}", code="restore.missing")

@@ -16,11 +16,12 @@ from typing import Any
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
+from crm import permissions
 from crm.db import UnitOfWork
 from crm.errors import ValidationError
 from crm.models import AuditEntry, Contact, ContactLog, Funding, User
 from crm.services.audit_fields import ACTION_NAMES, ENTITY_NAMES, field_of
-from crm.services.common import Actor, require_manager
+from crm.services.common import Actor
 from crm.stages import NAMES as STAGE_NAMES
 
 HISTORY_LIMIT = 500  # a record's history shows its latest 500 changes
@@ -208,7 +209,7 @@ def _filter(q: LogQuery) -> ColumnElement[bool]:
 def audit_log(uow: UnitOfWork, actor: Actor, query: LogQuery | None = None, offset: int = 0,
               limit: int = 200) -> LogPage:
     """The whole log, newest first, one page of it (managers only)."""
-    require_manager(actor, "查看审计日志")
+    permissions.require(uow, actor, "audit.audit_log")
     q = query or LogQuery()
     where = _filter(q)
     total = int(uow.session.scalar(select(func.count(AuditEntry.id)).where(where)) or 0)
@@ -218,7 +219,7 @@ def audit_log(uow: UnitOfWork, actor: Actor, query: LogQuery | None = None, offs
 
 def log_people(uow: UnitOfWork, actor: Actor) -> list[Person]:
     """Everyone the log names (for the person filter): accounts, then names without one."""
-    require_manager(actor, "查看审计日志")
+    permissions.require(uow, actor, "audit.log_people")
     accounts = uow.session.execute(
         select(User.id, User.display_name).where(User.id.in_(
             select(AuditEntry.user_id).where(AuditEntry.user_id.is_not(None)).distinct()))

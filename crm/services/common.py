@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from crm import clock
 from crm.db import UnitOfWork
-from crm.errors import NotFoundError, PermissionDenied, ValidationError
+from crm.errors import NotFoundError, ValidationError
 from crm.models import AuditEntry, Base
 from crm.text import ESC, contains, normalize
 
@@ -62,16 +62,6 @@ def command_line_actor() -> Actor:
     the rights of the database's owner, and recorded under the operating-system user's name
     so that every change can be traced to a person, never to an anonymous 系统."""
     return Actor(user_id=None, role="admin", name=f"{os_user_name()}（命令行）"[:64])
-
-
-def require_manager(actor: Actor, what: str) -> None:
-    if not actor.is_manager:
-        raise PermissionDenied(f"只有管理者可以{what}", code="permission.manager")
-
-
-def require_admin(actor: Actor, what: str) -> None:
-    if not actor.is_admin:
-        raise PermissionDenied(f"只有管理员可以{what}", code="permission.admin")
 
 
 def get_or_404(session: Session, model: type[M], ident: int | None, label: str) -> M:

@@ -97,8 +97,8 @@ def _out_of_order(project: Project, milestone: str, day: dt.date) -> str:
     return ""
 
 
-def _in_order(actor: Actor, project: Project, milestone: str, day: dt.date, reason: str,
-              corrected: list[str]) -> None:
+def _in_order(uow: UnitOfWork, actor: Actor, project: Project, milestone: str, day: dt.date,
+              reason: str, corrected: list[str]) -> None:
     """Refuse a milestone dated before an earlier one, unless a manager gives a reason (a
     correction of the record, e.g. a signing entered late whose lead was dated by the day it
     was typed). What was allowed goes into ``corrected`` for the audit log; the reason is
@@ -110,9 +110,10 @@ def _in_order(actor: Actor, project: Project, milestone: str, day: dt.date, reas
     if not reason:
         raise ValidationError(f"{problem}：请核对日期；确需如此，由管理者填写原因后更正",
                               code=code, field=field)
-    if not actor.is_manager:
-        raise PermissionDenied(f"只有管理者可以更正日期顺序（{problem}）",
-                               code="permission.manager")
+    try:
+        permissions.require(uow, actor, "pipeline.out_of_order_dates")
+    except PermissionDenied as exc:
+        raise PermissionDenied(f"{exc.message}（{problem}）", code=exc.code) from None
     corrected.append(problem)
 
 
@@ -219,7 +220,7 @@ def _forward(uow: UnitOfWork, actor: Actor, project: Project, to: str, on: dt.da
              corrected: list[str]) -> None:
     target = stages.rank(to)
     if to == stages.NEGOTIATING:
-        _in_order(actor, project, "negotiating_on", on, reason, corrected)
+        _in_order(uow, actor, project, "negotiating_on", on, reason, corrected)
     if target >= stages.rank(stages.SIGNED) and project.signed_on is None:
         if agreement is None:
             raise ValidationError("签约需要填写协议（类型、签约日期、金额）",
@@ -228,7 +229,7 @@ def _forward(uow: UnitOfWork, actor: Actor, project: Project, to: str, on: dt.da
             agreement = AgreementInput(on, agreement.amount, agreement.kind, agreement.event_id,
                                        agreement.note)
         _check_agreement(uow, agreement)
-        _in_order(actor, project, "signed_on", agreement.signed_on, reason, corrected)
+        _in_order(uow, actor, project, "signed_on", agreement.signed_on, reason, corrected)
         _record_agreement(uow, project, agreement)
     if target >= stages.rank(stages.STARTED) and project.started_on is None:
         if start is None:
@@ -237,10 +238,10 @@ def _forward(uow: UnitOfWork, actor: Actor, project: Project, to: str, on: dt.da
         if to == stages.STARTED and start.started_on != on:
             start = StartInput(on, start.kind, start.note)
         _check_start(start)
-        _in_order(actor, project, "started_on", start.started_on, reason, corrected)
+        _in_order(uow, actor, project, "started_on", start.started_on, reason, corrected)
         _record_start(uow, project, start)
     if to == stages.PRODUCING:
-        _in_order(actor, project, "producing_on", on, reason, corrected)
+        _in_order(uow, actor, project, "producing_on", on, reason, corrected)
         project.producing_on = on
     # Milestones skipped on the way are reached on the date of the later one.
     milestone = {stages.SIGNED: project.signed_on, stages.STARTED: project.started_on,
@@ -340,7 +341,7 @@ def add_agreement(uow: UnitOfWork, actor: Actor, project_id: int,
     _check_agreement(uow, data)
     reason = optional_text(reason)
     corrected: list[str] = []
-    _in_order(actor, project, "signed_on", data.signed_on, reason, corrected)
+    _in_order(uow, actor, project, "signed_on", data.signed_on, reason, corrected)
     before = snapshot(uow.session, "project", project)
     agreement = _record_agreement(uow, project, data)
     flush(uow)

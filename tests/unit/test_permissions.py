@@ -30,6 +30,7 @@ from crm.models import AuditEntry, Company, Contact, Project
 from crm.permissions import RULES, Rule
 from crm.services import (
     attachments,
+    audit,
     companies,
     contacts,
     dictionaries,
@@ -43,10 +44,7 @@ from crm.services.common import SYSTEM, Actor
 
 D = dt.date
 # take (uow, actor) but write nothing of their own: helpers and a permission question
-NOT_MUTATING = {"common.audit", "common.require_admin", "common.require_manager",
-                "projects.can_edit",
-                # reads that take the actor to refuse staff the whole log (tests/unit/test_audit)
-                "audit.audit_log", "audit.log_people"}
+NOT_MUTATING = {"common.audit", "projects.can_edit"}
 
 
 def mutating_functions() -> set[str]:
@@ -205,7 +203,11 @@ def cases(w: World, tmp: Path) -> dict[str, Call]:
         "users.set_role": lambda u, a: users.set_role(u, a, w.owner.user_id or 0, "manager"),
         "users.set_password": lambda u, a: users.set_password(
             u, a, w.owner.user_id or 0, "another1"),
+        "audit.audit_log": lambda u, a: audit.audit_log(u, a),
+        "audit.log_people": lambda u, a: audit.log_people(u, a),
         # not functions of their own: the stricter step inside one
+        "pipeline.out_of_order_dates": lambda u, a: pipeline.advance(
+            u, a, w.project, "negotiating", D(2025, 1, 2), reason="线索日期录成了录入日"),
         "projects.create_for_other": lambda u, a: projects.create_project(
             u, a, projects.ProjectInput("替人新建", w.company, lead_on=D(2025, 1, 5),
                                         owner_id=w.manager.user_id)),
@@ -326,3 +328,19 @@ def test_readme_prints_the_matrix() -> None:
     readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
     assert permissions.matrix_markdown() in readme, \
         "README's permission table differs from crm.permissions (paste matrix_markdown())"
+
+
+def test_import_and_restore_check_their_rules(sqlite_db: Database, world: World,
+                                              tmp_path: Path) -> None:
+    """The two actions outside crm.services: a ledger import (managers) and a restore (admins)."""
+    from crm.excel.importer import import_ledger
+    from crm.restore import restore
+
+    ledger = tmp_path / "台账.xlsx"
+    ledger.write_bytes(b"not read: refused before the file is opened")
+    for who in (world.owner, world.other, world.retired):
+        with pytest.raises(PermissionDenied, match=r"管理者|停用"):
+            import_ledger(sqlite_db, who, ledger)
+    for who in (world.manager, world.owner):
+        with pytest.raises(PermissionDenied, match="管理员"):
+            restore(sqlite_db, ledger, who)

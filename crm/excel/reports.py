@@ -48,19 +48,28 @@ def export_report(db: Database, report: str, path: str | Path, period: Period, a
     if out.suffix.lower() != ".xlsx":
         raise ValidationError("报表文件名应以 .xlsx 结尾", code="report.suffix")
     with db.uow() as uow, Book(out) as book:
-        org = settings.org_name(uow)
-        book.org = org
-        if report == "ledger":
-            rows = write_ledger(uow, book, org, as_of, progress=progress, cancelled=cancelled)
-        else:
-            if progress is not None:
-                progress(0, 1)
-            rows = _WRITERS[report](uow, book, org, period, as_of, filters or Filters())
-            if cancelled is not None and cancelled():
-                raise OperationCancelled("已取消导出")
-            if progress is not None:
-                progress(1, 1)
+        rows = write_report(uow, book, report, period, as_of, filters, progress=progress,
+                            cancelled=cancelled)
     return ExportResult(out, report, rows)
+
+
+def write_report(uow: UnitOfWork, book: Book, report: str, period: Period, as_of: dt.date,
+                 filters: Filters | None = None, *, progress: Progress | None = None,
+                 cancelled: Cancelled | None = None) -> int:
+    """Write ``report``'s sheets into ``book`` (a file, or a preview's recording book);
+    returns the rows of its main table."""
+    org = settings.org_name(uow)
+    book.org = org
+    if report == "ledger":
+        return write_ledger(uow, book, org, as_of, progress=progress, cancelled=cancelled)
+    if progress is not None:
+        progress(0, 1)
+    rows = _WRITERS[report](uow, book, org, period, as_of, filters or Filters())
+    if cancelled is not None and cancelled():
+        raise OperationCancelled("已取消导出")
+    if progress is not None:
+        progress(1, 1)
+    return rows
 
 
 def _subtitle(period: Period, as_of: dt.date) -> str:

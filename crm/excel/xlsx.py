@@ -12,6 +12,7 @@ Text from users is always written as a string cell (never a formula); text start
 from __future__ import annotations
 
 import datetime as dt
+import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -49,11 +50,17 @@ class Book:
     report that was there before untouched.
     """
 
-    def __init__(self, path: str | Path):
-        self.path = Path(path)
-        self.file = AtomicFile(self.path)
-        self.wb = xlsxwriter.Workbook(str(self.file.temp), {
-            "constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
+    table_class: type[Table]  # Table, or a preview's recording table (crm.excel.preview)
+
+    def __init__(self, path: str | Path | None):
+        """``path=None``: a workbook in memory that is never saved (a preview)."""
+        self.table_class = Table
+        self.path = Path(path) if path is not None else Path()
+        self.file = AtomicFile(self.path) if path is not None else None
+        target: Any = str(self.file.temp) if self.file is not None else io.BytesIO()
+        self.wb = xlsxwriter.Workbook(target, {
+            "constant_memory": self.file is not None, "in_memory": self.file is None,
+            "strings_to_formulas": False, "strings_to_urls": False,
             "strings_to_numbers": False, "default_date_format": "yyyy-mm-dd"})
         add = self.wb.add_format
         self.title = add({"bold": True, "font_size": 14, "font_name": "微软雅黑"})
@@ -75,6 +82,7 @@ class Book:
         return self
 
     def __exit__(self, exc_type: object, *rest: object) -> None:
+        assert self.file is not None, "a preview is never saved"
         if exc_type is not None:
             try:
                 self.wb.close()
@@ -86,6 +94,7 @@ class Book:
         self.close()
 
     def close(self) -> None:
+        assert self.file is not None, "a preview is never saved"
         try:
             self.wb.close()
         except OSError as exc:
@@ -104,7 +113,7 @@ class Book:
         ws.merge_range(0, 0, 0, last, title, self.title)
         ws.merge_range(1, 0, 1, last, subtitle, self.subtitle)
         print_layout(ws, columns, header_row=2, org=self.org, title=title, period=subtitle)
-        return Table(self, ws, columns, first_row=2)
+        return self.table_class(self, ws, columns, first_row=2)
 
 
 class Table:

@@ -1,4 +1,5 @@
-"""报表: choose a report and its period, export it to Excel in the background; 导入台账."""
+"""报表: choose a report and its period, see a preview, export it to Excel or PDF in the
+background; 导入台账."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QDate, Qt, QUrl, Signal
+from PySide6.QtCore import QDate, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QMouseEvent
 from PySide6.QtWidgets import (
     QComboBox,
@@ -23,12 +24,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from crm.excel import pdf
+from crm.excel.preview import preview_report
 from crm.excel.reports import REPORTS, ExportResult, export_report
 from crm.services import settings
 from crm.services.metrics import Period
 from ui.context import AppContext
 from ui.ops import Task
 from ui.pages.common import icon, scroll_page, title_label
+from ui.pages.report_preview import ReportPreviewPanel
 from ui.widgets import format as fmt
 from ui.widgets.panel import Panel
 from ui.widgets.period import PeriodPicker
@@ -125,7 +129,8 @@ class ReportsPage(QWidget):
         today = ctx.today()
 
         # --- header: title, subtitle, 导入台账 ------------------------------------------------
-        subtitle = QLabel(self.tr("把统计导出为 Excel 工作簿：选择报表和统计期间，导出后可直接打开"), self)
+        subtitle = QLabel(self.tr("选择报表和统计期间，先看预览，再导出为 Excel 工作簿或 PDF（可直接打印）"),
+                          self)
         subtitle.setObjectName("page-count")
         subtitle.setProperty("class", "muted")
         self.import_button = QPushButton(icon("fa5s.file-import"), self.tr("导入台账"), self)
@@ -185,6 +190,13 @@ class ReportsPage(QWidget):
         self.export_button.setMinimumWidth(120)
         self.export_button.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         self.export_button.clicked.connect(lambda _c=False: self.export_current())
+        self.pdf_button = QPushButton(icon("fa5s.file-pdf"), self.tr("另存为 PDF"), self)
+        self.pdf_button.setObjectName("report-pdf")
+        self.pdf_button.setToolTip(self.tr("按打印版式（一页宽、每页重复表头、页眉页脚）保存为 PDF"))
+        self.pdf_button.clicked.connect(lambda _c=False: self.export_current(as_pdf=True))
+        if pdf.find_office() is None:
+            self.pdf_button.setEnabled(False)
+            self.pdf_button.setToolTip(self.tr(pdf.MISSING))
         self.progress = QProgressBar(self)
         self.progress.setObjectName("report-progress")
         self.progress.setTextVisible(False)
@@ -228,6 +240,7 @@ class ReportsPage(QWidget):
         run = QHBoxLayout()
         run.setSpacing(10)
         run.addWidget(self.export_button)
+        run.addWidget(self.pdf_button)
         run.addWidget(self.progress, 4)
         run.addWidget(self.cancel_button)
         run.addStretch(1)
@@ -251,11 +264,24 @@ class ReportsPage(QWidget):
         body.setSpacing(12)
         body.addLayout(header)
         body.addLayout(columns)
-        body.addStretch(1)
+        # --- the preview: what the chosen report holds for the chosen period ----------------
+        self.preview = ReportPreviewPanel(content)
+        self.preview.setMinimumHeight(360)
+        body.addWidget(self.preview, 1)
+        self.preview_timer = QTimer(self)  # one read after a burst of changes (typing a date)
+        self.preview_timer.setSingleShot(True)
+        self.preview_timer.setInterval(250)
+        self.preview_timer.timeout.connect(self.refresh_preview)
+        self._preview_wanted: tuple[Any, ...] | None = None
+        self.report.currentIndexChanged.connect(self.preview_timer.start)
+        for edit in (self.date_from, self.date_to, self.as_of):
+            edit.dateChanged.connect(self.preview_timer.start)
+        ctx.changed.connect(self.preview_timer.start)
         scroll_page(self, content)
         self._describe()
         self._show_span()
         self._load_period()
+        self.preview_timer.start()
 
     def _label(self, text: str) -> QLabel:
         label = QLabel(text, self)
@@ -294,9 +320,25 @@ class ReportsPage(QWidget):
         return (Period(_pydate(self.date_from.date()), _pydate(self.date_to.date())),
                 _pydate(self.as_of.date()))
 
-    def default_name(self) -> str:
+    def default_name(self, suffix: str = ".xlsx") -> str:
         period, _ = self.period()
-        return f"{REPORTS[self.current_report()]}_{period.start:%Y%m%d}-{period.end:%Y%m%d}.xlsx"
+        return f"{REPORTS[self.current_report()]}_{period.start:%Y%m%d}-{period.end:%Y%m%d}{suffix}"
+
+    def refresh_preview(self) -> None:
+        """Read the chosen report's preview (off the GUI thread); a late answer for an earlier
+        choice is dropped."""
+        try:
+            period, as_of = self.period()
+        except Exception:  # an impossible range while a date is being typed: wait for the next
+            return
+        wanted = (self.current_report(), period, as_of)
+        self._preview_wanted = wanted
+        self.preview.show_loading()
+
+        def done(result: Any) -> None:
+            if self._preview_wanted == wanted:
+                self.preview.show_preview(result)
+        self.ctx.read(preview_report, wanted[0], period, as_of, done=done)
 
     def import_ledger(self) -> Any:
         """Open the import wizard (the same one as the 项目 page's 从台账导入)."""
@@ -304,20 +346,22 @@ class ReportsPage(QWidget):
 
         return run_import_wizard(self.ctx, self)
 
-    def export_current(self, path: str | Path | None = None) -> Task | None:
-        """Export the chosen report; asks where to save unless ``path`` is given."""
+    def export_current(self, path: str | Path | None = None, *, as_pdf: bool = False) -> Task | None:
+        """Export the chosen report (a ``.pdf`` path, or ``as_pdf``, saves it as PDF); asks
+        where to save unless ``path`` is given."""
         if self.task is not None:
             return None
+        suffix = ".pdf" if as_pdf or (path and str(path).lower().endswith(".pdf")) else ".xlsx"
         if not path:
             if not self.ask_path:
-                path = self.out_dir / self.default_name()
+                path = self.out_dir / self.default_name(suffix)
             else:
+                kind = self.tr("PDF 文件 (*.pdf)") if suffix == ".pdf" else self.tr("Excel 工作簿 (*.xlsx)")
                 chosen, _ = QFileDialog.getSaveFileName(
-                    self, self.tr("导出报表"), str(self.out_dir / self.default_name()),
-                    self.tr("Excel 工作簿 (*.xlsx)"))
+                    self, self.tr("导出报表"), str(self.out_dir / self.default_name(suffix)), kind)
                 if not chosen:
                     return None
-                path = chosen if chosen.lower().endswith(".xlsx") else chosen + ".xlsx"
+                path = chosen if chosen.lower().endswith(suffix) else chosen + suffix
         try:
             period, as_of = self.period()
         except Exception as exc:
@@ -327,9 +371,11 @@ class ReportsPage(QWidget):
         self.out_dir = target.parent
         report, db = self.current_report(), self.ctx.db
 
+        write = pdf.export_report_pdf if suffix == ".pdf" else export_report
+
         def job(task: Task) -> ExportResult:
-            return export_report(db, report, target, period, as_of, progress=task.progress,
-                                 cancelled=task.cancelled)
+            return write(db, report, target, period, as_of, progress=task.progress,
+                         cancelled=task.cancelled)
 
         self._busy(True)
         self._set_status(self.tr("正在导出“{0}”…").format(self.tr(REPORTS[report])), "")
@@ -354,6 +400,7 @@ class ReportsPage(QWidget):
 
     def _busy(self, busy: bool) -> None:
         self.export_button.setEnabled(not busy)
+        self.pdf_button.setEnabled(not busy and pdf.find_office() is not None)
         self.cancel_button.setEnabled(busy)
         self.cancel_button.setVisible(busy)
         self.progress.setVisible(busy)

@@ -338,7 +338,8 @@ class ReportsPage(QWidget):
         def done(result: Any) -> None:
             if self._preview_wanted == wanted:
                 self.preview.show_preview(result)
-        self.ctx.read(preview_report, wanted[0], period, as_of, done=done)
+        report = wanted[0]
+        self.ctx.read(lambda uow: preview_report(uow, report, period, as_of), done=done)
 
     def import_ledger(self) -> Any:
         """Open the import wizard (the same one as the 项目 page's 从台账导入)."""

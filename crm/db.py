@@ -19,6 +19,7 @@ from sqlalchemy.exc import ArgumentError, DatabaseError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from crm import files, secrets
+from crm.changes import NOTHING, Changes
 from crm.errors import DatabaseBusy, SchemaError
 from crm.models import Revision
 
@@ -144,6 +145,34 @@ QUICK_LOCK_WAIT_MS = 1500  # PostgreSQL: the longest a read the user waits on wa
 LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL's SQLSTATE for a lock_timeout that expired
 
 
+_TOUCHED, _BULK = "crm.touched", "crm.bulk"
+
+
+def _track_rows(session: Session, _flush_context: Any) -> None:
+    """After each flush: the rows it inserted, updated or deleted, by table (see Changes)."""
+    touched: dict[str, set[int]] | None = session.info.get(_TOUCHED)
+    if touched is None:
+        return
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        table = getattr(obj, "__tablename__", None)
+        ident = getattr(obj, "id", None)
+        if table is not None:
+            rows = touched.setdefault(table, set())
+            if isinstance(ident, int):
+                rows.add(ident)
+
+
+def _track_statements(state: Any) -> None:
+    """A bulk INSERT/UPDATE/DELETE through the session: its table, ids unknown."""
+    bulk: set[str] | None = state.session.info.get(_BULK)
+    if bulk is None or not (state.is_update or state.is_delete or state.is_insert):
+        return
+    table = getattr(state.statement, "table", None)
+    name = getattr(table, "name", None)
+    if isinstance(name, str):
+        bulk.add(name)
+
+
 class UnitOfWork:
     """One transaction: ``with db.uow() as uow: …; uow.commit()``; rolled back unless committed.
 
@@ -154,19 +183,29 @@ class UnitOfWork:
     def __init__(self, factory: sessionmaker[Session]):
         self._factory = factory
         self.session: Session
+        self.revision: int | None = None  # the counter's value this commit set
+        self.changes = NOTHING  # what the last commit changed
 
     def __enter__(self) -> UnitOfWork:
         self.session = self._factory()
+        self.session.info[_TOUCHED] = {}
+        self.session.info[_BULK] = set()
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.session.rollback()
         self.session.close()
 
-    def commit(self) -> None:
-        self.session.execute(update(Revision).where(Revision.id == 1)
-                             .values(value=Revision.value + 1))
+    def commit(self) -> Changes:
+        """Commit; returns (and keeps in :attr:`changes`) what was changed."""
+        self.revision = self.session.execute(
+            update(Revision).where(Revision.id == 1).values(value=Revision.value + 1)
+            .returning(Revision.value), execution_options={"synchronize_session": False}
+        ).scalar_one()
         self.session.commit()
+        self.changes = Changes.of(self.session.info[_TOUCHED], self.session.info[_BULK])
+        self.session.info[_TOUCHED], self.session.info[_BULK] = {}, set()
+        return self.changes
 
     def rollback(self) -> None:
         self.session.rollback()
@@ -201,6 +240,8 @@ class Database:
         if self.is_sqlite:
             event.listen(self.engine, "connect", _sqlite_pragmas)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        event.listen(self.sessions, "after_flush", _track_rows)
+        event.listen(self.sessions, "do_orm_execute", _track_statements)
         if upgrade:
             self.upgrade()
 

@@ -32,6 +32,7 @@ from crm.db import UnitOfWork
 from crm.errors import CrmError
 from crm.money import parse_amount
 from crm.uscc import normalize_uscc
+from ui.context import Op
 
 DATE_FORMAT = "yyyy-MM-dd"
 W = TypeVar("W", bound=QWidget)
@@ -402,8 +403,9 @@ class FormDialog(QDialog):
     def show_error(self, exc: CrmError) -> None:
         self.form.set_error(self.field_for(exc), exc.message)
 
-    def collect(self) -> tuple[Callable[..., Any], tuple[Any, ...], dict[str, Any]]:
-        """What to write: ``(fn, args, kwargs)`` for ``ctx.write``. Raise CrmError to refuse."""
+    def collect(self) -> Op:
+        """What to write: an operation ``op(uow)`` for ``ctx.write``, with every value read
+        from the widgets now (it runs on a worker thread). Raise CrmError to refuse."""
         raise NotImplementedError
 
     def accept(self) -> None:
@@ -411,7 +413,7 @@ class FormDialog(QDialog):
             return
         self.form.clear_errors()
         try:
-            fn, args, kwargs = self.collect()
+            op = self.collect()
         except CrmError as exc:
             self.show_error(exc)
             self._update_save()
@@ -419,7 +421,7 @@ class FormDialog(QDialog):
             return
         self.busy = True
         self._update_save()
-        self.ctx.write(fn, *args, done=self._saved, failed=self._failed, **kwargs)
+        self.ctx.write(op, done=self._saved, failed=self._failed, initiator=self)
 
     def _saved(self, result: Any) -> None:
         self.busy = False

@@ -25,12 +25,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from crm import changes
 from crm.db import read_local_settings, write_local_settings
 from crm.services import contacts, settings
 from crm.services.common import ROLE_NAMES
 from crm.services.contacts import FollowUps
 from ui import errors
-from ui.context import AppContext
+from ui.context import AppContext, op
 from ui.widgets.panel import Placeholder
 
 log = logging.getLogger("crm.ui.window")
@@ -83,7 +84,7 @@ class MainWindow(QMainWindow):
         self._build_shortcuts()
 
         ctx.error.connect(lambda exc: errors.show_error(exc, self))
-        ctx.changed.connect(self._refresh_chrome)
+        ctx.on_change(("settings", *changes.LOGS), self._refresh_chrome)
         self._refresh_chrome()
 
     # --- building -------------------------------------------------------------------------
@@ -234,7 +235,7 @@ class MainWindow(QMainWindow):
     def _refresh_chrome(self) -> None:
         # The reminder is personal: the signed-in user's own follow-ups (the dashboard shows
         # managers everyone's).
-        self.ctx.read(_chrome, self.ctx.today(), self.ctx.actor.user_id, done=self._show_chrome)
+        self.ctx.read(op(_chrome, self.ctx.today(), self.ctx.actor.user_id), done=self._show_chrome)
 
     def _show_chrome(self, result: tuple[str, FollowUps]) -> None:
         org, due = result

@@ -11,7 +11,7 @@ from crm.db import Database
 from crm.services import metrics, pipeline, settings
 from crm.services.metrics import Period
 from crm.services.pipeline import StartInput
-from ui.context import AppContext
+from ui.context import AppContext, op
 from ui.pages.dashboard import DashboardPage
 from ui.widgets.kpi import KpiCard
 from ui.widgets.project_list import ProjectListDialog
@@ -79,8 +79,8 @@ def test_a_write_changes_the_start_rate(page: DashboardPage, ctx: AppContext, de
                                         wait_idle) -> None:
     waiting = demo_db.read(metrics.signed_not_started, H1, ctx.today())[0]
     on = waiting.signed_on + dt.timedelta(days=1)
-    ctx.write(pipeline.advance, ctx.actor, waiting.project_id, "started", on,
-              start=StartInput(on, "开工"))
+    ctx.write(op(pipeline.advance, ctx.actor, waiting.project_id, "started", on,
+                 start=StartInput(on, "开工")))
     wait_idle(ctx)
     assert card(page, "kpi-started").value.text() == "16"
     assert card(page, "kpi-start-rate").value_text() == "61.54%"

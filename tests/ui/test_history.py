@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QTabWidget
 from crm.services import companies, projects, users
 from crm.services.companies import ContactInput
 from crm.services.projects import ProjectQuery
-from ui.context import AppContext
+from ui.context import AppContext, op
 from ui.pages.companies import CompaniesPage
 from ui.pages.history import AuditLogTab
 from ui.pages.project_detail import ProjectDetail
@@ -33,8 +33,8 @@ def test_project_changes_tab_shows_an_edit_once_saved(
     before = detail.changes.model.rowCount()
 
     old = row.planned_investment
-    ctx.write(projects.update_project, ctx.actor, row.id,
-              row.to_input(planned_investment=(old or Decimal(0)) + 1000), row.version,
+    ctx.write(op(projects.update_project, ctx.actor, row.id,
+                 row.to_input(planned_investment=(old or Decimal(0)) + 1000), row.version),
               done=lambda _r: detail.reload())
     wait_idle(ctx)
 
@@ -53,8 +53,8 @@ def test_company_changes_tab_follows_a_new_contact_live(
     qtbot.addWidget(page)
     wait_idle(ctx)
     company = page.details.company  # type: ignore[union-attr]
-    ctx.write(companies.add_contact, ctx.actor, company.id,
-              ContactInput(name="周敏", title="董事长助理"))
+    ctx.write(op(companies.add_contact, ctx.actor, company.id,
+                 ContactInput(name="周敏", title="董事长助理")))
     wait_idle(ctx)  # the write's change signal reloads the shown company
     wait_idle(ctx)
     assert page.tabs.tabText(page.tabs.indexOf(page.changes)) == "变更记录"
@@ -72,8 +72,8 @@ def test_settings_audit_log_filters_by_person(qtbot: Any, ctx: AppContext,
     assert tabs is not None and tabs.tabText(tabs.indexOf(page.audit_log)) == "审计日志"
     log: AuditLogTab = page.audit_log
     row = ctx.call(lambda uow: projects.list_projects(uow, ProjectQuery())[0])
-    ctx.write(projects.update_project, ctx.actor, row.id, row.to_input(note="审计日志测试"),
-              row.version)
+    ctx.write(op(projects.update_project, ctx.actor, row.id, row.to_input(note="审计日志测试"),
+                 row.version))
     wait_idle(ctx)
     wait_idle(ctx)
     assert log.area.table.objectName() == "audit-log"

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from crm.changes import EVERYTHING
 from crm.demo import EVENT_NAME
 from crm.services import companies, contacts, projects
 from crm.services.common import SYSTEM
@@ -32,7 +33,7 @@ def test_every_page_opens_on_demo_data(qtbot, ctx, wait_idle, qtmodeltester, cls
     assert page.model.rowCount() > 0
     qtmodeltester.check(page.model, force_py=True)
     page.focus_search()
-    ctx.changed.emit()  # a live refresh keeps the page whole
+    ctx.broadcast(EVERYTHING)  # a live refresh keeps the page whole
     wait_idle(ctx)
     assert page.model.rowCount() > 0
 
@@ -56,7 +57,7 @@ def test_carriers_page_lists_projects_placed(qtbot, ctx, wait_idle):
     project = ctx.call(lambda uow: projects.list_projects(uow)[0])
     ctx.db.run(projects.update_project, SYSTEM, project.id,
                project.to_input(carrier_id=carrier.id))
-    ctx.changed.emit()
+    ctx.broadcast(EVERYTHING)
     wait_idle(ctx)
     wait_idle(ctx)
     used = next(i for i, r in enumerate(page.model.rows) if r.project_count)

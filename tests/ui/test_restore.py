@@ -58,7 +58,7 @@ def test_admin_backs_up_and_restores_naming_the_other_window(
         assert page.db_status.text() == f"已恢复。原数据库已另存为 {safety[0]}"
         assert _dropped(demo_db) == before
         assert _dropped(other.db) == before  # the other window reads the restored data
-        with qtbot.waitSignal(other.changed, timeout=5000):  # and reloads by itself
+        with qtbot.waitSignal(other.operation_did_execute, timeout=5000):  # and reloads by itself
             pass
     finally:
         other.stop()

@@ -17,6 +17,7 @@ from crm.errors import CrmError, ValidationError
 from crm.services import events, pipeline
 from crm.services.pipeline import AgreementInput, StartInput
 from crm.services.projects import ProjectRow
+from ui.context import Op
 from ui.forms import AmountEdit, Choice, DateEdit, FormDialog
 
 DATE_LABELS = {stages.NEGOTIATING: "进入在谈日期", stages.SIGNED: "签约日期",
@@ -156,7 +157,8 @@ class AdvanceDialog(FormDialog):
             return None
         return field if field in self.form.errors else None
 
-    def collect(self) -> tuple[Any, tuple[Any, ...], dict[str, Any]]:
+    def collect(self) -> Op:
+        actor = self.ctx.actor
         to = self.target()
         on = self.on.value() or dt.date.today()
         agreement = start = None
@@ -174,9 +176,10 @@ class AdvanceDialog(FormDialog):
         reason = self.reason.text().strip()
         if self.needs_reason() and not reason:
             raise ValidationError(self.tr("请填写原因"), field="reason")
-        return (pipeline.advance, (self.ctx.actor, self.row.id, to, on),
-                {"agreement": agreement, "start": start, "reason": reason,
-                 "expected_version": self.row.version})
+        project_id, version = self.row.id, self.row.version
+        return lambda uow: pipeline.advance(uow, actor, project_id, to, on, agreement=agreement,
+                                            start=start, reason=reason,
+                                            expected_version=version)
 
 
 def advance_project(ctx: Any, row: ProjectRow, to: str | None = None,

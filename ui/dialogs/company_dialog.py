@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QLineEdit, QPlainTextEdit, QWidget
 from crm.errors import ValidationError
 from crm.services import companies, dictionaries
 from crm.services.companies import CompanyInput, CompanyRow, ContactInput
+from ui.context import Op
 from ui.forms import Choice, FormDialog, UsccEdit
 
 
@@ -43,15 +44,17 @@ class CompanyDialog(FormDialog):
         if not self.line_name.text().strip():
             raise ValidationError(self.tr("请填写企业名称"), field="name")
 
-    def collect(self) -> tuple[Any, tuple[Any, ...], dict[str, Any]]:
+    def collect(self) -> Op:
+        actor = self.ctx.actor
         self._check_name()
         data = CompanyInput(name=self.line_name.text(), uscc=self.uscc.value(),
                             hq_city=self.city.text(), industry_id=self.industry.value(),
                             note=self.note.toPlainText())
         if self.row is None:
-            return companies.create_company, (self.ctx.actor, data), {}
-        return (companies.update_company, (self.ctx.actor, self.row.id, data),
-                {"expected_version": self.row.version})
+            return lambda uow: companies.create_company(uow, actor, data)
+        company_id, version = self.row.id, self.row.version
+        return lambda uow: companies.update_company(uow, actor, company_id, data,
+                                                    expected_version=version)
 
 
 class ContactDialog(FormDialog):
@@ -68,7 +71,9 @@ class ContactDialog(FormDialog):
         self.phone = f.add("phone", self.tr("电话"), QLineEdit(self))
         self.email = f.add("email", self.tr("邮箱"), QLineEdit(self))
 
-    def collect(self) -> tuple[Any, tuple[Any, ...], dict[str, Any]]:
+    def collect(self) -> Op:
+        actor = self.ctx.actor
         data = ContactInput(self.name.text(), self.title.text(), self.phone.text(),
                             self.email.text())
-        return companies.add_contact, (self.ctx.actor, self.company_id, data), {}
+        company_id = self.company_id
+        return lambda uow: companies.add_contact(uow, actor, company_id, data)

@@ -11,6 +11,7 @@ from crm.errors import ValidationError
 from crm.services import dictionaries, events
 from crm.services.dictionaries import CarrierInput, CarrierRow
 from crm.services.events import EventInput, EventRow
+from ui.context import Op
 from ui.forms import AmountEdit, Choice, DateEdit, FormDialog
 
 
@@ -42,13 +43,15 @@ class EventDialog(FormDialog):
         if not self.name.text().strip():
             raise ValidationError(self.tr("请填写活动名称"), field="name")
 
-    def collect(self) -> tuple[Any, tuple[Any, ...], dict[str, Any]]:
+    def collect(self) -> Op:
+        actor = self.ctx.actor
         self._check_name()
         data = EventInput(self.name.text(), self.held_on.value() or self.ctx.today(),
                           self.city.text(), self.theme.text(), self.note.toPlainText())
         if self.row is None:
-            return events.add_event, (self.ctx.actor, data), {}
-        return events.update_event, (self.ctx.actor, self.row.id, data), {}
+            return lambda uow: events.add_event(uow, actor, data)
+        event_id = self.row.id
+        return lambda uow: events.update_event(uow, actor, event_id, data)
 
 
 class CarrierDialog(FormDialog):
@@ -79,10 +82,12 @@ class CarrierDialog(FormDialog):
             self.available.set_value(row.available_area)
             self.note.setText(row.note)
 
-    def collect(self) -> tuple[Any, tuple[Any, ...], dict[str, Any]]:
+    def collect(self) -> Op:
+        actor = self.ctx.actor
         data = CarrierInput(self.name.text(), self.kind.value(), self.park.text(),
                             self.total.value() or Decimal(0), self.available.value() or Decimal(0),
                             self.note.text())
         if self.row is None:
-            return dictionaries.add_carrier, (self.ctx.actor, data), {}
-        return dictionaries.update_carrier, (self.ctx.actor, self.row.id, data), {}
+            return lambda uow: dictionaries.add_carrier(uow, actor, data)
+        carrier_id = self.row.id
+        return lambda uow: dictionaries.update_carrier(uow, actor, carrier_id, data)

@@ -31,13 +31,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from crm.changes import EVERYTHING
 from crm.excel.errorbook import write_error_book
 from crm.excel.headers import LABELS, header_at, header_signature
 from crm.excel.importer import UNIT_CHOICES, ImportReport, import_ledger, preview
 from crm.excel.reader import Book, Sheet
 from crm.services import settings
 from crm.services.settings import IMPORT_MAPPING_PREFIX
-from ui.context import AppContext
+from ui.context import AppContext, op
 from ui.ops import Task
 from ui.pages.common import TableOrEmpty
 
@@ -275,7 +276,7 @@ class ImportWizard(QDialog):
     def _remember(self) -> None:
         key = IMPORT_MAPPING_PREFIX + header_signature(self.headers)
         value = {str(c): f for c, f in self.current_mapping().items()}
-        self.ctx.write(settings.set_setting, self.ctx.actor, key, value)
+        self.ctx.write(op(settings.set_setting, self.ctx.actor, key, value))
 
     # --- step 3 and 4: dry run, import ----------------------------------------------------
     def dry_run(self) -> Task | None:
@@ -331,7 +332,7 @@ class ImportWizard(QDialog):
         self.problems_area.update_state(len(rows), self.tr("没有发现错误 — 可以导入")
                                         if not report.written else self.tr("没有错误"))
         if report.written:
-            self.ctx.changed.emit()
+            self.ctx.broadcast(EVERYTHING, self)  # rows written in bulk: ids not tracked
         self._enable()
 
     def save_errors(self, path: str | None = None) -> Path | None:

@@ -12,6 +12,7 @@ from crm.errors import ValidationError
 from crm.services import contacts
 from crm.services.contacts import LogInput
 from crm.services.projects import ProjectQuery, get_project, project_ids, project_rows
+from ui.context import Op
 from ui.dialogs.project_dialog import company_choices
 from ui.forms import Choice, DateEdit, FormDialog, SearchPicker
 
@@ -66,13 +67,14 @@ class LogDialog(FormDialog):
         if follow is not None and day is not None and follow < day:
             raise ValidationError(self.tr("下次跟进日期不能早于接洽日期"), field="follow_up_on")
 
-    def collect(self) -> tuple[Any, tuple[Any, ...], dict[str, Any]]:
+    def collect(self) -> Op:
+        actor = self.ctx.actor
         data = LogInput(logged_on=self.logged_on.value() or self.ctx.today(),
                         mode=self.mode.value(), content=self.content.toPlainText(),
                         project_id=self.project.value(), company_id=self.company.value(),
                         participants=self.participants.text(), next_step=self.next_step.text(),
                         follow_up_on=self.follow_up.value())
-        return contacts.add_log, (self.ctx.actor, data), {}
+        return lambda uow: contacts.add_log(uow, actor, data)
 
 
 def log_contact(ctx: Any, parent: QWidget | None = None, project_id: int | None = None) -> None:

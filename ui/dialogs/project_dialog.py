@@ -14,6 +14,7 @@ from crm.services.common import SOURCE_NAMES
 from crm.services.companies import list_companies
 from crm.services.projects import ProjectInput, ProjectRow, create_project, update_project
 from crm.services.users import UserRow
+from ui.context import Op
 from ui.forms import AmountEdit, Choice, DateEdit, FormDialog, SearchPicker
 
 
@@ -161,12 +162,14 @@ class ProjectDialog(FormDialog):
             expected_jobs=self.jobs.value() or None,
             note=self.note.toPlainText(), lead_on=self.lead_on.value())
 
-    def collect(self) -> tuple[Any, tuple[Any, ...], dict[str, Any]]:
+    def collect(self) -> Op:
+        actor = self.ctx.actor
         data = self.values()
         if self.row is None:
-            return create_project, (self.ctx.actor, data), {}
-        return (update_project, (self.ctx.actor, self.row.id, data),
-                {"expected_version": self.row.version})
+            return lambda uow: create_project(uow, actor, data)
+        project_id, version = self.row.id, self.row.version
+        return lambda uow: update_project(uow, actor, project_id, data,
+                                          expected_version=version)
 
 
 def new_project(ctx: Any, parent: QWidget | None = None,

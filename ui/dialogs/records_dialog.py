@@ -11,6 +11,7 @@ from crm.errors import ValidationError
 from crm.services import events, pipeline
 from crm.services.pipeline import AgreementInput
 from crm.services.projects import ProjectRow
+from ui.context import Op
 from ui.forms import AmountEdit, Choice, DateEdit, FormDialog
 
 
@@ -34,13 +35,15 @@ class AgreementDialog(FormDialog):
         self.note = f.add("note", self.tr("备注"), QLineEdit(self))
         self.live("amount", self.amount.value, self.amount.edited)
 
-    def collect(self) -> tuple[Any, tuple[Any, ...], dict[str, Any]]:
+    def collect(self) -> Op:
+        actor = self.ctx.actor
         amount = self.amount.value()
         if amount is None:
             raise ValidationError(self.tr("请填写金额"), field="amount")
         data = AgreementInput(self.signed_on.value() or self.ctx.today(), amount,
                               self.kind.value(), self.event_choice.value(), self.note.text())
-        return pipeline.add_agreement, (self.ctx.actor, self.row.id, data), {}
+        project_id = self.row.id
+        return lambda uow: pipeline.add_agreement(uow, actor, project_id, data)
 
 
 class FundingDialog(FormDialog):
@@ -57,12 +60,17 @@ class FundingDialog(FormDialog):
         self.evidence = f.add("evidence", self.tr("凭据说明"), QLineEdit(self))
         self.live("amount", self.amount.value, self.amount.edited)
 
-    def collect(self) -> tuple[Any, tuple[Any, ...], dict[str, Any]]:
+    def collect(self) -> Op:
+        actor = self.ctx.actor
         amount = self.amount.value()
         if amount is None:
             raise ValidationError(self.tr("请填写到位金额"), field="amount")
-        return (pipeline.add_funding, (self.ctx.actor, self.row.id,
-                                       self.received_on.value(), amount, self.evidence.text()), {})
+        project_id, received_on = self.row.id, self.received_on.value()
+        if received_on is None:
+            raise ValidationError(self.tr("请填写到位日期"), field="received_on")
+        evidence = self.evidence.text()
+        return lambda uow: pipeline.add_funding(uow, actor, project_id, received_on, amount,
+                                                evidence)
 
 
 class RegisteredDialog(FormDialog):
@@ -74,5 +82,7 @@ class RegisteredDialog(FormDialog):
         self.on = self.form.add("registered_on", self.tr("入统日期"),
                                 DateEdit(self, optional=True, value=row.registered_on))
 
-    def collect(self) -> tuple[Any, tuple[Any, ...], dict[str, Any]]:
-        return pipeline.set_registered, (self.ctx.actor, self.row.id, self.on.value()), {}
+    def collect(self) -> Op:
+        actor = self.ctx.actor
+        project_id, on = self.row.id, self.on.value()
+        return lambda uow: pipeline.set_registered(uow, actor, project_id, on)

@@ -15,6 +15,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, Qt, Signal
 
 from crm.money import format_yi
 from crm.services.projects import ProjectQuery, ProjectRow, project_ids, project_rows
+from ui.context import op
 from ui.models.table import LEFT, RIGHT, Index
 
 BATCH = 200
@@ -71,7 +72,7 @@ class ProjectListModel(QAbstractTableModel):
         """Re-read the ids (after a change); cached rows show until their fresh copy comes."""
         self._generation += 1
         generation = self._generation
-        self.ctx.read(project_ids, self.query, done=lambda ids: self._ids(generation, ids))
+        self.ctx.read(op(project_ids, self.query), done=lambda ids: self._ids(generation, ids))
 
     def _ids(self, generation: int, ids: list[int]) -> None:
         if generation != self._generation:
@@ -130,7 +131,7 @@ class ProjectListModel(QAbstractTableModel):
         self._pending.add(block)
         generation = self._generation
         ids = self.ids[block * BATCH:(block + 1) * BATCH]
-        self.ctx.read(project_rows, ids,
+        self.ctx.read(op(project_rows, ids),
                       done=lambda rows: self._arrived(generation, block, rows),
                       failed=lambda exc: self._failed(generation, block, exc))
 

@@ -27,6 +27,7 @@ from crm import stages
 from crm.db import UnitOfWork
 from crm.money import format_yi
 from crm.services.projects import ProjectQuery, ProjectRow, project_ids, project_rows
+from ui.context import op
 
 CARD_LIMIT = 200
 
@@ -164,7 +165,7 @@ class BoardView(QWidget):
     def reload(self) -> None:
         self._generation += 1
         generation = self._generation
-        self.ctx.read(load_board, self.query, done=lambda cols: self._loaded(generation, cols))
+        self.ctx.read(op(load_board, self.query), done=lambda cols: self._loaded(generation, cols))
 
     def _loaded(self, generation: int, columns: list[BoardColumn]) -> None:
         if generation != self._generation:

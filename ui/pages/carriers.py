@@ -30,6 +30,7 @@ def _free_share(r: CarrierRow) -> str:
 
 
 class CarriersPage(MasterDetailPage):
+    TABLES = ("carriers", *MasterDetailPage.TABLES)
     def __init__(self, ctx: Any, parent: QWidget | None = None):
         super().__init__(ctx, self.tr("载体"), [
             Column(self.tr("载体名称"), lambda r: r.name),

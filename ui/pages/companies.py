@@ -17,12 +17,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from crm import changes
 from crm.db import UnitOfWork
 from crm.errors import NotFoundError
 from crm.services import audit, companies
 from crm.services.audit import HistoryEntry
 from crm.services.companies import CompanyRow
 from crm.services.projects import ProjectQuery, ProjectRow, list_projects
+from ui.context import op
 from ui.dialogs.company_dialog import CompanyDialog, ContactDialog
 from ui.dialogs.project_dialog import ProjectDialog
 from ui.forms import FormDialog
@@ -188,7 +190,7 @@ class CompaniesPage(QWidget):
         layout.addLayout(header)
         layout.addWidget(self.search)
         layout.addWidget(splitter, 1)
-        ctx.changed.connect(self.reload)
+        ctx.on_change(changes.COMPANIES, self.reload)
         self._show_details(None)
         self.reload()
 
@@ -201,7 +203,7 @@ class CompaniesPage(QWidget):
         self._timer.stop()
         self._generation += 1
         generation = self._generation
-        self.ctx.read(companies.list_companies, self.search.text(),
+        self.ctx.read(op(companies.list_companies, self.search.text()),
                       done=lambda rows: self._loaded(generation, rows))
         if self._selected is not None:
             self._load_details(self._selected)
@@ -226,7 +228,7 @@ class CompaniesPage(QWidget):
             self._load_details(row.id)
 
     def _load_details(self, company_id: int) -> None:
-        self.ctx.read(load_company, company_id, done=self._show_details)
+        self.ctx.read(op(load_company, company_id), done=self._show_details)
 
     def _show_details(self, details: CompanyDetails | None) -> None:
         self.details = details
@@ -283,7 +285,7 @@ class CompaniesPage(QWidget):
         index = self.contacts_table.currentIndex()
         contact = self.contacts_model.row_at(index.row()) if index.isValid() else None
         if contact is not None:
-            self.ctx.write(companies.remove_contact, self.ctx.actor, contact.id)
+            self.ctx.write(op(companies.remove_contact, self.ctx.actor, contact.id))
 
     def _open_project(self, index: Any) -> None:
         row = self.projects_model.row_at(index.row())

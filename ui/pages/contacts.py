@@ -16,9 +16,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from crm import changes
 from crm.db import UnitOfWork
 from crm.services import contacts
 from crm.services.contacts import FollowUps, LogRow
+from ui.context import op
 from ui.dialogs.log_dialog import LogDialog
 from ui.forms import DateEdit
 from ui.models.table import Column, RowsModel
@@ -170,7 +172,7 @@ class ContactsPage(QWidget):
         layout.addLayout(header)
         layout.addLayout(filters)
         layout.addWidget(splitter, 1)
-        ctx.changed.connect(self.reload)
+        ctx.on_change(changes.LOGS, self.reload)
         self._update_done()
         self.reload()
 
@@ -219,7 +221,7 @@ class ContactsPage(QWidget):
     def complete_selected(self) -> None:
         row = self.selected_follow_up()
         if row is not None:
-            self.ctx.write(contacts.complete_follow_up, self.ctx.actor, row.id)
+            self.ctx.write(op(contacts.complete_follow_up, self.ctx.actor, row.id))
 
     def log_contact(self) -> LogDialog:
         self.dialog = LogDialog(self.ctx, None, self)

@@ -18,6 +18,7 @@ from ui.pages.listing import MasterDetailPage
 
 
 class EventsPage(MasterDetailPage):
+    TABLES = ("events", *MasterDetailPage.TABLES)
     def __init__(self, ctx: Any, parent: QWidget | None = None):
         super().__init__(ctx, self.tr("签约与活动"), [
             Column(self.tr("活动日期"), lambda r: r.held_on, "date"),

@@ -22,9 +22,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from crm import changes
 from crm.services import audit
 from crm.services.audit import HistoryEntry, LogPage, LogQuery, Person
-from ui.context import AppContext
+from ui.context import AppContext, op
 from ui.models.table import Column, RowsModel
 from ui.pages.common import TableOrEmpty, table_view
 
@@ -123,7 +124,7 @@ class AuditLogTab(QWidget):
         self.person.currentIndexChanged.connect(lambda _i: self.search())
         self.date_from.dateChanged.connect(lambda _d: self.search())
         self.date_to.dateChanged.connect(lambda _d: self.search())
-        ctx.changed.connect(self.refresh)
+        ctx.on_change(changes.HISTORY, self.refresh)
         self.refresh()
 
     def _date_edit(self, name: str, day: dt.date) -> QDateEdit:
@@ -148,7 +149,7 @@ class AuditLogTab(QWidget):
 
     def refresh(self) -> None:
         """The people the log names and the current page again (after any change)."""
-        self.ctx.read(audit.log_people, self.ctx.actor, done=self._people)
+        self.ctx.read(op(audit.log_people, self.ctx.actor), done=self._people)
         self._load()
 
     def search(self) -> None:
@@ -162,7 +163,7 @@ class AuditLogTab(QWidget):
     def _load(self) -> None:
         self._generation += 1
         generation = self._generation
-        self.ctx.read(audit.audit_log, self.ctx.actor, self.query(), self.offset, PAGE_SIZE,
+        self.ctx.read(op(audit.audit_log, self.ctx.actor, self.query(), self.offset, PAGE_SIZE),
                       done=lambda page: self._loaded(generation, page))
 
     def _people(self, people: list[Person]) -> None:

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSplitter, QVBox
 from crm.db import UnitOfWork
 from crm.services.projects import ProjectQuery, ProjectRow, list_projects
 from crm.text import initials, normalize
+from ui.context import op
 from ui.forms import FormDialog
 from ui.models.table import Column, RowsModel
 from ui.pages.common import TableOrEmpty, icon, search_box, table_view, title_label
@@ -30,6 +31,8 @@ class MasterDetailPage(QWidget):
     """
 
     project_requested = Signal(int)
+    # the tables whose changes concern the page (its entries and their projects)
+    TABLES: tuple[str, ...] = ("projects", "agreements", "starts", "companies")
 
     def __init__(self, ctx: Any, title: str, columns: list[Column], empty: str,
                  projects_caption: str, parent: QWidget | None = None, stretch: int = 0,
@@ -90,7 +93,7 @@ class MasterDetailPage(QWidget):
         self._all: list[Any] = []
         self.layout_.addLayout(self.filters)
         self.layout_.addWidget(splitter, 1)
-        ctx.changed.connect(self.reload)
+        ctx.on_change(self.TABLES, self.reload)
 
     def add_button(self, text: str, icon_name: str, slot: Callable[[], Any], *,
                    primary: bool = False) -> QPushButton:
@@ -157,7 +160,7 @@ class MasterDetailPage(QWidget):
 
     def _load_projects(self, entry: Any) -> None:
         self._selected = entry.id
-        self.ctx.read(projects_for, self.project_query(entry),
+        self.ctx.read(op(projects_for, self.project_query(entry)),
                       done=lambda rows: self._projects(entry.id, rows))
 
     def _projects(self, entry_id: int, rows: list[ProjectRow]) -> None:

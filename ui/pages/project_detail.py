@@ -31,6 +31,7 @@ from crm.services.audit import HistoryEntry
 from crm.services.contacts import LogRow
 from crm.services.pipeline import AgreementRow, FundingRow, StartRow
 from crm.services.projects import ProjectRow, StageChangeRow, get_project, stage_history
+from ui.context import op
 from ui.errors import confirm
 from ui.models.table import Column, RowsModel
 from ui.pages.common import EmptyState, TableOrEmpty, table_view
@@ -278,8 +279,8 @@ class ProjectDetail(QWidget):
         if self.project_id is None:
             return
         agreement_id = self.attach_to.currentData()
-        self.ctx.write(attachments.add_attachment_file, self.ctx.actor, self.project_id, path,
-                       agreement_id, done=lambda _row: self.reload())
+        self.ctx.write(op(attachments.add_attachment_file, self.ctx.actor, self.project_id, path,
+                          agreement_id), done=lambda _row: self.reload())
 
     def choose_save_location(self) -> None:
         """另存为…: ask where, then :meth:`save_attachment_to`."""
@@ -292,14 +293,14 @@ class ProjectDetail(QWidget):
 
     def save_attachment_to(self, attachment_id: int, path: str) -> None:
         """Write one attachment's bytes to ``path``, off the GUI thread."""
-        self.ctx.read(attachments.save_attachment, attachment_id, path, done=lambda _p: None)
+        self.ctx.read(op(attachments.save_attachment, attachment_id, path), done=lambda _p: None)
 
     def delete_selected_attachment(self) -> None:
         row = self.selected_attachment()
         if row is None or not confirm(
                 self.tr("删除附件“{name}”？删除后不能恢复。").format(name=row.filename), self):
             return
-        self.ctx.write(attachments.delete_attachment, self.ctx.actor, row.id,
+        self.ctx.write(op(attachments.delete_attachment, self.ctx.actor, row.id),
                        done=lambda _r: self.reload())
 
     def _show_attachments(self, details: ProjectDetails) -> None:
@@ -345,8 +346,7 @@ class ProjectDetail(QWidget):
             self._show_empty(True)
             return
         generation = self._generation
-        self.ctx.read(load_details, project_id,
-                      done=lambda d: self._loaded(generation, d))
+        self.ctx.read(op(load_details, project_id), done=lambda d: self._loaded(generation, d))
 
     def reload(self) -> None:
         if self.project_id is not None:

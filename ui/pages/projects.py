@@ -24,13 +24,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from crm import stages
+from crm import changes, stages
 from crm.errors import CrmError
 from crm.services import projects
 from crm.services.common import SOURCE_NAMES
 from crm.services.metrics import preset_period
 from crm.services.projects import ProjectQuery, ProjectRow
 from ui import errors
+from ui.context import op
 from ui.dialogs.advance_dialog import AdvanceDialog
 from ui.dialogs.log_dialog import LogDialog
 from ui.dialogs.project_dialog import Lookups, ProjectDialog, load_lookups
@@ -182,7 +183,7 @@ class ProjectsPage(QWidget):
 
         self.model.loaded.connect(self._list_loaded)
         self.model.modelReset.connect(self._update_actions)
-        ctx.changed.connect(self.reload)
+        ctx.on_change(changes.PROJECTS, self.reload)
         self._update_actions()
         self.model.set_query(self.filter_query())
 
@@ -373,12 +374,12 @@ class ProjectsPage(QWidget):
                 self.tr("把项目“{name}”移入回收站？各项统计将不再计入它，可从回收站恢复。")
                 .format(name=row.name), self):
             return
-        self.ctx.write(projects.delete_project, self.ctx.actor, row.id)
+        self.ctx.write(op(projects.delete_project, self.ctx.actor, row.id))
 
     def restore_selected(self) -> None:
         pid = self._selected
         if pid is not None:
-            self.ctx.write(projects.restore_project, self.ctx.actor, pid)
+            self.ctx.write(op(projects.restore_project, self.ctx.actor, pid))
 
     def import_ledger(self) -> None:
         try:

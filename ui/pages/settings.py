@@ -28,8 +28,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from crm import presence
+from crm import changes, presence
 from crm.backup import BackupResult, backup
+from crm.changes import EVERYTHING
 from crm.db import UnitOfWork, normalize_url, read_local_settings, write_local_settings
 from crm.errors import ValidationError
 from crm.restore import RestoreResult, restore
@@ -39,7 +40,7 @@ from crm.services.dictionaries import NamedRow
 from crm.services.settings import TARGET_METRICS, TargetRow
 from crm.services.users import UserRow
 from ui import errors
-from ui.context import AppContext
+from ui.context import AppContext, op
 from ui.pages.history import AuditLogTab
 from ui.widgets.table import Column, RowsModel, rows_view
 
@@ -91,7 +92,7 @@ class SettingsPage(QWidget):
         layout.setSpacing(14)
         layout.addWidget(title)
         layout.addWidget(self.tabs, 1)
-        ctx.changed.connect(self.reload)
+        ctx.on_change(changes.SETTINGS, self.reload)
         self.reload()
 
     # --- tabs -----------------------------------------------------------------------------
@@ -288,8 +289,7 @@ class SettingsPage(QWidget):
 
     # --- loading --------------------------------------------------------------------------
     def reload(self) -> None:
-        self.ctx.read(read_settings, self.target_year.value(), self.ctx.actor.is_admin,
-                      done=self._loaded)
+        self.ctx.read(op(read_settings, self.target_year.value(), self.ctx.actor.is_admin), done=self._loaded)
 
     def _loaded(self, data: SettingsData) -> None:
         self.data = data
@@ -381,7 +381,7 @@ class SettingsPage(QWidget):
             return
 
         def done(result: RestoreResult) -> None:
-            ctx.changed.emit()
+            ctx.broadcast(EVERYTHING, self)  # a whole other database
             kept = (self.tr("原数据库已另存为 {p}").format(p=result.safety_copy)
                     if result.safety_copy else "")
             self.db_status.setText(self.tr("已恢复。") + kept)
@@ -390,17 +390,17 @@ class SettingsPage(QWidget):
                  done=done)
 
     def save_org(self) -> None:
-        self.ctx.write(settings.set_setting, self.ctx.actor, settings.ORG_NAME,
-                       self.org_name.text().strip(),
+        self.ctx.write(op(settings.set_setting, self.ctx.actor, settings.ORG_NAME,
+                          self.org_name.text().strip()),
                        done=lambda _r: errors.show_message(self.tr("单位名称已保存"), self))
 
     def add_industry(self) -> None:
         name = self.new_industry.text()
-        self.ctx.write(dictionaries.add_industry, self.ctx.actor, name,
+        self.ctx.write(op(dictionaries.add_industry, self.ctx.actor, name),
                        done=lambda _r: self.new_industry.clear())
 
     def rename_industry(self, industry_id: int, name: str) -> None:
-        self.ctx.write(dictionaries.rename_industry, self.ctx.actor, industry_id, name)
+        self.ctx.write(op(dictionaries.rename_industry, self.ctx.actor, industry_id, name))
 
     def _selected(self, view: QWidget, model: RowsModel) -> object | None:
         rows = view.selectionModel().selectedRows()  # type: ignore[attr-defined]
@@ -450,9 +450,9 @@ class SettingsPage(QWidget):
         def added(_row: UserRow) -> None:
             for w in (self.new_login, self.new_name, self.new_password):
                 w.clear()
-        self.ctx.write(users.create_user, self.ctx.actor, self.new_login.text(),
-                       self.new_role.currentData(), display_name=self.new_name.text(),
-                       password=password, done=added)
+        self.ctx.write(op(users.create_user, self.ctx.actor, self.new_login.text(),
+                          self.new_role.currentData(), display_name=self.new_name.text(),
+                          password=password), done=added)
 
     def _change_role(self) -> None:
         row = self._selected(self.user_view, self.user_model)
@@ -463,13 +463,12 @@ class SettingsPage(QWidget):
         choice, ok = QInputDialog.getItem(self, self.tr("修改角色"), row.display_name, names,
                                           ROLES.index(row.role), False)
         if ok:
-            self.ctx.write(users.set_role, self.ctx.actor, row.id, ROLES[names.index(choice)],
-                           row.active)
+            self.ctx.write(op(users.set_role, self.ctx.actor, row.id, ROLES[names.index(choice)], row.active))
 
     def _toggle_active(self) -> None:
         row = self._selected(self.user_view, self.user_model)
         if isinstance(row, UserRow):
-            self.ctx.write(users.set_role, self.ctx.actor, row.id, row.role, not row.active)
+            self.ctx.write(op(users.set_role, self.ctx.actor, row.id, row.role, not row.active))
 
     def _grant_login(self) -> None:
         row = self._selected(self.user_view, self.user_model)
@@ -490,7 +489,7 @@ class SettingsPage(QWidget):
             self.grant_login(row.id, login, password)
 
     def grant_login(self, user_id: int, login: str, password: str) -> None:
-        self.ctx.write(users.grant_login, self.ctx.actor, user_id, login, password,
+        self.ctx.write(op(users.grant_login, self.ctx.actor, user_id, login, password),
                        done=lambda r: errors.show_message(
                            self.tr("已为“{name}”开通登录：{login}").format(
                                name=r.display_name, login=r.login), self))
@@ -503,6 +502,6 @@ class SettingsPage(QWidget):
         password, ok = QInputDialog.getText(self, self.tr("重设密码"), row.display_name,
                                             QLineEdit.EchoMode.Password)
         if ok:
-            self.ctx.write(users.set_password, self.ctx.actor, row.id, password,
+            self.ctx.write(op(users.set_password, self.ctx.actor, row.id, password),
                            done=lambda _r: errors.show_message(self.tr("密码已重设"), self))
 

@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QW
 
 from crm.services import projects
 from crm.services.projects import ProjectRow
-from ui.context import AppContext
+from ui.context import AppContext, op
 from ui.widgets import format as fmt
 from ui.widgets.table import Column, RowsModel, rows_view
 
@@ -48,7 +48,7 @@ class ProjectListDialog(QDialog):
         layout.addWidget(self.summary)
         layout.addWidget(self.view, 1)
         layout.addWidget(buttons)
-        ctx.read(projects.project_rows, ids, done=self._loaded)
+        ctx.read(op(projects.project_rows, ids), done=self._loaded)
 
     def _loaded(self, rows: list[ProjectRow]) -> None:
         self.model.set_rows(rows)

@@ -24,8 +24,9 @@ from sqlalchemy.engine import make_url
 
 from crm import logs, presence, stages
 from crm.cli_zh import FIGURES_DOC, chinese_argparse, fill_help, os_error_text
-from crm.db import Database, resolve_url
+from crm.db import Database
 from crm.errors import CrmError, ValidationError
+from crm.local import resolve_url
 from crm.money import format_yi, parse_amount
 from crm.services import metrics, pipeline, projects, users
 from crm.services.common import Actor, command_line_actor, parse_date_text, resolve_ids

@@ -4,21 +4,16 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import json
-import logging
-import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
-import platformdirs
 from sqlalchemy import Engine, create_engine, event, inspect, select, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DatabaseError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from crm import files, secrets
 from crm.changes import NOTHING, Changes
 from crm.errors import DatabaseBusy, SchemaError
 from crm.models import Revision
@@ -27,8 +22,6 @@ if TYPE_CHECKING:
     from alembic.config import Config
     from alembic.script import ScriptDirectory
 
-APP_NAME = "zhaoshang-crm"
-ENV_URL = "CRM_DATABASE_URL"
 MIGRATIONS = Path(__file__).with_name("migrations")
 # The newest migration. Opening a database that is already at it needs no Alembic, whose import
 # costs about half a second of the app's start on a slow machine; a test checks it against the
@@ -40,65 +33,6 @@ PASSWORD_NEEDED = ("no password supplied", "password authentication failed")
 
 P = ParamSpec("P")
 T = TypeVar("T")
-
-
-def data_dir() -> Path:
-    return Path(os.environ.get("CRM_DATA_DIR") or platformdirs.user_data_dir(APP_NAME, False))
-
-
-def config_dir() -> Path:
-    return Path(os.environ.get("CRM_CONFIG_DIR") or platformdirs.user_config_dir(APP_NAME, False))
-
-
-def settings_file() -> Path:
-    return config_dir() / "settings.json"
-
-
-def default_url() -> str:
-    return f"sqlite:///{data_dir() / 'crm.db'}"
-
-
-def demo_url() -> str:
-    return f"sqlite:///{data_dir() / 'demo.db'}"
-
-
-def read_local_settings() -> dict[str, Any]:
-    try:
-        loaded = json.loads(settings_file().read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    if not isinstance(loaded, dict):
-        return {}
-    url = loaded.get("database_url")
-    if isinstance(url, str) and secrets.split(url)[1] is not None:
-        # an older version wrote the password here: move it out (to the keyring where one
-        # exists, else it is asked at start) and never read it from this file again
-        loaded["database_url"], kept = secrets.strip_for_settings(url)
-        with contextlib.suppress(OSError):
-            files.write_text(settings_file(), json.dumps(loaded, ensure_ascii=False, indent=2))
-        logging.getLogger("crm.db").warning(
-            "moved the database password out of settings.json (%s)",
-            "into the system keyring" if kept else "no keyring here: it will be asked at start")
-    return loaded
-
-
-def write_local_settings(values: dict[str, Any]) -> None:
-    """Merge ``values`` into this computer's settings file (not the database). A database
-    password never goes there: see :mod:`crm.secrets`."""
-    current = read_local_settings()
-    current.update(values)
-    if current.get("database_url"):
-        current["database_url"], _kept = secrets.strip_for_settings(str(current["database_url"]))
-    files.write_text(settings_file(), json.dumps(current, ensure_ascii=False, indent=2))
-
-
-def resolve_url(option: str | None = None) -> str:
-    """The database URL: ``--db`` option, then $CRM_DATABASE_URL, then settings file, then default."""
-    for candidate in (option, os.environ.get(ENV_URL), read_local_settings().get("database_url")):
-        if candidate:
-            url = normalize_url(str(candidate))
-            return secrets.with_password(url, secrets.lookup(url))
-    return default_url()
 
 
 def normalize_url(url: str) -> str:

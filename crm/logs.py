@@ -11,7 +11,7 @@ import logging
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
-from crm.db import data_dir
+from crm.local import data_dir
 
 LIBRARIES = ("alembic", "sqlalchemy", "urllib3", "keyring", "PIL", "matplotlib")
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"

@@ -49,9 +49,10 @@ from crm.backup import (
     same_file,
     sqlite_version,
 )
-from crm.db import SCHEMA_HEAD, Database, data_dir
+from crm.db import SCHEMA_HEAD, Database
 from crm.errors import CrmError, ValidationError
 from crm.files import AtomicFile, temp_name
+from crm.local import data_dir
 from crm.services.common import Actor
 
 SAFETY_LABEL = "恢复前"

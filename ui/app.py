@@ -19,8 +19,9 @@ from PySide6.QtWidgets import QApplication
 
 from crm import files
 from crm import text as pinyin
-from crm.db import Database, demo_url, resolve_url
+from crm.db import Database
 from crm.errors import CrmError, PermissionDenied
+from crm.local import demo_url, resolve_url
 from crm.services import projects, users
 from crm.services.users import UserRow
 from ui import errors

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from crm import changes
-from crm.db import read_local_settings, write_local_settings
+from crm.local import read_local_settings, write_local_settings
 from crm.services import contacts, settings
 from crm.services.common import ROLE_NAMES
 from crm.services.contacts import FollowUps

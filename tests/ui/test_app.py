@@ -13,8 +13,9 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QToolButton
 
-from crm.db import Database, read_local_settings
+from crm.db import Database
 from crm.errors import PermissionDenied, ValidationError
+from crm.local import read_local_settings
 from crm.services import users
 from ui import errors
 from ui.app import PAGES, build, sign_in

@@ -6,7 +6,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from crm.db import Database, read_local_settings
+from crm.db import Database
+from crm.local import read_local_settings
 from crm.services import dictionaries, settings, users
 from ui import errors
 from ui.context import AppContext
@@ -105,7 +106,7 @@ def test_database_choice_is_saved_for_this_computer(admin_page: SettingsPage, tm
     admin_page.save_database()
     # the password is never written to settings.json (keyring where one exists, else asked)
     assert read_local_settings()["database_url"] == "postgresql+psycopg://crm@server:5432/crm"
-    from crm.db import settings_file
+    from crm.local import settings_file
     assert "pw-123" not in settings_file().read_text(encoding="utf-8")
     assert "pw-123" not in admin_page.db_status.text()
     errors.recent.clear()

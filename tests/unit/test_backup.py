@@ -18,8 +18,8 @@ from crm.cli import main
 from crm.db import SCHEMA_HEAD, Database, alembic_config
 from crm.errors import PermissionDenied
 from crm.restore import restore
-from crm.services import projects
-from crm.services.common import SYSTEM, Actor
+from crm.services import projects, users
+from crm.services.common import SYSTEM
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -211,9 +211,11 @@ def test_restore_upgrades_an_older_backup(sqlite_db: Database, tmp_path: Path,
 def test_only_an_admin_restores(demo_db: Database, tmp_path: Path) -> None:
     backup = tmp_path / "b.db"
     assert main(["--db", demo_db.url, "backup", str(backup)]) == 0
-    for role in ("staff", "manager"):
+    for login in ("lixm", "zhoujm"):  # staff, manager
+        who = demo_db.read(users.find_user, login)
+        assert who is not None
         with pytest.raises(PermissionDenied, match="只有管理员可以恢复数据库"):
-            restore(demo_db, backup, Actor(1, role, "李晓明"))
+            restore(demo_db, backup, who.actor())
     assert not [p for p in tmp_path.iterdir() if ".恢复前-" in p.name]
 
 
@@ -291,7 +293,7 @@ def test_a_failed_export_keeps_the_previous_report(demo_db: Database, tmp_path: 
 def test_settings_and_saved_files_replace_the_old_one_whole(tmp_path: Path,
                                                            monkeypatch: pytest.MonkeyPatch) -> None:
     from crm import files
-    from crm.db import read_local_settings, settings_file, write_local_settings
+    from crm.local import read_local_settings, settings_file, write_local_settings
 
     write_local_settings({"database_url": "a.db"})
     before = settings_file().read_bytes()

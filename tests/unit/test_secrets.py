@@ -11,7 +11,7 @@ from keyring.backend import KeyringBackend
 from keyring.backends import fail
 
 from crm import secrets
-from crm.db import read_local_settings, resolve_url, settings_file, write_local_settings
+from crm.local import read_local_settings, resolve_url, settings_file, write_local_settings
 
 URL = "postgresql+psycopg://crm:S3cret-pw@server:5432/crm"
 BARE = "postgresql+psycopg://crm@server:5432/crm"

@@ -16,8 +16,10 @@ from sqlalchemy import inspect, text
 from sqlalchemy.exc import IntegrityError
 
 from crm import db as dbmod
-from crm.db import Database, resolve_url
+from crm import local
+from crm.db import Database
 from crm.errors import SchemaError
+from crm.local import resolve_url
 from crm.models import Base, Project
 from crm.services import companies, projects
 from crm.services.common import SYSTEM
@@ -28,15 +30,15 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_url_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     default = resolve_url(None)
     assert default == f"sqlite:///{tmp_path / 'data' / 'crm.db'}"
-    dbmod.write_local_settings({"database_url": "postgresql://office/crm", "other": 1})
+    local.write_local_settings({"database_url": "postgresql://office/crm", "other": 1})
     assert resolve_url(None) == "postgresql+psycopg://office/crm"
-    assert json.loads(dbmod.settings_file().read_text(encoding="utf-8"))["other"] == 1
+    assert json.loads(local.settings_file().read_text(encoding="utf-8"))["other"] == 1
     monkeypatch.setenv("CRM_DATABASE_URL", str(tmp_path / "env.db"))
     assert resolve_url(None) == f"sqlite:///{tmp_path / 'env.db'}"
     assert resolve_url("sqlite:////x/option.db") == "sqlite:////x/option.db"
     monkeypatch.delenv("CRM_DATABASE_URL")
     assert resolve_url(None) == "postgresql+psycopg://office/crm"
-    dbmod.settings_file().write_text("not json", encoding="utf-8")
+    local.settings_file().write_text("not json", encoding="utf-8")
     assert resolve_url(None) == default
 
 

@@ -31,8 +31,9 @@ from PySide6.QtWidgets import (
 from crm import changes, presence
 from crm.backup import BackupResult, backup
 from crm.changes import EVERYTHING
-from crm.db import UnitOfWork, normalize_url, read_local_settings, write_local_settings
+from crm.db import UnitOfWork, normalize_url
 from crm.errors import ValidationError
+from crm.local import read_local_settings, write_local_settings
 from crm.restore import RestoreResult, restore
 from crm.services import dictionaries, settings, users
 from crm.services.common import ROLE_NAMES, ROLES

@@ -39,13 +39,22 @@ _STATUS_TAIL = re.compile(r"(阶段|状态|项目)$")
 
 
 def status_name(status: str) -> str:
-    """The stage name a status word means (已签约未开工 → 已签约); other words unchanged."""
+    """The stage name a status word means (已签约未开工 → 已签约, 已签约（未开工）→ 已签约,
+    在建（主体施工）→ 已开工); other words unchanged."""
     word = unicodedata.normalize("NFKC", status).replace(" ", "")
-    if word in STATUS_WORDS:
-        return STATUS_WORDS[word]
-    bare = _STATUS_TAIL.sub("", word)
-    return STATUS_WORDS.get(bare, bare if bare in stages.NAMES.values() or bare == "已开业"
-                            else status)
+    for candidate in (word, _BRACKETS.sub("", word), _AFTER.split(word)[0]):
+        bare = _STATUS_TAIL.sub("", candidate)
+        for w in (candidate, bare):
+            if w in STATUS_WORDS:
+                return STATUS_WORDS[w]
+            if w in _NAMES:
+                return w
+    return status
+
+
+_NAMES = {*stages.NAMES.values(), "已开业"}
+_BRACKETS = re.compile(r"[()\[\]【】/、]")
+_AFTER = re.compile(r"[(\[【/、,，;；]")
 
 
 _NUMBERING = re.compile(r"^\s*(?:[一二三四五六七八九十百]+\s*[、.．]|[（(]\s*[一二三四五六七八九十]+\s*[)）]"

@@ -336,6 +336,10 @@ def parse_rows(rows: list[list[object]], header: HeaderGuess, *, unit: str | Non
     excel_rows: list[int] = []
     company_col = columns.get("company")
     name_col = columns.get("name", -1)
+    name_header = rows[header.row_index + header.depth - 1][name_col] if 0 <= name_col < len(
+        rows[header.row_index + header.depth - 1]) else None
+    if name_header is None and 0 <= name_col < len(rows[header.row_index]):
+        name_header = rows[header.row_index][name_col]  # merged down: the value is on top
     mapped = sorted(columns.values())
     industry_of: list[str] | None = None  # per kept row, once a section row gave one
     industry = ""
@@ -349,6 +353,8 @@ def parse_rows(rows: list[list[object]], header: HeaderGuess, *, unit: str | Non
         if why is None and _blank_at(values, name_col) and _blank_at(values, company_col) \
                 and all(_blank_at(values, col) for col in mapped):
             why = "只在不导入的列中有内容"
+        elif why is None and 0 <= name_col < len(values) and values[name_col] == name_header:
+            why = "重复的表头行"  # a second table's header, or the header repeated per page
         if why is not None:
             out.skipped += 1
             out.skipped_rows.append((first + 1 + i, why))

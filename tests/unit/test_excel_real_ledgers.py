@@ -437,7 +437,9 @@ def test_sections_give_the_industry_only_where_there_is_no_industry_column(
     ("已开工在建", "started", "开工"), ("开工建设", "started", "开工"), ("已运营", "started", "开业"),
     ("已竣工投产", "producing", "开工"), ("达产", "producing", "开工"), ("洽谈中", "negotiating", ""),
     ("前期", "negotiating", ""), ("对接中", "negotiating", ""), ("拟寻求", "lead", ""),
-    ("储备", "lead", ""), ("终止", "dropped", ""), ("已退出", "dropped", "")])
+    ("储备", "lead", ""), ("终止", "dropped", ""), ("已退出", "dropped", ""),
+    ("已签约（未开工）", "signed", "开工"), ("在建（主体施工）", "started", "开工"),
+    ("洽谈阶段", "negotiating", "")])
 def test_status_words_as_bureaus_write_them(sqlite_db: Database, tmp_path: Path, written: str,
                                             stage: str, kind: str) -> None:
     wb = openpyxl.Workbook()
@@ -452,3 +454,24 @@ def test_status_words_as_bureaus_write_them(sqlite_db: Database, tmp_path: Path,
     assert report.errors == (), [e.text() for e in report.errors]
     p = by_name(sqlite_db)["项目"]
     assert p.stage == stage and (p.start_kind or "") == (kind if p.started_on else "")
+
+
+def test_other_names_for_columns_and_a_header_repeated_in_the_data(
+        db: Database, admin: None, tmp_path: Path) -> None:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    header = ["序号", "项目名称", "建设单位", "产业领域", "项目总投资（亿元）", "签订时间", "实际开工时间",
+              "招商责任人", "招商方式", "建设地点"]
+    ws.append(header)
+    ws.append([1, "甲项目", "甲公司", "新材料", 1, "2025-02-02", "2025-03-03", "周敏", "以商招商", "某园区"])
+    ws.append(header)  # the header again (printed per page, or a second table)
+    ws.append([2, "乙项目", "乙公司", "新能源", 2, None, None, "周敏", "自主招商", None])
+    wb.save(tmp_path / "h.xlsx")
+    report = import_ledger(db, SYSTEM, tmp_path / "h.xlsx")
+    assert report.errors == () and report.created == 2
+    assert report.sheets[0].skipped_rows == ((3, "重复的表头行"),)
+    p = by_name(db)
+    assert (p["甲项目"].company, p["甲项目"].industry, p["甲项目"].planned_investment,
+            p["甲项目"].stage, p["甲项目"].owner, p["甲项目"].source) == (
+        "甲公司", "新材料", Decimal(10000), "started", "周敏", "referral")
+    assert (p["乙项目"].stage, p["乙项目"].source) == ("lead", "self")

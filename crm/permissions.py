@@ -84,7 +84,7 @@ RULES: dict[str, Permission] = {
     "settings.set_target": P(Rule.MANAGER, "设置年度目标"),
     "settings.set_setting": P(Rule.ADMIN, "修改设置"),
     "settings.personal": P(Rule.ANYONE, "保存个人偏好"),
-    "settings.set_dashboard_period": P(Rule.ANYONE, "保存工作台期间"),
+    "settings.set_dashboard_period": P(Rule.MANAGER, "设置工作台的默认期间"),
     # people
     "users.create_user": P(Rule.ADMIN, "添加用户"),
     "users.create_person": P(Rule.MANAGER, "登记未开通登录的人员"),

@@ -20,7 +20,7 @@ from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from crm import presence
+from crm import local, presence
 from crm.changes import EVERYTHING, Changes
 from crm.db import Database, UnitOfWork
 from crm.errors import CrmError
@@ -74,6 +74,19 @@ class AppContext(QObject):
         self._timer.setInterval(POLL_MS)
         self._timer.timeout.connect(self._poll)
         self._timer.start()
+
+    # --- this user's preferences on this computer (never a database write) ------------------
+    def preference(self, key: str) -> Any:
+        return local.preference(self._scope(), key)
+
+    def set_preference(self, key: str, value: Any) -> None:
+        try:
+            local.set_preference(self._scope(), key, value)
+        except OSError as exc:  # an unwritable settings folder costs the preference only
+            log.warning("preference %s not saved: %s", key, exc)
+
+    def _scope(self) -> str:
+        return f"{self.db.describe()}#{self.actor.user_id or self.actor.name}"
 
     # --- time ------------------------------------------------------------------------------
     def today(self) -> dt.date:

@@ -78,7 +78,17 @@ class PeriodChoice:
 
 
 def dashboard_period(uow: UnitOfWork) -> PeriodChoice | None:
-    value = get_setting(uow, DASHBOARD_PERIOD)
+    """The database's default period (the demo sets the article's); each user's own choice is
+    a preference on their computer (:func:`period_from_json`)."""
+    return period_from_json(get_setting(uow, DASHBOARD_PERIOD))
+
+
+def period_to_json(choice: PeriodChoice) -> dict[str, str]:
+    return {"preset": choice.preset, "from": choice.start.isoformat(),
+            "to": choice.end.isoformat()}
+
+
+def period_from_json(value: Any) -> PeriodChoice | None:
     if not isinstance(value, dict):
         return None
     try:

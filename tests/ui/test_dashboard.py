@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 
 from crm.db import Database
-from crm.services import metrics, pipeline, settings
+from crm.services import metrics, pipeline, settings, users
 from crm.services.metrics import Period
 from crm.services.pipeline import StartInput
 from ui.context import AppContext, op
@@ -51,8 +52,21 @@ def test_opens_on_the_saved_period_with_the_article_figures(page: DashboardPage,
         demo_db.read(metrics.signed_not_started, H1, ctx.today()))
 
 
-def test_changing_the_period_updates_the_figures_and_is_saved(page: DashboardPage, ctx: AppContext,
-                                                              demo_db: Database, wait_idle) -> None:
+def test_changing_the_period_is_one_read_and_no_write(page: DashboardPage, ctx: AppContext,
+                                                       demo_db: Database, wait_idle,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """The period is this user's preference on this computer: picking it reads the dashboard
+    once, writes nothing to the database and reloads nobody else's window."""
+    reads: list[object] = []
+    plain_read = ctx.read
+
+    def counted(op: Any, **kwargs: Any) -> Any:
+        reads.append(op)
+        return plain_read(op, **kwargs)
+    monkeypatch.setattr(ctx, "read", counted)
+    broadcasts: list[object] = []
+    ctx.operation_did_execute.connect(lambda changes, who: broadcasts.append(changes))
+    revision = demo_db.revision()
     page.picker.set_preset("year", 2025)
     wait_idle(ctx)
     year = Period(dt.date(2025, 1, 1), dt.date(2025, 12, 31))
@@ -60,8 +74,26 @@ def test_changing_the_period_updates_the_figures_and_is_saved(page: DashboardPag
     assert card(page, "kpi-signed").value.text() == str(expected.signed)
     assert card(page, "kpi-start-rate").value_text() == expected.rate_text
     assert expected.signed != 26
-    saved = demo_db.read(settings.dashboard_period)
-    assert saved is not None and (saved.preset, saved.start, saved.end) == ("year", year.start, year.end)
+    assert len(reads) == 1 and broadcasts == [] and demo_db.revision() == revision
+    default = demo_db.read(settings.dashboard_period)  # the database's default is untouched
+    assert default is not None and (default.start, default.end) == (H1.start, H1.end)
+
+    again = DashboardPage(ctx)  # this user, on this computer, opens on the chosen year
+    again.setParent(page)
+    wait_idle(ctx)
+    assert again.period is not None and (again.period.start, again.period.end) == (
+        year.start, year.end)
+    other = demo_db.read(users.find_user, "lixm")
+    assert other is not None
+    theirs = AppContext(demo_db, other.actor())  # another user still starts on the default
+    try:
+        page2 = DashboardPage(theirs)
+        page2.setParent(page)
+        wait_idle(theirs)
+        assert page2.period is not None and (page2.period.start, page2.period.end) == (
+            H1.start, H1.end)
+    finally:
+        theirs.stop()
 
 
 def test_custom_period(page: DashboardPage, ctx: AppContext, demo_db: Database, wait_idle) -> None:

@@ -21,12 +21,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from crm import changes
 from crm.db import UnitOfWork
 from crm.services import contacts, metrics, projects, settings
 from crm.services.contacts import FollowUps, LogRow
 from crm.services.metrics import Dashboard, Period, StartRate
 from crm.services.settings import PeriodChoice
-from ui.context import AppContext
+from ui.context import AppContext, op
 from ui.pages.common import scroll_page
 from ui.widgets import format as fmt
 from ui.widgets.charts import FunnelChart, MonthlyChart
@@ -61,6 +62,22 @@ def month_labels(months: Sequence[metrics.MonthRow]) -> list[str]:
         return [str(m.month) for m in months]
     return [QCoreApplication.translate("DashboardPage", "{m}月").format(m=m.month) for m in months]
 
+
+# What a figure counts, where two of them look alike (docs/figures.md has every definition):
+# the 开工数 card follows the projects signed in the period, the funnel's 已开工 the starts dated
+# in it, so the demo's 2025 上半年 shows 15 beside 9 and both are right.
+STARTED_CAPTION = "本期签约、当年开工(开业)"
+STARTED_TIP = ("开工数：本期签约的项目中，在签约当年开工（或开业）、且在截至日及以前的个数——"
+               "“当年签约当年开工”。开工率 = 开工数 ÷ 签约数。\n"
+               "与“项目漏斗”的“已开工”不同：漏斗数的是开工日期落在本期的项目，不论哪年签约。\n"
+               "口径见 docs/figures.md；点击卡片列出这些项目。")
+FUNNEL_CAPTION = "各阶段日期落在本期的项目数（已开工 = 本期内开工，不论何年签约；与“开工数”卡片口径不同）"
+FUNNEL_TIP = ("项目漏斗：每个阶段数的是到达该阶段的日期落在本期的项目（含后来终止的）。\n"
+              "“已开工”因此是本期内开工的项目，包括往年签约的；“开工数”卡片数的是本期签约、"
+              "当年开工的项目，两者都对。\n转化率：上一阶段本期到达的项目中，截至日已到达下一阶段的比例。")
+
+# the key of the period this user last chose for this database, in the local settings
+PERIOD_PREFERENCE = "dashboard_period"
 
 # The cards: objectName, label, and which projects a click lists.
 CARDS = (("kpi-signed", "签约数", "signed"), ("kpi-signed-amount", "签约金额", "signed"),
@@ -109,6 +126,8 @@ class DashboardPage(QWidget):
             self.cards[name] = card
             cards.addWidget(card, 0, i)
             cards.setColumnStretch(i, 1)
+        self.cards["kpi-started"].set_caption(self.tr(STARTED_CAPTION))
+        self.cards["kpi-started"].setToolTip(self.tr(STARTED_TIP))
 
         self.funnel = FunnelChart(self)
         self.monthly = MonthlyChart(self)
@@ -151,6 +170,12 @@ class DashboardPage(QWidget):
             follow_view, self.tr("今天没有到期的跟进 — 记一笔接洽（Ctrl+L）时可约定下次跟进"))
 
         self.funnel_panel = Panel(self.tr("项目漏斗"))
+        self.funnel_caption = QLabel(self.tr(FUNNEL_CAPTION), self.funnel_panel)
+        self.funnel_caption.setObjectName("funnel-caption")
+        self.funnel_caption.setProperty("class", "muted")
+        self.funnel_caption.setWordWrap(True)
+        self.funnel_panel.add(self.funnel_caption, 0)
+        self.funnel_panel.setToolTip(self.tr(FUNNEL_TIP))
         self.funnel_panel.add(self.funnel)
         self.conversion = QLabel("", self.funnel_panel)
         self.conversion.setProperty("class", "muted")
@@ -191,8 +216,12 @@ class DashboardPage(QWidget):
         content.setMinimumHeight(820)
         scroll_page(self, content)
 
-        ctx.changed.connect(self.reload)
-        ctx.read(settings.dashboard_period, done=self._restore_period)
+        ctx.on_change((*changes.FIGURES, "contact_logs"), self.reload)
+        mine = settings.period_from_json(ctx.preference(PERIOD_PREFERENCE))
+        if mine is not None:
+            self._restore_period(mine)
+        else:  # never chosen on this computer: the database's default period
+            ctx.read(settings.dashboard_period, done=self._restore_period)
 
     # --- loading --------------------------------------------------------------------------
     def _restore_period(self, saved: PeriodChoice | None) -> None:
@@ -213,8 +242,7 @@ class DashboardPage(QWidget):
         actor = self.ctx.actor
         follow_user = None if actor.is_manager else actor.user_id
         period = Period(self.period.start, self.period.end)
-        self.ctx.read(read_dashboard, period, today, follow_user, done=self._loaded,
-                      failed=self._failed)
+        self.ctx.read(op(read_dashboard, period, today, follow_user), done=self._loaded, failed=self._failed)
 
     def _failed(self, exc: BaseException) -> None:
         self._loading = False
@@ -232,8 +260,8 @@ class DashboardPage(QWidget):
     def _period_picked(self, choice: PeriodChoice) -> None:
         self.period = choice
         self.reload()
-        # Saved for this database (restored next time it is opened here or elsewhere).
-        self.ctx.write(settings.set_dashboard_period, self.ctx.actor, choice)
+        # this user's preference on this computer: nothing others see, no database write
+        self.ctx.set_preference(PERIOD_PREFERENCE, settings.period_to_json(choice))
 
     # --- showing --------------------------------------------------------------------------
     def _show(self, data: DashboardData) -> None:
@@ -331,7 +359,7 @@ class DashboardPage(QWidget):
             dialog.finished.connect(lambda _r, d=dialog: self._forget(d))
             self._dialogs.append(dialog)
             dialog.show()
-        self.ctx.read(metrics.figure_project_ids, figure, period, today, done=show)
+        self.ctx.read(op(metrics.figure_project_ids, figure, period, today), done=show)
         return None
 
     def _forget(self, dialog: ProjectListDialog) -> None:

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from crm import changes
 from crm.excel import pdf
 from crm.excel.preview import preview_report
 from crm.excel.reports import REPORTS, ExportResult, export_report
@@ -276,7 +277,7 @@ class ReportsPage(QWidget):
         self.report.currentIndexChanged.connect(self.preview_timer.start)
         for edit in (self.date_from, self.date_to, self.as_of):
             edit.dateChanged.connect(self.preview_timer.start)
-        ctx.changed.connect(self.preview_timer.start)
+        ctx.on_change((*changes.FIGURES, "contact_logs"), self.preview_timer.start)
         scroll_page(self, content)
         self._describe()
         self._show_span()
@@ -307,7 +308,11 @@ class ReportsPage(QWidget):
         def got(choice: Any) -> None:
             if choice is not None:
                 self.picker.set_choice(choice)
-        self.ctx.read(settings.dashboard_period, done=got)
+        mine = settings.period_from_json(self.ctx.preference("dashboard_period"))
+        if mine is not None:
+            got(mine)
+        else:
+            self.ctx.read(settings.dashboard_period, done=got)
 
     def current_report(self) -> str:
         return str(self.report.currentData())

@@ -20,6 +20,10 @@ class KpiCard(QFrame):
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.label = QLabel(label, self)
         self.label.setObjectName("kpi-label")
+        self.caption = QLabel("", self)  # what the figure counts, where the label is not enough
+        self.caption.setObjectName("kpi-caption")
+        self.caption.setProperty("class", "muted")
+        self.caption.setVisible(False)
         self.value = QLabel("—", self)
         self.value.setObjectName("kpi-value")
         self.value.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
@@ -37,9 +41,15 @@ class KpiCard(QFrame):
         layout.setContentsMargins(18, 14, 18, 14)
         layout.setSpacing(4)
         layout.addWidget(self.label)
+        layout.addWidget(self.caption)
         layout.addLayout(figure)
         layout.addWidget(self.detail)
         layout.addStretch(1)
+
+    def set_caption(self, text: str) -> None:
+        """A small line under the label saying what the figure counts."""
+        self.caption.setText(text)
+        self.caption.setVisible(bool(text))
 
     def set_figure(self, value: str, unit: str = "", detail: str = "", tone: str = "") -> None:
         """Show ``value`` (and its unit), and a comparison line; ``tone`` up/down colours it."""

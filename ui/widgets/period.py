@@ -102,8 +102,11 @@ class PeriodPicker(QWidget):
             self._quiet = True
             self.year.setValue(year)
             self._quiet = False
-        self.preset.setCurrentIndex(self.preset.findData(code))
-        self._picked()
+        index = self.preset.findData(code)
+        if index == self.preset.currentIndex():
+            self._picked()  # the same preset again (another year): no index signal comes
+        else:
+            self.preset.setCurrentIndex(index)  # one pick: its signal calls _picked
 
     # --- reactions ------------------------------------------------------------------------
     def _sync(self) -> None:

@@ -24,6 +24,7 @@ from xml.etree.ElementTree import Element, iterparse
 MAX_COLUMNS = 1024  # ledgers have tens of columns; Excel allows 16,384
 MAX_CELLS = 12_000_000  # rows × columns of the stated grid calamine may allocate (~0.4 GB)
 _HEAD_BYTES = 65536
+SCAN_BYTES = 8 << 20  # sheets up to this much XML (~40k cells) are scanned for their far cell
 _DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s+ref=\"([A-Z]+\d+)(?::([A-Z]+\d+))?\"")
 _SHEET_DATA = re.compile(rb"<(?:\w+:)?sheetData[\s>/]")
 _CELL_REF = re.compile(rb"<(?:\w+:)?c\s[^>]*?r=\"([A-Z]{1,3})(\d{1,7})\"")
@@ -95,24 +96,26 @@ def stated_sizes(path: Path) -> dict[str, StatedSize]:
 
 
 def _size(book: zipfile.ZipFile, member: str) -> StatedSize:
+    """The sheet's size: its ``<dimension>``, and for a sheet of at most :data:`SCAN_BYTES`
+    (where a stray cell hides, and scanning costs milliseconds) or one without a dimension,
+    also its farthest cell reference — a dimension can be wrong."""
+    small = book.getinfo(member).file_size <= SCAN_BYTES
     with book.open(member) as f:
         head = f.read(_HEAD_BYTES)
         data = _SHEET_DATA.search(head)
         dim = _DIMENSION.search(head, 0, data.start() if data else len(head))
-        if dim is not None:
-            far = (dim[2] or dim[1]).decode()
-            rows, cols = _ref(far)
-            return StatedSize(rows, cols, far)
-        # No <dimension>: the farthest reference, scanned in chunks (a cell tag never spans
-        # more than the 64 bytes kept from the previous chunk's end).
         rows = cols = 1
-        chunk = head
+        if dim is not None:
+            rows, cols = _ref((dim[2] or dim[1]).decode())
+            if not small:
+                return StatedSize(rows, cols, f"{_letters(cols)}{rows}")
+        chunk = head  # scanned in chunks; a cell tag never spans the 256 bytes kept
         while chunk:
             for m in _CELL_REF.finditer(chunk):
                 cols = max(cols, column_number(m[1].decode()))
                 rows = max(rows, int(m[2]))
             more = f.read(1 << 20)
-            chunk = chunk[-64:] + more if more else b""
+            chunk = chunk[-256:] + more if more else b""
     return StatedSize(rows, cols, f"{_letters(cols)}{rows}")
 
 

@@ -280,6 +280,12 @@ def test_every_sheet_with_a_ledger_is_imported_and_the_others_are_named(
     assert [name for name, _ in report.skipped_sheets] == ["填表说明", "汇总"]
     assert "找不到表头" in dict(report.skipped_sheets)["汇总"]
     assert report.refused and db.read(projects.count_projects) == 0
+    from crm.excel.errorbook import write_error_book
+
+    book = openpyxl.load_workbook(write_error_book(report, tmp_path / "错误.xlsx"))
+    rows = [[c.value for c in r] for r in book["错误"].iter_rows()]
+    assert rows[3][0] == 2 and rows[3][1:3] == ["下半年项目", "乙公司"]
+    assert rows[3][-1] == "开工时间：项目状态为“已开工”，请填写开工时间"
     lines = report.sheet_lines()
     assert lines[0] == "工作表“2025上半年”：表头在第 1 行，1 行数据，跳过 0 行"
     assert lines[2].startswith("工作表“填表说明”：未导入（")
@@ -383,15 +389,23 @@ print(report.understanding())
 """
 
 
-@pytest.mark.parametrize("far", ["XFD1048576", "GR1048576", "XFD1"])
+@pytest.mark.parametrize("far", ["XFD1048576", "GR1048576", "XFD1", "lying"])
 def test_a_far_cell_is_read_row_by_row_in_bounded_memory(sqlite_db: Database, tmp_path: Path,
                                                           far: str) -> None:
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.append(["项目名称", "企业名称", "计划总投资(万元)", "备注"])
     ws.append(["远端项目", "远端公司", 300, "x" * 5000])
-    ws[far] = "误触"
+    ws["XFD1048576" if far == "lying" else far] = "误触"
     wb.save(tmp_path / "far.xlsx")
+    if far == "lying":  # a writer that states a small sheet and holds a far cell
+        import zipfile
+
+        book = zipfile.ZipFile(tmp_path / "far.xlsx")
+        parts = {i: book.read(i.filename) for i in book.infolist()}
+        with zipfile.ZipFile(tmp_path / "far.xlsx", "w") as out:
+            for info, raw in parts.items():
+                out.writestr(info, raw.replace(b'ref="A1:XFD1048576"', b'ref="A1:D2"'))
     assert (tmp_path / "far.xlsx").stat().st_size < 20000
     done = subprocess.run([sys.executable, "-c", _PROBE, sqlite_db.url, str(tmp_path / "far.xlsx")],
                           cwd=ROOT, capture_output=True, text=True, timeout=120)

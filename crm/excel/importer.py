@@ -98,7 +98,7 @@ class ImportReport:
         else:
             head = (f"{Path(self.file).name}（工作表“{self.sheet}”，表头在"
                     f"{self.sheets[0].header_rows if self.sheets else f'第 {self.header_row} 行'}）："
-                    f"{self.rows} 行数据，跳过空行/合计行 {self.skipped} 行")
+                    f"{self.rows} 行数据，跳过空行/合计行等 {self.skipped} 行")
         if self.unit_needed:
             return (f"{head}；{'、'.join(self.unit_needed)}没有注明金额单位（万元或亿元），"
                     "未导入任何数据：请指明单位后重新导入")

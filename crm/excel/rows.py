@@ -360,7 +360,8 @@ def parse_rows(rows: list[list[object]], header: HeaderGuess, *, unit: str | Non
             out.skipped_rows.append((first + 1 + i, why))
             label = section_label(values, company_col) if why.startswith("分组") else None
             if label is not None:
-                industry = section_industry(label)
+                # with an industry column, the column says it, not the section
+                industry = "" if "industry" in columns else section_industry(label)
                 out.sections.append((first + 1 + i, label, industry))
                 if industry_of is None:
                     industry_of = [""] * len(kept)

@@ -444,6 +444,7 @@ def test_sections_give_the_industry_only_where_there_is_no_industry_column(
     with_column.save(tmp_path / "c.xlsx")
     report = import_ledger(db, SYSTEM, tmp_path / "c.xlsx")
     assert report.errors == () and by_name(db)["新项目"].industry == "新材料"
+    assert report.sheets[0].sections == ((2, "一、先进制造业", ""),)  # shown as not used
 
 
 @pytest.mark.parametrize(("written", "stage", "kind"), [

@@ -150,7 +150,7 @@ def guess_mapping(headers: list[object]) -> dict[int, str]:
 Merged = tuple[tuple[int, int], tuple[int, int]]  # ((first row, first col), (last row, last col))
 _TOTAL_LEAF = {"总额", "合计", "小计", "总计", "总量", "总投资", "金额", "投资额", "额度", "数额"}
 _GROUP_TAIL = re.compile(r"(情况|信息|进度|进展|节点|基本情况)$")
-_UNIT_ROW = re.compile(r"单位\s*[:：]?\s*[（(]?\s*(亿元|万元|元)")
+_UNIT_ROW = re.compile(r"单位\s*[:：]?[^0-9。；;]{0,12}?(亿元|万元|元)")  # 单位：个、万元 too
 _UNIT_ONLY = re.compile(r"^[（(]?(亿元|万元|元)[)）]?$")
 MAX_DEPTH = 3
 
@@ -319,14 +319,18 @@ def _unit_of_parts(parts: list[str]) -> str | None:
 
 
 def unit_row(rows: list[list[object]], top: int) -> tuple[int, str] | None:
-    """A row above the header stating the money unit (单位：万元, 金额单位：亿元)."""
+    """A row above the header stating the money unit (单位：万元, 金额单位：亿元); None when
+    none does, or when two rows state different units (never guessed between)."""
+    found: list[tuple[int, str]] = []
     for index in range(top - 1, -1, -1):
         for v in rows[index]:
             if isinstance(v, str) and "单位" in v:
                 match = _UNIT_ROW.search(unicodedata.normalize("NFKC", v))
                 if match:
-                    return index, match[1]
-    return None
+                    found.append((index, match[1]))
+    if not found or len({unit for _, unit in found}) > 1:
+        return None
+    return found[0]
 
 
 def header_signature(headers: tuple[str, ...] | list[str]) -> str:

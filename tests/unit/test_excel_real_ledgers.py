@@ -490,3 +490,23 @@ def test_other_names_for_columns_and_a_header_repeated_in_the_data(
             p["甲项目"].stage, p["甲项目"].owner, p["甲项目"].source) == (
         "甲公司", "新材料", Decimal(10000), "started", "周敏", "referral")
     assert (p["乙项目"].stage, p["乙项目"].source) == ("lead", "self")
+
+
+@pytest.mark.parametrize(("above", "planned"), [
+    (["单位：个、万元、亩"], Decimal(3)), (["（金额单位：亿元）"], Decimal(30000)),
+    (["金额单位：亿元", None, "单位：万元"], None), ([None, "填报单位：区招商局"], None)])
+def test_unit_rows_as_written(sqlite_db: Database, tmp_path: Path, above: list[object],
+                              planned: Decimal | None) -> None:
+    """A unit row above the table is read wherever it says 单位; two rows stating different
+    units, or none, leave the unit unstated: the file is refused, nothing guessed."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(above)
+    ws.append(["项目名称", "企业名称", "计划总投资"])
+    ws.append(["甲项目", "甲公司", 3])
+    wb.save(tmp_path / "u.xlsx")
+    report = import_ledger(sqlite_db, SYSTEM, tmp_path / "u.xlsx")
+    if planned is None:
+        assert report.unit_needed and report.refused and not report.written
+    else:
+        assert report.errors == () and by_name(sqlite_db)["甲项目"].planned_investment == planned

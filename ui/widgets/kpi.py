@@ -41,8 +41,8 @@ class KpiCard(QFrame):
         layout.setContentsMargins(18, 14, 18, 14)
         layout.setSpacing(4)
         layout.addWidget(self.label)
-        layout.addWidget(self.caption)
         layout.addLayout(figure)
+        layout.addWidget(self.caption)  # under the figure: the cards' figures stay in one line
         layout.addWidget(self.detail)
         layout.addStretch(1)
 

@@ -188,8 +188,15 @@ def open_demo() -> str:
 
 # --- main.py ------------------------------------------------------------------------------
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="main.py", description="招商 CRM 桌面版")
-    parser.add_argument("--db", help="数据库地址：SQLite 文件路径或 postgresql://…")
+    from crm.cli_zh import chinese_argparse
+
+    with chinese_argparse():  # usage, -h and errors in Chinese, as on the command line
+        return _parse_args(argv)
+
+
+def _parse_args(argv: Sequence[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="zhaoshang-crm", description="招商 CRM 桌面版")
+    parser.add_argument("--db", metavar="URL", help="数据库地址：SQLite 文件路径或 postgresql://…")
     parser.add_argument("--demo", action="store_true", help="打开演示数据库（以管理者 周建明 登录）")
     parser.add_argument("--page", choices=PAGE_KEYS, help="启动后打开的页面")
     parser.add_argument("--screenshot", metavar="FILE.png", help="加载完成后截图保存并退出")

@@ -31,7 +31,9 @@ def _extend(sub: Any) -> None:
                      help="表中没有注明金额单位时，金额的单位（注明了的按所注）")
     exp = sub.add_parser("export", help="导出 Excel 报表")
     exp.add_argument("report", choices=list(REPORTS))
-    exp.add_argument("--out", required=True, metavar="FILE.xlsx")
+    exp.add_argument("--out", required=True, metavar="FILE.xlsx|FILE.pdf",
+                     help="输出文件：.xlsx 工作簿，或 .pdf（按打印版式，需要 LibreOffice）；"
+                          "先写临时文件，完成后才换成这个名字")
     exp.add_argument("--from", dest="date_from")
     exp.add_argument("--to", dest="date_to")
     exp.add_argument("--as-of", dest="as_of")
@@ -79,8 +81,14 @@ def _export(db: Database, args: argparse.Namespace) -> int:
         filters = metrics.resolve_filters(uow, industry=args.industry, owner=args.owner,
                                           source=args.source, ambassador=args.ambassador,
                                           event=args.event)
+    if args.out.lower().endswith(".pdf"):  # the workbook's print layout, through LibreOffice
+        from crm.excel.pdf import export_report_pdf
+
+        result = export_report_pdf(db, args.report, args.out, period, as_of, filters)
+        print(f"已导出“{REPORTS[args.report]}”到 {result.path}（PDF，{result.rows} 行）")
+        return 0
     if not args.out.lower().endswith(".xlsx"):
-        raise ValidationError("--out 应为 .xlsx 文件", code="report.suffix")
+        raise ValidationError("--out 应为 .xlsx（或 .pdf）文件", code="report.suffix")
     result = export_report(db, args.report, args.out, period, as_of, filters)
     print(f"已导出“{REPORTS[args.report]}”到 {result.path}（{result.rows} 行）")
     return 0

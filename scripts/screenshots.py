@@ -40,10 +40,13 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         prefix = ["xvfb-run", "-a", "-s", "-screen 0 1600x1000x24"]
         env["QT_QPA_PLATFORM"] = "xcb"
-    with tempfile.TemporaryDirectory(prefix="crm-shots-") as scratch:
-        env["CRM_DATA_DIR"] = str(Path(scratch) / "data")
-        env["CRM_CONFIG_DIR"] = str(Path(scratch) / "config")
-        env.pop("CRM_DATABASE_URL", None)
+    # a fixed name, so that the status bar's database path is the same in every picture
+    scratch = Path(tempfile.gettempdir()) / "zhaoshang-crm-screenshots"
+    shutil.rmtree(scratch, ignore_errors=True)
+    env["CRM_DATA_DIR"] = str(scratch / "data")
+    env["CRM_CONFIG_DIR"] = str(scratch / "config")
+    env.pop("CRM_DATABASE_URL", None)
+    try:
         for page in args.page or PAGES:
             target = folder / f"{page}.png"
             cmd = [*prefix, sys.executable, str(ROOT / "main.py"), "--demo", "--page", page,
@@ -53,6 +56,8 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"截图失败：{page}（退出码 {done.returncode}）", file=sys.stderr)
                 return 1
             print(target)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
     return 0
 
 

@@ -82,6 +82,7 @@ RULES: dict[str, Permission] = {
     "events.add_event": P(Rule.MANAGER, "登记招商活动"),
     "events.update_event": P(Rule.MANAGER, "修改招商活动"),
     "settings.set_target": P(Rule.MANAGER, "设置年度目标"),
+    "settings.set_targets": P(Rule.MANAGER, "设置年度目标"),
     "settings.set_setting": P(Rule.ADMIN, "修改设置"),
     "settings.personal": P(Rule.ANYONE, "保存个人偏好"),
     "settings.set_dashboard_period": P(Rule.MANAGER, "设置工作台的默认期间"),

@@ -34,6 +34,8 @@ T = TypeVar("T")
 P = ParamSpec("P")
 # An operation: what a view asks of the core, run in a unit of work off the GUI thread.
 Op = Callable[[UnitOfWork], Any]
+# The same, typed by what it returns: ``Operation[list[EventRow]]``.
+Operation = Callable[[UnitOfWork], T]
 
 
 def op(fn: Callable[Concatenate[UnitOfWork, P], T], *args: P.args,

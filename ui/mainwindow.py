@@ -27,9 +27,8 @@ from PySide6.QtWidgets import (
 
 from crm import changes
 from crm.local import read_local_settings, write_local_settings
-from crm.services import contacts, settings
 from crm.services.common import ROLE_NAMES
-from crm.services.contacts import FollowUps
+from crm.views.dashboard import Chrome, read_chrome
 from ui import errors
 from ui.context import AppContext, op
 from ui.widgets.panel import Placeholder
@@ -235,10 +234,11 @@ class MainWindow(QMainWindow):
     def _refresh_chrome(self) -> None:
         # The reminder is personal: the signed-in user's own follow-ups (the dashboard shows
         # managers everyone's).
-        self.ctx.read(op(_chrome, self.ctx.today(), self.ctx.actor.user_id), done=self._show_chrome)
+        self.ctx.read(op(read_chrome, self.ctx.today(), self.ctx.actor.user_id),
+                      done=self._show_chrome)
 
-    def _show_chrome(self, result: tuple[str, FollowUps]) -> None:
-        org, due = result
+    def _show_chrome(self, chrome: Chrome) -> None:
+        org, due = chrome.org_name, chrome.follow_ups
         self.org.setText(org)
         self.setWindowTitle(tr("招商 CRM — {org}").format(org=org))
         overdue, today = len(due.overdue), len(due.today)
@@ -278,10 +278,6 @@ class MainWindow(QMainWindow):
             if self.owns_db:
                 self.ctx.db.dispose()
         super().closeEvent(event)
-
-
-def _chrome(uow: Any, today: Any, user_id: int | None) -> tuple[str, FollowUps]:
-    return settings.org_name(uow), contacts.follow_ups(uow, today, user_id=user_id, days_ahead=0)
 
 
 def _optional(module: str, name: str) -> Any:

@@ -183,12 +183,15 @@ def get_carrier(uow: UnitOfWork, carrier_id: int) -> CarrierRow:
     return rows[0]
 
 
-def list_carriers(uow: UnitOfWork) -> list[CarrierRow]:
+def list_carriers(uow: UnitOfWork, kind: str | None = None) -> list[CarrierRow]:
+    """Every carrier (or those of one ``kind``), by kind and name, with its projects counted."""
     counts = (select(Project.carrier_id, func.count().label("n"))
               .where(Project.deleted_at.is_(None)).group_by(Project.carrier_id).subquery())
     stmt = (select(Carrier, func.coalesce(counts.c.n, 0))
             .outerjoin(counts, counts.c.carrier_id == Carrier.id)
             .order_by(Carrier.kind, Carrier.name))
+    if kind is not None:
+        stmt = stmt.where(Carrier.kind == kind)
     rows: Any = uow.session.execute(stmt)
     return [CarrierRow(c.id, c.name, c.kind, c.park, c.total_area, c.available_area, c.note, n)
             for c, n in rows]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from sqlalchemy import select
@@ -141,6 +141,32 @@ def set_target(uow: UnitOfWork, actor: Actor, year: int, metric: str, value: Dec
               name=f"{year} {TARGET_METRICS[metric]}", changes=[["value", old, audit_text(value)]])
     return TargetRow(year, metric, TARGET_METRICS[metric], value)
 
+
+
+def set_targets(uow: UnitOfWork, actor: Actor, year: int, texts: dict[str, str]) -> int:
+    """Save a year's targets as typed in the table (``metric → text``; an empty cell is left
+    as it is). Every value is checked before any is saved; returns how many changed."""
+    permissions.require(uow, actor, "settings.set_targets")
+    current = {t.metric: t.value for t in targets(uow, year)}
+    wanted: list[tuple[str, Decimal]] = []
+    for metric, raw in texts.items():
+        text = (raw or "").strip().replace(",", "").replace("，", "")
+        if not text:
+            continue
+        label = TARGET_METRICS.get(metric, metric)
+        try:
+            value = Decimal(text)
+        except InvalidOperation:
+            raise ValidationError(f"“{label}”的目标值不是数字：{text}", code="target.number",
+                                  field=metric) from None
+        if not value.is_finite():
+            raise ValidationError(f"“{label}”的目标值不是数字：{text}", code="target.number",
+                                  field=metric)
+        if current.get(metric) != value:
+            wanted.append((metric, value))
+    for metric, value in wanted:
+        set_target(uow, actor, year, metric, value)
+    return len(wanted)
 
 def targets(uow: UnitOfWork, year: int) -> list[TargetRow]:
     rows = uow.session.scalars(select(Target).where(Target.year == year))

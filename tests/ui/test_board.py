@@ -36,8 +36,7 @@ def test_board_has_a_column_per_stage(qtbot, ctx, wait_idle):
 
 
 def test_board_limits_cards_per_column(qtbot, ctx, wait_idle, monkeypatch):
-    monkeypatch.setattr(board_module, "CARD_LIMIT", 2)
-    monkeypatch.setattr(board_module.load_board, "__defaults__", (2,))
+    monkeypatch.setattr(board_module.load_board, "__defaults__", (2,))  # crm.views.projects
     page = board_page(qtbot, ctx, wait_idle)
     signed = ctx.call(lambda uow: projects.count_projects(
         uow, ProjectQuery(stages=(stages.STARTED,))))

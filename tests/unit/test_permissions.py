@@ -192,6 +192,8 @@ def cases(w: World, tmp: Path) -> dict[str, Call]:
             u, a, w.event, events.EventInput("上海专场推介会", D(2025, 6, 12))),
         "settings.set_target": lambda u, a: settings.set_target(
             u, a, 2025, "signed_count", Decimal(30)),
+        "settings.set_targets": lambda u, a: settings.set_targets(
+            u, a, 2025, {"signed_count": "31", "start_rate": ""}),
         "settings.set_setting": lambda u, a: settings.set_setting(
             u, a, settings.ORG_NAME, "青山区招商局"),
         "settings.set_dashboard_period": lambda u, a: settings.set_dashboard_period(

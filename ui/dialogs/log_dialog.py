@@ -7,19 +7,13 @@ from typing import Any
 
 from PySide6.QtWidgets import QLineEdit, QPlainTextEdit, QWidget
 
-from crm.db import UnitOfWork
 from crm.errors import ValidationError
 from crm.services import contacts
 from crm.services.contacts import LogInput
-from crm.services.projects import ProjectQuery, get_project, project_ids, project_rows
+from crm.services.projects import get_project
+from crm.views.projects import company_choices, project_choices
 from ui.context import Op
-from ui.dialogs.project_dialog import company_choices
 from ui.forms import Choice, DateEdit, FormDialog, SearchPicker
-
-
-def project_choices(uow: UnitOfWork, text: str) -> list[tuple[int, str]]:
-    ids = project_ids(uow, ProjectQuery(search=text))[:30]
-    return [(r.id, f"{r.name}（{r.company}）") for r in project_rows(uow, ids)]
 
 
 class LogDialog(FormDialog):

@@ -2,39 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QPlainTextEdit, QPushButton, QSpinBox, QWidget
 
-from crm.db import UnitOfWork
 from crm.errors import ValidationError
-from crm.services import dictionaries, users
 from crm.services.common import SOURCE_NAMES
-from crm.services.companies import list_companies
 from crm.services.projects import ProjectInput, ProjectRow, create_project, update_project
-from crm.services.users import UserRow
+from crm.views.projects import Lookups, company_choices, load_lookups
 from ui.context import Op
 from ui.forms import AmountEdit, Choice, DateEdit, FormDialog, SearchPicker
-
-
-@dataclass(frozen=True)
-class Lookups:
-    """The small reference lists a project form offers."""
-
-    industries: list[dictionaries.NamedRow]
-    users: list[UserRow]
-    ambassadors: list[dictionaries.AmbassadorRow]
-    carriers: list[dictionaries.CarrierRow]
-
-
-def load_lookups(uow: UnitOfWork) -> Lookups:
-    return Lookups(dictionaries.list_industries(uow), users.list_users(uow),
-                   dictionaries.list_ambassadors(uow), dictionaries.list_carriers(uow))
-
-
-def company_choices(uow: UnitOfWork, text: str) -> list[tuple[int, str]]:
-    return [(c.id, c.name) for c in list_companies(uow, text, limit=30)]
 
 
 class ProjectDialog(FormDialog):

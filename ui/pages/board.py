@@ -1,12 +1,13 @@
 """看板: a column per stage with project cards; dropping a card on a column asks to move it.
 
-Each column shows the newest :data:`CARD_LIMIT` projects of its stage (most recently changed
-first) and says how many more there are, so the board stays light at 100,000 projects.
+Each column shows the newest :data:`crm.views.projects.CARD_LIMIT` projects of its stage (most
+recently changed first) and says how many more there are, so the board stays light at 100,000
+projects.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 from PySide6.QtCore import QSize, Qt, Signal
@@ -24,28 +25,10 @@ from PySide6.QtWidgets import (
 )
 
 from crm import stages
-from crm.db import UnitOfWork
 from crm.money import format_yi
-from crm.services.projects import ProjectQuery, ProjectRow, project_ids, project_rows
+from crm.services.projects import ProjectQuery
+from crm.views.projects import BoardColumn, load_board
 from ui.context import op
-
-CARD_LIMIT = 200
-
-
-@dataclass(frozen=True)
-class BoardColumn:
-    stage: str
-    total: int
-    rows: list[ProjectRow]
-
-
-def load_board(uow: UnitOfWork, base: ProjectQuery, limit: int = CARD_LIMIT) -> list[BoardColumn]:
-    """Per stage: how many projects match ``base`` and the newest ``limit`` of them."""
-    out = []
-    for code in stages.ALL:
-        ids = project_ids(uow, replace(base, stages=(code,), sort="updated_at", descending=True))
-        out.append(BoardColumn(code, len(ids), project_rows(uow, ids[:limit])))
-    return out
 
 
 class StageList(QListWidget):

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
 from PySide6.QtWidgets import QWidget
 
-from crm.db import UnitOfWork
 from crm.services import dictionaries
 from crm.services.dictionaries import CarrierRow
 from crm.services.projects import ProjectQuery
+from ui.context import Operation, op
 from ui.dialogs.event_dialog import CarrierDialog
 from ui.forms import Choice, FormDialog
 from ui.models.table import Column
@@ -59,12 +58,9 @@ class CarriersPage(MasterDetailPage):
         self.new_button.setVisible(manager)
         self.reload()
 
-    def loader(self) -> Callable[[UnitOfWork], list[CarrierRow]]:
+    def loader(self) -> Operation[list[CarrierRow]]:
         kind = self.kind.value() if hasattr(self, "kind") else None
-
-        def load(uow: UnitOfWork) -> list[CarrierRow]:
-            return [r for r in dictionaries.list_carriers(uow) if kind is None or r.kind == kind]
-        return load
+        return op(dictionaries.list_carriers, kind)
 
     def project_query(self, entry: CarrierRow) -> ProjectQuery:
         return ProjectQuery(carrier_id=entry.id)

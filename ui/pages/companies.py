@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -18,12 +17,9 @@ from PySide6.QtWidgets import (
 )
 
 from crm import changes
-from crm.db import UnitOfWork
-from crm.errors import NotFoundError
-from crm.services import audit, companies
-from crm.services.audit import HistoryEntry
+from crm.services import companies
 from crm.services.companies import CompanyRow
-from crm.services.projects import ProjectQuery, ProjectRow, list_projects
+from crm.views.companies import CompanyDetails, load_company
 from ui.context import op
 from ui.dialogs.company_dialog import CompanyDialog, ContactDialog
 from ui.dialogs.project_dialog import ProjectDialog
@@ -31,22 +27,6 @@ from ui.forms import FormDialog
 from ui.models.table import Column, RowsModel
 from ui.pages.common import EmptyState, TableOrEmpty, icon, search_box, table_view, title_label
 from ui.pages.history import HistoryView
-
-
-@dataclass(frozen=True)
-class CompanyDetails:
-    company: CompanyRow
-    projects: list[ProjectRow]
-    changes: list[HistoryEntry]  # 变更记录, its contacts' included, newest first
-
-
-def load_company(uow: UnitOfWork, company_id: int) -> CompanyDetails | None:
-    try:
-        company = companies.get_company(uow, company_id)
-    except NotFoundError:
-        return None
-    return CompanyDetails(company, list_projects(uow, ProjectQuery(company_id=company_id)),
-                          audit.company_history(uow, company_id))
 
 
 class CompaniesPage(QWidget):
@@ -228,7 +208,7 @@ class CompaniesPage(QWidget):
             self._load_details(row.id)
 
     def _load_details(self, company_id: int) -> None:
-        self.ctx.read(op(load_company, company_id), done=self._show_details)
+        self.ctx.read(op(load_company, company_id, self.ctx.actor), done=self._show_details)
 
     def _show_details(self, details: CompanyDetails | None) -> None:
         self.details = details

@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from collections.abc import Sequence
-from dataclasses import dataclass
 from decimal import Decimal
 
 from PySide6.QtCore import QCoreApplication, QModelIndex, Signal
@@ -22,11 +21,11 @@ from PySide6.QtWidgets import (
 )
 
 from crm import changes
-from crm.db import UnitOfWork
-from crm.services import contacts, metrics, projects, settings
-from crm.services.contacts import FollowUps, LogRow
+from crm.services import metrics, settings
+from crm.services.contacts import LogRow
 from crm.services.metrics import Dashboard, Period, StartRate
 from crm.services.settings import PeriodChoice
+from crm.views.dashboard import DashboardData, read_dashboard
 from ui.context import AppContext, op
 from ui.pages.common import scroll_page
 from ui.widgets import format as fmt
@@ -36,21 +35,6 @@ from ui.widgets.panel import EmptyState, Panel
 from ui.widgets.period import PeriodPicker
 from ui.widgets.project_list import ProjectListDialog
 from ui.widgets.table import Column, RowsModel, rows_view
-
-
-@dataclass(frozen=True)
-class DashboardData:
-    board: Dashboard
-    follow_ups: FollowUps
-    project_count: int
-
-
-def read_dashboard(uow: UnitOfWork, period: Period, as_of: dt.date,
-                   follow_user_id: int | None) -> DashboardData:
-    """Everything the page shows, in one unit of work (runs on a worker thread)."""
-    return DashboardData(metrics.dashboard(uow, period, as_of),
-                         contacts.follow_ups(uow, as_of, user_id=follow_user_id, days_ahead=0),
-                         projects.count_projects(uow))
 
 
 def month_labels(months: Sequence[metrics.MonthRow]) -> list[str]:

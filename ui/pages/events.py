@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtWidgets import QHeaderView, QWidget
 
-from crm.db import UnitOfWork
 from crm.services import events
 from crm.services.events import EventRow
 from crm.services.projects import ProjectQuery
+from ui.context import Operation, op
 from ui.dialogs.event_dialog import EventDialog
 from ui.forms import FormDialog
 from ui.models.table import Column
@@ -47,9 +46,8 @@ class EventsPage(MasterDetailPage):
         self.new_button.setVisible(manager)
         self.reload()
 
-    def loader(self) -> Callable[[UnitOfWork], list[EventRow]]:
-        today = self.ctx.today()
-        return lambda uow: events.list_events(uow, today)
+    def loader(self) -> Operation[list[EventRow]]:
+        return op(events.list_events, self.ctx.today())
 
     def project_query(self, entry: EventRow) -> ProjectQuery:
         return ProjectQuery(event_id=entry.id, sort="signed_on")

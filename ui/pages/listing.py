@@ -8,19 +8,13 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSplitter, QVBoxLayout, QWidget
 
-from crm.db import UnitOfWork
-from crm.services.projects import ProjectQuery, ProjectRow, list_projects
+from crm.services.projects import ProjectQuery, ProjectRow
 from crm.text import initials, normalize
-from ui.context import op
+from crm.views.projects import projects_for
+from ui.context import Operation, op
 from ui.forms import FormDialog
 from ui.models.table import Column, RowsModel
 from ui.pages.common import TableOrEmpty, icon, search_box, table_view, title_label
-
-PROJECT_LIMIT = 2000  # projects listed under one entry; the 项目 page shows any number
-
-
-def projects_for(uow: UnitOfWork, query: ProjectQuery) -> list[ProjectRow]:
-    return list_projects(uow, query)[:PROJECT_LIMIT]
 
 
 class MasterDetailPage(QWidget):
@@ -106,7 +100,7 @@ class MasterDetailPage(QWidget):
         return button
 
     # --- to provide ------------------------------------------------------------------------
-    def loader(self) -> Callable[[UnitOfWork], list[Any]]:
+    def loader(self) -> Operation[list[Any]]:
         """The entries' read, built on the GUI thread (it runs on a worker thread)."""
         raise NotImplementedError
 

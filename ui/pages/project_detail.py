@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -22,48 +21,15 @@ from PySide6.QtWidgets import (
 )
 
 from crm import stages
-from crm.db import UnitOfWork
-from crm.errors import NotFoundError
 from crm.money import format_yi
-from crm.services import attachments, audit, contacts, pipeline
+from crm.services import attachments
 from crm.services.attachments import AttachmentRow, format_size
-from crm.services.audit import HistoryEntry
-from crm.services.contacts import LogRow
-from crm.services.pipeline import AgreementRow, FundingRow, StartRow
-from crm.services.projects import ProjectRow, StageChangeRow, get_project, stage_history
+from crm.views.projects import ProjectDetails, load_details
 from ui.context import op
 from ui.errors import confirm
 from ui.models.table import Column, RowsModel
 from ui.pages.common import EmptyState, TableOrEmpty, table_view
 from ui.pages.history import HistoryView
-
-
-@dataclass(frozen=True)
-class ProjectDetails:
-    row: ProjectRow
-    logs: list[LogRow]
-    agreements: list[AgreementRow]
-    starts: list[StartRow]
-    fundings: list[FundingRow]
-    history: list[StageChangeRow]
-    attachments: list[AttachmentRow] = field(default_factory=list)
-    changes: list[HistoryEntry] = field(default_factory=list)  # 变更记录, newest first
-
-    @property
-    def funds_total(self) -> Decimal:
-        return sum((f.amount for f in self.fundings), Decimal(0))
-
-
-def load_details(uow: UnitOfWork, project_id: int) -> ProjectDetails | None:
-    try:
-        row = get_project(uow, project_id)
-    except NotFoundError:
-        return None
-    return ProjectDetails(row, contacts.list_logs(uow, project_id=project_id, limit=500),
-                          pipeline.agreements(uow, project_id), pipeline.starts(uow, project_id),
-                          pipeline.fundings(uow, project_id), stage_history(uow, project_id),
-                          attachments.list_attachments(uow, project_id),
-                          audit.project_history(uow, project_id))
 
 
 def _amount(wan: Decimal | None) -> str:
@@ -79,6 +45,8 @@ class ProjectDetail(QWidget):
     """
 
     action = Signal(str, object)
+    # loaded(details): a ProjectDetails, or None when the project is gone
+    loaded = Signal(object)
 
     def __init__(self, ctx: Any, parent: QWidget | None = None):
         super().__init__(parent)
@@ -346,7 +314,8 @@ class ProjectDetail(QWidget):
             self._show_empty(True)
             return
         generation = self._generation
-        self.ctx.read(op(load_details, project_id), done=lambda d: self._loaded(generation, d))
+        self.ctx.read(op(load_details, project_id, self.ctx.actor),
+                      done=lambda d: self._loaded(generation, d))
 
     def reload(self) -> None:
         if self.project_id is not None:
@@ -356,6 +325,7 @@ class ProjectDetail(QWidget):
         if generation != self._generation:
             return
         self.details = details
+        self.loaded.emit(details)
         if details is None:
             self._show_empty(True)
             return

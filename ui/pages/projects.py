@@ -161,6 +161,7 @@ class ProjectsPage(QWidget):
         self.list_area = TableOrEmpty(self.table, self.tr("还没有项目 — 新建或从台账导入"), self)
         self.detail = ProjectDetail(ctx, self)
         self.detail.action.connect(self._detail_action)
+        self.detail.loaded.connect(lambda _details: self._update_actions())
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.addWidget(self.list_area)
         self.splitter.addWidget(self.detail)
@@ -318,14 +319,20 @@ class ProjectsPage(QWidget):
     def _update_actions(self) -> None:
         has = self._selected is not None and self.model.row_of(self._selected) >= 0
         trash = self.trash.isChecked()
-        manager = self.ctx.actor.is_manager
-        for act in (self.act_edit, self.act_advance, self.act_drop, self.act_log):
-            act.setEnabled(has and not trash)
-        self.act_correct.setEnabled(has and not trash and manager)
-        self.act_delete.setEnabled(has and not trash and manager)
+        # what crm.permissions lets this user do to the project shown (none until it is read)
+        details = self.detail.details
+        may = (details.allowed if details is not None and has
+               and details.row.id == self._selected else frozenset())
+        self.act_log.setEnabled(has and not trash)
+        for act, action in ((self.act_edit, "projects.update_project"),
+                            (self.act_advance, "pipeline.advance"),
+                            (self.act_drop, "pipeline.drop"),
+                            (self.act_correct, "pipeline.correct_back"),
+                            (self.act_delete, "projects.delete_project")):
+            act.setEnabled(has and not trash and action in may)
         self.act_delete.setVisible(not trash)
         self.act_restore.setVisible(trash)
-        self.act_restore.setEnabled(has and trash and manager)
+        self.act_restore.setEnabled(has and trash and "projects.restore_project" in may)
 
     def _open(self, dialog: FormDialog) -> FormDialog:
         self.dialog = dialog

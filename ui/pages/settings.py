@@ -7,9 +7,6 @@ targets are the managers'. Others see the same values read-only.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
-
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
@@ -31,34 +28,19 @@ from PySide6.QtWidgets import (
 from crm import changes, presence
 from crm.backup import BackupResult, backup
 from crm.changes import EVERYTHING
-from crm.db import UnitOfWork, normalize_url
 from crm.errors import ValidationError
-from crm.local import read_local_settings, write_local_settings
+from crm.local import normalize_url, read_local_settings, write_local_settings
 from crm.restore import RestoreResult, restore
 from crm.services import dictionaries, settings, users
 from crm.services.common import ROLE_NAMES, ROLES
 from crm.services.dictionaries import NamedRow
-from crm.services.settings import TARGET_METRICS, TargetRow
+from crm.services.settings import TARGET_METRICS
 from crm.services.users import UserRow
+from crm.views.settings import SettingsData, read_settings
 from ui import errors
 from ui.context import AppContext, op
 from ui.pages.history import AuditLogTab
 from ui.widgets.table import Column, RowsModel, rows_view
-
-
-@dataclass(frozen=True)
-class SettingsData:
-    org: str
-    industries: list[NamedRow]
-    targets: list[TargetRow]
-    users: list[UserRow]
-
-
-def read_settings(uow: UnitOfWork, year: int, with_users: bool) -> SettingsData:
-    return SettingsData(settings.org_name(uow), dictionaries.list_industries(uow),
-                        settings.targets(uow, year),
-                        users.list_users(uow, include_inactive=True) if with_users else [])
-
 
 _SCHEMES = ("sqlite", "postgresql+psycopg")
 
@@ -417,33 +399,14 @@ class SettingsPage(QWidget):
             self.rename_industry(row.id, name)
 
     def save_targets(self) -> None:
-        year = self.target_year.value()
-        current = {t.metric: t.value for t in (self.data.targets if self.data else [])}
-        changes: list[tuple[str, Decimal]] = []
-        for i in range(self.target_table.rowCount()):
-            metric = self._cell(i, 0).data(Qt.ItemDataRole.UserRole)
-            text = self._cell(i, 1).text().strip().replace(",", "")
-            if not text:
-                continue
-            try:
-                value = Decimal(text)
-            except InvalidOperation:
-                self.ctx.report(ValidationError(self.tr("“{label}”的目标值不是数字：{t}").format(
-                    label=self._cell(i, 0).text(), t=text), field=metric))
-                return
-            if current.get(metric) != value:
-                changes.append((metric, value))
-        if not changes:
-            errors.show_message(self.tr("目标没有变化"), self)
-            return
-        actor = self.ctx.actor
+        texts = {str(self._cell(i, 0).data(Qt.ItemDataRole.UserRole)): self._cell(i, 1).text()
+                 for i in range(self.target_table.rowCount())}
 
-        def save_all(uow: UnitOfWork) -> int:
-            for metric, value in changes:
-                settings.set_target(uow, actor, year, metric, value)
-            return len(changes)
-        self.ctx.write(save_all, done=lambda n: errors.show_message(
-            self.tr("已保存 {n} 项目标").format(n=n), self))
+        def saved(n: int) -> None:
+            errors.show_message(self.tr("已保存 {n} 项目标").format(n=n) if n
+                                else self.tr("目标没有变化"), self)
+        self.ctx.write(op(settings.set_targets, self.ctx.actor, self.target_year.value(), texts),
+                       done=saved)
 
     def add_user(self) -> None:
         password = self.new_password.text() or None

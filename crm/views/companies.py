@@ -1,0 +1,36 @@
+"""The 企业 page: a company's detail."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from crm import permissions
+from crm.db import UnitOfWork
+from crm.errors import NotFoundError
+from crm.models import Company
+from crm.services import audit, companies
+from crm.services.audit import HistoryEntry
+from crm.services.common import Actor
+from crm.services.companies import CompanyRow
+from crm.services.projects import ProjectQuery, ProjectRow, list_projects
+
+
+@dataclass(frozen=True)
+class CompanyDetails:
+    company: CompanyRow
+    projects: list[ProjectRow]
+    changes: list[HistoryEntry]  # 变更记录, its contacts' included, newest first
+    editable: bool = False  # whether the reader may change it (crm.permissions)
+
+
+def load_company(uow: UnitOfWork, company_id: int, actor: Actor | None = None
+                 ) -> CompanyDetails | None:
+    try:
+        company = companies.get_company(uow, company_id)
+    except NotFoundError:
+        return None
+    stored = uow.session.get(Company, company_id)
+    editable = (actor is not None and stored is not None
+                and permissions.allowed(uow, actor, "companies.update_company", company=stored))
+    return CompanyDetails(company, list_projects(uow, ProjectQuery(company_id=company_id)),
+                          audit.company_history(uow, company_id), editable)

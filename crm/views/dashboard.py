@@ -1,0 +1,40 @@
+"""工作台 and the window's chrome."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from crm.db import UnitOfWork
+from crm.services import contacts, metrics, projects, settings
+from crm.services.contacts import FollowUps
+from crm.services.metrics import Dashboard, Period
+
+
+@dataclass(frozen=True)
+class DashboardData:
+    board: Dashboard
+    follow_ups: FollowUps
+    project_count: int
+
+
+def read_dashboard(uow: UnitOfWork, period: Period, as_of: dt.date,
+                   follow_user_id: int | None) -> DashboardData:
+    """Everything the 工作台 shows: the figures of §3, today's follow-ups (a staff member's
+    own; everyone's for a manager) and whether there is any project at all."""
+    return DashboardData(metrics.dashboard(uow, period, as_of),
+                         contacts.follow_ups(uow, as_of, user_id=follow_user_id, days_ahead=0),
+                         projects.count_projects(uow))
+
+
+@dataclass(frozen=True)
+class Chrome:
+    """What the window's frame shows around the pages."""
+
+    org_name: str
+    follow_ups: FollowUps
+
+
+def read_chrome(uow: UnitOfWork, today: dt.date, user_id: int | None) -> Chrome:
+    return Chrome(settings.org_name(uow),
+                  contacts.follow_ups(uow, today, user_id=user_id, days_ahead=0))

@@ -1,0 +1,124 @@
+"""The 项目 page: a project's detail, the board, the form's lookups, pickers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+
+from crm import permissions, stages
+from crm.db import UnitOfWork
+from crm.errors import NotFoundError
+from crm.models import Project
+from crm.services import attachments, audit, contacts, dictionaries, pipeline, users
+from crm.services.attachments import AttachmentRow
+from crm.services.audit import HistoryEntry
+from crm.services.common import Actor
+from crm.services.companies import list_companies
+from crm.services.contacts import LogRow
+from crm.services.pipeline import AgreementRow, FundingRow, StartRow
+from crm.services.projects import (
+    ProjectQuery,
+    ProjectRow,
+    StageChangeRow,
+    count_projects,
+    get_project,
+    list_projects,
+    project_ids,
+    project_rows,
+    stage_history,
+)
+from crm.services.users import UserRow
+
+CARD_LIMIT = 200  # cards per board column; its header shows the true count
+LIST_LIMIT = 2000  # projects listed under an event or a carrier; the 项目 page shows any number
+
+
+@dataclass(frozen=True)
+class ProjectDetails:
+    row: ProjectRow
+    logs: list[LogRow]
+    agreements: list[AgreementRow]
+    starts: list[StartRow]
+    fundings: list[FundingRow]
+    history: list[StageChangeRow]
+    attachments: list[AttachmentRow] = field(default_factory=list)
+    changes: list[HistoryEntry] = field(default_factory=list)  # 变更记录, newest first
+    funds_total: Decimal = Decimal(0)  # 到位资金, as pipeline.funds_total counts it
+    allowed: frozenset[str] = frozenset()  # what the reader may do to it (crm.permissions)
+
+    @property
+    def editable(self) -> bool:
+        return "projects.update_project" in self.allowed
+
+
+# What a project's screen offers, each shown only to whom crm.permissions lets do it.
+PROJECT_ACTIONS = ("projects.update_project", "pipeline.advance", "pipeline.drop",
+                   "pipeline.correct_back", "pipeline.add_agreement", "pipeline.add_funding",
+                   "pipeline.set_registered", "attachments.add_attachment",
+                   "projects.delete_project", "projects.restore_project")
+
+
+def load_details(uow: UnitOfWork, project_id: int, actor: Actor | None = None
+                 ) -> ProjectDetails | None:
+    try:
+        row = get_project(uow, project_id)
+    except NotFoundError:
+        return None
+    project = uow.session.get(Project, project_id)
+    allowed = frozenset(
+        a for a in PROJECT_ACTIONS
+        if actor is not None and project is not None
+        and permissions.allowed(uow, actor, a, project=project)) if actor else frozenset()
+    return ProjectDetails(row, contacts.list_logs(uow, project_id=project_id, limit=500),
+                          pipeline.agreements(uow, project_id), pipeline.starts(uow, project_id),
+                          pipeline.fundings(uow, project_id), stage_history(uow, project_id),
+                          attachments.list_attachments(uow, project_id),
+                          audit.project_history(uow, project_id),
+                          pipeline.funds_total(uow, project_id), allowed)
+
+
+@dataclass(frozen=True)
+class BoardColumn:
+    stage: str
+    total: int
+    rows: list[ProjectRow]
+
+
+def load_board(uow: UnitOfWork, base: ProjectQuery, limit: int = CARD_LIMIT) -> list[BoardColumn]:
+    """Per stage: how many projects match ``base`` (counted in SQL) and the newest ``limit``."""
+    out = []
+    for code in stages.ALL:
+        query = replace(base, stages=(code,), sort="updated_at", descending=True)
+        ids = project_ids(uow, query)[:limit]
+        out.append(BoardColumn(code, count_projects(uow, query), project_rows(uow, ids)))
+    return out
+
+
+@dataclass(frozen=True)
+class Lookups:
+    """The small reference lists a project form offers."""
+
+    industries: list[dictionaries.NamedRow]
+    users: list[UserRow]
+    ambassadors: list[dictionaries.AmbassadorRow]
+    carriers: list[dictionaries.CarrierRow]
+
+
+def load_lookups(uow: UnitOfWork) -> Lookups:
+    return Lookups(dictionaries.list_industries(uow), users.list_users(uow),
+                   dictionaries.list_ambassadors(uow), dictionaries.list_carriers(uow))
+
+
+def company_choices(uow: UnitOfWork, text: str) -> list[tuple[int, str]]:
+    """Companies a picker offers for what was typed (name, USCC or pinyin initials)."""
+    return [(c.id, c.name) for c in list_companies(uow, text, limit=30)]
+
+
+def project_choices(uow: UnitOfWork, text: str) -> list[tuple[int, str]]:
+    ids = project_ids(uow, ProjectQuery(search=text))[:30]
+    return [(r.id, f"{r.name}（{r.company}）") for r in project_rows(uow, ids)]
+
+
+def projects_for(uow: UnitOfWork, query: ProjectQuery) -> list[ProjectRow]:
+    """The projects listed under an event or a carrier."""
+    return list_projects(uow, query)[:LIST_LIMIT]

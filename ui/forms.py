@@ -32,7 +32,7 @@ from crm.db import UnitOfWork
 from crm.errors import CrmError
 from crm.money import parse_amount
 from crm.uscc import normalize_uscc
-from ui.context import Op
+from ui.context import Op, op
 
 DATE_FORMAT = "yyyy-MM-dd"
 W = TypeVar("W", bound=QWidget)
@@ -275,8 +275,8 @@ class SearchPicker(QWidget):
     """Pick one record by typing (name, USCC or pinyin initials); matches come from crm.
 
     Args:
-        fetch: ``fetch(uow, text) -> [(id, label), …]``, run through ``ctx.call`` (small,
-            limited queries only).
+        fetch: ``fetch(uow, text) -> [(id, label), …]`` (a limited query), run off the GUI
+            thread as the user pauses typing; an answer to older text is dropped.
     """
 
     picked = Signal(object)
@@ -300,6 +300,7 @@ class SearchPicker(QWidget):
         self.completer.setWidget(self.line)
         self.completer.activated[QModelIndex].connect(self._activated)  # type: ignore[index]
         self._choices: list[tuple[int, str]] = []
+        self._asked = ""  # the text the newest search was for
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(150)
@@ -313,10 +314,20 @@ class SearchPicker(QWidget):
         self._timer.start()
 
     def refresh(self) -> None:
+        """Search for what is typed now (off the GUI thread); the matches show when they come."""
         text = self.line.text().strip()
-        self._choices = self.ctx.call(lambda uow: self.fetch(uow, text)) if text else []
-        self.model.setStringList([label for _id, label in self._choices])
-        if self._choices and self.line.hasFocus():
+        self._asked = text
+        if not text:
+            self._show(text, [])
+            return
+        self.ctx.read(op(self.fetch, text), done=lambda found: self._show(text, found))
+
+    def _show(self, text: str, found: list[tuple[int, str]]) -> None:
+        if text != self._asked:
+            return  # the user typed on meanwhile: a newer search is under way
+        self._choices = found
+        self.model.setStringList([label for _id, label in found])
+        if found and self.line.hasFocus():
             self.completer.complete()
 
     def _activated(self, index: QModelIndex) -> None:

@@ -109,12 +109,26 @@ def test_project_dialog_requires_company_and_ambassador(qtbot, ctx, wait_idle):
     assert not dialog.buttons.button(dialog.buttons.StandardButton.Save).isEnabled()
 
 
-def test_company_picker_finds_by_pinyin_initials(qtbot, ctx):
+def test_company_picker_finds_by_pinyin_initials(qtbot, ctx, wait_idle):
+    dialog = ProjectDialog(ctx)
+    qtbot.addWidget(dialog)
+    dialog.company.line.setText("syhg")
+    dialog.company.refresh()  # off the GUI thread: nothing yet
+    assert dialog.company._choices == []
+    wait_idle(ctx)
+    assert any("石油化工" in label for _id, label in dialog.company._choices)
+
+
+def test_company_picker_drops_an_answer_to_older_text(qtbot, ctx, wait_idle):
     dialog = ProjectDialog(ctx)
     qtbot.addWidget(dialog)
     dialog.company.line.setText("syhg")
     dialog.company.refresh()
-    assert any("石油化工" in label for _id, label in dialog.company._choices)
+    dialog.company.line.setText("zzzz-无此企业")  # typed on before the first answer came
+    dialog.company.refresh()
+    wait_idle(ctx)
+    assert dialog.company._choices == []
+    assert dialog.company.model.stringList() == []
 
 
 def test_event_dialog_saves_event(qtbot, ctx, wait_idle):

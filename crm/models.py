@@ -102,6 +102,8 @@ class Company(Timestamps, Base):
     contacts: Mapped[list[Contact]] = relationship(back_populates="company",
                                                    cascade="all, delete-orphan")
     __mapper_args__ = {"version_id_col": version}
+    # The companies list in pinyin order (migration 0010).
+    __table_args__ = (Index("ix_companies_live_sort", "deleted_at", "sort_key", "id"),)
 
 
 class Contact(Base):
@@ -191,6 +193,8 @@ class Project(Timestamps, Base):
     __mapper_args__ = {"version_id_col": version}
     __table_args__ = (
         Index("ix_projects_live_sort", "deleted_at", "sort_key", "id"),
+        # Every project, deleted ones too: the contact log sorted by project (migration 0010).
+        Index("ix_projects_sort", "sort_key", "id"),
         # Every figure of DESIGN §3 reads this range: it holds what they filter and count,
         # after the id so that the list sorted by signing date streams from it (migration 0008).
         Index("ix_projects_signed_live", "deleted_at", "signed_on", "id", "started_on",
@@ -287,7 +291,13 @@ class ContactLog(Base):
     follow_up_done: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
 
-    __table_args__ = (Index("ix_contact_logs_follow_up", "follow_up_done", "follow_up_on"),)
+    __table_args__ = (
+        Index("ix_contact_logs_follow_up", "follow_up_done", "follow_up_on"),
+        # The log list's orders and 只看我的, read from an index (migration 0010).
+        Index("ix_contact_logs_mode_sort", "mode", "id"),
+        Index("ix_contact_logs_follow_up_sort", "follow_up_on", "id"),
+        Index("ix_contact_logs_user_logged", "user_id", "logged_on", "id"),
+    )
 
 
 class Target(Base):

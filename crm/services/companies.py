@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 
 from crm import permissions
 from crm.db import UnitOfWork
@@ -18,6 +18,7 @@ from crm.services.common import (
     RELOAD,
     Actor,
     audit,
+    first_column,
     get_or_404,
     optional_text,
     required_text,
@@ -207,21 +208,56 @@ def get_company(uow: UnitOfWork, company_id: int) -> CompanyRow:
                       company.version, count, contacts)
 
 
-def list_companies(uow: UnitOfWork, search: str = "", limit: int = 5000) -> list[CompanyRow]:
-    """Companies in pinyin order, filtered by name, USCC or pinyin initials."""
-    counts = (select(Project.company_id, func.count().label("n"))
-              .where(Project.deleted_at.is_(None)).group_by(Project.company_id).subquery())
-    stmt = (select(Company, Industry.name, func.coalesce(counts.c.n, 0))
-            .outerjoin(Industry, Industry.id == Company.industry_id)
-            .outerjoin(counts, counts.c.company_id == Company.id)
-            .where(Company.deleted_at.is_(None)).order_by(Company.sort_key, Company.id)
-            .limit(limit))
+@dataclass(frozen=True)
+class CompanyQuery:
+    """Filters and order of the 企业 list; filtering and sorting happen in SQL."""
+
+    search: str = ""  # in the name, the USCC or the pinyin initials
+    sort: str = "name"  # pinyin order, the only one the list offers
+    descending: bool = False
+
+
+def _filtered(stmt: Select[Any], search: str) -> Select[Any]:
+    stmt = stmt.where(Company.deleted_at.is_(None))
     needle = normalize(search)
     if needle:
         like = contains(needle)
         stmt = stmt.where(Company.name.ilike(like, escape=ESC)
                           | Company.uscc.ilike(like, escape=ESC)
                           | Company.initials.like(like, escape=ESC))
-    rows: Any = uow.session.execute(stmt)
-    return [CompanyRow(c.id, c.name, c.uscc, c.hq_city, c.industry_id, ind or "", c.note,
-                       c.version, n) for c, ind, n in rows]
+    return stmt
+
+
+def company_ids(uow: UnitOfWork, q: CompanyQuery | None = None,
+                limit: int | None = None) -> list[int]:
+    """The ids of the matching companies in pinyin order (the list view keeps only these);
+    read from ix_companies_live_sort (migration 0010) rather than sorting 100k rows."""
+    q = q or CompanyQuery()
+    if q.sort != "name":
+        raise ValidationError(f"未知排序“{q.sort}”", code="sort.unknown")
+    keys = (Company.deleted_at, Company.sort_key, Company.id)
+    stmt = _filtered(select(Company.id), q.search).order_by(
+        *(k.desc() if q.descending else k.asc() for k in keys)).limit(limit)
+    return first_column(uow, stmt)
+
+
+def company_rows(uow: UnitOfWork, ids: list[int]) -> list[CompanyRow]:
+    """Rows for these ids, in the same order, each with its number of live projects."""
+    if not ids:
+        return []
+    counts: dict[int, int] = {company: n for company, n in uow.session.execute(
+        select(Project.company_id, func.count()).where(Project.company_id.in_(ids),
+                                                       Project.deleted_at.is_(None))
+        .group_by(Project.company_id))}
+    rows: Any = uow.session.execute(select(Company, Industry.name)
+                                    .outerjoin(Industry, Industry.id == Company.industry_id)
+                                    .where(Company.id.in_(ids)))
+    found = {c.id: CompanyRow(c.id, c.name, c.uscc, c.hq_city, c.industry_id, ind or "",
+                              c.note, c.version, counts.get(c.id, 0)) for c, ind in rows}
+    return [found[i] for i in ids if i in found]
+
+
+def list_companies(uow: UnitOfWork, search: str = "", limit: int = 5000) -> list[CompanyRow]:
+    """The first ``limit`` companies in pinyin order, filtered by name, USCC or pinyin
+    initials (pickers and short lists; the 企业 page reads ``company_ids``)."""
+    return company_rows(uow, company_ids(uow, CompanyQuery(search=search), limit))

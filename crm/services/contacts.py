@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import aliased
 
 from crm import permissions
@@ -14,7 +14,14 @@ from crm.db import UnitOfWork
 from crm.errors import ValidationError
 from crm.models import Company, ContactLog, Project, User
 from crm.services.audit_fields import diff, snapshot
-from crm.services.common import Actor, audit, check_date, get_or_404, optional_text
+from crm.services.common import (
+    Actor,
+    audit,
+    check_date,
+    first_column,
+    get_or_404,
+    optional_text,
+)
 from crm.text import ESC, contains
 
 MODES = ("走访", "来访", "电话", "会议", "活动")
@@ -138,25 +145,129 @@ def list_logs(uow: UnitOfWork, *, project_id: int | None = None, company_id: int
               user_id: int | None = None, date_from: dt.date | None = None,
               date_to: dt.date | None = None, search: str = "",
               limit: int | None = 2000) -> list[LogRow]:
+    """Logs newest first, every row at once: for short lists (a project's, a report's)."""
+    q = LogQuery(search=search, user_id=user_id, project_id=project_id, company_id=company_id,
+                 date_from=date_from, date_to=date_to)
     stmt = _select().order_by(ContactLog.logged_on.desc(), ContactLog.id.desc())
-    if project_id is not None:
-        stmt = stmt.where(ContactLog.project_id == project_id)
-    if company_id is not None:
-        stmt = stmt.where(ContactLog.company_id == company_id)
-    if user_id is not None:
-        stmt = stmt.where(ContactLog.user_id == user_id)
-    if date_from is not None:
-        stmt = stmt.where(ContactLog.logged_on >= date_from)
-    if date_to is not None:
-        stmt = stmt.where(ContactLog.logged_on <= date_to)
-    if search.strip():
-        like = contains(search.strip())
-        stmt = stmt.where(ContactLog.content.like(like, escape=ESC)
-                          | Project.name.like(like, escape=ESC)
-                          | Company.name.like(like, escape=ESC))
+    stmt = _where(stmt, q)
     if limit is not None:
         stmt = stmt.limit(limit)
     return [_row(r) for r in uow.session.execute(stmt)]
+
+
+@dataclass(frozen=True)
+class LogQuery:
+    """Filters and order of the 接洽记录 list; all filtering and sorting happens in SQL."""
+
+    search: str = ""  # in the content, the project's name or the company's name
+    user_id: int | None = None
+    project_id: int | None = None
+    company_id: int | None = None
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    sort: str = "logged_on"
+    descending: bool = True
+
+
+LOG_SORTS = ("logged_on", "mode", "user", "project", "company", "follow_up_on")
+
+
+def _where(stmt: Select[Any], q: LogQuery) -> Select[Any]:
+    if q.project_id is not None:
+        stmt = stmt.where(ContactLog.project_id == q.project_id)
+    if q.company_id is not None:
+        stmt = stmt.where(ContactLog.company_id == q.company_id)
+    if q.user_id is not None:
+        stmt = stmt.where(ContactLog.user_id == q.user_id)
+    if q.date_from is not None:
+        stmt = stmt.where(ContactLog.logged_on >= q.date_from)
+    if q.date_to is not None:
+        stmt = stmt.where(ContactLog.logged_on <= q.date_to)
+    needle = q.search.strip()
+    if needle:
+        # The matching projects and companies are found once (an IN list), not joined to each
+        # of 300k logs: the join is only needed to show a row, never to find one.
+        like = contains(needle)
+        stmt = stmt.where(
+            ContactLog.content.like(like, escape=ESC)
+            | ContactLog.project_id.in_(select(Project.id).where(
+                Project.name.like(like, escape=ESC)))
+            | ContactLog.company_id.in_(select(Company.id).where(
+                Company.name.like(like, escape=ESC))))
+    return stmt
+
+
+def log_ids(uow: UnitOfWork, q: LogQuery | None = None, offset: int = 0,
+            limit: int | None = None) -> list[int]:
+    """The ids of the matching logs in display order, from ``offset`` (``limit`` of them).
+
+    The list view reads a page at a time: at 300k logs all the ids take 250 ms to read, a
+    page 1–30 ms at any offset. Each order streams from an index (migration 0010) instead of
+    sorting 300k rows; by person, project or company the database walks that table in pinyin
+    order and each one's logs from its index. Ties go by id in the same direction; logs
+    without a follow-up date, a person, a project or a company come last.
+    """
+    q = q or LogQuery()
+    if q.sort not in LOG_SORTS:
+        raise ValidationError(f"未知排序“{q.sort}”", code="sort.unknown")
+
+    def ordered(*keys: Any) -> list[Any]:
+        return [k.desc() if q.descending else k.asc() for k in (*keys, ContactLog.id)]
+
+    base = _where(select(ContactLog.id), q)
+    parts: list[Select[Any]]
+    if q.sort in ("logged_on", "mode"):
+        parts = [base.order_by(*ordered(getattr(ContactLog, q.sort)))]
+    elif q.sort == "follow_up_on":
+        parts = [base.where(ContactLog.follow_up_on.is_not(None))
+                 .order_by(*ordered(ContactLog.follow_up_on)),
+                 base.where(ContactLog.follow_up_on.is_(None)).order_by(*ordered())]
+    else:
+        column: Any
+        model: Any
+        column, model = {"user": (ContactLog.user_id, User),
+                         "project": (ContactLog.project_id, Project),
+                         "company": (ContactLog.company_id, Company)}[q.sort]
+        parts = [base.join(model, model.id == column).order_by(*ordered(model.sort_key,
+                                                                        model.id)),
+                 base.where(column.is_(None)).order_by(*ordered())]
+    ids: list[int] = []
+    for i, part in enumerate(parts):
+        if limit is not None and len(ids) >= limit:
+            break
+        if offset and i < len(parts) - 1:
+            size = int(uow.session.scalar(select(func.count()).select_from(part.subquery()))
+                       or 0)
+            if offset >= size:
+                offset -= size
+                continue
+        if offset:
+            part = part.offset(offset)
+            offset = 0
+        if limit is not None:
+            part = part.limit(limit - len(ids))
+        ids.extend(first_column(uow, part))
+    return ids
+
+
+def count_logs(uow: UnitOfWork, q: LogQuery | None = None) -> int:
+    """How many logs match (the list's true total)."""
+    return int(uow.session.scalar(_where(select(func.count(ContactLog.id)), q or LogQuery()))
+               or 0)
+
+
+def log_rows(uow: UnitOfWork, ids: list[int]) -> list[LogRow]:
+    """Rows for these ids, in the same order (one query per batch)."""
+    if not ids:
+        return []
+    found = {r[0].id: _row(r) for r in uow.session.execute(
+        _select().where(ContactLog.id.in_(ids)))}
+    return [found[i] for i in ids if i in found]
+
+
+def log_page(uow: UnitOfWork, q: LogQuery, offset: int, limit: int) -> list[LogRow]:
+    """The rows of one page of the list (its ids and their rows in one unit of work)."""
+    return log_rows(uow, log_ids(uow, q, offset, limit))
 
 
 @dataclass(frozen=True)

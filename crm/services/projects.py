@@ -37,6 +37,7 @@ from crm.services.common import (
     Actor,
     audit,
     check_date,
+    first_column,
     get_or_404,
     optional_text,
     required_text,
@@ -427,20 +428,8 @@ def project_ids(uow: UnitOfWork, q: ProjectQuery | None = None) -> list[int]:
         parts = [base.order_by(*ordered(key))]
     ids: list[int] = []
     for part in parts:
-        ids.extend(_first_column(uow, part))
+        ids.extend(first_column(uow, part))
     return ids
-
-
-def _first_column(uow: UnitOfWork, stmt: Select[Any]) -> list[Any]:
-    """The first value of every row, taken from the driver's cursor: for 100k ids SQLAlchemy's
-    row objects cost more than the query itself (70 ms against 31 ms on SQLite, 137 against
-    97 ms on PostgreSQL). Only for columns the driver already returns as they are (ids)."""
-    uow.session.flush()  # what the session's own queries would see
-    result = uow.session.connection().execute(stmt)
-    try:
-        return [row[0] for row in result.cursor.fetchall()]
-    finally:
-        result.close()
 
 
 def count_projects(uow: UnitOfWork, q: ProjectQuery | None = None) -> int:

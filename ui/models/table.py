@@ -1,7 +1,7 @@
 """A read-only table model over a small list of plain rows (logs, companies, events …).
 
-Large lists (projects) have their own model over ids; this one is for lists of at most a few
-thousand rows, where holding every row is cheap.
+Large lists (projects, contact logs, companies) hold only ids (``ui.models.id_list``); this one
+is for lists of at most a few thousand rows, where holding every row is cheap.
 """
 
 from __future__ import annotations
@@ -29,7 +29,8 @@ class Column:
     ``kind`` decides the look: ``text``, ``date`` (YYYY-MM-DD), ``yi`` (万元 shown as 亿元
     with two decimals), ``number`` (right-aligned as is). Numbers, amounts and dates are
     right-aligned under a right-aligned title. ``width`` 0 lets the view stretch the column;
-    ``alert`` marks a cell to be shown in the warning colour.
+    ``alert`` marks a cell to be shown in the warning colour; ``sort`` is the key a list
+    sorted in the database (``QueryListModel``) sorts by when its header is clicked.
     """
 
     title: str
@@ -37,6 +38,7 @@ class Column:
     kind: str = "text"
     width: int = 0
     alert: Callable[[Any], bool] | None = None
+    sort: str | None = None
 
     @property
     def alignment(self) -> int:

@@ -18,12 +18,13 @@ from PySide6.QtWidgets import (
 
 from crm import changes
 from crm.services import companies
-from crm.services.companies import CompanyRow
+from crm.services.companies import CompanyQuery, CompanyRow
 from crm.views.companies import CompanyDetails, load_company
 from ui.context import op
 from ui.dialogs.company_dialog import CompanyDialog, ContactDialog
 from ui.dialogs.project_dialog import ProjectDialog
 from ui.forms import FormDialog
+from ui.models.id_list import QueryListModel
 from ui.models.table import Column, RowsModel
 from ui.pages.common import EmptyState, TableOrEmpty, icon, search_box, table_view, title_label
 from ui.pages.history import HistoryView
@@ -41,7 +42,6 @@ class CompaniesPage(QWidget):
         self.dialog: FormDialog | None = None
         self.details: CompanyDetails | None = None
         self._selected: int | None = None
-        self._generation = 0
 
         self.count = QLabel(self)
         self.count.setObjectName("page-count")
@@ -62,13 +62,15 @@ class CompaniesPage(QWidget):
         self._timer.timeout.connect(self.reload)
         self.search.textChanged.connect(lambda _t: self._timer.start())
 
-        self.model = RowsModel([
+        # Every company (100k), in pinyin order from SQL, rows read in batches as they show.
+        self.model: QueryListModel[CompanyQuery, CompanyRow] = QueryListModel(ctx, [
             Column(self.tr("企业名称"), lambda r: r.name),
             Column(self.tr("统一社会信用代码"), lambda r: r.uscc or ""),
             Column(self.tr("总部"), lambda r: r.hq_city),
             Column(self.tr("产业"), lambda r: r.industry),
             Column(self.tr("项目数"), lambda r: r.project_count, "number"),
-        ], self)
+        ], CompanyQuery(), companies.company_ids, companies.company_rows, self)
+        self.model.loaded.connect(self._loaded)
         self.table = table_view(self.model, self, stretch=0)
         for i, width in enumerate((260, 180, 70, 100, 64)):
             self.table.setColumnWidth(i, width)
@@ -181,31 +183,26 @@ class CompaniesPage(QWidget):
     # --- loading -----------------------------------------------------------------------------
     def reload(self) -> None:
         self._timer.stop()
-        self._generation += 1
-        generation = self._generation
-        self.ctx.read(op(companies.list_companies, self.search.text()),
-                      done=lambda rows: self._loaded(generation, rows))
+        self.model.set_query(CompanyQuery(search=self.search.text()))
         if self._selected is not None:
             self._load_details(self._selected)
 
-    def _loaded(self, generation: int, rows: list[CompanyRow]) -> None:
-        if generation != self._generation:
-            return
-        self.model.set_rows(rows)
-        self.count.setText(self.tr("共 {n} 家").format(n=len(rows)))
-        self.list_area.update_state(len(rows), self.tr("没有符合条件的企业") if self.search.text()
+    def _loaded(self) -> None:
+        n = self.model.rowCount()
+        self.count.setText(self.tr("共 {n} 家").format(n=n))
+        self.list_area.update_state(n, self.tr("没有符合条件的企业") if self.search.text()
                                     else self.tr("还没有企业 — 新建企业或从台账导入"))
-        row = self.model.find(self._selected) if self._selected is not None else -1
-        if row < 0 and self._selected is None and rows:
+        row = self.model.row_of(self._selected) if self._selected is not None else -1
+        if row < 0 and self._selected is None and n:
             row = 0  # open on the first company rather than an empty panel
         if row >= 0:
             self.table.selectRow(row)
 
     def _current_changed(self, current: Any, _previous: Any) -> None:
-        row = self.model.row_at(current.row()) if current.isValid() else None
-        if row is not None and row.id != self._selected:
-            self._selected = row.id
-            self._load_details(row.id)
+        ident = self.model.id_at(current.row()) if current.isValid() else None
+        if ident is not None and ident != self._selected:
+            self._selected = ident
+            self._load_details(ident)
 
     def _load_details(self, company_id: int) -> None:
         self.ctx.read(op(load_company, company_id, self.ctx.actor), done=self._show_details)
@@ -229,7 +226,7 @@ class CompaniesPage(QWidget):
     # --- actions -----------------------------------------------------------------------------
     def select_company(self, company_id: int) -> None:
         self._selected = company_id
-        row = self.model.find(company_id)
+        row = self.model.row_of(company_id)
         if row >= 0:
             self.table.selectRow(row)
         self._load_details(company_id)

@@ -1,8 +1,13 @@
-"""接洽记录: every logged contact, searchable by text and date, and the follow-ups due."""
+"""接洽记录: every logged contact, searchable by text and date, and the follow-ups due.
+
+The list holds only the count and the pages it shows (300k logs: ``PagedListModel``); search,
+filters and the order of a header click run in SQL (``contacts.log_ids``).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
@@ -19,12 +24,13 @@ from PySide6.QtWidgets import (
 from crm import changes
 from crm.db import UnitOfWork
 from crm.services import contacts
-from crm.services.contacts import FollowUps, LogRow
+from crm.services.contacts import FollowUps, LogQuery, LogRow
 from ui.context import op
 from ui.dialogs.log_dialog import LogDialog
 from ui.forms import DateEdit
+from ui.models.id_list import PagedListModel
 from ui.models.table import Column, RowsModel
-from ui.pages.common import TableOrEmpty, icon, search_box, sorted_proxy, table_view, title_label
+from ui.pages.common import TableOrEmpty, icon, search_box, table_view, title_label
 
 
 def _due(uow: UnitOfWork, today: dt.date, user_id: int | None) -> FollowUps:
@@ -103,18 +109,20 @@ class ContactsPage(QWidget):
             edit.dateChanged.connect(lambda _d: self._timer.start())
         self.mine.toggled.connect(lambda _c: self.reload())
 
-        self.model = RowsModel([
-            Column(self.tr("日期"), lambda r: r.logged_on, "date"),
-            Column(self.tr("方式"), lambda r: r.mode),
-            Column(self.tr("人员"), lambda r: r.user),
-            Column(self.tr("项目"), lambda r: r.project),
-            Column(self.tr("企业"), lambda r: r.company),
+        # A header click sorts in the database; free text (内容, 下一步) is not a sort order.
+        self.model: PagedListModel[LogQuery, LogRow] = PagedListModel(ctx, [
+            Column(self.tr("日期"), lambda r: r.logged_on, "date", sort="logged_on"),
+            Column(self.tr("方式"), lambda r: r.mode, sort="mode"),
+            Column(self.tr("人员"), lambda r: r.user, sort="user"),
+            Column(self.tr("项目"), lambda r: r.project, sort="project"),
+            Column(self.tr("企业"), lambda r: r.company, sort="company"),
             Column(self.tr("内容"), lambda r: r.content),
             Column(self.tr("下一步"), lambda r: r.next_step),
-            Column(self.tr("下次跟进"), lambda r: r.follow_up_on, "date"),
-        ], self)
+            Column(self.tr("下次跟进"), lambda r: r.follow_up_on, "date", sort="follow_up_on"),
+        ], LogQuery(), contacts.count_logs, contacts.log_page, contacts.log_rows, self)
+        self.model.loaded.connect(self._list_loaded)
         # 内容 takes the spare width; the rest keep a width that fits their usual text.
-        self.table = table_view(sorted_proxy(self.model, self), self, sortable=True, stretch=5)
+        self.table = table_view(self.model, self, sortable=True, stretch=5)
         self.table.sortByColumn(0, Qt.SortOrder.DescendingOrder)
         for i, width in enumerate((100, 52, 64, 140, 150, 0, 110, 100)):
             if width:
@@ -185,25 +193,25 @@ class ContactsPage(QWidget):
         self._generation += 1
         generation = self._generation
         me = self.ctx.actor.user_id
-        kwargs: dict[str, Any] = {"search": self.search.text(), "date_from": self.date_from.value(),
-                  "date_to": self.date_to.value(),
-                  "user_id": me if self.mine.isChecked() else None}
+        self.model.set_query(replace(
+            self.model.query, search=self.search.text(), date_from=self.date_from.value(),
+            date_to=self.date_to.value(), user_id=me if self.mine.isChecked() else None))
         follow_user = None if self.all_staff.isChecked() else me
-        today = self.ctx.today()
+        self.ctx.read(op(_due, self.ctx.today(), follow_user),
+                      done=lambda due: self._loaded(generation, due))
 
-        def load(uow: UnitOfWork) -> tuple[list[LogRow], FollowUps]:
-            return contacts.list_logs(uow, **kwargs), _due(uow, today, follow_user)
-        self.ctx.read(load, done=lambda result: self._loaded(generation, *result))
-
-    def _loaded(self, generation: int, logs: list[LogRow], due: FollowUps) -> None:
-        if generation != self._generation:
-            return
-        self.model.set_rows(logs)
+    def _list_loaded(self) -> None:
+        """The count arrived: the true total, whatever part of the list is on screen."""
+        n = self.model.rowCount()
         filtered = bool(self.search.text().strip() or self.date_from.value()
                         or self.date_to.value())
-        self.list_area.update_state(len(logs), self.tr("没有符合条件的接洽记录") if filtered else
+        self.list_area.update_state(n, self.tr("没有符合条件的接洽记录") if filtered else
                                     self.tr("还没有接洽记录 — 点“记一笔”记录走访、来访或电话"))
-        self.count.setText(self.tr("{n} 条").format(n=len(logs)))
+        self.count.setText(self.tr("{n} 条").format(n=n))
+
+    def _loaded(self, generation: int, due: FollowUps) -> None:
+        if generation != self._generation:
+            return
         rows = [*due.overdue, *due.today, *due.upcoming]
         self.follow_model.set_rows(rows)
         self.follow_area.update_state(len(rows))
@@ -229,7 +237,6 @@ class ContactsPage(QWidget):
         return self.dialog
 
     def _open_log_project(self, index: Any) -> None:
-        source = self.table.model().mapToSource(index)  # type: ignore[attr-defined]
-        row = self.model.row_at(source.row())
+        row = self.model.row_at(index.row())
         if row is not None and row.project_id is not None:
             self.project_requested.emit(row.project_id)

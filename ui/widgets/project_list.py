@@ -1,4 +1,8 @@
-"""The projects behind a figure: a small dialog opened by clicking a KPI card."""
+"""The projects behind a figure: a dialog opened by clicking a KPI card.
+
+A figure can stand for tens of thousands of projects (全年签约 at 100k): the dialog holds their
+ids and reads the rows in batches as they show (``IdListModel``).
+"""
 
 from __future__ import annotations
 
@@ -7,9 +11,10 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QW
 
 from crm.services import projects
 from crm.services.projects import ProjectRow
-from ui.context import AppContext, op
+from ui.context import AppContext
+from ui.models.id_list import IdListModel
 from ui.widgets import format as fmt
-from ui.widgets.table import Column, RowsModel, rows_view
+from ui.widgets.table import Column, rows_view
 
 
 def project_columns(widget: QWidget) -> list[Column]:
@@ -38,23 +43,21 @@ class ProjectListDialog(QDialog):
         self.setWindowTitle(title)
         self.resize(1100, 560)
         self.ctx = ctx
-        self.model = RowsModel(project_columns(self), self)
+        self.model: IdListModel[ProjectRow] = IdListModel(ctx, project_columns(self),
+                                                          projects.project_rows, self)
         self.view = rows_view(self.model, self)
         self.view.doubleClicked.connect(self._open)
-        self.summary = QLabel(self.tr("正在加载…"), self)
+        self.summary = QLabel(self.tr("共 {n} 个项目，双击打开").format(n=len(ids)) if ids
+                              else self.tr("没有符合条件的项目"), self)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(self.summary)
         layout.addWidget(self.view, 1)
         layout.addWidget(buttons)
-        ctx.read(op(projects.project_rows, ids), done=self._loaded)
-
-    def _loaded(self, rows: list[ProjectRow]) -> None:
-        self.model.set_rows(rows)
-        self.summary.setText(self.tr("共 {n} 个项目，双击打开").format(n=len(rows)) if rows
-                             else self.tr("没有符合条件的项目"))
+        self.model.set_ids(list(ids))
 
     def _open(self, index: QModelIndex) -> None:
-        if index.isValid():
-            self.project_requested.emit(self.model.row_at(index.row()).id)
+        ident = self.model.id_at(index.row()) if index.isValid() else None
+        if ident is not None:
+            self.project_requested.emit(ident)

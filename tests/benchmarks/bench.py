@@ -3,6 +3,7 @@
 Run (not part of the default test run)::
 
     .venv/bin/python tests/benchmarks/bench.py [--db URL] [--projects 100000] [--logs 300000]
+                                               [--companies 100000]
 
 Without ``--db`` it builds a SQLite file in a temporary folder. With a PostgreSQL URL it works
 in a new schema of that database and drops it afterwards (``--keep`` keeps it). The rows are
@@ -51,7 +52,10 @@ from crm.models import (  # noqa: E402
     Start,
     User,
 )
-from crm.services import metrics, projects  # noqa: E402
+from crm.services import companies as company_service  # noqa: E402
+from crm.services import contacts, metrics, projects  # noqa: E402
+from crm.services.companies import CompanyQuery  # noqa: E402
+from crm.services.contacts import LOG_SORTS, LogQuery  # noqa: E402
 from crm.services.metrics import Filters, Period  # noqa: E402
 from crm.services.projects import ProjectQuery  # noqa: E402
 from crm.text import initials, search_text, sort_key  # noqa: E402
@@ -249,6 +253,45 @@ def generate(db: Database, n_projects: int, n_logs: int, seed: int = 7) -> Made:
                 sample["name"])
 
 
+def more_companies(db: Database, total: int, seed: int = 11) -> int:
+    """Companies without projects up to ``total`` (the 企业 list at 100k; the projects' own
+    companies, 2 for every 5 projects, stay as they were generated)."""
+    rng = random.Random(seed)
+    now = dt.datetime(2026, 11, 1, 9, 0)
+    with db.engine.begin() as conn:
+        have = int(conn.execute(text("SELECT count(*) FROM companies")).scalar() or 0)
+        if have >= total:
+            return have
+        seen = set(conn.execute(text("SELECT name FROM companies")).scalars())
+        usccs = set(conn.execute(text("SELECT uscc FROM companies WHERE uscc IS NOT NULL"))
+                    .scalars())
+        first = int(conn.execute(text("SELECT max(id) FROM companies")).scalar() or 0) + 1
+        rows: list[dict[str, Any]] = []
+        while have + len(rows) < total:
+            name = (rng.choice(PLACES) + rng.choice(WORDS) + rng.choice(WORDS) + rng.choice(WORDS)
+                    + rng.choice(WORDS) + rng.choice(TRADES) + rng.choice(KINDS))
+            body = "91" + f"{rng.randrange(110000, 660000)}" + "".join(
+                rng.choice(ALPHABET) for _ in range(9))
+            uscc = make_uscc(body)
+            if name in seen or uscc in usccs:
+                continue
+            seen.add(name)
+            usccs.add(uscc)
+            rows.append({"id": first + len(rows), "name": name, "uscc": uscc,
+                         "hq_city": name[:2], "industry_id": rng.randrange(1, 10), "note": "",
+                         "sort_key": sort_key(name), "initials": initials(name),
+                         "deleted_at": None, "version": 1, "created_at": now,
+                         "updated_at": now})
+        _insert(conn, Company, rows)
+        if not db.is_sqlite:
+            conn.execute(text("SELECT setval(pg_get_serial_sequence('companies', 'id'), "
+                              "(SELECT max(id) FROM companies))"))
+    with db.engine.connect() as conn:
+        conn = conn.execution_options(isolation_level="AUTOCOMMIT")
+        conn.execute(text("ANALYZE companies" if db.is_sqlite else "VACUUM ANALYZE companies"))
+    return total
+
+
 def count_rows(db: Database) -> tuple[int, int]:
     with db.engine.connect() as conn:
         return (int(conn.execute(text("SELECT count(*) FROM projects")).scalar() or 0),
@@ -362,6 +405,84 @@ def measure(db: Database, made: Made) -> list[Result]:
                           t_rows, 50))
         out.append(Result(f"change the sort to {sort}: all {len(all_ids):,} ids in order "
                           "(as a keystroke)", t_ids, 100))
+    out += measure_logs(db, made)
+    out += measure_companies(db, made)
+    return out
+
+
+def first_page(q: Any, count: Callable[..., int], page: Callable[..., object],
+               db: Database) -> Callable[[], object]:
+    """What a list reading a page at a time does for a keystroke or a header click: the
+    count (the true total), then the first page's ids and rows."""
+    def run() -> object:
+        with db.uow() as uow:
+            return count(uow, q), page(uow, q, 0, 200)
+    return run
+
+
+def measure_logs(db: Database, made: Made) -> list[Result]:
+    """The 接洽记录 list: the count and the 200-row page on screen (contacts.log_ids)."""
+    out: list[Result] = []
+    with db.uow() as uow:
+        total = contacts.count_logs(uow)
+        user = uow.session.execute(text("SELECT user_id FROM contact_logs WHERE user_id IS NOT "
+                                        "NULL ORDER BY id LIMIT 1")).scalar()
+    for label, q in (("project name", LogQuery(search=made.project_sample[2:6])),
+                     ("company name", LogQuery(search=made.company_sample)),
+                     ("只看我的", LogQuery(user_id=user))):
+        with db.uow() as uow:
+            hits = contacts.count_logs(uow, q)
+        what = f"“{q.search}”" if q.search else "(one person's)"
+        out.append(Result(f"contact log, search keystroke: {label} {what} ({hits:,} of "
+                          f"{total:,} logs)",
+                          timed(first_page(q, contacts.count_logs, contacts.log_page, db)), 100))
+    row = min(50_000, total // 2) // 200 * 200
+    for sort in LOG_SORTS:
+        q = LogQuery(sort=sort, descending=sort in ("logged_on", "follow_up_on"))
+
+        def jump(q: LogQuery = q) -> object:
+            with db.uow() as uow:
+                return contacts.log_page(uow, q, row, 200)
+
+        out.append(Result(f"contact log, jump to row {row:,}, sorted by {sort}: the 200-row "
+                          "page there", timed(jump), 50))
+        out.append(Result(f"contact log, change the sort to {sort}: the count and the first "
+                          "page", timed(first_page(q, contacts.count_logs, contacts.log_page,
+                                                   db)), 100))
+    return out
+
+
+def measure_companies(db: Database, made: Made) -> list[Result]:
+    """The 企业 list: all ids in pinyin order (company_ids), rows 200 at a time."""
+    out: list[Result] = []
+
+    def keystroke(q: CompanyQuery) -> Callable[[], object]:
+        def run() -> object:
+            with db.uow() as uow:
+                found = company_service.company_ids(uow, q)
+                return company_service.company_rows(uow, found[:200])
+        return run
+
+    for label, needle in (("name", made.company_sample), ("USCC", made.uscc_sample),
+                          ("pinyin initials", initials(made.company_sample))):
+        q = CompanyQuery(search=needle)
+        with db.uow() as uow:
+            hits = len(company_service.company_ids(uow, q))
+        out.append(Result(f"companies, search keystroke: {label} “{needle}” ({hits} hits)",
+                          timed(keystroke(q)), 100))
+    with db.uow() as uow:
+        all_ids = company_service.company_ids(uow)
+    row = min(50_000, len(all_ids) // 2) // 200 * 200
+    around = all_ids[row:row + 200]
+
+    def jump() -> object:
+        with db.uow() as uow:
+            return company_service.company_rows(uow, around)
+
+    out.append(Result(f"companies, jump to row {row:,}: the 200-row batch there", timed(jump),
+                      50))
+    out.append(Result(f"companies, open or reload the list: all {len(all_ids):,} ids in pinyin "
+                      "order (as a keystroke)", timed(keystroke(CompanyQuery())), 100))
     return out
 
 
@@ -459,6 +580,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--db", help="database URL (default: a new SQLite file)")
     parser.add_argument("--projects", type=int, default=100_000)
     parser.add_argument("--logs", type=int, default=300_000)
+    parser.add_argument("--companies", type=int, default=100_000,
+                        help="companies in all (those without projects are added)")
     parser.add_argument("--keep", action="store_true", help="keep the PostgreSQL schema")
     parser.add_argument("--no-gui", action="store_true", help="skip the window measurements")
     parser.add_argument("--reuse", action="store_true",
@@ -479,6 +602,8 @@ def main(argv: list[str] | None = None) -> int:
             made_s = time.perf_counter() - t
             print(f"{backend}: generated {args.projects:,} projects and {args.logs:,} contact "
                   f"logs in {made_s:.1f} s", flush=True)
+        n_companies = more_companies(db, args.companies)
+        print(f"{backend}: {n_companies:,} companies", flush=True)
         results = measure(db, made)
         db.dispose()
         if not args.no_gui:

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 from typing import Any, TypeVar
 
+import shiboken6
 from PySide6.QtCore import QDate, QModelIndex, QStringListModel, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox,
@@ -32,10 +33,11 @@ from crm.db import UnitOfWork
 from crm.errors import CrmError
 from crm.money import parse_amount
 from crm.uscc import normalize_uscc
-from ui.context import Op, op
+from ui.context import Op, Operation, op
 
 DATE_FORMAT = "yyyy-MM-dd"
 W = TypeVar("W", bound=QWidget)
+T = TypeVar("T")
 _NO_DATE = QDate(1989, 12, 31)  # one day before the earliest date the core accepts
 
 
@@ -246,10 +248,17 @@ class Choice(QComboBox):
                  *, blank: str | None = None):
         super().__init__(parent)
         self.blank = blank
+        # the value asked for, kept while the items are still being read (see set_items)
+        self._wanted: Any = None
+        self.currentIndexChanged.connect(self._chosen)
         self.set_items(items)
 
+    def _chosen(self, _index: int) -> None:
+        self._wanted = self.value()
+
     def set_items(self, items: Iterable[tuple[str, Any]]) -> None:
-        current = self.value() if self.count() else None
+        """Offer ``items``, keeping the chosen value (or the one asked for before they came)."""
+        wanted = self._wanted
         self.blockSignals(True)
         self.clear()
         if self.blank is not None:
@@ -257,7 +266,7 @@ class Choice(QComboBox):
         for label, value in items:
             self.addItem(label, value)
         self.blockSignals(False)
-        self.set_value(current)
+        self.set_value(wanted)
 
     def value(self) -> Any:
         return self.currentData() if self.currentIndex() >= 0 else None
@@ -266,9 +275,11 @@ class Choice(QComboBox):
         for i in range(self.count()):
             if self.itemData(i) == value:
                 self.setCurrentIndex(i)
+                self._wanted = value
                 return
         if self.count():
             self.setCurrentIndex(0)
+        self._wanted = value  # not offered (yet): chosen when the items arrive
 
 
 class SearchPicker(QWidget):
@@ -323,7 +334,7 @@ class SearchPicker(QWidget):
         self.ctx.read(op(self.fetch, text), done=lambda found: self._show(text, found))
 
     def _show(self, text: str, found: list[tuple[int, str]]) -> None:
-        if text != self._asked:
+        if not shiboken6.isValid(self) or text != self._asked:
             return  # the user typed on meanwhile: a newer search is under way
         self._choices = found
         self.model.setStringList([label for _id, label in found])
@@ -362,6 +373,8 @@ class FormDialog(QDialog):
         self.ctx = ctx
         self.saved: Any = None
         self.busy = False
+        self._loading = 0  # lookups still being read (see load)
+        self._accept_waiting = False
         self.setWindowTitle(title)
         self.setObjectName("form-dialog")
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, False)
@@ -402,9 +415,34 @@ class FormDialog(QDialog):
         if need > self.height():
             self.resize(self.width(), need)
 
+    def load(self, operation: Operation[T], fill: Callable[[T], None]) -> None:
+        """Read what the form offers (lists of industries, events …) off the GUI thread and
+        ``fill`` it in; a save asked for meanwhile happens once everything has arrived."""
+        self._loading += 1
+        self._update_save()
+
+        def arrived(value: T) -> None:
+            if not shiboken6.isValid(self):
+                return  # closed and deleted before its lists came
+            self._loading -= 1
+            fill(value)
+            self._update_save()
+            if not self._loading and self._accept_waiting:
+                self._accept_waiting = False
+                self.accept()
+
+        def failed(exc: BaseException) -> None:
+            if not shiboken6.isValid(self):
+                return
+            self._loading -= 1
+            self._accept_waiting = False
+            self._update_save()
+            self.ctx.report(exc)
+        self.ctx.read(operation, done=arrived, failed=failed)
+
     def _update_save(self) -> None:
         self.buttons.button(QDialogButtonBox.StandardButton.Save).setEnabled(
-            not self.busy and not self.form.has_errors())
+            not self.busy and not self._loading and not self.form.has_errors())
 
     def field_for(self, exc: CrmError) -> str | None:
         """The form row an error belongs to (crm's field name, through ``aliases``)."""
@@ -421,6 +459,9 @@ class FormDialog(QDialog):
 
     def accept(self) -> None:
         if self.busy:
+            return
+        if self._loading:
+            self._accept_waiting = True
             return
         self.form.clear_errors()
         try:

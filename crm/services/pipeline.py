@@ -143,6 +143,47 @@ def _record_start(uow: UnitOfWork, project: Project, s: StartInput) -> None:
         project.started_on, project.start_kind = s.started_on, s.kind
 
 
+@dataclass(frozen=True)
+class Move:
+    """What moving a project to ``to`` is and what it needs: the rule :func:`advance` applies
+    and the 推进阶段 dialog shows (it asks for exactly these, nothing it would refuse)."""
+
+    to: str
+    back: bool  # a correction: to an earlier stage, or out of 已终止 (managers, with a reason)
+    needs_agreement: bool  # reaching 已签约 for the first time
+    needs_start: bool  # reaching 已开工(开业) for the first time
+    needs_reason: bool  # 终止, and every correction
+
+
+def plan_move(stage: str, signed: bool, started: bool, to: str) -> Move:
+    """The move from ``stage`` to ``to`` of a project that has (not) signed / started yet."""
+    back = to != stages.DROPPED and (stage == stages.DROPPED
+                                     or stages.rank(to) < stages.rank(stage))
+    forward = not back and to != stages.DROPPED
+    return Move(to, back,
+                needs_agreement=forward and stages.rank(to) >= stages.rank(stages.SIGNED)
+                and not signed,
+                needs_start=forward and stages.rank(to) >= stages.rank(stages.STARTED)
+                and not started,
+                needs_reason=to == stages.DROPPED or back)
+
+
+def possible_moves(stage: str, signed: bool, started: bool, may_correct: bool) -> list[Move]:
+    """Every move from ``stage``, in stage order; corrections only for ``may_correct``."""
+    moves = [plan_move(stage, signed, started, to) for to in stages.ALL if to != stage]
+    return [m for m in moves if may_correct or not m.back]
+
+
+def moves(uow: UnitOfWork, actor: Actor, project_id: int) -> list[Move]:
+    """The moves ``actor`` may make on the project now (crm.permissions decides corrections)."""
+    project = get_or_404(uow.session, Project, project_id, "项目")
+    if not permissions.allowed(uow, actor, "pipeline.advance", project=project):
+        return []
+    return possible_moves(project.stage, project.signed_on is not None,
+                          project.started_on is not None,
+                          permissions.allowed(uow, actor, "pipeline.correct_back"))
+
+
 def advance(uow: UnitOfWork, actor: Actor, project_id: int, to: str, on: dt.date, *,
             agreement: AgreementInput | None = None, start: StartInput | None = None,
             reason: str = "", expected_version: int | None = None) -> ProjectRow:
@@ -173,8 +214,8 @@ def advance(uow: UnitOfWork, actor: Actor, project_id: int, to: str, on: dt.date
                               field="stage")
     reason = optional_text(reason)
     corrected: list[str] = []  # milestones a manager dated out of order, with ``reason``
-    correction = to != stages.DROPPED and (
-        current == stages.DROPPED or stages.rank(to) < stages.rank(current))
+    correction = plan_move(current, project.signed_on is not None,
+                           project.started_on is not None, to).back
     if to == stages.DROPPED:
         _drop(project, on, reason)
     elif correction:

@@ -17,7 +17,7 @@ from crm.errors import CrmError, ValidationError
 from crm.services import events, pipeline
 from crm.services.pipeline import AgreementInput, StartInput
 from crm.services.projects import ProjectRow
-from ui.context import Op
+from ui.context import Op, op
 from ui.forms import AmountEdit, Choice, DateEdit, FormDialog
 
 DATE_LABELS = {stages.NEGOTIATING: "进入在谈日期", stages.SIGNED: "签约日期",
@@ -25,33 +25,23 @@ DATE_LABELS = {stages.NEGOTIATING: "进入在谈日期", stages.SIGNED: "签约�
                stages.DROPPED: "终止日期"}
 
 
-def is_back(current: str, to: str) -> bool:
-    """A correction: out of 已终止 or to an earlier stage."""
-    if to == stages.DROPPED:
-        return False
-    return current == stages.DROPPED or stages.rank(to) < stages.rank(current)
-
-
 class AdvanceDialog(FormDialog):
     """Move ``row`` to another stage (``to`` preselected when given)."""
 
     def __init__(self, ctx: Any, row: ProjectRow, to: str | None = None,
-                 parent: QWidget | None = None):
+                 parent: QWidget | None = None, *, may_correct: bool | None = None):
         super().__init__(ctx, self.tr("推进阶段 — {name}").format(name=row.name), parent)
         self.row = row
         self.setMinimumWidth(480)
         self.buttons.button(self.buttons.StandardButton.Save).setText(self.tr("确定"))
-        manager = ctx.actor.is_manager
-        targets = []
-        for code in stages.ALL:
-            if code == row.stage:
-                continue
-            back = is_back(row.stage, code)
-            if back and not manager:
-                continue
-            label = stages.NAMES[code] + (self.tr("（回退更正）") if back else "")
-            targets.append((label, code))
-        event_rows = ctx.call(lambda uow: events.list_events(uow, ctx.today()))
+        # the moves crm.pipeline allows from here; corrections only where crm.permissions
+        # allows them (the page knows from the project's read model; else the signed-in role)
+        if may_correct is None:
+            may_correct = ctx.actor.is_manager
+        self.moves = {m.to: m for m in pipeline.possible_moves(
+            row.stage, row.signed_on is not None, row.started_on is not None, may_correct)}
+        targets = [(stages.NAMES[m.to] + (self.tr("（回退更正）") if m.back else ""), m.to)
+                   for m in self.moves.values()]
         f = self.form
         self.stage = f.add("stage", self.tr("目标阶段"), Choice(self, targets))
         self.on = f.add("on", self.tr("日期"), DateEdit(self, value=ctx.today()))
@@ -63,9 +53,8 @@ class AdvanceDialog(FormDialog):
         self.amount = f.add("amount", self.tr("签约金额"), AmountEdit(self, unit="亿元"),
                             required=True)
         self.event_choice = f.add("event_id", self.tr("签约活动"), Choice(
-            self, [(f"{e.held_on.isoformat()} {e.name}", e.id) for e in event_rows],
-            blank=self.tr("（无）")))
-        self._event_days = {e.id: e.held_on for e in event_rows}
+            self, blank=self.tr("（无）")))
+        self._event_days: dict[int, dt.date] = {}
         # the start
         self.start_kind = f.add("start_kind", self.tr("开工类型"), Choice(
             self, [(k, k) for k in stages.START_KINDS]))
@@ -86,28 +75,34 @@ class AdvanceDialog(FormDialog):
                   else stages.DROPPED)
         self.stage.set_value(to)
         self._layout_for_target()
+        self.load(op(events.list_events, ctx.today()), self._events)
+
+    def _events(self, rows: list[events.EventRow]) -> None:
+        self.event_choice.set_items([(f"{e.held_on.isoformat()} {e.name}", e.id) for e in rows])
+        self._event_days = {e.id: e.held_on for e in rows}
 
     # --- what the chosen move needs ------------------------------------------------------------
     def target(self) -> str:
         return str(self.stage.value() or "")
 
-    def needs_agreement(self) -> bool:
+    def planned_move(self) -> pipeline.Move:
+        """The chosen move as crm.pipeline plans it."""
         to = self.target()
-        return (stages.rank(to) >= stages.rank(stages.SIGNED) and self.row.signed_on is None
-                and not is_back(self.row.stage, to))
+        return self.moves.get(to) or pipeline.plan_move(
+            self.row.stage, self.row.signed_on is not None, self.row.started_on is not None, to)
+
+    def needs_agreement(self) -> bool:
+        return self.planned_move().needs_agreement
 
     def needs_start(self) -> bool:
-        to = self.target()
-        return (stages.rank(to) >= stages.rank(stages.STARTED) and self.row.started_on is None
-                and not is_back(self.row.stage, to))
+        return self.planned_move().needs_start
 
     def needs_reason(self) -> bool:
-        to = self.target()
-        return to == stages.DROPPED or is_back(self.row.stage, to)
+        return self.planned_move().needs_reason
 
     def _layout_for_target(self, *_args: object) -> None:
         to = self.target()
-        back = is_back(self.row.stage, to)
+        back = self.planned_move().back
         label = self.tr("更正日期") if back else self.tr(DATE_LABELS.get(to, "日期"))
         self.form.labels["on"].setText(label + " *")
         agreement, start = self.needs_agreement(), self.needs_start()

@@ -22,13 +22,14 @@ class CompanyDialog(FormDialog):
         super().__init__(ctx, self.tr("编辑企业") if row else self.tr("新建企业"), parent)
         self.row = row
         self.setMinimumWidth(480)
-        industries = ctx.call(dictionaries.list_industries)
         f = self.form
         self.line_name = f.add("name", self.tr("企业名称"), QLineEdit(self), required=True)
         self.uscc = f.add("uscc", self.tr("统一社会信用代码"), UsccEdit(self, "company.uscc"))
         self.city = f.add("hq_city", self.tr("总部城市"), QLineEdit(self))
         self.industry = f.add("industry_id", self.tr("产业"), Choice(
-            self, [(i.name, i.id) for i in industries], blank=self.tr("（未分类）")))
+            self, blank=self.tr("（未分类）")))
+        self.load(dictionaries.list_industries, lambda rows: self.industry.set_items(
+            [(i.name, i.id) for i in rows]))
         self.note = f.add("note", self.tr("备注"), QPlainTextEdit(self))
         self.note.setFixedHeight(60)
         self.live("uscc", self.uscc.value, self.uscc.textChanged)

@@ -12,7 +12,7 @@ from crm.services import contacts
 from crm.services.contacts import LogInput
 from crm.services.projects import get_project
 from crm.views.projects import company_choices, project_choices
-from ui.context import Op
+from ui.context import Op, op
 from ui.forms import Choice, DateEdit, FormDialog, SearchPicker
 
 
@@ -44,8 +44,9 @@ class LogDialog(FormDialog):
         self.project.picked.connect(lambda _v: self.form.clear_error("project_id"))
         self.company.picked.connect(lambda _v: self.form.clear_error("project_id"))
         if project_id is not None:
-            row = ctx.call(lambda uow: get_project(uow, project_id))
-            self.project.set_value(row.id, f"{row.name}（{row.company}）")
+            self.project.set_value(project_id, "…")  # its name follows, read off the GUI thread
+            self.load(op(get_project, project_id), lambda row: self.project.set_value(
+                row.id, f"{row.name}（{row.company}）"))
 
     def _check_content(self) -> None:
         if not self.content.toPlainText().strip():

@@ -24,7 +24,6 @@ class ProjectDialog(FormDialog):
         super().__init__(ctx, self.tr("编辑项目") if row else self.tr("新建项目"), parent)
         self.row = row
         self.setMinimumWidth(560)
-        look: Lookups = ctx.call(load_lookups)
         f = self.form
         self.name = f.add("name", self.tr("项目名称"), QLineEdit(self), required=True)
         company_box = QWidget(self)
@@ -39,19 +38,17 @@ class ProjectDialog(FormDialog):
         line.addWidget(self.new_company)
         f.add("company_id", self.tr("企业"), company_box, required=True)
         self.industry = f.add("industry_id", self.tr("产业"), Choice(
-            self, [(i.name, i.id) for i in look.industries], blank=self.tr("（未分类）")))
+            self, blank=self.tr("（未分类）")))
         self.planned = f.add("planned_investment", self.tr("计划总投资"),
                              AmountEdit(self, unit="亿元", field="planned_investment"))
         self.source = f.add("source", self.tr("招商来源"), Choice(
             self, [(name, code) for code, name in SOURCE_NAMES.items()]))
         self.ambassador = f.add("ambassador_id", self.tr("招商大使"), Choice(
-            self, [(a.name + (f"（{a.organisation}）" if a.organisation else ""), a.id)
-                   for a in look.ambassadors], blank=self.tr("（无）")))
+            self, blank=self.tr("（无）")))
         self.referrer = f.add("referrer", self.tr("引荐人"), QLineEdit(self))
-        self.owner = f.add("owner_id", self.tr("负责人"), Choice(
-            self, [(u.display_name, u.id) for u in look.users], blank=self.tr("（无）")))
+        self.owner = f.add("owner_id", self.tr("负责人"), Choice(self, blank=self.tr("（无）")))
         self.carrier = f.add("carrier_id", self.tr("拟落地载体"), Choice(
-            self, [(f"{c.name}（{c.kind}）", c.id) for c in look.carriers], blank=self.tr("（未定）")))
+            self, blank=self.tr("（未定）")))
         self.land = f.add("land_mu", self.tr("用地面积(亩)"),
                           AmountEdit(self, unit="亩", units=("亩",), field="land_mu"))
         self.floor = f.add("floor_area", self.tr("需求面积(㎡)"),
@@ -84,6 +81,16 @@ class ProjectDialog(FormDialog):
             if company is not None:
                 self.company.set_value(*company)
         self._source_changed()
+        self.load(load_lookups, self._lookups)
+
+    def _lookups(self, look: Lookups) -> None:
+        """The lists the form offers, read off the GUI thread after it opened."""
+        self.industry.set_items([(i.name, i.id) for i in look.industries])
+        self.ambassador.set_items([(a.name + (f"（{a.organisation}）" if a.organisation else ""),
+                                    a.id) for a in look.ambassadors])
+        self.owner.set_items([(u.display_name, u.id) for u in look.users])
+        self.carrier.set_items([(f"{c.name}（{c.kind}）", c.id) for c in look.carriers])
+        self.form.clear_error("ambassador_id")
 
     def _fill(self, r: ProjectRow) -> None:
         self.name.setText(r.name)

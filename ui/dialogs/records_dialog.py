@@ -11,7 +11,7 @@ from crm.errors import ValidationError
 from crm.services import events, pipeline
 from crm.services.pipeline import AgreementInput
 from crm.services.projects import ProjectRow
-from ui.context import Op
+from ui.context import Op, op
 from ui.forms import AmountEdit, Choice, DateEdit, FormDialog
 
 
@@ -21,7 +21,6 @@ class AgreementDialog(FormDialog):
     def __init__(self, ctx: Any, row: ProjectRow, parent: QWidget | None = None):
         super().__init__(ctx, self.tr("添加协议 — {name}").format(name=row.name), parent)
         self.row = row
-        event_rows = ctx.call(lambda uow: events.list_events(uow, ctx.today()))
         f = self.form
         self.kind = f.add("kind", self.tr("协议类型"), Choice(
             self, [(k, k) for k in stages.AGREEMENT_KINDS]))
@@ -30,10 +29,11 @@ class AgreementDialog(FormDialog):
         self.amount = f.add("amount", self.tr("金额"), AmountEdit(self, unit="亿元"),
                             required=True)
         self.event_choice = f.add("event_id", self.tr("签约活动"), Choice(
-            self, [(f"{e.held_on.isoformat()} {e.name}", e.id) for e in event_rows],
-            blank=self.tr("（无）")))
+            self, blank=self.tr("（无）")))
         self.note = f.add("note", self.tr("备注"), QLineEdit(self))
         self.live("amount", self.amount.value, self.amount.edited)
+        self.load(op(events.list_events, ctx.today()), lambda rows: self.event_choice.set_items(
+            [(f"{e.held_on.isoformat()} {e.name}", e.id) for e in rows]))
 
     def collect(self) -> Op:
         actor = self.ctx.actor

@@ -71,3 +71,23 @@ def test_targets_as_typed_are_checked_then_saved_together(demo_db: Database) -> 
     assert demo_db.run(settings.set_targets, manager, 2025, {"signed_count": "55"}) == 0
     data = demo_db.read(read_settings, 2025, False)
     assert data.org == "青山区招商局" and data.users == []
+
+
+def test_moves_are_the_pipeline_rule_and_the_permission_table(demo_db: Database) -> None:
+    staff, boss = _actor(demo_db, "lixm"), _actor(demo_db, "zhoujm")
+    rows = demo_db.read(projects.list_projects)
+    mine = next(r for r in rows if r.owner_id == staff.user_id and r.stage == stages.NEGOTIATING)
+    other = next(r for r in rows if r.owner_id != staff.user_id)
+    own = {m.to: m for m in demo_db.read(pipeline.moves, staff, mine.id)}
+    assert set(own) == {stages.SIGNED, stages.STARTED, stages.PRODUCING, stages.DROPPED}
+    assert own[stages.SIGNED].needs_agreement and not own[stages.SIGNED].needs_start
+    assert own[stages.STARTED].needs_agreement and own[stages.STARTED].needs_start
+    assert own[stages.DROPPED].needs_reason and not own[stages.DROPPED].needs_agreement
+    managed = {m.to: m for m in demo_db.read(pipeline.moves, boss, mine.id)}
+    assert managed[stages.LEAD].back and managed[stages.LEAD].needs_reason
+    assert demo_db.read(pipeline.moves, staff, other.id) == []
+    # advance() applies the same rule: a move back is a correction the staff may not make
+    from crm.errors import PermissionDenied
+    with pytest.raises(PermissionDenied):
+        demo_db.run(pipeline.advance, staff, mine.id, stages.LEAD, mine.signed_on or
+                    demo_db.read(projects.get_project, mine.id).lead_on, reason="录错")

@@ -97,13 +97,13 @@ class IdListModel(QAbstractTableModel, Generic[R]):
 
     def row_at(self, row: int) -> R | None:
         """The cached row (None until its block has arrived; the block is then requested)."""
-        ident = self.id_at(row)
-        if ident is None:
+        if not 0 <= row < len(self.ids):
             return None
         block = row // BATCH
         if block not in self._fresh:
             self._request(block)
-        return self._rows.get(ident)
+        ident = self.ids[row]  # read again: a page just read may have filled it in
+        return None if ident is None else self._rows.get(ident)
 
     def _request(self, block: int) -> None:
         if block in self._pending:

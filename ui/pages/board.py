@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from crm import stages
 from crm.money import format_yi
-from crm.services.projects import ProjectQuery
+from crm.services.projects import ProjectQuery, ProjectRow
 from crm.views.projects import BoardColumn, load_board
 from ui.context import op
 
@@ -149,6 +149,14 @@ class BoardView(QWidget):
         self._generation += 1
         generation = self._generation
         self.ctx.read(op(load_board, self.query), done=lambda cols: self._loaded(generation, cols))
+
+    def row(self, project_id: int) -> ProjectRow | None:
+        """The card's project as the board last read it."""
+        for column in self.data:
+            for row in column.rows:
+                if row.id == project_id:
+                    return row
+        return None
 
     def _loaded(self, generation: int, columns: list[BoardColumn]) -> None:
         if generation != self._generation:

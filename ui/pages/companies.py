@@ -244,8 +244,8 @@ class CompaniesPage(QWidget):
     def edit_selected(self) -> FormDialog | None:
         if self.details is None:
             return None
-        fresh = self.ctx.call(lambda uow: companies.get_company(uow, self.details.company.id))
-        return self._open(CompanyDialog(self.ctx, fresh, self))
+        # as last read (read again on every change); a save over a newer edit is refused
+        return self._open(CompanyDialog(self.ctx, self.details.company, self))
 
     def new_project(self) -> FormDialog | None:
         if self.details is None:

@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
 )
 
 from crm import changes, stages
-from crm.errors import CrmError
 from crm.services import projects
 from crm.services.common import SOURCE_NAMES
 from crm.services.metrics import preset_period
@@ -64,7 +63,6 @@ class ProjectsPage(QWidget):
         self.setObjectName("page-projects")
         self.dialog: FormDialog | None = None
         self._selected: int | None = None
-        look: Lookups = ctx.call(load_lookups)
 
         # --- header: title, count, view switch, 导入, 新建 ----------------------------------
         self.count = QLabel(self)
@@ -101,10 +99,8 @@ class ProjectsPage(QWidget):
         self.search = search_box(self.tr("搜索项目、企业、信用代码或拼音首字母"), self)
         self.stage = Choice(self, [(self.tr(n), c) for c, n in stages.NAMES.items()],
                             blank=self.tr("全部阶段"))
-        self.industry = Choice(self, [(i.name, i.id) for i in look.industries],
-                               blank=self.tr("全部产业"))
-        self.owner = Choice(self, [(u.display_name, u.id) for u in look.users],
-                            blank=self.tr("全部负责人"))
+        self.industry = Choice(self, blank=self.tr("全部产业"))  # filled by _lookups
+        self.owner = Choice(self, blank=self.tr("全部负责人"))
         self.source = Choice(self, [(n, c) for c, n in SOURCE_NAMES.items()],
                              blank=self.tr("全部来源"))
         self.period = Choice(self, [(self.tr(n), c) for c, n in PERIODS],
@@ -185,6 +181,8 @@ class ProjectsPage(QWidget):
         self.model.loaded.connect(self._list_loaded)
         self.model.modelReset.connect(self._update_actions)
         ctx.on_change(changes.PROJECTS, self.reload)
+        ctx.on_change(("users", "industries"), self._read_lookups)
+        self._read_lookups()
         self._update_actions()
         self.model.set_query(self.filter_query())
 
@@ -305,16 +303,24 @@ class ProjectsPage(QWidget):
         return self._selected if self.stack.currentWidget() is self.splitter else None
 
     def selected_row(self) -> ProjectRow | None:
-        """The selected project, read fresh (its version matters for the save)."""
+        """The selected project as last read: its detail (read again whenever it changes),
+        else its list row. A save from an older version is refused by the core and says so."""
         pid = self._selected
         if pid is None:
             return None
-        try:
-            row: ProjectRow = self.ctx.call(lambda uow: projects.get_project(uow, pid))
-            return row
-        except CrmError as exc:
-            self.ctx.report(exc)
-            return None
+        details = self.detail.details
+        if details is not None and details.row.id == pid:
+            return details.row
+        index = self.model.row_of(pid)
+        return self.model.row_at(index) if index >= 0 else None
+
+    def _read_lookups(self) -> None:
+        """The filters' lists (industries, people), off the GUI thread."""
+        self.ctx.read(load_lookups, done=self._lookups)
+
+    def _lookups(self, look: Lookups) -> None:
+        self.industry.set_items([(i.name, i.id) for i in look.industries])
+        self.owner.set_items([(u.display_name, u.id) for u in look.users])
 
     def _update_actions(self) -> None:
         has = self._selected is not None and self.model.row_of(self._selected) >= 0
@@ -418,12 +424,8 @@ class ProjectsPage(QWidget):
     # --- board ---------------------------------------------------------------------------------
     def on_card_dropped(self, project_id: int, stage: str) -> FormDialog | None:
         """A card moved to another column: the same dialog as 推进阶段 (cancel changes nothing)."""
-        try:
-            row = self.ctx.call(lambda uow: projects.get_project(uow, project_id))
-        except CrmError as exc:
-            self.ctx.report(exc)
-            return None
-        if row.stage == stage:
+        row = self.board.row(project_id)
+        if row is None or row.stage == stage:
             return None
         self._selected = project_id
         return self._open(AdvanceDialog(self.ctx, row, stage, self))

@@ -150,7 +150,7 @@ class MainWindow(QMainWindow):
 
     # --- pages ----------------------------------------------------------------------------
     def page(self, key: str) -> QWidget:
-        """The page for ``key``, created on first use (a placeholder if it cannot be)."""
+        """The page for ``key``, created on first use."""
         if key not in self.specs:
             raise KeyError(key)
         if key not in self.pages:
@@ -163,12 +163,10 @@ class MainWindow(QMainWindow):
         return self.pages[key]
 
     def _create(self, spec: PageSpec) -> QWidget:
+        # Pages are imported on first use (the window starts faster); a missing page module
+        # is a broken installation, an error like any other, never a silent placeholder.
         module_name, _, class_name = spec.target.partition(":")
-        try:
-            cls = getattr(importlib.import_module(module_name), class_name)
-        except Exception as exc:  # another part of the app not present in this build
-            log.warning("page %s unavailable: %s", spec.key, exc)
-            return Placeholder(tr("“{label}”页面尚未提供").format(label=tr(spec.label)), self.stack)
+        cls = getattr(importlib.import_module(module_name), class_name)
         try:
             widget: QWidget = cls(self.ctx, self.stack)
         except Exception as exc:
@@ -199,18 +197,14 @@ class MainWindow(QMainWindow):
 
     # --- shortcuts ------------------------------------------------------------------------
     def new_project(self) -> None:
-        fn = _optional("ui.dialogs.project_dialog", "new_project")
-        if fn is None:
-            errors.show_message(tr("新建项目功能尚未提供"), self)
-            return
-        fn(self.ctx, self)
+        from ui.dialogs.project_dialog import new_project
+
+        new_project(self.ctx, self)
 
     def log_contact(self) -> None:
-        fn = _optional("ui.dialogs.log_dialog", "log_contact")
-        if fn is None:
-            errors.show_message(tr("记录接洽功能尚未提供"), self)
-            return
-        fn(self.ctx, self, project_id=self._current_project_id())
+        from ui.dialogs.log_dialog import log_contact
+
+        log_contact(self.ctx, self, project_id=self._current_project_id())
 
     def focus_search(self) -> None:
         fn = getattr(self.current_page(), "focus_search", None)
@@ -278,12 +272,3 @@ class MainWindow(QMainWindow):
             if self.owns_db:
                 self.ctx.db.dispose()
         super().closeEvent(event)
-
-
-def _optional(module: str, name: str) -> Any:
-    """A function of another part of the app, or None when it is not there."""
-    try:
-        return getattr(importlib.import_module(module), name)
-    except (ImportError, AttributeError) as exc:
-        log.warning("%s.%s unavailable: %s", module, name, exc)
-        return None

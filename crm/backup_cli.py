@@ -5,17 +5,20 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from crm import cli
 from crm.backup import backup
+from crm.commands import Command
 from crm.db import Database
 from crm.restore import restore
 from crm.services import common
 
 
-def _parsers(sub: Any) -> None:
+def _add_backup(sub: Any) -> None:
     bak = sub.add_parser("backup", help="备份数据库（检查后才算成功）")
     bak.add_argument("file", help="备份文件；不能是正在使用的数据库本身")
     bak.add_argument("--force", action="store_true", help="覆盖已存在的文件")
+
+
+def _add_restore(sub: Any) -> None:
     res = sub.add_parser("restore", help="用备份替换当前数据库（先留安全副本）")
     res.add_argument("file", help="crm backup 写出的备份文件")
     res.add_argument("--yes", action="store_true",
@@ -29,14 +32,8 @@ def _backup(db: Database, args: argparse.Namespace) -> int:
     return 0
 
 
-def _actor() -> common.Actor:
-    """Whoever runs the command line, with its admin rights."""
-    made = getattr(common, "command_line_actor", None)
-    return made() if callable(made) else common.SYSTEM
-
-
 def _restore(db: Database, args: argparse.Namespace) -> int:
-    result = restore(db, args.file, _actor(), force=args.yes,
+    result = restore(db, args.file, common.command_line_actor(), force=args.yes,
                      me=getattr(args, "presence", None))
     if result.safety_copy is not None:
         print(f"原数据库已另存为 {result.safety_copy}")
@@ -45,7 +42,5 @@ def _restore(db: Database, args: argparse.Namespace) -> int:
     return 0
 
 
-cli.EXTRA_VERBS.append(_parsers)
-cli.VERBS["backup"] = _backup
-cli.VERBS["restore"] = _restore
-cli.NO_UPGRADE.add("restore")
+COMMANDS = (Command("backup", _add_backup, _backup),
+            Command("restore", _add_restore, _restore, creates=True, upgrades=False))

@@ -22,10 +22,12 @@ from typing import Any
 
 from sqlalchemy.engine import make_url
 
-from crm import logs, presence, stages
+from crm import backup_cli, cli_audit, logs, presence, stages
 from crm.cli_zh import FIGURES_DOC, chinese_argparse, fill_help, os_error_text
+from crm.commands import Command, Handler
 from crm.db import Database
 from crm.errors import CrmError, ValidationError
+from crm.excel import cli as excel_cli
 from crm.local import resolve_url
 from crm.money import format_yi, parse_amount
 from crm.services import metrics, pipeline, projects, users
@@ -33,14 +35,16 @@ from crm.services.common import Actor, command_line_actor, parse_date_text, reso
 from crm.services.metrics import Period
 
 log = logging.getLogger("crm.cli")
-Handler = Callable[[Database, argparse.Namespace], int]
 VERBS: dict[str, Handler] = {}
-EXTRA_VERBS: list[Callable[[Any], None]] = []
 # Verbs that must work on a database that cannot be opened as it is (restore replaces it).
-NO_UPGRADE: set[str] = set()
+# Verbs of other modules, listed here by name (crm.commands): importing one that is broken is
+# an error at start, never a verb silently missing.
+COMMANDS: tuple[Command, ...] = (*backup_cli.COMMANDS, *excel_cli.COMMANDS, *cli_audit.COMMANDS)
+# Verbs that must see the database as it is, an older schema included.
+NO_UPGRADE: set[str] = {c.name for c in COMMANDS if not c.upgrades}
 # Verbs that may create a database and its folder; every other verb refuses a missing database
 # (a mistyped --db would otherwise read as an empty database: 签约数 0, exit 0).
-CREATES: set[str] = {"init", "demo", "restore"}
+CREATES: set[str] = {"init", "demo"} | {c.name for c in COMMANDS if c.creates}
 
 
 class _Parser(argparse.ArgumentParser):
@@ -168,8 +172,8 @@ def _build_parser() -> argparse.ArgumentParser:
     grant.add_argument("--login", required=True, help="登录名（不区分大小写，须唯一）")
     grant.add_argument("--password", help="初始密码，至少 6 位（不填则从标准输入读取一行）")
     usub.add_parser("list", help="列出全部用户与人员")
-    for extend in EXTRA_VERBS:
-        extend(sub)
+    for command in COMMANDS:
+        command.add(sub)
     fill_help(parser)
     _refuse_empty(parser)
     return parser
@@ -379,12 +383,15 @@ def open_database(url: str, verb: str) -> Database:
     return db
 
 
+def _handler(name: str) -> Handler:
+    for command in COMMANDS:
+        if command.name == name:
+            return command.run
+    return VERBS[name]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    import crm.backup_cli  # registers backup/restore
-    with contextlib.suppress(ImportError):
-        import crm.excel.cli  # registers import/export when present
-    import crm.cli_audit  # noqa: F401  registers audit
     try:
         with chinese_argparse():
             args = build_parser().parse_args(argv)
@@ -394,7 +401,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         # names it and waits for it); the mark goes with the process, however it ends
         args.presence = presence.register(db, "cli")
         try:
-            code = VERBS[args.verb](db, args)
+            code = _handler(args.verb)(db, args)
             sys.stdout.flush()  # a closed pipe shows here, not as a warning at exit
             return code
         finally:

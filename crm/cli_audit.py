@@ -1,4 +1,4 @@
-"""``python -m crm audit``: the audit log on the command line, registered into crm.cli.
+"""``python -m crm audit``: the audit log on the command line, listed by crm.cli.
 
 Who reads the log here holds the database file, so reads as the database's owner (the
 managers' right to the whole log).
@@ -11,13 +11,11 @@ import json
 from dataclasses import replace
 from typing import Any
 
-from crm import cli
+from crm.commands import Command
 from crm.db import Database
 from crm.errors import ValidationError
 from crm.services import audit
-from crm.services.common import Actor, parse_date_text
-
-OWNER = Actor(user_id=None, role="admin", name="命令行")
+from crm.services.common import command_line_actor, parse_date_text
 
 
 def _extend(sub: Any) -> None:
@@ -49,7 +47,6 @@ def _entry_json(e: audit.HistoryEntry) -> dict[str, Any]:
             "note": e.note}
 
 
-@cli.verb("audit")
 def _audit(db: Database, args: argparse.Namespace) -> int:
     limit = _id(args.limit, "--limit")
     with db.uow() as uow:
@@ -62,7 +59,7 @@ def _audit(db: Database, args: argparse.Namespace) -> int:
             query = replace(query, entity="project", entity_id=_id(args.project, "--project"))
         if args.company is not None:
             query = replace(query, entity="company", entity_id=_id(args.company, "--company"))
-        page = audit.audit_log(uow, OWNER, query, limit=limit)
+        page = audit.audit_log(uow, command_line_actor(), query, limit=limit)
     if args.json:
         print(json.dumps([_entry_json(e) for e in page.rows], ensure_ascii=False))
         return 0
@@ -74,4 +71,4 @@ def _audit(db: Database, args: argparse.Namespace) -> int:
     return 0
 
 
-cli.EXTRA_VERBS.append(_extend)
+COMMANDS = (Command("audit", _extend, _audit),)

@@ -1,4 +1,4 @@
-"""``python -m crm import`` and ``python -m crm export`` (DESIGN §5), registered into crm.cli."""
+"""``crm import`` and ``crm export`` (DESIGN §5); crm.cli lists :data:`COMMANDS`."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import datetime as dt
 import sys
 from typing import Any
 
-from crm import cli
+from crm.commands import Command
 from crm.db import Database
 from crm.errors import ValidationError
 from crm.excel.errorbook import write_error_book
@@ -20,7 +20,7 @@ from crm.services.metrics import Period
 MAX_LISTED = 200
 
 
-def _extend(sub: Any) -> None:
+def _add_import(sub: Any) -> None:
     imp = sub.add_parser("import", help="从 Excel 台账导入项目")
     imp.add_argument("file")
     imp.add_argument("--dry-run", action="store_true", help="只检查，不写入")
@@ -29,6 +29,9 @@ def _extend(sub: Any) -> None:
     imp.add_argument("--sheet", metavar="NAME", help="只导入这个工作表（默认：每个有台账表头的工作表）")
     imp.add_argument("--unit", choices=UNIT_CHOICES,
                      help="表中没有注明金额单位时，金额的单位（注明了的按所注）")
+
+
+def _add_export(sub: Any) -> None:
     exp = sub.add_parser("export", help="导出 Excel 报表")
     exp.add_argument("report", choices=list(REPORTS))
     exp.add_argument("--out", required=True, metavar="FILE.xlsx|FILE.pdf",
@@ -94,6 +97,4 @@ def _export(db: Database, args: argparse.Namespace) -> int:
     return 0
 
 
-cli.EXTRA_VERBS.append(_extend)
-cli.VERBS["import"] = _import
-cli.VERBS["export"] = _export
+COMMANDS = (Command("import", _add_import, _import), Command("export", _add_export, _export))

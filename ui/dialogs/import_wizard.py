@@ -40,7 +40,7 @@ from crm.services import settings
 from crm.services.settings import IMPORT_MAPPING_PREFIX
 from ui.context import AppContext, op
 from ui.ops import Task
-from ui.pages.common import TableOrEmpty
+from ui.widgets.panel import TableOrEmpty
 
 NOT_IMPORTED = ""
 

@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QScrollArea,
-    QStackedWidget,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -86,32 +85,6 @@ def sorted_proxy(model: QAbstractItemModel, parent: Any) -> QSortFilterProxyMode
     proxy.setSourceModel(model)
     proxy.setSortRole(Qt.ItemDataRole.UserRole)
     return proxy
-
-
-class EmptyState(QLabel):
-    """What to do when a list is empty ("还没有项目 — 新建或从台账导入")."""
-
-    def __init__(self, text: str, parent: QWidget | None = None):
-        super().__init__(text, parent)
-        self.setObjectName("empty-state")
-        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.setWordWrap(True)
-
-
-class TableOrEmpty(QStackedWidget):
-    """A table that gives way to an empty-state message when it has no rows."""
-
-    def __init__(self, table: QTableView, empty: str, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.table = table
-        self.empty = EmptyState(empty, self)
-        self.addWidget(table)
-        self.addWidget(self.empty)
-
-    def update_state(self, rows: int, message: str | None = None) -> None:
-        if message is not None:
-            self.empty.setText(message)
-        self.setCurrentWidget(self.table if rows else self.empty)
 
 
 def row_layout(*widgets: QWidget, stretch_after: int | None = None) -> QHBoxLayout:

@@ -26,8 +26,9 @@ from ui.dialogs.project_dialog import ProjectDialog
 from ui.forms import FormDialog
 from ui.models.id_list import QueryListModel
 from ui.models.table import Column, RowsModel
-from ui.pages.common import EmptyState, TableOrEmpty, icon, search_box, table_view, title_label
+from ui.pages.common import icon, search_box, table_view, title_label
 from ui.pages.history import HistoryView
+from ui.widgets.panel import EmptyMessage, TableOrEmpty
 
 
 class CompaniesPage(QWidget):
@@ -156,7 +157,7 @@ class CompaniesPage(QWidget):
         self.tabs.addTab(self.changes, self.tr("变更记录"))
         d.addWidget(self.tabs, 1)
         self.detail_widget = detail
-        self.detail_empty = EmptyState(self.tr("在左侧选择一家企业"), self)
+        self.detail_empty = EmptyMessage(self.tr("在左侧选择一家企业"), self)
         right = QWidget(self)
         r = QVBoxLayout(right)
         r.setContentsMargins(0, 0, 0, 0)

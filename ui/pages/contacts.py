@@ -30,7 +30,8 @@ from ui.dialogs.log_dialog import LogDialog
 from ui.forms import DateEdit
 from ui.models.id_list import PagedListModel
 from ui.models.table import Column, RowsModel
-from ui.pages.common import TableOrEmpty, icon, search_box, table_view, title_label
+from ui.pages.common import icon, search_box, table_view, title_label
+from ui.widgets.panel import TableOrEmpty
 
 
 def _due(uow: UnitOfWork, today: dt.date, user_id: int | None) -> FollowUps:

@@ -27,7 +27,8 @@ from crm.services import audit
 from crm.services.audit import HistoryEntry, LogPage, LogQuery, Person
 from ui.context import AppContext, op
 from ui.models.table import Column, RowsModel
-from ui.pages.common import TableOrEmpty, table_view
+from ui.pages.common import table_view
+from ui.widgets.panel import TableOrEmpty
 
 PAGE_SIZE = 200
 

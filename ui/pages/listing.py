@@ -14,7 +14,8 @@ from crm.views.projects import projects_for
 from ui.context import Operation, op
 from ui.forms import FormDialog
 from ui.models.table import Column, RowsModel
-from ui.pages.common import TableOrEmpty, icon, search_box, table_view, title_label
+from ui.pages.common import icon, search_box, table_view, title_label
+from ui.widgets.panel import TableOrEmpty
 
 
 class MasterDetailPage(QWidget):

@@ -28,8 +28,9 @@ from crm.views.projects import ProjectDetails, load_details
 from ui.context import op
 from ui.errors import confirm
 from ui.models.table import Column, RowsModel
-from ui.pages.common import EmptyState, TableOrEmpty, table_view
+from ui.pages.common import table_view
 from ui.pages.history import HistoryView
+from ui.widgets.panel import EmptyMessage, TableOrEmpty
 
 
 def _amount(wan: Decimal | None) -> str:
@@ -73,7 +74,7 @@ class ProjectDetail(QWidget):
         self.tabs.tabBar().setExpanding(True)  # four tabs share the panel's width, none hidden
         self.tabs.tabBar().setUsesScrollButtons(False)
         layout.addWidget(self.tabs, 1)
-        self.empty = EmptyState(self.tr("在左侧选择一个项目查看详情"), self)
+        self.empty = EmptyMessage(self.tr("在左侧选择一个项目查看详情"), self)
         layout.addWidget(self.empty, 1)
 
         # 基本信息

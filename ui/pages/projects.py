@@ -38,8 +38,9 @@ from ui.dialogs.records_dialog import AgreementDialog, FundingDialog, Registered
 from ui.forms import Choice, FormDialog
 from ui.models.projects import ProjectListModel
 from ui.pages.board import BoardView
-from ui.pages.common import TableOrEmpty, icon, search_box, table_view, title_label
+from ui.pages.common import icon, search_box, table_view, title_label
 from ui.pages.project_detail import ProjectDetail
+from ui.widgets.panel import TableOrEmpty
 
 SEARCH_DELAY_MS = 200
 PERIODS = (("month", "本月签约"), ("quarter", "本季度签约"), ("h1", "上半年签约"),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QStackedLayout, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QStackedLayout, QTableView, QVBoxLayout, QWidget
 
 
 class Panel(QFrame):
@@ -31,16 +31,24 @@ class Panel(QFrame):
         return widget
 
 
+class EmptyMessage(QLabel):
+    """What to do when there is nothing to show ("还没有项目 — 新建或从台账导入")."""
+
+    def __init__(self, text: str, parent: QWidget | None = None):
+        super().__init__(text, parent)
+        self.setObjectName("empty-state")
+        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.setWordWrap(True)
+
+
 class EmptyState(QWidget):
     """Shows ``content`` or, when there is nothing, a sentence saying what to do next."""
 
     def __init__(self, content: QWidget, empty_text: str, parent: QWidget | None = None):
         super().__init__(parent)
         self.content = content
-        self.message = QLabel(empty_text, self)
-        self.message.setObjectName("empty-state")
-        self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.message.setWordWrap(True)
+        self.message = EmptyMessage(empty_text, self)
+        self.empty = self.message
         self._stack = QStackedLayout(self)
         self._stack.addWidget(content)
         self._stack.addWidget(self.message)
@@ -52,6 +60,22 @@ class EmptyState(QWidget):
 
     def is_empty(self) -> bool:
         return self._stack.currentWidget() is self.message
+
+    def update_state(self, rows: int, message: str | None = None) -> None:
+        """The content when there are ``rows``, else the sentence (``message`` if given)."""
+        self.set_empty(not rows, message)
+
+    def currentWidget(self) -> QWidget | None:
+        """The content or the sentence, whichever shows (named as QStackedWidget names it)."""
+        return self._stack.currentWidget()
+
+
+class TableOrEmpty(EmptyState):
+    """A table that gives way to a sentence when it has no rows."""
+
+    def __init__(self, table: QTableView, empty: str, parent: QWidget | None = None):
+        super().__init__(table, empty, parent)
+        self.table = table
 
 
 class Placeholder(QWidget):

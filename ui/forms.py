@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 import shiboken6
-from PySide6.QtCore import QDate, QModelIndex, QStringListModel, Qt, QTimer, Signal
+from PySide6.QtCore import QDate, QModelIndex, QStringListModel, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QCompleter,
@@ -34,15 +34,12 @@ from crm.errors import CrmError
 from crm.money import parse_amount
 from crm.uscc import normalize_uscc
 from ui.context import Op, Operation, op
+from ui.throttle import Throttle
 
 DATE_FORMAT = "yyyy-MM-dd"
 W = TypeVar("W", bound=QWidget)
 T = TypeVar("T")
 _NO_DATE = QDate(1989, 12, 31)  # one day before the earliest date the core accepts
-
-
-def fmt_date(value: dt.date | None) -> str:
-    return value.isoformat() if value else ""
 
 
 class ErrorLabel(QLabel):
@@ -312,17 +309,14 @@ class SearchPicker(QWidget):
         self.completer.activated[QModelIndex].connect(self._activated)  # type: ignore[index]
         self._choices: list[tuple[int, str]] = []
         self._asked = ""  # the text the newest search was for
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.setInterval(150)
-        self._timer.timeout.connect(self.refresh)
+        self._search_later = Throttle(self.refresh, 150, self)
         self.line.textEdited.connect(self._edited)
 
     def _edited(self, _text: str) -> None:
         if self._id is not None:
             self._id = None
             self.picked.emit(None)
-        self._timer.start()
+        self._search_later()
 
     def refresh(self) -> None:
         """Search for what is typed now (off the GUI thread); the matches show when they come."""

@@ -7,8 +7,6 @@ sort key. Rows come in blocks through ``project_rows`` off the GUI thread (see
 
 from __future__ import annotations
 
-from typing import Any
-
 from PySide6.QtCore import QObject
 
 from crm.money import format_yi
@@ -16,10 +14,7 @@ from crm.services.projects import ProjectQuery, ProjectRow, project_ids, project
 from ui.context import AppContext
 from ui.models.id_list import QueryListModel
 from ui.models.table import Column
-
-
-def _date(value: Any) -> str:
-    return value.isoformat() if value else ""
+from ui.widgets import format as fmt
 
 
 class ProjectListModel(QueryListModel[ProjectQuery, ProjectRow]):
@@ -37,8 +32,8 @@ class ProjectListModel(QueryListModel[ProjectQuery, ProjectRow]):
                    else "", "number", sort="planned_investment"),
             Column(tr("签约金额(亿元)"),
                    lambda r: format_yi(r.signed_amount) if r.signed_on else "", "number"),
-            Column(tr("签约日期"), lambda r: _date(r.signed_on), "number", sort="signed_on"),
-            Column(tr("开工日期"), lambda r: _date(r.started_on), "number", sort="started_on"),
+            Column(tr("签约日期"), lambda r: fmt.date(r.signed_on), "number", sort="signed_on"),
+            Column(tr("开工日期"), lambda r: fmt.date(r.started_on), "number", sort="started_on"),
             Column(tr("负责人"), lambda r: r.owner, sort="owner"),
             Column(tr("来源"), lambda r: r.source_name),
         ], ProjectQuery(), project_ids, project_rows, parent)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
@@ -28,6 +28,7 @@ from ui.models.id_list import QueryListModel
 from ui.models.table import Column, RowsModel
 from ui.pages.common import icon, search_box, table_view, title_label
 from ui.pages.history import HistoryView
+from ui.throttle import Throttle
 from ui.widgets.panel import EmptyMessage, TableOrEmpty
 
 
@@ -57,11 +58,8 @@ class CompaniesPage(QWidget):
         header.addStretch(1)
         header.addWidget(self.new_button)
         self.search = search_box(self.tr("搜索企业名称、信用代码或拼音首字母"), self)
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.setInterval(200)
-        self._timer.timeout.connect(self.reload)
-        self.search.textChanged.connect(lambda _t: self._timer.start())
+        self._reload_later = Throttle(self.reload, 200, self)
+        self.search.textChanged.connect(self._reload_later)
 
         # Every company (100k), in pinyin order from SQL, rows read in batches as they show.
         self.model: QueryListModel[CompanyQuery, CompanyRow] = QueryListModel(ctx, [
@@ -183,7 +181,7 @@ class CompaniesPage(QWidget):
 
     # --- loading -----------------------------------------------------------------------------
     def reload(self) -> None:
-        self._timer.stop()
+        self._reload_later.cancel()
         self.model.set_query(CompanyQuery(search=self.search.text()))
         if self._selected is not None:
             self._load_details(self._selected)

@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import replace
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
@@ -31,6 +31,7 @@ from ui.forms import DateEdit
 from ui.models.id_list import PagedListModel
 from ui.models.table import Column, RowsModel
 from ui.pages.common import icon, search_box, table_view, title_label
+from ui.throttle import Throttle
 from ui.widgets.panel import TableOrEmpty
 
 
@@ -101,13 +102,10 @@ class ContactsPage(QWidget):
         filters.addWidget(self.date_to)
         filters.addWidget(self.mine)
         filters.addStretch(1)
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.setInterval(200)
-        self._timer.timeout.connect(self.reload)
-        self.search.textChanged.connect(lambda _t: self._timer.start())
+        self._reload_later = Throttle(self.reload, 200, self)
+        self.search.textChanged.connect(self._reload_later)
         for edit in (self.date_from, self.date_to):
-            edit.dateChanged.connect(lambda _d: self._timer.start())
+            edit.dateChanged.connect(self._reload_later)
         self.mine.toggled.connect(lambda _c: self.reload())
 
         # A header click sorts in the database; free text (内容, 下一步) is not a sort order.
@@ -190,7 +188,7 @@ class ContactsPage(QWidget):
         self.search.selectAll()
 
     def reload(self) -> None:
-        self._timer.stop()
+        self._reload_later.cancel()
         self._generation += 1
         generation = self._generation
         me = self.ctx.actor.user_id

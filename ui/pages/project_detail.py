@@ -30,6 +30,7 @@ from ui.errors import confirm
 from ui.models.table import Column, RowsModel
 from ui.pages.common import table_view
 from ui.pages.history import HistoryView
+from ui.widgets import format as fmt
 from ui.widgets.panel import EmptyMessage, TableOrEmpty
 
 
@@ -355,12 +356,12 @@ class ProjectDetail(QWidget):
         v["tax"].setText(f"{r.expected_tax.normalize():f} 万元" if r.expected_tax is not None
                          else "—")
         v["jobs"].setText(f"{r.expected_jobs} 人" if r.expected_jobs is not None else "—")
-        v["lead_on"].setText(r.lead_on.isoformat() if r.lead_on else "—")
+        v["lead_on"].setText(fmt.date(r.lead_on) or "—")
         v["signed_on"].setText((r.signed_on.isoformat() + (f"（{r.signing_event}）"
                                 if r.signing_event else "")) if r.signed_on else "—")
         v["started_on"].setText(f"{r.started_on.isoformat()}（{r.start_kind}）"
                                 if r.started_on else "—")
-        v["registered_on"].setText(r.registered_on.isoformat() if r.registered_on else "未入统")
+        v["registered_on"].setText(fmt.date(r.registered_on) or self.tr("未入统"))
         v["note"].setText(r.note or "—")
         self.logs_model.set_rows(details.logs)
         self.logs.update_state(len(details.logs))
@@ -376,4 +377,4 @@ class ProjectDetail(QWidget):
         self._show_attachments(details)
         self.registered.setText(self.tr("到位资金合计 {funds} 亿元 · 入统日期 {day}").format(
             funds=format_yi(details.funds_total),
-            day=r.registered_on.isoformat() if r.registered_on else self.tr("未入统")))
+            day=fmt.date(r.registered_on) or self.tr("未入统")))

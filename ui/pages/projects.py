@@ -9,7 +9,7 @@ import importlib.util
 from dataclasses import replace
 from typing import Any
 
-from PySide6.QtCore import QItemSelectionModel, QPoint, Qt, QTimer
+from PySide6.QtCore import QItemSelectionModel, QPoint, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -40,6 +40,7 @@ from ui.models.projects import ProjectListModel
 from ui.pages.board import BoardView
 from ui.pages.common import icon, search_box, table_view, title_label
 from ui.pages.project_detail import ProjectDetail
+from ui.throttle import Throttle
 from ui.widgets.panel import TableOrEmpty
 
 SEARCH_DELAY_MS = 200
@@ -118,11 +119,8 @@ class ProjectsPage(QWidget):
             filters.addWidget(choice)
         filters.addStretch(0)
         filters.addWidget(self.trash)
-        self._search_timer = QTimer(self)
-        self._search_timer.setSingleShot(True)
-        self._search_timer.setInterval(SEARCH_DELAY_MS)
-        self._search_timer.timeout.connect(self.apply_filters)
-        self.search.textChanged.connect(lambda _t: self._search_timer.start())
+        self._search_later = Throttle(self.apply_filters, SEARCH_DELAY_MS, self)
+        self.search.textChanged.connect(self._search_later)
         for combo in (self.stage, self.industry, self.owner, self.source, self.period):
             combo.currentIndexChanged.connect(self.apply_filters)
         self.trash.toggled.connect(self.apply_filters)
@@ -243,7 +241,7 @@ class ProjectsPage(QWidget):
                        deleted=self.trash.isChecked())
 
     def apply_filters(self, *_args: object) -> None:
-        self._search_timer.stop()
+        self._search_later.cancel()
         query = self.filter_query()
         self.model.set_query(query)
         if self.stack.currentWidget() is self.board:

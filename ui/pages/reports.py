@@ -7,7 +7,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QDate, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import QDate, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QMouseEvent
 from PySide6.QtWidgets import (
     QComboBox,
@@ -34,6 +34,7 @@ from ui.context import AppContext
 from ui.ops import Task
 from ui.pages.common import icon, scroll_page, title_label
 from ui.pages.report_preview import ReportPreviewPanel
+from ui.throttle import Throttle
 from ui.widgets import format as fmt
 from ui.widgets.panel import Panel
 from ui.widgets.period import PeriodPicker
@@ -269,20 +270,18 @@ class ReportsPage(QWidget):
         self.preview = ReportPreviewPanel(content)
         self.preview.setMinimumHeight(360)
         body.addWidget(self.preview, 1)
-        self.preview_timer = QTimer(self)  # one read after a burst of changes (typing a date)
-        self.preview_timer.setSingleShot(True)
-        self.preview_timer.setInterval(250)
-        self.preview_timer.timeout.connect(self.refresh_preview)
+        # one read after a burst of changes (typing a date)
+        self.preview_later = Throttle(self.refresh_preview, 250, self)
         self._preview_wanted: tuple[Any, ...] | None = None
-        self.report.currentIndexChanged.connect(self.preview_timer.start)
+        self.report.currentIndexChanged.connect(self.preview_later)
         for edit in (self.date_from, self.date_to, self.as_of):
-            edit.dateChanged.connect(self.preview_timer.start)
-        ctx.on_change((*changes.FIGURES, "contact_logs"), self.preview_timer.start)
+            edit.dateChanged.connect(self.preview_later)
+        ctx.on_change((*changes.FIGURES, "contact_logs"), self.preview_later)
         scroll_page(self, content)
         self._describe()
         self._show_span()
         self._load_period()
-        self.preview_timer.start()
+        self.preview_later()
 
     def _label(self, text: str) -> QLabel:
         label = QLabel(text, self)

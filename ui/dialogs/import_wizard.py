@@ -237,9 +237,19 @@ class ImportWizard(QDialog):
 
     # --- step 2: the mapping --------------------------------------------------------------
     def _show_mapping(self, headers: list[str], guessed: dict[int, str]) -> None:
+        """The guessed mapping now; the one remembered for these headers when it arrives (read
+        off the GUI thread), unless the user has moved on to other headers meanwhile."""
         self.headers = headers
-        remembered = self._remembered(headers)
-        mapping = remembered if remembered is not None else guessed
+        self._fill_mapping(headers, guessed)
+        key = IMPORT_MAPPING_PREFIX + header_signature(headers)
+
+        def remembered(stored: object) -> None:
+            if self.headers is headers and isinstance(stored, dict):
+                self._fill_mapping(headers, {int(c): str(f) for c, f in stored.items()
+                                             if str(f) in LABELS})
+        self.ctx.read(op(settings.get_setting, key), done=remembered)
+
+    def _fill_mapping(self, headers: list[str], mapping: dict[int, str]) -> None:
         self.mapping.setRowCount(len(headers))
         for col, text in enumerate(headers):
             self.mapping.setItem(col, 0, QTableWidgetItem(_column_name(col)))
@@ -251,13 +261,6 @@ class ImportWizard(QDialog):
             combo.setCurrentIndex(max(combo.findData(mapping.get(col, NOT_IMPORTED)), 0))
             self.mapping.setCellWidget(col, 2, combo)
         self._enable()
-
-    def _remembered(self, headers: list[str]) -> dict[int, str] | None:
-        key = IMPORT_MAPPING_PREFIX + header_signature(headers)
-        stored = self.ctx.call(lambda uow: settings.get_setting(uow, key))
-        if not isinstance(stored, dict):
-            return None
-        return {int(c): str(f) for c, f in stored.items() if str(f) in LABELS}
 
     def current_mapping(self) -> dict[int, str]:
         out: dict[int, str] = {}

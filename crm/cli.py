@@ -214,11 +214,7 @@ def _demo(db: Database, args: argparse.Namespace) -> int:
 
 @verb("stats")
 def _stats(db: Database, args: argparse.Namespace) -> int:
-    today = dt.date.today()
-    as_of = _date(args.as_of) if args.as_of else today
-    start = _date(args.date_from) if args.date_from else dt.date(as_of.year, 1, 1)
-    end = _date(args.date_to) if args.date_to else dt.date(start.year, 12, 31)
-    period = Period(start, end)
+    period, as_of = metrics.period_of(args.date_from, args.date_to, args.as_of, dt.date.today())
     with db.uow() as uow:
         filters = metrics.resolve_filters(uow, industry=args.industry, owner=args.owner,
                                           source=args.source, ambassador=args.ambassador,

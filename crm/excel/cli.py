@@ -14,8 +14,7 @@ from crm.excel.errorbook import write_error_book
 from crm.excel.importer import UNIT_CHOICES, import_ledger
 from crm.excel.reports import REPORTS, export_report
 from crm.services import metrics
-from crm.services.common import command_line_actor, parse_date_text
-from crm.services.metrics import Period
+from crm.services.common import command_line_actor
 
 MAX_LISTED = 200
 
@@ -69,17 +68,9 @@ def _import(db: Database, args: argparse.Namespace) -> int:
     return 2 if report.refused else 0
 
 
-def period_of(date_from: str | None, date_to: str | None,
-              as_of: str | None) -> tuple[Period, dt.date]:
-    """The period and as-of date the way ``stats`` reads them."""
-    day = parse_date_text(as_of) if as_of else dt.date.today()
-    start = parse_date_text(date_from) if date_from else dt.date(day.year, 1, 1)
-    end = parse_date_text(date_to) if date_to else dt.date(start.year, 12, 31)
-    return Period(start, end), day
-
-
 def _export(db: Database, args: argparse.Namespace) -> int:
-    period, as_of = period_of(args.date_from, args.date_to, args.as_of)
+    period, as_of = metrics.period_of(args.date_from, args.date_to, args.as_of,
+                                      dt.date.today())
     with db.uow() as uow:
         filters = metrics.resolve_filters(uow, industry=args.industry, owner=args.owner,
                                           source=args.source, ambassador=args.ambassador,

@@ -33,7 +33,7 @@ from crm.models import (
     User,
 )
 from crm.money import format_rate, format_yi, ratio
-from crm.services.common import SOURCE_NAMES, SOURCES, resolve_ids
+from crm.services.common import SOURCE_NAMES, SOURCES, parse_date_text, resolve_ids
 from crm.services.settings import TARGET_METRICS, targets
 from crm.text import normalize
 
@@ -54,6 +54,18 @@ class Period:
 
 
 PRESETS = {"month": "本月", "quarter": "本季度", "h1": "上半年", "h2": "下半年", "year": "全年"}
+
+
+def period_of(date_from: str | None, date_to: str | None, as_of: str | None,
+              today: dt.date) -> tuple[Period, dt.date]:
+    """The period and as-of date of the command line's ``--from``/``--to``/``--as-of``
+    (``YYYY-MM-DD``): as-of defaults to today, the period to as-of's calendar year."""
+    day = parse_date_text(as_of, "截至日期") if as_of else today
+    start = parse_date_text(date_from, "开始日期") if date_from else dt.date(day.year, 1, 1)
+    end = parse_date_text(date_to, "结束日期") if date_to else dt.date(start.year, 12, 31)
+    if end < start:
+        raise ValidationError(f"结束日期 {end} 早于开始日期 {start}", code="period.order")
+    return Period(start, end), day
 
 
 def preset_period(preset: str, today: dt.date) -> Period:

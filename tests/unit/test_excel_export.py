@@ -13,7 +13,7 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 from crm.db import Database
-from crm.excel.cli import period_of
+from crm.errors import ValidationError
 from crm.excel.importer import import_ledger
 from crm.excel.reports import REPORTS, contact_counts, export_report
 from crm.models import StageChange
@@ -149,10 +149,15 @@ def test_user_text_is_never_a_formula(demo_db: Database, tmp_path: Path) -> None
 
 
 def test_cli_period_defaults_like_stats() -> None:
-    period, as_of = period_of("2025-01-01", "2025-06-30", "2025-12-31")
+    today = dt.date(2026, 11, 29)
+    period, as_of = metrics.period_of("2025-01-01", "2025-06-30", "2025-12-31", today)
     assert (period, as_of) == (H1, AS_OF)
-    period, _ = period_of(None, None, "2025-03-01")
+    period, _ = metrics.period_of(None, None, "2025-03-01", today)
     assert period == Period(dt.date(2025, 1, 1), dt.date(2025, 12, 31))
+    assert metrics.period_of(None, None, None, today) == (
+        Period(dt.date(2026, 1, 1), dt.date(2026, 12, 31)), today)
+    with pytest.raises(ValidationError, match="早于开始日期"):
+        metrics.period_of("2025-06-30", "2025-01-01", None, today)
 
 
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice not installed")

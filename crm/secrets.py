@@ -101,14 +101,6 @@ def lookup(url: str) -> str | None:
     return str(found) if found else None
 
 
-def forget(url: str) -> None:
-    ring = _keyring()
-    if ring is None:
-        return
-    try:
-        ring.delete_password(SERVICE, account(url))
-    except Exception:  # nothing kept, or the keyring refuses: nothing to forget
-        log.debug("nothing to forget for %s", account(url))
 
 
 def strip_for_settings(url: str | None) -> tuple[str | None, bool]:

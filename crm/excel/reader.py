@@ -155,10 +155,6 @@ def open_book(path: str | Path, *, sheet: str | None = None,
     return Book(p, tuple(found), tuple(skipped))
 
 
-def open_ledger(path: str | Path, header_row: int | None = None,
-                sheet: str | None = None) -> Sheet:
-    """The first sheet :func:`open_book` finds."""
-    return open_book(path, sheet=sheet, header_row=header_row).sheets[0]
 
 
 def with_header_at(sheet: Sheet, row_index: int) -> Sheet:

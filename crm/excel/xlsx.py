@@ -15,7 +15,6 @@ import datetime as dt
 import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -238,6 +237,3 @@ def print_layout(ws: Worksheet, columns: Sequence[Column], *, header_row: int, o
                   f"&\"-,Regular\"&9{_header_text(period)}", {"margin": 0.25})
     ws.set_footer("&L&9&A&C&9第 &P 页，共 &N 页", {"margin": 0.3})
 
-
-def num(value: Decimal | int | None) -> float | None:
-    return None if value is None else float(value)

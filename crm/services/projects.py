@@ -143,11 +143,6 @@ class ProjectQuery:
     descending: bool = False
 
 
-def can_edit(uow: UnitOfWork, actor: Actor, project_id: int) -> bool:
-    """Whether ``actor`` may edit the project now (for a window to offer only what works)."""
-    project = uow.session.get(Project, project_id)
-    return project is not None and permissions.allowed(uow, actor, "projects.update_project",
-                                                       project=project)
 
 
 def _check(uow: UnitOfWork, data: ProjectInput) -> dict[str, Any]:

@@ -44,7 +44,7 @@ from crm.services.common import SYSTEM, Actor
 
 D = dt.date
 # take (uow, actor) but write nothing of their own: helpers and a permission question
-NOT_MUTATING = {"common.audit", "projects.can_edit",
+NOT_MUTATING = {"common.audit",
                 # reads that take the actor to say what it may do (the table decides)
                 "pipeline.moves"}
 

@@ -176,10 +176,3 @@ class AdvanceDialog(FormDialog):
                                             start=start, reason=reason,
                                             expected_version=version)
 
-
-def advance_project(ctx: Any, row: ProjectRow, to: str | None = None,
-                    parent: QWidget | None = None) -> AdvanceDialog:
-    """Open the dialog (non-blocking); it saves on its own and closes."""
-    dialog = AdvanceDialog(ctx, row, to, parent)
-    dialog.open()
-    return dialog

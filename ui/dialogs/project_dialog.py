@@ -162,8 +162,3 @@ def new_project(ctx: Any, parent: QWidget | None = None,
     dialog = ProjectDialog(ctx, None, parent, company=company)
     dialog.open()
 
-
-def edit_project(ctx: Any, row: ProjectRow, parent: QWidget | None = None) -> ProjectDialog:
-    dialog = ProjectDialog(ctx, row, parent)
-    dialog.open()
-    return dialog

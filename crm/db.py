@@ -11,11 +11,11 @@ from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy import Engine, create_engine, event, inspect, select, update
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, DatabaseError, OperationalError
+from sqlalchemy.exc import ArgumentError, DatabaseError
 from sqlalchemy.orm import Session, sessionmaker
 
 from crm.changes import NOTHING, Changes
-from crm.errors import DatabaseBusy, SchemaError
+from crm.errors import SchemaError
 from crm.models import Revision
 
 if TYPE_CHECKING:
@@ -75,7 +75,6 @@ def alembic_config(engine: Engine) -> Config:
     return cfg
 
 
-QUICK_LOCK_WAIT_MS = 1500  # PostgreSQL: the longest a read the user waits on waits for a lock
 LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL's SQLSTATE for a lock_timeout that expired
 
 
@@ -262,24 +261,6 @@ class Database:
     # --- work -----------------------------------------------------------------------------
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.sessions)
-
-    @contextmanager
-    def quick(self) -> Iterator[UnitOfWork]:
-        """A unit of work for a read the user waits on with the window held (a dialog being
-        built). Readers never wait on SQLite (WAL); on PostgreSQL a first large import holds
-        the project tables until it commits (it rebuilds their indexes and keys), so this waits
-        at most :data:`QUICK_LOCK_WAIT_MS` for a table, then raises :class:`DatabaseBusy`."""
-        with self.uow() as uow:
-            if not self.is_sqlite:
-                uow.session.connection().exec_driver_sql(
-                    f"SET LOCAL lock_timeout = {QUICK_LOCK_WAIT_MS}")
-            try:
-                yield uow
-            except OperationalError as exc:
-                if getattr(exc.orig, "sqlstate", None) != LOCK_NOT_AVAILABLE:
-                    raise
-                raise DatabaseBusy("数据库正在进行大批量写入（如导入台账），请稍后再试",
-                                   code="db.busy") from exc
 
     def run(self, fn: Callable[Concatenate[UnitOfWork, P], T], *args: P.args,
             **kwargs: P.kwargs) -> T:

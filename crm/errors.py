@@ -47,9 +47,3 @@ class SchemaError(CrmError):
     """The database cannot be used by this version (e.g. it is newer)."""
 
     code = "schema"
-
-
-class DatabaseBusy(CrmError):
-    """A read the user waits on found its tables held by a large write (an import)."""
-
-    code = "db.busy"

@@ -144,13 +144,6 @@ class AppContext(QObject):
         """Long work (import, export): ``fn(task)`` gets ``task.progress`` / ``task.cancelled``."""
         return self.runner.submit(fn, done=done, progress=progress, failed=failed or self.report)
 
-    def call(self, fn: Callable[[UnitOfWork], Any]) -> Any:
-        """Synchronous read for tiny lookups while building a dialog (no heavy queries). It
-        never waits long for a table a large import holds: it raises DatabaseBusy instead,
-        whose message the error hook shows."""
-        with self.db.quick() as uow:
-            return fn(uow)
-
     def report(self, exc: BaseException) -> None:
         if not isinstance(exc, CrmError):
             log.error("unexpected error", exc_info=exc)

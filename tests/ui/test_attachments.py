@@ -15,7 +15,7 @@ SCAN = b"%PDF-1.4\n" + bytes(range(256)) * 64 + b"\n%%EOF\n"
 
 
 def shown_detail(qtbot: Any, ctx: AppContext, wait_idle: Any) -> ProjectDetail:
-    signed = ctx.call(lambda uow: projects.list_projects(
+    signed = ctx.db.read(lambda uow: projects.list_projects(
         uow, ProjectQuery(stages=(stages.SIGNED,)))[0])
     detail = ProjectDetail(ctx)
     qtbot.addWidget(detail)

@@ -170,7 +170,7 @@ def test_companies_beyond_5000_are_all_reachable(qtbot, ctx, demo_db, wait_idle,
     assert page.model.rowCount() == total > 5000
     assert page.count.text() == f"共 {total} 家"
     qtmodeltester.check(page.model, force_py=True)
-    expected = ctx.call(lambda uow: companies.company_ids(uow, CompanyQuery()))
+    expected = ctx.db.read(lambda uow: companies.company_ids(uow, CompanyQuery()))
     last = expected[-1]
     page.select_company(last)
     wait_idle(ctx)
@@ -203,7 +203,7 @@ def test_drill_down_shows_the_true_count_and_reads_in_batches(qtbot, ctx, wait_i
         asked.append(list(ids))
         return original(uow, ids)
     monkeypatch.setattr(projects, "project_rows", recording)
-    ids = ctx.call(projects.project_ids)
+    ids = ctx.db.read(projects.project_ids)
     assert len(ids) > 30
     dialog = ProjectListDialog(ctx, "全部项目", ids, host)
     assert dialog.model.rowCount() == len(ids)
@@ -222,5 +222,5 @@ def test_drill_down_shows_the_true_count_and_reads_in_batches(qtbot, ctx, wait_i
     dialog.model.row_at(len(ids) - 1)
     wait_idle(ctx)
     assert dialog.model.data(dialog.model.index(len(ids) - 1, 0)) == \
-        ctx.call(lambda uow: projects.get_project(uow, ids[-1])).name
+        ctx.db.read(lambda uow: projects.get_project(uow, ids[-1])).name
     dialog.close()

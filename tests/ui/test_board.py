@@ -27,7 +27,7 @@ def test_board_has_a_column_per_stage(qtbot, ctx, wait_idle):
     page = board_page(qtbot, ctx, wait_idle)
     total = 0
     for code in stages.ALL:
-        expected = ctx.call(lambda uow, c=code: projects.count_projects(
+        expected = ctx.db.read(lambda uow, c=code: projects.count_projects(
             uow, ProjectQuery(stages=(c,))))
         assert page.board.counts[code].text() == str(expected)
         assert len(page.board.card_ids(code)) == expected
@@ -38,7 +38,7 @@ def test_board_has_a_column_per_stage(qtbot, ctx, wait_idle):
 def test_board_limits_cards_per_column(qtbot, ctx, wait_idle, monkeypatch):
     monkeypatch.setattr(board_module.load_board, "__defaults__", (2,))  # crm.views.projects
     page = board_page(qtbot, ctx, wait_idle)
-    signed = ctx.call(lambda uow: projects.count_projects(
+    signed = ctx.db.read(lambda uow: projects.count_projects(
         uow, ProjectQuery(stages=(stages.STARTED,))))
     assert len(page.board.card_ids(stages.STARTED)) == 2
     assert page.board.more[stages.STARTED].isVisibleTo(page)
@@ -54,7 +54,7 @@ def test_drop_runs_the_advance_dialog(qtbot, ctx, wait_idle):
     assert dialog.target() == stages.SIGNED and dialog.needs_agreement()
     dialog.reject()  # cancelling changes nothing
     wait_idle(ctx)
-    assert ctx.call(lambda uow: projects.get_project(uow, pid)).stage == stages.NEGOTIATING
+    assert ctx.db.read(lambda uow: projects.get_project(uow, pid)).stage == stages.NEGOTIATING
 
     dialog = page.on_card_dropped(pid, stages.SIGNED)
     dialog.amount.setText("8000万元")
@@ -77,5 +77,5 @@ def test_skipping_to_started_asks_for_each_milestone(qtbot, ctx, wait_idle):
     dialog.accept()
     wait_idle(ctx)
     assert dialog.result() == dialog.DialogCode.Accepted, dialog.form.error_text()
-    row = ctx.call(lambda uow: projects.get_project(uow, pid))
+    row = ctx.db.read(lambda uow: projects.get_project(uow, pid))
     assert row.stage == stages.STARTED and row.signed_on and row.started_on

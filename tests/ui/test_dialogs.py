@@ -18,7 +18,7 @@ def test_shell_entry_points_open_without_blocking(qtbot, ctx):
     parent = QWidget()
     qtbot.addWidget(parent)
     assert new_project(ctx, parent) is None
-    pid = ctx.call(lambda uow: projects.list_projects(uow)[0].id)
+    pid = ctx.db.read(lambda uow: projects.list_projects(uow)[0].id)
     assert log_contact(ctx, parent, project_id=pid) is None
     dialogs = parent.findChildren(ProjectDialog) + parent.findChildren(LogDialog)
     assert len(dialogs) == 2
@@ -29,8 +29,8 @@ def test_shell_entry_points_open_without_blocking(qtbot, ctx):
 
 
 def test_log_dialog_saves_one_contact_with_follow_up(qtbot, ctx, wait_idle):
-    row = ctx.call(lambda uow: projects.list_projects(uow)[5])
-    before = len(ctx.call(lambda uow: contacts.list_logs(uow, project_id=row.id)))
+    row = ctx.db.read(lambda uow: projects.list_projects(uow)[5])
+    before = len(ctx.db.read(lambda uow: contacts.list_logs(uow, project_id=row.id)))
     dialog = LogDialog(ctx, row.id)
     qtbot.addWidget(dialog)
     dialog.accept()
@@ -47,7 +47,7 @@ def test_log_dialog_saves_one_contact_with_follow_up(qtbot, ctx, wait_idle):
     dialog.accept()
     wait_idle(ctx)
     assert dialog.result() == dialog.DialogCode.Accepted, dialog.form.error_text()
-    logs = ctx.call(lambda uow: contacts.list_logs(uow, project_id=row.id))
+    logs = ctx.db.read(lambda uow: contacts.list_logs(uow, project_id=row.id))
     assert len(logs) == before + 1
     assert logs[0].mode == "电话" and logs[0].follow_up_on == dt.date.today() + dt.timedelta(7)
 
@@ -62,7 +62,7 @@ def test_log_dialog_needs_a_project_or_company(qtbot, ctx, wait_idle):
 
 
 def test_company_dialog_checks_uscc_as_typed(qtbot, ctx, wait_idle):
-    count = len(ctx.call(companies.list_companies))
+    count = len(ctx.db.read(companies.list_companies))
     dialog = CompanyDialog(ctx)
     qtbot.addWidget(dialog)
     dialog.line_name.setText("武汉青山氢能科技有限公司")
@@ -73,7 +73,7 @@ def test_company_dialog_checks_uscc_as_typed(qtbot, ctx, wait_idle):
     dialog.accept()
     wait_idle(ctx)
     assert dialog.result() != dialog.DialogCode.Accepted
-    assert len(ctx.call(companies.list_companies)) == count
+    assert len(ctx.db.read(companies.list_companies)) == count
     dialog.uscc.setText(good.lower())
     assert dialog.form.error_text("uscc") == ""
     dialog.accept()
@@ -83,7 +83,7 @@ def test_company_dialog_checks_uscc_as_typed(qtbot, ctx, wait_idle):
 
 
 def test_company_duplicate_uscc_shows_beside_field(qtbot, ctx, wait_idle):
-    existing = next(c for c in ctx.call(companies.list_companies) if c.uscc)
+    existing = next(c for c in ctx.db.read(companies.list_companies) if c.uscc)
     dialog = CompanyDialog(ctx)
     qtbot.addWidget(dialog)
     dialog.line_name.setText("另一家公司")

@@ -23,7 +23,7 @@ def cells(model: Any, row: int) -> list[str]:
 
 def test_project_changes_tab_shows_an_edit_once_saved(
         qtbot: Any, ctx: AppContext, wait_idle: Any) -> None:
-    row = ctx.call(lambda uow: projects.list_projects(uow, ProjectQuery())[0])
+    row = ctx.db.read(lambda uow: projects.list_projects(uow, ProjectQuery())[0])
     detail = ProjectDetail(ctx)
     qtbot.addWidget(detail)
     detail.show_project(row.id)
@@ -71,7 +71,7 @@ def test_settings_audit_log_filters_by_person(qtbot: Any, ctx: AppContext,
     tabs = page.findChild(QTabWidget, "settings-tabs")
     assert tabs is not None and tabs.tabText(tabs.indexOf(page.audit_log)) == "审计日志"
     log: AuditLogTab = page.audit_log
-    row = ctx.call(lambda uow: projects.list_projects(uow, ProjectQuery())[0])
+    row = ctx.db.read(lambda uow: projects.list_projects(uow, ProjectQuery())[0])
     ctx.write(op(projects.update_project, ctx.actor, row.id, row.to_input(note="审计日志测试"),
                  row.version))
     wait_idle(ctx)
@@ -90,7 +90,7 @@ def test_settings_audit_log_filters_by_person(qtbot: Any, ctx: AppContext,
 
 
 def test_staff_have_no_audit_log_tab(qtbot: Any, ctx: AppContext, wait_idle: Any) -> None:
-    staff = ctx.call(lambda uow: users.find_user(uow, "lixm"))
+    staff = ctx.db.read(lambda uow: users.find_user(uow, "lixm"))
     assert staff is not None
     context = AppContext(ctx.db, staff.actor())
     try:

@@ -54,7 +54,7 @@ def test_events_page_shows_the_article_event(qtbot, ctx, wait_idle):
 def test_carriers_page_lists_projects_placed(qtbot, ctx, wait_idle):
     page = opened(qtbot, ctx, wait_idle, CarriersPage)
     carrier = page.model.row_at(0)
-    project = ctx.call(lambda uow: projects.list_projects(uow)[0])
+    project = ctx.db.read(lambda uow: projects.list_projects(uow)[0])
     ctx.db.run(projects.update_project, SYSTEM, project.id,
                project.to_input(carrier_id=carrier.id))
     ctx.broadcast(EVERYTHING)
@@ -90,7 +90,7 @@ def test_companies_page_search_contacts_and_projects(qtbot, ctx, wait_idle):
     page.remove_contact()
     wait_idle(ctx)
     wait_idle(ctx)
-    assert len(ctx.call(lambda uow: companies.get_company(uow, company.id)).contacts) == before
+    assert len(ctx.db.read(lambda uow: companies.get_company(uow, company.id)).contacts) == before
 
 
 def test_contacts_page_logs_follow_ups_and_reminder(qtbot, ctx, wait_idle):
@@ -99,8 +99,8 @@ def test_contacts_page_logs_follow_ups_and_reminder(qtbot, ctx, wait_idle):
     wait_idle(ctx)
     total = page.model.rowCount()
     assert total > 0
-    summary = due_summary(ctx)
-    due = ctx.call(lambda uow: contacts.follow_ups(uow, ctx.today(), user_id=ctx.actor.user_id))
+    due = ctx.db.read(contacts.follow_ups, ctx.today(), user_id=ctx.actor.user_id)
+    summary = due_summary(due)
     if due.today or due.overdue:
         assert "跟进" in summary
     else:

@@ -59,7 +59,7 @@ def test_model_contract(qtmodeltester, ctx, wait_idle):
 
 def test_list_shows_demo_projects_in_pinyin_order(qtbot, ctx, wait_idle):
     page = make_page(qtbot, ctx, wait_idle)
-    expected = ctx.call(lambda uow: [r.name for r in projects.list_projects(uow)])
+    expected = ctx.db.read(lambda uow: [r.name for r in projects.list_projects(uow)])
     assert page.model.rowCount() == len(expected) > 30
     shown = names(page, ctx, wait_idle)
     assert shown == expected
@@ -104,14 +104,14 @@ def test_sort_by_signing_date(qtbot, ctx, wait_idle):
 def _year(ctx: AppContext) -> metrics.StartRate:
     today = ctx.today()
     period = metrics.Period(dt.date(today.year, 1, 1), dt.date(today.year, 12, 31))
-    return ctx.call(lambda uow: metrics.start_rate(uow, period, today))
+    return ctx.db.read(lambda uow: metrics.start_rate(uow, period, today))
 
 
 def test_create_sign_and_start_through_the_dialogs(qtbot, ctx, wait_idle):
     page = make_page(qtbot, ctx, wait_idle)
     before = _year(ctx)
     count = page.model.rowCount()
-    company = ctx.call(lambda uow: companies.list_companies(uow)[0])
+    company = ctx.db.read(lambda uow: companies.list_companies(uow)[0])
 
     dialog = page.new_project()
     dialog.name.setText("青山氢能装备测试项目")
@@ -156,7 +156,7 @@ def test_create_sign_and_start_through_the_dialogs(qtbot, ctx, wait_idle):
 
 def test_bad_amount_shows_message_and_saves_nothing(qtbot, ctx, wait_idle):
     page = make_page(qtbot, ctx, wait_idle)
-    lead = ctx.call(lambda uow: projects.list_projects(
+    lead = ctx.db.read(lambda uow: projects.list_projects(
         uow, ProjectQuery(stages=(stages.NEGOTIATING,)))[0])
     select(page, ctx, wait_idle, lead.id)
     dialog = page.advance_selected(stages.SIGNED)
@@ -166,19 +166,19 @@ def test_bad_amount_shows_message_and_saves_nothing(qtbot, ctx, wait_idle):
     wait_idle(ctx)
     assert dialog.result() != dialog.DialogCode.Accepted
     assert "无法识别" in dialog.form.error_text("amount")
-    assert ctx.call(lambda uow: projects.get_project(uow, lead.id)).stage == stages.NEGOTIATING
+    assert ctx.db.read(lambda uow: projects.get_project(uow, lead.id)).stage == stages.NEGOTIATING
 
     edit = page.edit_selected()
     edit.planned.setText("-5")
     edit.accept()
     wait_idle(ctx)
     assert "不能为负数" in edit.form.error_text("planned_investment")
-    assert ctx.call(lambda uow: projects.get_project(uow, lead.id)).version == lead.version
+    assert ctx.db.read(lambda uow: projects.get_project(uow, lead.id)).version == lead.version
 
 
 def test_stale_edit_shows_conflict(qtbot, ctx, wait_idle):
     page = make_page(qtbot, ctx, wait_idle)
-    row = ctx.call(lambda uow: projects.list_projects(uow)[3])
+    row = ctx.db.read(lambda uow: projects.list_projects(uow)[3])
     select(page, ctx, wait_idle, row.id)
     dialog = page.edit_selected()
     ctx.db.run(projects.update_project, SYSTEM, row.id, row.to_input(note="别人刚改过"))
@@ -187,14 +187,14 @@ def test_stale_edit_shows_conflict(qtbot, ctx, wait_idle):
     wait_idle(ctx)
     assert dialog.result() != dialog.DialogCode.Accepted
     assert "已被他人修改" in dialog.form.error_text()
-    assert ctx.call(lambda uow: projects.get_project(uow, row.id)).name == row.name
+    assert ctx.db.read(lambda uow: projects.get_project(uow, row.id)).name == row.name
 
 
 def test_staff_are_offered_only_what_they_may_do(qtbot, staff_ctx, wait_idle):
     """编辑, 推进 and 终止 are offered on their own projects only: crm.permissions decides what
     the window offers, so nobody fills a form to learn at save that it is refused."""
     page = make_page(qtbot, staff_ctx, wait_idle)
-    everyone = staff_ctx.call(lambda uow: projects.list_projects(uow))
+    everyone = staff_ctx.db.read(lambda uow: projects.list_projects(uow))
     other = next(r for r in everyone if r.owner_id != staff_ctx.actor.user_id)
     mine = next(r for r in everyone if r.owner_id == staff_ctx.actor.user_id
                 and r.stage not in (stages.DROPPED,))
@@ -222,7 +222,7 @@ def test_staff_are_offered_only_what_they_may_do(qtbot, staff_ctx, wait_idle):
 def test_drop_delete_and_restore(qtbot, ctx, wait_idle):
     page = make_page(qtbot, ctx, wait_idle)
     count = page.model.rowCount()
-    row = ctx.call(lambda uow: projects.list_projects(uow, ProjectQuery(stages=(stages.LEAD,)))[0])
+    row = ctx.db.read(lambda uow: projects.list_projects(uow, ProjectQuery(stages=(stages.LEAD,)))[0])
     select(page, ctx, wait_idle, row.id)
     drop = page.drop_selected()
     drop.accept()

@@ -19,8 +19,7 @@ from typing import Any, Generic, Protocol, TypeVar
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 
-from crm.db import UnitOfWork
-from ui.context import AppContext, op
+from ui.context import AppContext, UnitOfWork, op
 from ui.models.table import Column, Index, display
 
 BATCH = 200

@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
 )
 
 from crm import changes
-from crm.db import UnitOfWork
 from crm.services import contacts
 from crm.services.contacts import FollowUps, LogQuery, LogRow
 from ui.context import op
@@ -35,13 +34,8 @@ from ui.throttle import Throttle
 from ui.widgets.panel import TableOrEmpty
 
 
-def _due(uow: UnitOfWork, today: dt.date, user_id: int | None) -> FollowUps:
-    return contacts.follow_ups(uow, today, user_id=user_id)
-
-
-def due_summary(ctx: Any) -> str:
-    """The start-up reminder, e.g. "今天有 2 条跟进到期，3 条已逾期" ("" when nothing is due)."""
-    due: FollowUps = ctx.call(lambda uow: _due(uow, ctx.today(), ctx.actor.user_id))
+def due_summary(due: FollowUps) -> str:
+    """The reminder, e.g. "今天有 2 条跟进到期，3 条已逾期" ("" when nothing is due)."""
     parts = []
     if due.today:
         parts.append(_tr("今天有 {n} 条跟进到期").format(n=len(due.today)))
@@ -196,7 +190,7 @@ class ContactsPage(QWidget):
             self.model.query, search=self.search.text(), date_from=self.date_from.value(),
             date_to=self.date_to.value(), user_id=me if self.mine.isChecked() else None))
         follow_user = None if self.all_staff.isChecked() else me
-        self.ctx.read(op(_due, self.ctx.today(), follow_user),
+        self.ctx.read(op(contacts.follow_ups, self.ctx.today(), user_id=follow_user),
                       done=lambda due: self._loaded(generation, due))
 
     def _list_loaded(self) -> None:

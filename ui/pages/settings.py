@@ -93,7 +93,8 @@ class SettingsPage(QWidget):
     def _database_tab(self) -> QWidget:
         tab, layout = self._tab(self.tr(
             "数据库地址保存在本机设置中，重启后生效。单机使用 SQLite 文件；多人共用时填写办公室服务器的 "
-            "PostgreSQL 地址，例如 postgresql://用户名:密码@服务器:5432/crm 。"))
+            "PostgreSQL 地址，例如 postgresql://用户名:密码@服务器:5432/crm 。密码不写入设置文件："
+            "有系统钥匙串时存在钥匙串中，否则每次启动时询问。"))
         form = QFormLayout()
         self.current_db = QLineEdit(self.ctx.db.describe(), tab)
         self.current_db.setObjectName("settings-current-db")

@@ -39,6 +39,7 @@ from crm.excel.reader import Book, Sheet
 from crm.services import settings
 from crm.services.settings import IMPORT_MAPPING_PREFIX
 from ui.context import AppContext, op
+from ui.operations import settings as settings_ops
 from ui.ops import Task
 from ui.widgets.panel import TableOrEmpty
 
@@ -279,7 +280,7 @@ class ImportWizard(QDialog):
     def _remember(self) -> None:
         key = IMPORT_MAPPING_PREFIX + header_signature(self.headers)
         value = {str(c): f for c, f in self.current_mapping().items()}
-        self.ctx.write(op(settings.set_setting, self.ctx.actor, key, value))
+        settings_ops.remember_setting(self.ctx, key, value, parent=self)
 
     # --- step 3 and 4: dry run, import ----------------------------------------------------
     def dry_run(self) -> Task | None:

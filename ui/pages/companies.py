@@ -26,6 +26,7 @@ from ui.dialogs.project_dialog import ProjectDialog
 from ui.forms import FormDialog
 from ui.models.id_list import QueryListModel
 from ui.models.table import Column, RowsModel
+from ui.operations import companies as company_ops
 from ui.pages.common import icon, search_box, table_view, title_label
 from ui.pages.history import HistoryView
 from ui.throttle import Throttle
@@ -261,7 +262,7 @@ class CompaniesPage(QWidget):
         index = self.contacts_table.currentIndex()
         contact = self.contacts_model.row_at(index.row()) if index.isValid() else None
         if contact is not None:
-            self.ctx.write(op(companies.remove_contact, self.ctx.actor, contact.id))
+            company_ops.remove_contact(self.ctx, contact.id, parent=self)
 
     def _open_project(self, index: Any) -> None:
         row = self.projects_model.row_at(index.row())

@@ -29,6 +29,7 @@ from ui.dialogs.log_dialog import LogDialog
 from ui.forms import DateEdit
 from ui.models.id_list import PagedListModel
 from ui.models.table import Column, RowsModel
+from ui.operations import companies as company_ops
 from ui.pages.common import icon, search_box, table_view, title_label
 from ui.throttle import Throttle
 from ui.widgets.panel import TableOrEmpty
@@ -222,7 +223,7 @@ class ContactsPage(QWidget):
     def complete_selected(self) -> None:
         row = self.selected_follow_up()
         if row is not None:
-            self.ctx.write(op(contacts.complete_follow_up, self.ctx.actor, row.id))
+            company_ops.complete_follow_up(self.ctx, row.id, parent=self)
 
     def log_contact(self) -> LogDialog:
         self.dialog = LogDialog(self.ctx, None, self)

@@ -28,6 +28,7 @@ from crm.views.projects import ProjectDetails, load_details
 from ui.context import op
 from ui.errors import confirm
 from ui.models.table import Column, RowsModel
+from ui.operations import projects as project_ops
 from ui.pages.common import table_view
 from ui.pages.history import HistoryView
 from ui.widgets import format as fmt
@@ -249,8 +250,8 @@ class ProjectDetail(QWidget):
         if self.project_id is None:
             return
         agreement_id = self.attach_to.currentData()
-        self.ctx.write(op(attachments.add_attachment_file, self.ctx.actor, self.project_id, path,
-                          agreement_id), done=lambda _row: self.reload())
+        project_ops.add_attachment(self.ctx, self.project_id, path, agreement_id, parent=self,
+                                   done=lambda _row: self.reload())
 
     def choose_save_location(self) -> None:
         """另存为…: ask where, then :meth:`save_attachment_to`."""
@@ -270,8 +271,8 @@ class ProjectDetail(QWidget):
         if row is None or not confirm(
                 self.tr("删除附件“{name}”？删除后不能恢复。").format(name=row.filename), self):
             return
-        self.ctx.write(op(attachments.delete_attachment, self.ctx.actor, row.id),
-                       done=lambda _r: self.reload())
+        project_ops.delete_attachment(self.ctx, row.id, parent=self,
+                                      done=lambda _r: self.reload())
 
     def _show_attachments(self, details: ProjectDetails) -> None:
         self._agreement_labels = {

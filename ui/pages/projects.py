@@ -25,18 +25,17 @@ from PySide6.QtWidgets import (
 )
 
 from crm import changes, stages
-from crm.services import projects
 from crm.services.common import SOURCE_NAMES
 from crm.services.metrics import preset_period
 from crm.services.projects import ProjectQuery, ProjectRow
 from ui import errors
-from ui.context import op
 from ui.dialogs.advance_dialog import AdvanceDialog
 from ui.dialogs.log_dialog import LogDialog
 from ui.dialogs.project_dialog import Lookups, ProjectDialog, load_lookups
 from ui.dialogs.records_dialog import AgreementDialog, FundingDialog, RegisteredDialog
 from ui.forms import Choice, FormDialog
 from ui.models.projects import ProjectListModel
+from ui.operations import projects as project_ops
 from ui.pages.board import BoardView
 from ui.pages.common import icon, search_box, table_view, title_label
 from ui.pages.project_detail import ProjectDetail
@@ -386,12 +385,12 @@ class ProjectsPage(QWidget):
                 self.tr("把项目“{name}”移入回收站？各项统计将不再计入它，可从回收站恢复。")
                 .format(name=row.name), self):
             return
-        self.ctx.write(op(projects.delete_project, self.ctx.actor, row.id))
+        project_ops.delete_project(self.ctx, row.id, parent=self)
 
     def restore_selected(self) -> None:
         pid = self._selected
         if pid is not None:
-            self.ctx.write(op(projects.restore_project, self.ctx.actor, pid))
+            project_ops.restore_project(self.ctx, pid, parent=self)
 
     def import_ledger(self) -> None:
         try:

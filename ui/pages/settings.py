@@ -31,7 +31,6 @@ from crm.changes import EVERYTHING
 from crm.errors import ValidationError
 from crm.local import normalize_url, read_local_settings, write_local_settings
 from crm.restore import RestoreResult, restore
-from crm.services import dictionaries, settings, users
 from crm.services.common import ROLE_NAMES, ROLES
 from crm.services.dictionaries import NamedRow
 from crm.services.settings import TARGET_METRICS
@@ -39,6 +38,7 @@ from crm.services.users import UserRow
 from crm.views.settings import SettingsData, read_settings
 from ui import errors
 from ui.context import AppContext, op
+from ui.operations import settings as ops
 from ui.pages.history import AuditLogTab
 from ui.widgets.table import Column, RowsModel, rows_view
 
@@ -374,17 +374,15 @@ class SettingsPage(QWidget):
                  done=done)
 
     def save_org(self) -> None:
-        self.ctx.write(op(settings.set_setting, self.ctx.actor, settings.ORG_NAME,
-                          self.org_name.text().strip()),
-                       done=lambda _r: errors.show_message(self.tr("单位名称已保存"), self))
+        ops.save_org_name(self.ctx, self.org_name.text(), parent=self,
+                          done=lambda _r: errors.show_message(self.tr("单位名称已保存"), self))
 
     def add_industry(self) -> None:
         name = self.new_industry.text()
-        self.ctx.write(op(dictionaries.add_industry, self.ctx.actor, name),
-                       done=lambda _r: self.new_industry.clear())
+        ops.add_industry(self.ctx, name, parent=self, done=lambda _r: self.new_industry.clear())
 
     def rename_industry(self, industry_id: int, name: str) -> None:
-        self.ctx.write(op(dictionaries.rename_industry, self.ctx.actor, industry_id, name))
+        ops.rename_industry(self.ctx, industry_id, name, parent=self)
 
     def _selected(self, view: QWidget, model: RowsModel) -> object | None:
         rows = view.selectionModel().selectedRows()  # type: ignore[attr-defined]
@@ -406,8 +404,7 @@ class SettingsPage(QWidget):
         def saved(n: int) -> None:
             errors.show_message(self.tr("已保存 {n} 项目标").format(n=n) if n
                                 else self.tr("目标没有变化"), self)
-        self.ctx.write(op(settings.set_targets, self.ctx.actor, self.target_year.value(), texts),
-                       done=saved)
+        ops.save_targets(self.ctx, self.target_year.value(), texts, parent=self, done=saved)
 
     def add_user(self) -> None:
         password = self.new_password.text() or None
@@ -415,9 +412,8 @@ class SettingsPage(QWidget):
         def added(_row: UserRow) -> None:
             for w in (self.new_login, self.new_name, self.new_password):
                 w.clear()
-        self.ctx.write(op(users.create_user, self.ctx.actor, self.new_login.text(),
-                          self.new_role.currentData(), display_name=self.new_name.text(),
-                          password=password), done=added)
+        ops.add_user(self.ctx, self.new_login.text(), self.new_role.currentData(),
+                     self.new_name.text(), password, parent=self, done=added)
 
     def _change_role(self) -> None:
         row = self._selected(self.user_view, self.user_model)
@@ -428,12 +424,12 @@ class SettingsPage(QWidget):
         choice, ok = QInputDialog.getItem(self, self.tr("修改角色"), row.display_name, names,
                                           ROLES.index(row.role), False)
         if ok:
-            self.ctx.write(op(users.set_role, self.ctx.actor, row.id, ROLES[names.index(choice)], row.active))
+            ops.set_role(self.ctx, row.id, ROLES[names.index(choice)], row.active, parent=self)
 
     def _toggle_active(self) -> None:
         row = self._selected(self.user_view, self.user_model)
         if isinstance(row, UserRow):
-            self.ctx.write(op(users.set_role, self.ctx.actor, row.id, row.role, not row.active))
+            ops.set_role(self.ctx, row.id, row.role, not row.active, parent=self)
 
     def _grant_login(self) -> None:
         row = self._selected(self.user_view, self.user_model)
@@ -454,8 +450,8 @@ class SettingsPage(QWidget):
             self.grant_login(row.id, login, password)
 
     def grant_login(self, user_id: int, login: str, password: str) -> None:
-        self.ctx.write(op(users.grant_login, self.ctx.actor, user_id, login, password),
-                       done=lambda r: errors.show_message(
+        ops.grant_login(self.ctx, user_id, login, password, parent=self,
+                        done=lambda r: errors.show_message(
                            self.tr("已为“{name}”开通登录：{login}").format(
                                name=r.display_name, login=r.login), self))
 
@@ -467,6 +463,6 @@ class SettingsPage(QWidget):
         password, ok = QInputDialog.getText(self, self.tr("重设密码"), row.display_name,
                                             QLineEdit.EchoMode.Password)
         if ok:
-            self.ctx.write(op(users.set_password, self.ctx.actor, row.id, password),
-                           done=lambda _r: errors.show_message(self.tr("密码已重设"), self))
+            ops.reset_password(self.ctx, row.id, password, parent=self,
+                               done=lambda _r: errors.show_message(self.tr("密码已重设"), self))
 

@@ -33,7 +33,7 @@ from crm.db import UnitOfWork
 from crm.errors import CrmError
 from crm.money import parse_amount
 from crm.uscc import normalize_uscc
-from ui.context import Op, Operation, op
+from ui.context import AppContext, Op, Operation, op
 from ui.throttle import Throttle
 
 DATE_FORMAT = "yyyy-MM-dd"
@@ -289,7 +289,7 @@ class SearchPicker(QWidget):
 
     picked = Signal(object)
 
-    def __init__(self, ctx: Any, fetch: Callable[[UnitOfWork, str], list[tuple[int, str]]],
+    def __init__(self, ctx: AppContext, fetch: Callable[[UnitOfWork, str], list[tuple[int, str]]],
                  parent: QWidget | None = None, placeholder: str = ""):
         super().__init__(parent)
         self.ctx, self.fetch = ctx, fetch
@@ -362,7 +362,7 @@ class FormDialog(QDialog):
     succeeded = Signal(object)
     aliases: dict[str, str] = {}
 
-    def __init__(self, ctx: Any, title: str, parent: QWidget | None = None):
+    def __init__(self, ctx: AppContext, title: str, parent: QWidget | None = None):
         super().__init__(parent)
         self.ctx = ctx
         self.saved: Any = None

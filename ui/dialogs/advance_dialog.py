@@ -8,7 +8,6 @@ back ask for a reason. The rules themselves live in :func:`crm.services.pipeline
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from PySide6.QtWidgets import QLineEdit, QWidget
 
@@ -17,7 +16,7 @@ from crm.errors import CrmError, ValidationError
 from crm.services import events, pipeline
 from crm.services.pipeline import AgreementInput, StartInput
 from crm.services.projects import ProjectRow
-from ui.context import Op, op
+from ui.context import AppContext, Op, op
 from ui.forms import AmountEdit, Choice, DateEdit, FormDialog
 
 DATE_LABELS = {stages.NEGOTIATING: "进入在谈日期", stages.SIGNED: "签约日期",
@@ -28,7 +27,7 @@ DATE_LABELS = {stages.NEGOTIATING: "进入在谈日期", stages.SIGNED: "签约�
 class AdvanceDialog(FormDialog):
     """Move ``row`` to another stage (``to`` preselected when given)."""
 
-    def __init__(self, ctx: Any, row: ProjectRow, to: str | None = None,
+    def __init__(self, ctx: AppContext, row: ProjectRow, to: str | None = None,
                  parent: QWidget | None = None, *, may_correct: bool | None = None):
         super().__init__(ctx, self.tr("推进阶段 — {name}").format(name=row.name), parent)
         self.row = row

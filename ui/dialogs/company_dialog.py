@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from PySide6.QtWidgets import QLineEdit, QPlainTextEdit, QWidget
 
 from crm.errors import ValidationError
 from crm.services import companies, dictionaries
 from crm.services.companies import CompanyInput, CompanyRow, ContactInput
-from ui.context import Op
+from ui.context import AppContext, Op
 from ui.forms import Choice, FormDialog, UsccEdit
 
 
@@ -18,7 +16,7 @@ class CompanyDialog(FormDialog):
 
     aliases = {"company.name": "name", "company.uscc": "uscc"}
 
-    def __init__(self, ctx: Any, row: CompanyRow | None = None, parent: QWidget | None = None):
+    def __init__(self, ctx: AppContext, row: CompanyRow | None = None, parent: QWidget | None = None):
         super().__init__(ctx, self.tr("编辑企业") if row else self.tr("新建企业"), parent)
         self.row = row
         self.setMinimumWidth(480)
@@ -63,7 +61,7 @@ class ContactDialog(FormDialog):
 
     aliases = {"contact.name": "name", "contact.phone": "phone", "contact.email": "email"}
 
-    def __init__(self, ctx: Any, company_id: int, parent: QWidget | None = None):
+    def __init__(self, ctx: AppContext, company_id: int, parent: QWidget | None = None):
         super().__init__(ctx, self.tr("添加联系人"), parent)
         self.company_id = company_id
         f = self.form

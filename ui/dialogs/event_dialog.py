@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
 
 from PySide6.QtWidgets import QLineEdit, QPlainTextEdit, QWidget
 
@@ -11,14 +10,14 @@ from crm.errors import ValidationError
 from crm.services import dictionaries, events
 from crm.services.dictionaries import CarrierInput, CarrierRow
 from crm.services.events import EventInput, EventRow
-from ui.context import Op
+from ui.context import AppContext, Op
 from ui.forms import AmountEdit, Choice, DateEdit, FormDialog
 
 
 class EventDialog(FormDialog):
     """登记 / 修改招商活动; its signings and amount are computed, never typed."""
 
-    def __init__(self, ctx: Any, row: EventRow | None = None, parent: QWidget | None = None):
+    def __init__(self, ctx: AppContext, row: EventRow | None = None, parent: QWidget | None = None):
         super().__init__(ctx, self.tr("修改活动") if row else self.tr("登记招商活动"), parent)
         self.row = row
         self.setMinimumWidth(460)
@@ -59,7 +58,7 @@ class CarrierDialog(FormDialog):
 
     aliases = {"carrier.name": "name"}
 
-    def __init__(self, ctx: Any, row: CarrierRow | None = None, parent: QWidget | None = None):
+    def __init__(self, ctx: AppContext, row: CarrierRow | None = None, parent: QWidget | None = None):
         super().__init__(ctx, self.tr("修改载体") if row else self.tr("新增载体"), parent)
         self.row = row
         f = self.form

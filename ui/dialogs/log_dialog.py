@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from PySide6.QtWidgets import QLineEdit, QPlainTextEdit, QWidget
 
@@ -12,7 +11,7 @@ from crm.services import contacts
 from crm.services.contacts import LogInput
 from crm.services.projects import get_project
 from crm.views.projects import company_choices, project_choices
-from ui.context import Op, op
+from ui.context import AppContext, Op, op
 from ui.forms import Choice, DateEdit, FormDialog, SearchPicker
 
 
@@ -21,7 +20,7 @@ class LogDialog(FormDialog):
 
     aliases = {"company_id": "project_id"}
 
-    def __init__(self, ctx: Any, project_id: int | None = None, parent: QWidget | None = None):
+    def __init__(self, ctx: AppContext, project_id: int | None = None, parent: QWidget | None = None):
         super().__init__(ctx, self.tr("记一笔接洽"), parent)
         self.setMinimumWidth(520)
         f = self.form
@@ -72,7 +71,7 @@ class LogDialog(FormDialog):
         return lambda uow: contacts.add_log(uow, actor, data)
 
 
-def log_contact(ctx: Any, parent: QWidget | None = None, project_id: int | None = None) -> None:
+def log_contact(ctx: AppContext, parent: QWidget | None = None, project_id: int | None = None) -> None:
     """Open 记一笔 (Ctrl+L), optionally for a project; it saves on its own and closes."""
     dialog = LogDialog(ctx, project_id, parent)
     dialog.open()

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QPlainTextEdit, QPushButton, QSpinBox, QWidget
 
 from crm.errors import ValidationError
 from crm.services.common import SOURCE_NAMES
 from crm.services.projects import ProjectInput, ProjectRow, create_project, update_project
 from crm.views.projects import Lookups, company_choices, load_lookups
-from ui.context import Op
+from ui.context import AppContext, Op
 from ui.forms import AmountEdit, Choice, DateEdit, FormDialog, SearchPicker
 
 
@@ -19,7 +17,7 @@ class ProjectDialog(FormDialog):
 
     aliases = {"company.name": "company_id"}
 
-    def __init__(self, ctx: Any, row: ProjectRow | None = None, parent: QWidget | None = None,
+    def __init__(self, ctx: AppContext, row: ProjectRow | None = None, parent: QWidget | None = None,
                  company: tuple[int, str] | None = None):
         super().__init__(ctx, self.tr("编辑项目") if row else self.tr("新建项目"), parent)
         self.row = row
@@ -156,7 +154,7 @@ class ProjectDialog(FormDialog):
                                           expected_version=version)
 
 
-def new_project(ctx: Any, parent: QWidget | None = None,
+def new_project(ctx: AppContext, parent: QWidget | None = None,
                 company: tuple[int, str] | None = None) -> None:
     """Open the 新建项目 dialog (Ctrl+N); it saves on its own and closes."""
     dialog = ProjectDialog(ctx, None, parent, company=company)

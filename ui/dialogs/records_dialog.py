@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from PySide6.QtWidgets import QLineEdit, QWidget
 
 from crm import stages
@@ -11,14 +9,14 @@ from crm.errors import ValidationError
 from crm.services import events, pipeline
 from crm.services.pipeline import AgreementInput
 from crm.services.projects import ProjectRow
-from ui.context import Op, op
+from ui.context import AppContext, Op, op
 from ui.forms import AmountEdit, Choice, DateEdit, FormDialog
 
 
 class AgreementDialog(FormDialog):
     """添加协议: e.g. the 正式合同 after a 框架协议."""
 
-    def __init__(self, ctx: Any, row: ProjectRow, parent: QWidget | None = None):
+    def __init__(self, ctx: AppContext, row: ProjectRow, parent: QWidget | None = None):
         super().__init__(ctx, self.tr("添加协议 — {name}").format(name=row.name), parent)
         self.row = row
         f = self.form
@@ -49,7 +47,7 @@ class AgreementDialog(FormDialog):
 class FundingDialog(FormDialog):
     """登记到位资金 with its evidence."""
 
-    def __init__(self, ctx: Any, row: ProjectRow, parent: QWidget | None = None):
+    def __init__(self, ctx: AppContext, row: ProjectRow, parent: QWidget | None = None):
         super().__init__(ctx, self.tr("登记到位资金 — {name}").format(name=row.name), parent)
         self.row = row
         f = self.form
@@ -76,7 +74,7 @@ class FundingDialog(FormDialog):
 class RegisteredDialog(FormDialog):
     """入统日期 (blank clears it)."""
 
-    def __init__(self, ctx: Any, row: ProjectRow, parent: QWidget | None = None):
+    def __init__(self, ctx: AppContext, row: ProjectRow, parent: QWidget | None = None):
         super().__init__(ctx, self.tr("入统日期 — {name}").format(name=row.name), parent)
         self.row = row
         self.on = self.form.add("registered_on", self.tr("入统日期"),

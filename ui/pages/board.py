@@ -8,7 +8,6 @@ projects.
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
 
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
@@ -28,7 +27,7 @@ from crm import stages
 from crm.money import format_yi
 from crm.services.projects import ProjectQuery, ProjectRow
 from crm.views.projects import BoardColumn, load_board
-from ui.context import op
+from ui.context import AppContext, op
 
 
 class StageList(QListWidget):
@@ -87,7 +86,7 @@ class BoardView(QWidget):
     moved = Signal(int, str)
     opened = Signal(int)
 
-    def __init__(self, ctx: Any, parent: QWidget | None = None):
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(parent)
         self.ctx = ctx
         self.setObjectName("board")

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QWidget
 from crm.services import dictionaries
 from crm.services.dictionaries import CarrierRow
 from crm.services.projects import ProjectQuery
-from ui.context import Operation, op
+from ui.context import AppContext, Operation, op
 from ui.dialogs.event_dialog import CarrierDialog
 from ui.forms import Choice, FormDialog
 from ui.models.table import Column
@@ -30,7 +30,7 @@ def _free_share(r: CarrierRow) -> str:
 
 class CarriersPage(MasterDetailPage):
     TABLES = ("carriers", *MasterDetailPage.TABLES)
-    def __init__(self, ctx: Any, parent: QWidget | None = None):
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(ctx, self.tr("载体"), [
             Column(self.tr("载体名称"), lambda r: r.name),
             Column(self.tr("类型"), lambda r: r.kind),

@@ -20,7 +20,7 @@ from crm import changes
 from crm.services import companies
 from crm.services.companies import CompanyQuery, CompanyRow
 from crm.views.companies import CompanyDetails, load_company
-from ui.context import op
+from ui.context import AppContext, op
 from ui.dialogs.company_dialog import CompanyDialog, ContactDialog
 from ui.dialogs.project_dialog import ProjectDialog
 from ui.forms import FormDialog
@@ -38,7 +38,7 @@ class CompaniesPage(QWidget):
 
     project_requested = Signal(int)
 
-    def __init__(self, ctx: Any, parent: QWidget | None = None):
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(parent)
         self.ctx = ctx
         self.setObjectName("page-companies")

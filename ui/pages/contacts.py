@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 from crm import changes
 from crm.services import contacts
 from crm.services.contacts import FollowUps, LogQuery, LogRow
-from ui.context import op
+from ui.context import AppContext, op
 from ui.dialogs.log_dialog import LogDialog
 from ui.forms import DateEdit
 from ui.models.id_list import PagedListModel
@@ -63,7 +63,7 @@ class ContactsPage(QWidget):
 
     project_requested = Signal(int)
 
-    def __init__(self, ctx: Any, parent: QWidget | None = None):
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(parent)
         self.ctx = ctx
         self.setObjectName("page-contacts")

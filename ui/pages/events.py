@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QHeaderView, QWidget
 from crm.services import events
 from crm.services.events import EventRow
 from crm.services.projects import ProjectQuery
-from ui.context import Operation, op
+from ui.context import AppContext, Operation, op
 from ui.dialogs.event_dialog import EventDialog
 from ui.forms import FormDialog
 from ui.models.table import Column
@@ -18,7 +18,7 @@ from ui.pages.listing import MasterDetailPage
 
 class EventsPage(MasterDetailPage):
     TABLES = ("events", *MasterDetailPage.TABLES)
-    def __init__(self, ctx: Any, parent: QWidget | None = None):
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(ctx, self.tr("签约与活动"), [
             Column(self.tr("活动日期"), lambda r: r.held_on, "date"),
             Column(self.tr("活动名称"), lambda r: r.name),

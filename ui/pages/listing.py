@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSplitter, QVBox
 from crm.services.projects import ProjectQuery, ProjectRow
 from crm.text import initials, normalize
 from crm.views.projects import projects_for
-from ui.context import Operation, op
+from ui.context import AppContext, Operation, op
 from ui.forms import FormDialog
 from ui.models.table import Column, RowsModel
 from ui.pages.common import icon, search_box, table_view, title_label
@@ -29,7 +29,7 @@ class MasterDetailPage(QWidget):
     # the tables whose changes concern the page (its entries and their projects)
     TABLES: tuple[str, ...] = ("projects", "agreements", "starts", "companies")
 
-    def __init__(self, ctx: Any, title: str, columns: list[Column], empty: str,
+    def __init__(self, ctx: AppContext, title: str, columns: list[Column], empty: str,
                  projects_caption: str, parent: QWidget | None = None, stretch: int = 0,
                  no_projects: str = ""):
         super().__init__(parent)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -25,7 +24,7 @@ from crm.money import format_yi
 from crm.services import attachments
 from crm.services.attachments import AttachmentRow, format_size
 from crm.views.projects import ProjectDetails, load_details
-from ui.context import op
+from ui.context import AppContext, op
 from ui.errors import confirm
 from ui.models.table import Column, RowsModel
 from ui.operations import projects as project_ops
@@ -51,7 +50,7 @@ class ProjectDetail(QWidget):
     # loaded(details): a ProjectDetails, or None when the project is gone
     loaded = Signal(object)
 
-    def __init__(self, ctx: Any, parent: QWidget | None = None):
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(parent)
         self.ctx = ctx
         self.setObjectName("detail-panel")

@@ -29,6 +29,7 @@ from crm.services.common import SOURCE_NAMES
 from crm.services.metrics import preset_period
 from crm.services.projects import ProjectQuery, ProjectRow
 from ui import errors
+from ui.context import AppContext
 from ui.dialogs.advance_dialog import AdvanceDialog
 from ui.dialogs.log_dialog import LogDialog
 from ui.dialogs.project_dialog import Lookups, ProjectDialog, load_lookups
@@ -58,7 +59,7 @@ def import_wizard_available() -> bool:
 class ProjectsPage(QWidget):
     """The 项目 page. ``dialog`` is the last dialog it opened (tests drive it)."""
 
-    def __init__(self, ctx: Any, parent: QWidget | None = None):
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(parent)
         self.ctx = ctx
         self.setObjectName("page-projects")

@@ -7,36 +7,49 @@ sort key. Rows come in blocks through ``project_rows`` off the GUI thread (see
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QCoreApplication, QObject
 
-from crm.money import format_yi
 from crm.services.projects import ProjectQuery, ProjectRow, project_ids, project_rows
 from ui.context import AppContext
 from ui.models.id_list import QueryListModel
 from ui.models.table import Column
-from ui.widgets import format as fmt
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("ProjectColumns", text)
+
+
+def project_columns(*keys: str) -> list[Column]:
+    """The columns a list of projects shows, in the order of ``keys``: one spec for every
+    list of :class:`ProjectRow` (the 项目 page, an event's or a carrier's projects, a
+    company's, a figure's drill-down), so a column looks and sorts the same everywhere."""
+    spec = {
+        "name": Column(_tr("项目名称"), lambda r: r.name, sort="name"),
+        "company": Column(_tr("企业"), lambda r: r.company, sort="company"),
+        "stage": Column(_tr("阶段"), lambda r: r.stage_name, width=72, sort="stage"),
+        "industry": Column(_tr("产业"), lambda r: r.industry, width=100, sort="industry"),
+        "planned": Column(_tr("总投资(亿元)"), lambda r: r.planned_investment, "yi",
+                          width=110, sort="planned_investment"),
+        "signed_amount": Column(_tr("签约金额(亿元)"),
+                                lambda r: r.signed_amount if r.signed_on else None, "yi",
+                                width=120),
+        "signed_on": Column(_tr("签约日期"), lambda r: r.signed_on, "date", width=100,
+                            sort="signed_on"),
+        "started_on": Column(_tr("开工日期"), lambda r: r.started_on, "date", width=100,
+                             sort="started_on"),
+        "owner": Column(_tr("负责人"), lambda r: r.owner, width=80, sort="owner"),
+        "source": Column(_tr("来源"), lambda r: r.source_name, width=80),
+    }
+    return [spec[key] for key in keys]
 
 
 class ProjectListModel(QueryListModel[ProjectQuery, ProjectRow]):
     """Projects of one :class:`ProjectQuery`; ``reload()`` re-reads ids and visible rows."""
 
     def __init__(self, ctx: AppContext, parent: QObject | None = None):
-        tr = self.tr
-        super().__init__(ctx, [
-            Column(tr("项目名称"), lambda r: r.name, sort="name"),
-            Column(tr("企业"), lambda r: r.company, sort="company"),
-            Column(tr("阶段"), lambda r: r.stage_name, sort="stage"),
-            Column(tr("产业"), lambda r: r.industry, sort="industry"),
-            Column(tr("总投资(亿元)"),
-                   lambda r: format_yi(r.planned_investment) if r.planned_investment is not None
-                   else "", "number", sort="planned_investment"),
-            Column(tr("签约金额(亿元)"),
-                   lambda r: format_yi(r.signed_amount) if r.signed_on else "", "number"),
-            Column(tr("签约日期"), lambda r: fmt.date(r.signed_on), "number", sort="signed_on"),
-            Column(tr("开工日期"), lambda r: fmt.date(r.started_on), "number", sort="started_on"),
-            Column(tr("负责人"), lambda r: r.owner, sort="owner"),
-            Column(tr("来源"), lambda r: r.source_name),
-        ], ProjectQuery(), project_ids, project_rows, parent)
+        super().__init__(ctx, project_columns(
+            "name", "company", "stage", "industry", "planned", "signed_amount", "signed_on",
+            "started_on", "owner", "source"), ProjectQuery(), project_ids, project_rows, parent)
 
     def project_at(self, row: int) -> ProjectRow | None:
         return self.row_at(row)

@@ -25,6 +25,7 @@ from ui.dialogs.company_dialog import CompanyDialog, ContactDialog
 from ui.dialogs.project_dialog import ProjectDialog
 from ui.forms import FormDialog
 from ui.models.id_list import QueryListModel
+from ui.models.projects import project_columns
 from ui.models.table import Column, RowsModel
 from ui.operations import companies as company_ops
 from ui.pages.common import icon, search_box, table_view, title_label
@@ -139,12 +140,8 @@ class CompaniesPage(QWidget):
         projects_caption.setObjectName("section-title")
         projects_caption.setProperty("class", "panel-title")
         o.addWidget(projects_caption)
-        self.projects_model = RowsModel([
-            Column(self.tr("项目名称"), lambda r: r.name),
-            Column(self.tr("阶段"), lambda r: r.stage_name),
-            Column(self.tr("计划总投资(亿元)"), lambda r: r.planned_investment, "yi"),
-            Column(self.tr("负责人"), lambda r: r.owner),
-        ], self)
+        self.projects_model = RowsModel(project_columns("name", "stage", "planned", "owner"),
+                                        self)
         self.projects_table = table_view(self.projects_model, detail, stretch=0)
         for i, width in enumerate((200, 64, 130, 70)):
             self.projects_table.setColumnWidth(i, width)

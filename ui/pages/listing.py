@@ -13,6 +13,7 @@ from crm.text import initials, normalize
 from crm.views.projects import projects_for
 from ui.context import AppContext, Operation, op
 from ui.forms import FormDialog
+from ui.models.projects import project_columns
 from ui.models.table import Column, RowsModel
 from ui.pages.common import icon, search_box, table_view, title_label
 from ui.widgets.panel import TableOrEmpty
@@ -55,17 +56,9 @@ class MasterDetailPage(QWidget):
         self.projects_caption.setObjectName("section-title")
         self.projects_caption.setProperty("class", "panel-title")
         b.addWidget(self.projects_caption)
-        self.projects_model = RowsModel([
-            Column(self.tr("项目名称"), lambda r: r.name),
-            Column(self.tr("企业"), lambda r: r.company),
-            Column(self.tr("阶段"), lambda r: r.stage_name),
-            Column(self.tr("产业"), lambda r: r.industry),
-            Column(self.tr("签约金额(亿元)"), lambda r: r.signed_amount if r.signed_on else None,
-                   "yi"),
-            Column(self.tr("签约日期"), lambda r: r.signed_on, "date"),
-            Column(self.tr("开工日期"), lambda r: r.started_on, "date"),
-            Column(self.tr("负责人"), lambda r: r.owner),
-        ], self)
+        self.projects_model = RowsModel(project_columns(
+            "name", "company", "stage", "industry", "signed_amount", "signed_on", "started_on",
+            "owner"), self)
         self.projects_table = table_view(self.projects_model, below)
         for i, width in enumerate((240, 240, 64, 100, 110, 92, 92)):
             self.projects_table.setColumnWidth(i, width)

@@ -13,23 +13,8 @@ from crm.services import projects
 from crm.services.projects import ProjectRow
 from ui.context import AppContext
 from ui.models.id_list import IdListModel
-from ui.widgets import format as fmt
-from ui.widgets.table import Column, rows_view
-
-
-def project_columns(widget: QWidget) -> list[Column]:
-    tr = widget.tr
-    return [
-        Column(tr("项目名称"), lambda r: r.name),
-        Column(tr("企业"), lambda r: r.company),
-        Column(tr("产业"), lambda r: r.industry, width=110),
-        Column(tr("招商专员"), lambda r: r.owner, width=90),
-        Column(tr("阶段"), lambda r: r.stage_name, width=80),
-        Column(tr("签约日期"), lambda r: fmt.date(r.signed_on), kind="number", width=110),
-        Column(tr("开工日期"), lambda r: fmt.date(r.started_on), kind="number", width=110),
-        Column(tr("签约金额(亿元)"), lambda r: fmt.yi_number(r.signed_amount), kind="number",
-               width=130),
-    ]
+from ui.models.projects import project_columns
+from ui.widgets.table import rows_view
 
 
 class ProjectListDialog(QDialog):
@@ -43,8 +28,9 @@ class ProjectListDialog(QDialog):
         self.setWindowTitle(title)
         self.resize(1100, 560)
         self.ctx = ctx
-        self.model: IdListModel[ProjectRow] = IdListModel(ctx, project_columns(self),
-                                                          projects.project_rows, self)
+        self.model: IdListModel[ProjectRow] = IdListModel(ctx, project_columns(
+            "name", "company", "industry", "owner", "stage", "signed_on", "started_on",
+            "signed_amount"), projects.project_rows, self)
         self.view = rows_view(self.model, self)
         self.view.doubleClicked.connect(self._open)
         self.summary = QLabel(self.tr("共 {n} 个项目，双击打开").format(n=len(ids)) if ids

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from crm import stages
+from crm import clock, stages
 from crm.errors import CrmError, ValidationError
 from crm.excel import cells
 from crm.excel.cells import CellError
@@ -121,6 +121,9 @@ def _parse_date(value: object) -> tuple[object, str | None]:
         return None, exc.reason
     if day is not None and not dt.date(1990, 1, 1) <= day <= dt.date(2100, 12, 31):
         return None, f"日期 {day} 超出合理范围（1990–2100）"
+    # every date a ledger carries is a milestone (立项, 签约, 开工, 投产, 终止): it has happened
+    if day is not None and day > (today := clock.today()):
+        return None, f"日期 {day} 晚于今天（{today}），不能登记尚未发生的事"
     if month_only:
         return day, Note(f"“{cells.text(value)}”只写到月份，按 {day}（当月1日）导入")
     return day, None
@@ -222,6 +225,8 @@ class _RowReader:
                 wan = cells.parse_money(value, unit)
             except CellError as exc:
                 return None, exc.reason
+            if wan == 0:  # a signing, a planned investment: zero means nothing (empty: unknown)
+                return None, f"{LABELS[key]}必须大于 0（不详请留空）"
             if unit is None and wan is not None and not (
                     isinstance(value, str) and any(u in value for u in "亿万元")):
                 # a bare number where no unit is stated anywhere: never guessed (see importer)

@@ -87,7 +87,7 @@ def _check_milestones(r: RowChecks, row: LedgerRow, status: str) -> None:
         r.error("producing_on", f"投产日期 {row.producing_on} 不能早于开工日期 {row.started_on}")
     if row.signed_on and row.amount is None and row.planned is None:
         key = "amount" if "amount" in r.columns else "planned"
-        if not _already_reported(r, key):
+        if not any(_already_reported(r, k) for k in ("amount", "planned")):  # e.g. zero
             r.error(key, "已签约项目需要签约金额（或计划总投资）")
 
 

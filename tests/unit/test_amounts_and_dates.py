@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -251,3 +252,38 @@ def test_demo_loaded_at_the_end_of_2025_has_nothing_after_that_day(
             dates = [d for d in (p.lead_on, p.negotiating_on, p.signed_on, p.started_on,
                                  p.producing_on) if d is not None]
             assert dates == sorted(dates) and max(dates) <= day, p.name
+
+
+# --- a ledger is held to the same rules -------------------------------------------------------
+def test_a_ledger_row_signed_after_today_or_for_zero_is_refused(
+        db: Database, w: World, tmp_path: Path) -> None:
+    """An import writes past the services (in bulk): it must refuse what they refuse, a signing
+    dated in the future and an amount of zero, row by row, and write nothing."""
+    import openpyxl
+
+    from crm.excel.importer import import_ledger
+
+    path = tmp_path / "台账.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["项目名称", "企业名称", "计划总投资（万元）", "签约金额（万元）", "项目状态", "签约时间",
+               "开工时间", "责任人"])
+    ws.append(["未来项目", "未来公司", 1000, 1000, "已签约", "2099-06-01", None, "李晓明"])
+    ws.append(["明天项目", "明天公司", 1000, 1000, "已签约", "2025-07-02", None, "李晓明"])
+    ws.append(["零元项目", "零元公司", 0, None, "已签约", "2025-06-01", None, "李晓明"])
+    ws.append(["零签约项目", "零签约公司", 1000, "0万元", "已签约", "2025-06-01", None, "李晓明"])
+    ws.append(["下月开工", "下月公司", 1000, 1000, "已开工", "2025-06-01", "2025年8月", "李晓明"])
+    ws.append(["今天签约", "今天公司", 1000, 1000, "已签约", "2025-07-01", None, "李晓明"])
+    wb.save(path)
+    before = _snapshot(db)
+    report = import_ledger(db, SYSTEM, path)
+    assert _snapshot(db) == before
+    assert [e.text() for e in report.errors] == [
+        "第 2 行「签约时间」：日期 2099-06-01 晚于今天（2025-07-01），不能登记尚未发生的事",
+        "第 3 行「签约时间」：日期 2025-07-02 晚于今天（2025-07-01），不能登记尚未发生的事",
+        "第 4 行「计划总投资（万元）」：计划总投资必须大于 0（不详请留空）",
+        "第 5 行「签约金额（万元）」：签约金额必须大于 0（不详请留空）",
+        "第 6 行「开工时间」：日期 2025-08-01 晚于今天（2025-07-01），不能登记尚未发生的事",
+    ]
+    done = import_ledger(db, SYSTEM, path, skip_invalid=True)
+    assert done.created == 1 and count(db, Agreement) == 1

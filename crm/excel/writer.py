@@ -24,6 +24,7 @@ from crm.excel.resolve import Existing, Lookups, Plan
 from crm.excel.rows import IMPORT_REASON, Cancelled, ImportCancelled, LedgerRow, Problem, Progress
 from crm.models import Agreement, Company, Project, StageChange, Start, User
 from crm.services import dictionaries, events, pipeline, projects
+from crm.services.audit_fields import diff, snapshot
 from crm.services.common import Actor, audit
 from crm.services.pipeline import AgreementInput, StartInput
 from crm.services.projects import KEY_PROJECT_WAN
@@ -141,8 +142,8 @@ class _Ids:
                         active=True, sort_key=pinyin.sort_key(name))
             self.uow.session.add(user)
             self.uow.session.flush()
-            audit(self.uow, self.actor, "create", "user", user.id, display_name=name,
-                  login=None, via="台账导入")
+            audit(self.uow, self.actor, "create", "user", user.id, name=name, login=None,
+                  via="台账导入", changes=diff({}, snapshot(self.uow.session, "user", user)))
             uid = self._people[key] = user.id
             self.out.people.append(name)
             self.created_any = True

@@ -19,7 +19,7 @@ from crm.db import Database
 from crm.excel.importer import import_ledger
 from crm.excel.reader import ExcelFileError
 from crm.models import Ambassador, StageChange, User
-from crm.services import projects, users
+from crm.services import audit, projects, users
 from crm.services.common import SYSTEM
 from crm.uscc import make_uscc
 from tests.unit.builders import count
@@ -170,6 +170,12 @@ def test_a_bureau_ledger_imports_exactly_on_a_new_database(
                           "王磊": (None, None, "staff", True)}
     assert report.people == ("周敏", "李强", "王磊")
     assert "建立 3 位人员档案（未开通登录）：周敏、李强、王磊" in report.summary()
+    # the audit log says whom the import created, as for a person added by hand
+    log = db.read(audit.audit_log, SYSTEM, audit.LogQuery(entity="user")).rows
+    created = sorted((e.subject, e.action, tuple(c.text for c in e.changes)) for e in log
+                     if e.subject != "管理员")
+    assert created == sorted((name, "新建", (f"姓名：{name}", "角色：招商专员", "启用：是"))
+                             for name in ("周敏", "李强", "王磊"))
     notes = {(w.row, w.column): w.reason for w in report.warnings}
     assert "按招商大使导入，大使留空" in notes[(7, "招商来源")]
     assert "按以商招商导入，引荐人留空" in notes[(11, "招商来源")]

@@ -37,11 +37,20 @@ def account(url: str | URL) -> str:
 
 
 def split(url: str) -> tuple[str, str | None]:
-    """(the URL without a password, the password or None)."""
+    """(the URL without a password, the password or None). libpq also takes the password as
+    a query parameter (``?password=…``): that one is taken out too."""
     parsed = _parse(url)
-    if parsed is None or parsed.password is None:
+    if parsed is None:
         return url, None
-    return account(parsed), str(parsed.password)
+    password = parsed.password
+    in_query = parsed.query.get("password")
+    if in_query is not None:
+        parsed = parsed.difference_update_query(["password"])
+        if password is None:
+            password = in_query if isinstance(in_query, str) else in_query[0]
+    if password is None:
+        return url, None
+    return account(parsed), str(password)
 
 
 def with_password(url: str, password: str | None) -> str:

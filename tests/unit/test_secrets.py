@@ -93,3 +93,15 @@ def test_sqlite_and_passwordless_urls_are_kept_as_they_are(ring: MemoryKeyring) 
     write_local_settings({"database_url": "sqlite:////tmp/x.db"})
     assert json.loads(_file_text())["database_url"] == "sqlite:////tmp/x.db"
     assert ring.kept == {}
+
+
+def test_a_password_given_as_a_query_parameter_is_taken_out_too(ring: MemoryKeyring) -> None:
+    """libpq and psycopg take ``?password=…`` as well as ``user:password@``."""
+    write_local_settings({"database_url": BARE + "?password=Q-pw&sslmode=require"})
+    assert "Q-pw" not in _file_text()
+    assert json.loads(_file_text())["database_url"] == BARE + "?sslmode=require"
+    assert ring.kept == {("zhaoshang-crm", BARE + "?sslmode=require"): "Q-pw"}
+    path = settings_file()
+    path.write_text(json.dumps({"database_url": BARE + "?password=Old-pw"}), encoding="utf-8")
+    assert read_local_settings()["database_url"] == BARE
+    assert "Old-pw" not in _file_text()

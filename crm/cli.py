@@ -64,7 +64,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 # Options that take a date: each must be a calendar YYYY-MM-DD (see parse_date_text).
-DATE_OPTIONS = frozenset({"date_from", "date_to", "as_of", "date", "start_date"})
+DATE_OPTIONS = frozenset({"date_from", "date_to", "as_of", "date", "start_date", "sign_date"})
 
 
 def _checked(name: str, is_date: bool, convert: Any) -> Callable[[str], Any]:
@@ -152,7 +152,10 @@ def _build_parser() -> argparse.ArgumentParser:
     adv.add_argument("--agreement-kind", default="投资协议", choices=stages.AGREEMENT_KINDS,
                      help="协议类型（默认 投资协议）")
     adv.add_argument("--start-date", metavar="YYYY-MM-DD",
-                     help="开工（开业）日期，默认同 --date")
+                     help="跳到已投产时的开工（开业）日期，默认同 --date"
+                          "（--to started 时 --date 就是开工日期）")
+    adv.add_argument("--sign-date", metavar="YYYY-MM-DD",
+                     help="跳过签约直接到已开工/已投产时的签约日期，默认同 --date")
     adv.add_argument("--reason", default="", metavar="TEXT",
                      help="原因：终止和回退（更正，仅管理者）时必填")
     adv.add_argument("--user", help="以该用户身份操作（登录名，须完全一致）；"
@@ -284,10 +287,14 @@ def _advance(db: Database, args: argparse.Namespace) -> int:
                     raise ValidationError(f"“{args.event}”匹配到多个活动，请用编号",
                                           code="event.ambiguous")
                 event_id = ids[0]
-            sign_on = on if to == stages.SIGNED else project.signed_on or on
+            sign_on = (on if to == stages.SIGNED else project.signed_on
+                       or (_date(args.sign_date) if args.sign_date else on))
             agreement = pipeline.AgreementInput(sign_on, amount or Decimal(0),
                                                 args.agreement_kind, event_id)
         start = None
+        if to == stages.STARTED and args.start_date and _date(args.start_date) != on:
+            raise ValidationError("--to started 时 --date 就是开工（开业）日期，请不要另给不同的 "
+                                  "--start-date（它只用于跳到已投产时）", code="cli.usage")
         if stages.rank(to) >= stages.rank(stages.STARTED):
             start_on = _date(args.start_date) if args.start_date else on
             start = pipeline.StartInput(start_on, kind)

@@ -85,6 +85,11 @@ def _check_milestones(r: RowChecks, row: LedgerRow, status: str) -> None:
         r.error("signed_on", "已填开工时间，请同时填写签约时间")
     if row.producing_on and row.started_on and row.producing_on < row.started_on:
         r.error("producing_on", f"投产日期 {row.producing_on} 不能早于开工日期 {row.started_on}")
+    first = min((d for d in (row.signed_on, row.started_on, row.producing_on, row.dropped_on)
+                 if d is not None), default=None)
+    if row.lead_on and first is not None and row.lead_on > first:
+        # which of the two is wrong only the ledger's keeper knows: never moved silently
+        r.error("lead_on", f"立项日期 {row.lead_on} 晚于后面阶段的日期 {first}，请核对其一")
     if row.signed_on and row.amount is None and row.planned is None:
         key = "amount" if "amount" in r.columns else "planned"
         if not any(_already_reported(r, k) for k in ("amount", "planned")):  # e.g. zero

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import os
@@ -237,3 +238,24 @@ def test_user_add_hashes_the_password(tmp_path: Path, capsys: pytest.CaptureFixt
     assert code != 0 and "已存在" in err
     code, out, _ = run(capsys, "--db", str(path), "user", "list")
     assert "zhangsan" in out and "lisi" in out
+
+
+def test_advance_to_started_refuses_a_start_date_that_differs(
+        demo_db: Database, capsys: pytest.CaptureFixture[str]) -> None:
+    """``--to started``: ``--date`` is the start; a different ``--start-date`` was silently
+    dropped. A skip from a lead gets its signing date from ``--sign-date``."""
+    today = dt.date.today()
+    sign, start = today - dt.timedelta(days=1), today
+    lead = next(p for p in demo_db.read(projects.list_projects)
+                if p.stage == "lead" and p.lead_on is not None and p.lead_on < sign)
+    code, _, err = run(capsys, "--db", demo_db.url, "advance", str(lead.id), "--to", "started",
+                       "--date", start.isoformat(), "--amount", "100",
+                       "--start-date", sign.isoformat())
+    assert code == 2 and "--date 就是开工" in err
+    assert demo_db.read(projects.get_project, lead.id).stage == "lead"
+    code, _, err = run(capsys, "--db", demo_db.url, "advance", str(lead.id), "--to", "started",
+                       "--date", start.isoformat(), "--amount", "100",
+                       "--sign-date", sign.isoformat())
+    assert code == 0, err
+    row = demo_db.read(projects.get_project, lead.id)
+    assert (row.signed_on, row.started_on) == (sign, start)

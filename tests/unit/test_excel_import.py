@@ -326,3 +326,17 @@ def test_a_large_ledger_into_a_small_table_keeps_every_index(db: Database, w: Wo
         search="批量项目1199"))] == ["批量项目1199"]
     again = import_ledger(db, SYSTEM, path)
     assert (again.created, again.updated, again.unchanged) == (0, 0, 1200)
+
+
+def test_a_lead_date_after_the_signing_is_asked_about_not_moved(db: Database, w: World,
+                                                                 tmp_path: Path) -> None:
+    """Which of the two dates is wrong only the ledger's keeper knows: the row is refused with
+    both dates named, and nothing is written (it used to be moved to the signing date)."""
+    headers = [*HEADERS, "立项日期"]
+    row = [1, "立项在签约后", "湖北立项科技有限公司", None, "新材料", "1.2", "已签约",
+           D(2025, 6, 1), None, None, None, "周建明", None, None, None, D(2025, 8, 1)]
+    before = (db.read(projects.count_projects), db.revision())
+    report = import_ledger(db, SYSTEM, ledger(tmp_path / "lead.xlsx", [row], headers))
+    texts = [e.text() for e in report.errors]
+    assert any("立项日期 2025-08-01 晚于后面阶段的日期 2025-06-01" in t for t in texts), texts
+    assert (db.read(projects.count_projects), db.revision()) == before

@@ -45,6 +45,28 @@ def op(fn: Callable[Concatenate[UnitOfWork, P], T], *args: P.args,
     return lambda uow: fn(uow, *args, **kwargs)
 
 
+class Latest:
+    """Reads of which only the newest answer counts: a view asked again (another project, a
+    new search) while an older read was under way must not show the older answer last."""
+
+    def __init__(self, ctx: AppContext):
+        self.ctx = ctx
+        self._asked = 0
+
+    def read(self, operation: Callable[[UnitOfWork], T], done: Callable[[T], None]) -> Task:
+        self._asked += 1
+        asked = self._asked
+
+        def arrived(value: T) -> None:
+            if asked == self._asked:
+                done(value)
+        return self.ctx.read(operation, done=arrived)
+
+    def forget(self) -> None:
+        """Drop the answers under way (the view shows nothing to update any more)."""
+        self._asked += 1
+
+
 class AppContext(QObject):
     """One per main window.
 

@@ -101,3 +101,27 @@ def test_only_the_views_a_change_concerns_reload(
     ctx.write(op(companies.add_contact, ctx.actor, company.id, companies.ContactInput("周敏")))
     wait_idle(ctx)
     assert reloads == {**before, "companies": before["companies"] + 1}
+
+
+def test_only_the_newest_answer_is_shown(qtbot: Any, ctx: AppContext,
+                                         wait_idle: Callable[..., None]) -> None:
+    """A view asked again while an older read was still under way: the older, slower answer
+    arriving last must not replace the newer one (ui.context.Latest)."""
+    import time
+
+    from ui.context import Latest
+
+    shown: list[str] = []
+    latest = Latest(ctx)
+
+    def slow(_uow: object) -> str:
+        time.sleep(0.3)
+        return "old"
+    latest.read(slow, shown.append)
+    latest.read(lambda _uow: "new", shown.append)
+    wait_idle(ctx)
+    assert shown == ["new"]
+    latest.read(slow, shown.append)
+    latest.forget()  # e.g. the project shown was deselected
+    wait_idle(ctx)
+    assert shown == ["new"]

@@ -27,7 +27,7 @@ from crm import stages
 from crm.money import format_yi
 from crm.services.projects import ProjectQuery, ProjectRow
 from crm.views.projects import BoardColumn, load_board
-from ui.context import AppContext, op
+from ui.context import AppContext, Latest, op
 
 
 class StageList(QListWidget):
@@ -95,7 +95,7 @@ class BoardView(QWidget):
         self.counts: dict[str, QLabel] = {}
         self.more: dict[str, QLabel] = {}
         self.data: list[BoardColumn] = []
-        self._generation = 0
+        self._latest = Latest(ctx)
         scroll = QScrollArea(self)
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
@@ -145,9 +145,7 @@ class BoardView(QWidget):
         self.reload()
 
     def reload(self) -> None:
-        self._generation += 1
-        generation = self._generation
-        self.ctx.read(op(load_board, self.query), done=lambda cols: self._loaded(generation, cols))
+        self._latest.read(op(load_board, self.query), self._loaded)
 
     def row(self, project_id: int) -> ProjectRow | None:
         """The card's project as the board last read it."""
@@ -157,9 +155,7 @@ class BoardView(QWidget):
                     return row
         return None
 
-    def _loaded(self, generation: int, columns: list[BoardColumn]) -> None:
-        if generation != self._generation:
-            return
+    def _loaded(self, columns: list[BoardColumn]) -> None:
         self.data = columns
         for col in columns:
             cards = self.columns[col.stage]

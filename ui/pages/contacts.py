@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 from crm import changes
 from crm.services import contacts
 from crm.services.contacts import FollowUps, LogQuery, LogRow
-from ui.context import AppContext, op
+from ui.context import AppContext, Latest, op
 from ui.dialogs.log_dialog import LogDialog
 from ui.forms import DateEdit
 from ui.models.id_list import PagedListModel
@@ -68,7 +68,7 @@ class ContactsPage(QWidget):
         self.ctx = ctx
         self.setObjectName("page-contacts")
         self.dialog: LogDialog | None = None
-        self._generation = 0
+        self._latest = Latest(ctx)
 
         self.count = QLabel(self)
         self.count.setObjectName("page-count")
@@ -184,15 +184,13 @@ class ContactsPage(QWidget):
 
     def reload(self) -> None:
         self._reload_later.cancel()
-        self._generation += 1
-        generation = self._generation
         me = self.ctx.actor.user_id
         self.model.set_query(replace(
             self.model.query, search=self.search.text(), date_from=self.date_from.value(),
             date_to=self.date_to.value(), user_id=me if self.mine.isChecked() else None))
         follow_user = None if self.all_staff.isChecked() else me
-        self.ctx.read(op(contacts.follow_ups, self.ctx.today(), user_id=follow_user),
-                      done=lambda due: self._loaded(generation, due))
+        self._latest.read(op(contacts.follow_ups, self.ctx.today(), user_id=follow_user),
+                          self._loaded)
 
     def _list_loaded(self) -> None:
         """The count arrived: the true total, whatever part of the list is on screen."""
@@ -203,9 +201,7 @@ class ContactsPage(QWidget):
                                     self.tr("还没有接洽记录 — 点“记一笔”记录走访、来访或电话"))
         self.count.setText(self.tr("{n} 条").format(n=n))
 
-    def _loaded(self, generation: int, due: FollowUps) -> None:
-        if generation != self._generation:
-            return
+    def _loaded(self, due: FollowUps) -> None:
         rows = [*due.overdue, *due.today, *due.upcoming]
         self.follow_model.set_rows(rows)
         self.follow_area.update_state(len(rows))

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 from crm import changes
 from crm.services import audit
 from crm.services.audit import HistoryEntry, LogPage, LogQuery, Person
-from ui.context import AppContext, op
+from ui.context import AppContext, Latest, op
 from ui.models.table import Column, RowsModel
 from ui.pages.common import table_view
 from ui.widgets.panel import TableOrEmpty
@@ -90,7 +90,7 @@ class AuditLogTab(QWidget):
         self.setObjectName("audit-tab")
         self.page: LogPage | None = None
         self.offset = 0
-        self._generation = 0
+        self._latest = Latest(ctx)
         self._people_by_key: dict[str, Person] = {}
         self.person = QComboBox(self)
         self.person.setObjectName("audit-person")
@@ -162,10 +162,8 @@ class AuditLogTab(QWidget):
         self._load()
 
     def _load(self) -> None:
-        self._generation += 1
-        generation = self._generation
-        self.ctx.read(op(audit.audit_log, self.ctx.actor, self.query(), self.offset, PAGE_SIZE),
-                      done=lambda page: self._loaded(generation, page))
+        self._latest.read(op(audit.audit_log, self.ctx.actor, self.query(), self.offset,
+                             PAGE_SIZE), self._loaded)
 
     def _people(self, people: list[Person]) -> None:
         chosen = self.person.currentData()
@@ -180,9 +178,7 @@ class AuditLogTab(QWidget):
         self.person.setCurrentIndex(max(0, self.person.findData(chosen)))
         self.person.blockSignals(False)
 
-    def _loaded(self, generation: int, page: LogPage) -> None:
-        if generation != self._generation:
-            return
+    def _loaded(self, page: LogPage) -> None:
         self.page = page
         self.model.set_rows(page.rows)
         self.area.update_state(len(page.rows))

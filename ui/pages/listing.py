@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSplitter, QVBox
 from crm.services.projects import ProjectQuery, ProjectRow
 from crm.text import initials, normalize
 from crm.views.projects import projects_for
-from ui.context import AppContext, Operation, op
+from ui.context import AppContext, Latest, Operation, op
 from ui.forms import FormDialog
 from ui.models.projects import project_columns
 from ui.models.table import Column, RowsModel
@@ -37,7 +37,7 @@ class MasterDetailPage(QWidget):
         self.ctx = ctx
         self.dialog: FormDialog | None = None
         self._selected: int | None = None
-        self._generation = 0
+        self._latest = Latest(ctx)
         self.count = QLabel(self)
         self.count.setObjectName("page-count")
         self.count.setProperty("class", "muted")
@@ -106,13 +106,9 @@ class MasterDetailPage(QWidget):
 
     # --- loading -----------------------------------------------------------------------------
     def reload(self) -> None:
-        self._generation += 1
-        generation = self._generation
-        self.ctx.read(self.loader(), done=lambda rows: self._loaded(generation, rows))
+        self._latest.read(self.loader(), self._loaded)
 
-    def _loaded(self, generation: int, rows: list[Any]) -> None:
-        if generation != self._generation:
-            return
+    def _loaded(self, rows: list[Any]) -> None:
         self._all = rows
         self._show(rows)
 

@@ -24,7 +24,7 @@ from crm.money import format_yi
 from crm.services import attachments
 from crm.services.attachments import AttachmentRow, format_size
 from crm.views.projects import ProjectDetails, load_details
-from ui.context import AppContext, op
+from ui.context import AppContext, Latest, op
 from ui.errors import confirm
 from ui.models.table import Column, RowsModel
 from ui.operations import projects as project_ops
@@ -56,7 +56,7 @@ class ProjectDetail(QWidget):
         self.setObjectName("detail-panel")
         self.project_id: int | None = None
         self.details: ProjectDetails | None = None
-        self._generation = 0
+        self._latest = Latest(ctx)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 8, 12, 8)
         self.heading = QLabel(self)
@@ -310,22 +310,18 @@ class ProjectDetail(QWidget):
     # --- loading ---------------------------------------------------------------------------
     def show_project(self, project_id: int | None) -> None:
         self.project_id = project_id
-        self._generation += 1
         if project_id is None:
+            self._latest.forget()
             self.details = None
             self._show_empty(True)
             return
-        generation = self._generation
-        self.ctx.read(op(load_details, project_id, self.ctx.actor),
-                      done=lambda d: self._loaded(generation, d))
+        self._latest.read(op(load_details, project_id, self.ctx.actor), self._loaded)
 
     def reload(self) -> None:
         if self.project_id is not None:
             self.show_project(self.project_id)
 
-    def _loaded(self, generation: int, details: ProjectDetails | None) -> None:
-        if generation != self._generation:
-            return
+    def _loaded(self, details: ProjectDetails | None) -> None:
         self.details = details
         self.loaded.emit(details)
         if details is None:

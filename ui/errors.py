@@ -105,7 +105,7 @@ def fatal(text: str) -> None:
 class _Bridge(QObject):
     """Carries exceptions from any thread to the GUI thread."""
 
-    raised = Signal(object)
+    raised = Signal(object)  # raised(exc: BaseException), from any thread
 
 
 _bridge: _Bridge | None = None

@@ -154,7 +154,7 @@ class AmountEdit(QWidget):
     ValidationError for text that is not an amount.
     """
 
-    edited = Signal()
+    edited = Signal()  # edited(): the text changed (check it again)
 
     def __init__(self, parent: QWidget | None = None, *, unit: str = "万元",
                  units: Sequence[str] = ("万元", "亿元"), field: str = "amount"):
@@ -287,7 +287,7 @@ class SearchPicker(QWidget):
             thread as the user pauses typing; an answer to older text is dropped.
     """
 
-    picked = Signal(object)
+    picked = Signal(object)  # picked(id: int | None): a record chosen, or None when retyped
 
     def __init__(self, ctx: AppContext, fetch: Callable[[UnitOfWork, str], list[tuple[int, str]]],
                  parent: QWidget | None = None, placeholder: str = ""):
@@ -359,7 +359,7 @@ class FormDialog(QDialog):
         saved: the result of the last successful write.
     """
 
-    succeeded = Signal(object)
+    succeeded = Signal(object)  # succeeded(result): what the write returned (a row)
     aliases: dict[str, str] = {}
 
     def __init__(self, ctx: AppContext, title: str, parent: QWidget | None = None):

@@ -33,7 +33,7 @@ from ui.context import AppContext, Latest, op
 class StageList(QListWidget):
     """One column's cards; accepts cards dragged from the other columns."""
 
-    dropped = Signal(int, str)
+    dropped = Signal(int, str)  # dropped(project_id, stage): a card from another column
 
     def __init__(self, stage: str, parent: QWidget | None = None):
         super().__init__(parent)

@@ -200,6 +200,7 @@ class AppContext(QObject):
     def stop(self) -> None:
         self._timer.stop()
         self.runner.wait()
+        self.runner.stop()
         self.collector.stop()
         if self.presence is not None:
             self.presence.close()

@@ -82,6 +82,7 @@ class Runner(QObject):
         self.relay.failed.connect(self._failed)
         self.relay.progressed.connect(self._progressed)
         self._pending: set[Task] = set()
+        self._stopped = False
 
     def submit(self, fn: Callable[[Task], Any], *, done: Callable[[Any], None] | None = None,
                failed: Callable[[BaseException], None] | None = None,
@@ -100,20 +101,30 @@ class Runner(QObject):
         if not self._pending:
             self.busy_changed.emit(False)
 
+    def stop(self) -> None:
+        """Deliver nothing more: the views that asked are being closed (a result already
+        queued for the GUI thread would land on widgets that no longer exist)."""
+        self._stopped = True
+
     def _succeeded(self, task: Task, result: Any) -> None:
         self._finish(task)
+        if self._stopped:
+            return
         if task.done_cb is not None:
             task.done_cb(result)
 
     def _failed(self, task: Task, exc: BaseException) -> None:
         self._finish(task)
+        if self._stopped:
+            log.debug("dropped after stop", exc_info=exc)
+            return
         if task.fail_cb is not None:
             task.fail_cb(exc)
         else:
             log.error("background job failed", exc_info=exc)
 
     def _progressed(self, task: Task, done: int, total: int) -> None:
-        if task.progress_cb is not None and not task.finished:
+        if task.progress_cb is not None and not task.finished and not self._stopped:
             task.progress_cb(done, total)
 
     def idle(self) -> bool:

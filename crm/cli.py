@@ -52,7 +52,11 @@ class _Parser(argparse.ArgumentParser):
     blank_defaults: tuple[str, ...] = ()
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        raise ValidationError(f"参数错误：{message}（{self.prog} -h 查看用法）", code="cli.usage")
+        hint = ""
+        if "--db" in message and "无法识别" in message:  # ``crm stats --db x.db``
+            hint = "；--db 要写在命令之前，如 crm --db x.db stats"
+        raise ValidationError(f"参数错误：{message}{hint}（{self.prog} -h 查看用法）",
+                              code="cli.usage")
 
     def parse_known_args(self, args: Any = None,  # type: ignore[override]
                          namespace: Any = None) -> tuple[argparse.Namespace, list[str]]:

@@ -14,8 +14,9 @@ from typing import Any
 from crm.commands import Command
 from crm.db import Database
 from crm.errors import ValidationError
+from crm.models import Company, Project
 from crm.services import audit
-from crm.services.common import command_line_actor, parse_date_text
+from crm.services.common import command_line_actor, get_or_404, parse_date_text
 
 
 def _extend(sub: Any) -> None:
@@ -56,9 +57,13 @@ def _audit(db: Database, args: argparse.Namespace) -> int:
         if args.date_to is not None:
             query = replace(query, date_to=parse_date_text(args.date_to, "结束日期"))
         if args.project is not None:
-            query = replace(query, entity="project", entity_id=_id(args.project, "--project"))
+            project_id = _id(args.project, "--project")
+            get_or_404(uow.session, Project, project_id, "项目")  # a typo is not "no changes"
+            query = replace(query, entity="project", entity_id=project_id)
         if args.company is not None:
-            query = replace(query, entity="company", entity_id=_id(args.company, "--company"))
+            company_id = _id(args.company, "--company")
+            get_or_404(uow.session, Company, company_id, "企业")
+            query = replace(query, entity="company", entity_id=company_id)
         page = audit.audit_log(uow, command_line_actor(), query, limit=limit)
     if args.json:
         print(json.dumps([_entry_json(e) for e in page.rows], ensure_ascii=False))

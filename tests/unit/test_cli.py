@@ -259,3 +259,17 @@ def test_advance_to_started_refuses_a_start_date_that_differs(
     assert code == 0, err
     row = demo_db.read(projects.get_project, lead.id)
     assert (row.signed_on, row.started_on) == (sign, start)
+
+
+def test_db_after_the_verb_says_where_it_goes(demo_db: Database,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "stats", "--db", demo_db.url)
+    assert code == 2 and "--db 要写在命令之前" in err and err.count("\n") == 1
+
+
+def test_audit_of_a_record_that_does_not_exist_says_so(
+        demo_db: Database, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "--db", demo_db.url, "audit", "--project", "99999")
+    assert code == 2 and "项目不存在（编号 99999）" in err
+    code, _, err = run(capsys, "--db", demo_db.url, "audit", "--company", "99999")
+    assert code == 2 and "企业不存在（编号 99999）" in err

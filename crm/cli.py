@@ -33,6 +33,7 @@ from crm.money import format_yi, parse_amount
 from crm.services import metrics, pipeline, projects, users
 from crm.services.common import Actor, command_line_actor, parse_date_text, resolve_ids
 from crm.services.metrics import Period
+from crm.text import pad
 
 log = logging.getLogger("crm.cli")
 VERBS: dict[str, Handler] = {}
@@ -266,7 +267,7 @@ def _projects(db: Database, args: argparse.Namespace) -> int:
         print(json.dumps([_project_json(p) for p in rows], ensure_ascii=False))
         return 0
     for p in rows:
-        print(f"{p.id:>6}  {p.stage_name:<4}  {_iso(p.signed_on) or '':<10}  "
+        print(f"{p.id:>6}  {pad(p.stage_name, 7)}  {_iso(p.signed_on) or '':<10}  "
               f"{_iso(p.started_on) or '':<10}  {p.name}（{p.company}）")
     print(f"共 {len(rows)} 个项目")
     return 0
@@ -313,8 +314,8 @@ def _advance(db: Database, args: argparse.Namespace) -> int:
 def _user(db: Database, args: argparse.Namespace) -> int:
     if args.user_verb == "list":
         for u in db.read(users.list_users, True):
-            print(f"{u.id:>4}  {u.login_text:<16} {u.display_name:<8} {u.role:<8} "
-                  f"{'启用' if u.active else '停用'}")
+            print(f"{u.id:>4}  {pad(u.login_text, 16)} {pad(u.display_name, 12)} "
+                  f"{pad(u.role, 8)} {'启用' if u.active else '停用'}")
         return 0
     password = args.password
     if password is None:

@@ -57,9 +57,10 @@ def read_local_settings() -> dict[str, Any]:
         loaded["database_url"], kept = secrets.strip_for_settings(url)
         with contextlib.suppress(OSError):
             files.write_text(settings_file(), json.dumps(loaded, ensure_ascii=False, indent=2))
-        logging.getLogger("crm.db").warning(
-            "moved the database password out of settings.json (%s)",
-            "into the system keyring" if kept else "no keyring here: it will be asked at start")
+        # a user may read this on the terminal: Chinese, like every message they meet
+        logging.getLogger("crm.local").warning(
+            "已把数据库密码移出 settings.json（%s）",
+            "存入系统钥匙串" if kept else "本机没有系统钥匙串：不再保存，启动时询问")
     return loaded
 
 

@@ -145,3 +145,12 @@ def project_keys(name: str, company: Named, uscc: str | None,
         plain.append(code)
         first.append(_keys(code)[1])
     return mine.sort_key, "|".join(plain + first)
+
+
+def pad(text: str, width: int) -> str:
+    """``text`` filled with spaces to ``width`` terminal columns (a Chinese character takes
+    two), so that columns of a command's output line up."""
+    import unicodedata
+
+    used = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    return text + " " * max(0, width - used)

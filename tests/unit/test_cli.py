@@ -273,3 +273,22 @@ def test_audit_of_a_record_that_does_not_exist_says_so(
     assert code == 2 and "项目不存在（编号 99999）" in err
     code, _, err = run(capsys, "--db", demo_db.url, "audit", "--company", "99999")
     assert code == 2 and "企业不存在（编号 99999）" in err
+
+
+def test_lists_line_up_in_a_terminal_with_chinese_names(
+        demo_db: Database, capsys: pytest.CaptureFixture[str]) -> None:
+    """A Chinese character takes two terminal columns: the role column starts at the same
+    column on every line of ``user list`` (未开通登录 and two- or three-character names)."""
+    import unicodedata
+
+    from crm.services.common import SYSTEM
+    demo_db.run(users.create_person, SYSTEM, "周敏")
+    code, out, _ = run(capsys, "--db", demo_db.url, "user", "list")
+    assert code == 0 and "未开通登录" in out
+
+    def column_of(line: str, word: str) -> int:
+        head = line[:line.rindex(word)]  # the role column, after a login such as "admin"
+        return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in head)
+    starts = {column_of(line, role) for line in out.splitlines()
+              for role in ("staff", "manager", "admin") if f" {role} " in line}
+    assert len(starts) == 1

@@ -108,7 +108,7 @@ def sqlite_version(file: Path, label: Path | None = None) -> str:
     return str(rows[0][0])
 
 
-def _copy_sqlite(source: Path, dest: Path) -> None:
+def snapshot_sqlite(source: Path, dest: Path) -> None:
     """SQLite's online backup API: a consistent snapshot, then a self-contained file (rollback
     journal, so no -wal beside it)."""
     src = sqlite3.connect(ro_uri(source), uri=True, timeout=30)
@@ -125,7 +125,7 @@ def _copy_sqlite(source: Path, dest: Path) -> None:
 
 def copy_sqlite(source: Path, dest: Path) -> None:
     try:
-        _copy_sqlite(source, dest)
+        snapshot_sqlite(source, dest)
     except sqlite3.DatabaseError as exc:
         if "not a database" in str(exc) or "malformed" in str(exc):
             raise BackupError(f"{source} 不是有效的 SQLite 数据库文件，或已损坏",

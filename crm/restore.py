@@ -47,6 +47,7 @@ from crm.backup import (
     ro_uri,
     run_tool,
     same_file,
+    snapshot_sqlite,
     sqlite_version,
 )
 from crm.db import SCHEMA_HEAD, Database
@@ -192,26 +193,13 @@ def _keep_safety_copy(live: Path, now: dt.datetime | None) -> Path | None:
     target = safety_name(live, now)
     with AtomicFile(target) as out:
         try:
-            _copy_live(live, out.temp)
+            snapshot_sqlite(live, out.temp)
         except sqlite3.DatabaseError:  # the current file is damaged: keep its bytes as they are
             shutil.copyfile(live, out.temp)
             wal = Path(f"{live}-wal")
             if wal.exists():
                 shutil.copyfile(wal, Path(f"{target}-wal"))
     return target
-
-
-def _copy_live(live: Path, dest: Path) -> None:
-    src = sqlite3.connect(live, timeout=30)
-    try:
-        out = sqlite3.connect(dest, isolation_level=None)
-        try:
-            src.backup(out)
-            out.execute("PRAGMA journal_mode=DELETE")
-        finally:
-            out.close()
-    finally:
-        src.close()
 
 
 def _swap(staged: Path, live: Path) -> None:

@@ -341,12 +341,10 @@ def _reading(one: Sheet, p: ParsedRows, unit: str | None) -> SheetReading:
 
 def column_letter(index: int) -> str:
     """A for 0, AA for 26."""
-    name = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        name = chr(65 + rest) + name
-    return name
+    # openpyxl costs 0.2 s to import: only when a letter is asked for, not on every command
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(index + 1)
 
 
 def _send_new_names(names: NameKeys, sheets: list[Sheet], lookups: Lookups) -> None:

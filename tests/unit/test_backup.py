@@ -115,7 +115,7 @@ def test_a_copy_that_does_not_check_out_is_not_kept(demo_db: Database, tmp_path:
 
     def torn_copy(source: Path, dest: Path) -> None:
         dest.write_bytes(source.read_bytes()[:40_000])  # half a database
-    monkeypatch.setattr(backup_module, "_copy_sqlite", torn_copy)
+    monkeypatch.setattr(backup_module, "snapshot_sqlite", torn_copy)
     target = tmp_path / "copy.db"
     target.write_bytes(b"previous")
     code, out, err = run(capsys, "--db", demo_db.url, "backup", str(target), "--force")

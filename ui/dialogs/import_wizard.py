@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 from crm.changes import EVERYTHING
 from crm.excel.errorbook import write_error_book
 from crm.excel.headers import LABELS, header_at, header_signature
-from crm.excel.importer import UNIT_CHOICES, ImportReport, import_ledger, preview
+from crm.excel.importer import UNIT_CHOICES, ImportReport, column_letter, import_ledger, preview
 from crm.excel.reader import Book, Sheet
 from crm.services import settings
 from crm.services.settings import IMPORT_MAPPING_PREFIX
@@ -253,7 +253,7 @@ class ImportWizard(QDialog):
     def _fill_mapping(self, headers: list[str], mapping: dict[int, str]) -> None:
         self.mapping.setRowCount(len(headers))
         for col, text in enumerate(headers):
-            self.mapping.setItem(col, 0, QTableWidgetItem(_column_name(col)))
+            self.mapping.setItem(col, 0, QTableWidgetItem(column_letter(col)))
             self.mapping.setItem(col, 1, QTableWidgetItem(text))
             combo = QComboBox(self.mapping)
             combo.addItem(self.tr("（不导入）"), NOT_IMPORTED)
@@ -418,15 +418,6 @@ def _tidy(table: QTableWidget, stretch: int, widths: tuple[int, ...]) -> None:
             header.setSectionResizeMode(i, QHeaderView.ResizeMode.Stretch)
         elif width:
             table.setColumnWidth(i, width)
-
-
-def _column_name(index: int) -> str:
-    name = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        name = chr(65 + rest) + name
-    return name
 
 
 def run_import_wizard(ctx: AppContext, parent: QWidget | None = None) -> ImportWizard:

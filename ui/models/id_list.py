@@ -16,11 +16,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any, Generic, Protocol, TypeVar
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, Qt, Signal
+from PySide6.QtCore import QModelIndex, QObject, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 
 from ui.context import AppContext, UnitOfWork, op
-from ui.models.table import Column, Index, display
+from ui.models.table import Column, ColumnsModel, Index, display
 
 BATCH = 200
 CACHE_LIMIT = 6000  # rows kept; older blocks are dropped beyond this
@@ -45,7 +45,7 @@ R = TypeVar("R", bound=HasId)
 Q = TypeVar("Q", bound=Sorted)
 
 
-class IdListModel(QAbstractTableModel, Generic[R]):
+class IdListModel(ColumnsModel, Generic[R]):
     """Rows of ``ids`` shown through :class:`Column` definitions, read ``rows(uow, ids)`` a
     block at a time.
 
@@ -58,9 +58,8 @@ class IdListModel(QAbstractTableModel, Generic[R]):
     def __init__(self, ctx: AppContext, columns: Sequence[Column],
                  rows: Callable[[UnitOfWork, list[int]], list[R]],
                  parent: QObject | None = None):
-        super().__init__(parent)
+        super().__init__(columns, parent)
         self.ctx = ctx
-        self.columns = list(columns)
         self.ids: list[int | None] = []  # None: not read yet (PagedListModel)
         self.ready = False  # an id list has arrived
         self._read_rows = rows
@@ -148,19 +147,6 @@ class IdListModel(QAbstractTableModel, Generic[R]):
     # --- Qt model contract ----------------------------------------------------------------
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.ids)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.columns)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self.columns):
-            return None
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self.columns[section].title
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return self.columns[section].alignment
-        return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self.ids):

@@ -66,12 +66,33 @@ def sort_value(value: Any) -> Any:
     return value
 
 
-class RowsModel(QAbstractTableModel):
-    """Rows of frozen dataclasses shown through :class:`Column` definitions."""
+class ColumnsModel(QAbstractTableModel):
+    """A table model whose columns are :class:`Column` definitions: the header and the
+    column count, shared by :class:`RowsModel` and the id-list models."""
 
     def __init__(self, columns: Sequence[Column], parent: QObject | None = None):
         super().__init__(parent)
         self.columns = list(columns)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.columns)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self.columns):
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self.columns[section].title
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return self.columns[section].alignment
+        return None
+
+
+class RowsModel(ColumnsModel):
+    """Rows of frozen dataclasses shown through :class:`Column` definitions."""
+
+    def __init__(self, columns: Sequence[Column], parent: QObject | None = None):
+        super().__init__(columns, parent)
         self.rows: list[Any] = []
 
     def set_rows(self, rows: Sequence[Any]) -> None:
@@ -90,19 +111,6 @@ class RowsModel(QAbstractTableModel):
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.columns)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self.columns):
-            return None
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self.columns[section].title
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return self.columns[section].alignment
-        return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self.rows):

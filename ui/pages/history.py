@@ -135,7 +135,7 @@ class AuditLogTab(QWidget):
         edit.setDisplayFormat("yyyy-MM-dd")
         return edit
 
-    def query(self) -> LogQuery:
+    def chosen_filter(self) -> LogQuery:
         """The filter as chosen: the person (an account or a name) and the two days."""
         chosen = self._people_by_key.get(self.person.currentData())
         start, end = self.date_from.date(), self.date_to.date()
@@ -162,7 +162,7 @@ class AuditLogTab(QWidget):
         self._load()
 
     def _load(self) -> None:
-        self._latest.read(op(audit.audit_log, self.ctx.actor, self.query(), self.offset,
+        self._latest.read(op(audit.audit_log, self.ctx.actor, self.chosen_filter(), self.offset,
                              PAGE_SIZE), self._loaded)
 
     def _people(self, people: list[Person]) -> None:

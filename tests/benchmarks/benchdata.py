@@ -1,0 +1,282 @@
+"""Data for the benchmark of DESIGN §7 (bench.py): bulk-generated projects, companies and
+contact logs that keep the services' invariants, at 100,000 projects and 300,000 logs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import sys
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import insert, text  # noqa: E402
+
+from crm.db import Database  # noqa: E402
+from crm.models import (  # noqa: E402
+    Agreement,
+    Ambassador,
+    Company,
+    ContactLog,
+    Event,
+    Funding,
+    Industry,
+    Project,
+    StageChange,
+    Start,
+    User,
+)
+from crm.text import initials, search_text, sort_key  # noqa: E402
+from crm.uscc import ALPHABET, make_uscc  # noqa: E402
+
+D = dt.date
+BATCH = 5000
+
+# --- generating ---------------------------------------------------------------------------------
+PLACES = ["武汉", "上海", "深圳", "苏州", "杭州", "南京", "宁波", "无锡", "北京", "广州", "成都",
+          "重庆", "长沙", "合肥", "郑州", "西安", "青岛", "厦门", "天津", "佛山"]
+WORDS = ["华", "鑫", "瑞", "博", "恒", "泰", "宏", "远", "创", "新", "达", "盛", "联", "智", "源",
+         "科", "信", "德", "丰", "安", "嘉", "凯", "明", "晟", "睿", "腾", "翔", "伟", "海", "天"]
+TRADES = ["新材料科技", "智能装备", "生物医药", "新能源", "电子科技", "化工", "钢铁制品",
+          "数字科技", "供应链管理", "环保科技", "精密制造", "信息技术"]
+KINDS = ["有限公司", "股份有限公司", "集团有限公司"]
+THINGS = ["产业园", "华中总部", "生产基地", "研发中心", "扩产项目", "智能工厂", "产业化项目",
+          "结算中心", "中试基地", "运营中心", "检测中心", "物流中心"]
+INDUSTRIES = ["钢铁深加工", "石油化工", "新材料", "人工智能", "高端装备", "生物医药", "新能源",
+              "数字经济", "现代服务业"]
+MODES = ["走访", "来访", "电话", "会议", "活动"]
+STAGES = (["lead"] * 30 + ["negotiating"] * 20 + ["signed"] * 20 + ["started"] * 20
+          + ["producing"] * 5 + ["dropped"] * 5)
+
+
+def _insert(conn: Any, model: Any, rows: list[dict[str, Any]]) -> None:
+    for i in range(0, len(rows), BATCH):
+        conn.execute(insert(model), rows[i:i + BATCH])
+
+
+@dataclass
+class Made:
+    users: list[int]
+    manager_login: str
+    uscc_sample: str
+    company_sample: str
+    project_sample: str
+
+
+def generate(db: Database, n_projects: int, n_logs: int, seed: int = 7) -> Made:
+    rng = random.Random(seed)
+    now = dt.datetime(2026, 11, 1, 9, 0)
+    n_companies = max(1, n_projects * 2 // 5)
+    with db.engine.begin() as conn:
+        people = [{"id": i + 1, "login": f"u{i + 1:02d}", "display_name": name,
+                   "role": "manager" if i < 2 else "staff", "password_hash": None,
+                   "active": True, "sort_key": sort_key(name), "created_at": now,
+                   "updated_at": now}
+                  for i, name in enumerate(["周建明", "陈慧", "李晓明", "王芳", "张伟", "刘洋",
+                                            "赵磊", "孙丽", "何涛", "郭静", "马骏", "黄倩"])]
+        _insert(conn, User, people)
+        _insert(conn, Industry, [{"id": i + 1, "name": n, "sort_key": sort_key(n), "active": True}
+                                 for i, n in enumerate(INDUSTRIES)])
+        _insert(conn, Ambassador, [{"id": i + 1, "name": f"大使{i + 1:02d}", "organisation": "",
+                                    "note": "", "sort_key": sort_key(f"大使{i + 1:02d}")}
+                                   for i in range(12)])
+        event_days: list[tuple[int, dt.date]] = []
+        for i in range(72):  # one a month, 2020–2025
+            day = D(2020 + i // 12, i % 12 + 1, 12)
+            event_days.append((i + 1, day))
+        _insert(conn, Event, [{"id": e, "name": f"{day:%Y年%m月}招商推介会", "held_on": day,
+                               "city": rng.choice(PLACES), "theme": "", "note": ""}
+                              for e, day in event_days])
+        companies: list[dict[str, Any]] = []
+        seen: set[str] = set()
+        while len(companies) < n_companies:
+            name = (rng.choice(PLACES) + rng.choice(WORDS) + rng.choice(WORDS) + rng.choice(WORDS)
+                    + rng.choice(TRADES) + rng.choice(KINDS))
+            if name in seen:
+                continue
+            seen.add(name)
+            body = "91" + f"{rng.randrange(110000, 660000)}" + "".join(
+                rng.choice(ALPHABET) for _ in range(9))
+            companies.append({"id": len(companies) + 1, "name": name, "uscc": make_uscc(body),
+                              "hq_city": name[:2], "industry_id": rng.randrange(1, 10),
+                              "note": "", "sort_key": sort_key(name), "initials": initials(name),
+                              "deleted_at": None, "version": 1, "created_at": now,
+                              "updated_at": now})
+        _insert(conn, Company, companies)
+
+        rows: list[dict[str, Any]] = []
+        agreements: list[dict[str, Any]] = []
+        starts: list[dict[str, Any]] = []
+        fundings: list[dict[str, Any]] = []
+        changes: list[dict[str, Any]] = []
+        names_per_company: dict[int, set[str]] = {}
+        for pid in range(1, n_projects + 1):
+            company = companies[rng.randrange(n_companies)]
+            taken = names_per_company.setdefault(company["id"], set())
+            while True:
+                name = company["name"][2:4] + rng.choice(TRADES)[:2] + rng.choice(THINGS)
+                if name not in taken:
+                    break
+                name += str(rng.randrange(2, 9)) + "期"
+                if name not in taken:
+                    break
+            taken.add(name)
+            stage = rng.choice(STAGES)
+            lead_on = D(2020, 1, 1) + dt.timedelta(days=rng.randrange(6 * 365))
+            p: dict[str, Any] = {
+                "id": pid, "name": name, "company_id": company["id"],
+                "industry_id": rng.randrange(1, 10), "planned_investment": Decimal(
+                    rng.randrange(500, 500000)), "source": rng.choice(
+                    ["self", "referral", "ambassador"]), "ambassador_id": None, "referrer": "",
+                "owner_id": rng.randrange(3, 13), "stage": stage, "carrier_id": None,
+                "land_mu": None, "floor_area": None, "expected_output": None,
+                "expected_tax": None, "expected_jobs": None, "is_key": False, "note": "",
+                "lead_on": lead_on, "negotiating_on": None, "signed_on": None,
+                "signing_event_id": None, "started_on": None, "start_kind": None,
+                "producing_on": None, "dropped_on": None, "drop_reason": "",
+                "registered_on": None, "sort_key": sort_key(name),
+                "search_text": search_text(name, company["name"], company["uscc"]),
+                "deleted_at": now if rng.random() < 0.01 else None, "version": 1,
+                "created_at": now, "updated_at": now}
+            p["is_key"] = p["planned_investment"] >= 10000
+            if p["source"] == "ambassador":
+                p["ambassador_id"] = rng.randrange(1, 13)
+            reached = stage if stage != "dropped" else rng.choice(["lead", "negotiating",
+                                                                   "signed"])
+            day = lead_on
+            if reached != "lead":
+                day = day + dt.timedelta(days=rng.randrange(10, 90))
+                p["negotiating_on"] = day
+            if reached in ("signed", "started", "producing"):
+                if rng.random() < 0.12:
+                    event_id, event_day = event_days[rng.randrange(len(event_days))]
+                    day = max(event_day, day)
+                    if day == event_day:
+                        p["signing_event_id"] = event_id
+                        p["source"], p["ambassador_id"] = "event", None
+                else:
+                    day = day + dt.timedelta(days=rng.randrange(10, 200))
+                p["negotiating_on"] = min(p["negotiating_on"], day)
+                p["signed_on"] = day
+                agreements.append({"project_id": pid, "kind": "投资协议", "signed_on": day,
+                                   "amount": p["planned_investment"],
+                                   "event_id": p["signing_event_id"], "note": "",
+                                   "voided_at": None})
+            if reached in ("started", "producing"):
+                day = day + dt.timedelta(days=rng.randrange(0, 400))
+                kind = "开业" if rng.random() < 0.2 else "开工"
+                p["started_on"], p["start_kind"] = day, kind
+                starts.append({"project_id": pid, "kind": kind, "started_on": day, "note": "",
+                               "voided_at": None})
+                fundings.append({"project_id": pid, "received_on": day,
+                                 "amount": p["planned_investment"] / 5, "evidence": "回单"})
+            if reached == "producing":
+                day = day + dt.timedelta(days=rng.randrange(60, 500))
+                p["producing_on"] = day
+            if stage == "dropped":
+                day = day + dt.timedelta(days=rng.randrange(10, 300))
+                p["dropped_on"], p["drop_reason"] = day, "企业调整投资计划"
+            changes.append({"project_id": pid, "from_stage": None, "to_stage": "lead",
+                            "changed_on": lead_on, "changed_at": now, "user_id": p["owner_id"],
+                            "reason": "新建", "correction": False})
+            if stage != "lead":
+                changes.append({"project_id": pid, "from_stage": "lead", "to_stage": stage,
+                                "changed_on": day, "changed_at": now, "user_id": p["owner_id"],
+                                "reason": "", "correction": False})
+            rows.append(p)
+        _insert(conn, Project, rows)
+        _insert(conn, Agreement, agreements)
+        _insert(conn, Start, starts)
+        _insert(conn, Funding, fundings)
+        _insert(conn, StageChange, changes)
+
+        logs: list[dict[str, Any]] = []
+        for _ in range(n_logs):
+            p = rows[rng.randrange(n_projects)]
+            day = p["lead_on"] + dt.timedelta(days=rng.randrange(0, 300))
+            follow = day + dt.timedelta(days=14) if rng.random() < 0.4 else None
+            logs.append({"logged_on": day, "user_id": p["owner_id"], "project_id": p["id"],
+                         "company_id": p["company_id"], "mode": rng.choice(MODES),
+                         "participants": "", "content": "介绍产业政策与载体资源，商议下一步",
+                         "next_step": "", "follow_up_on": follow,
+                         "follow_up_done": follow is not None and rng.random() < 0.7,
+                         "created_at": now})
+            if len(logs) >= BATCH * 4:
+                _insert(conn, ContactLog, logs)
+                logs = []
+        _insert(conn, ContactLog, logs)
+        if not db.is_sqlite:
+            for table in ("users", "industries", "ambassadors", "events", "companies",
+                          "projects"):
+                conn.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                                  f"(SELECT max(id) FROM {table}))"))
+    with db.engine.connect() as conn:
+        conn = conn.execution_options(isolation_level="AUTOCOMMIT")
+        # PostgreSQL: also VACUUM, as autovacuum soon would after so many new rows: until the
+        # visibility map is set, index-only scans fetch every row from the table anyway.
+        conn.execute(text("ANALYZE" if db.is_sqlite else "VACUUM ANALYZE"))
+    sample = rows[n_projects // 3]
+    company = companies[sample["company_id"] - 1]
+    return Made([u["id"] for u in people], "u01", company["uscc"][3:11], company["name"][2:6],
+                sample["name"])
+
+
+def more_companies(db: Database, total: int, seed: int = 11) -> int:
+    """Companies without projects up to ``total`` (the 企业 list at 100k; the projects' own
+    companies, 2 for every 5 projects, stay as they were generated)."""
+    rng = random.Random(seed)
+    now = dt.datetime(2026, 11, 1, 9, 0)
+    with db.engine.begin() as conn:
+        have = int(conn.execute(text("SELECT count(*) FROM companies")).scalar() or 0)
+        if have >= total:
+            return have
+        seen = set(conn.execute(text("SELECT name FROM companies")).scalars())
+        usccs = set(conn.execute(text("SELECT uscc FROM companies WHERE uscc IS NOT NULL"))
+                    .scalars())
+        first = int(conn.execute(text("SELECT max(id) FROM companies")).scalar() or 0) + 1
+        rows: list[dict[str, Any]] = []
+        while have + len(rows) < total:
+            name = (rng.choice(PLACES) + rng.choice(WORDS) + rng.choice(WORDS) + rng.choice(WORDS)
+                    + rng.choice(WORDS) + rng.choice(TRADES) + rng.choice(KINDS))
+            body = "91" + f"{rng.randrange(110000, 660000)}" + "".join(
+                rng.choice(ALPHABET) for _ in range(9))
+            uscc = make_uscc(body)
+            if name in seen or uscc in usccs:
+                continue
+            seen.add(name)
+            usccs.add(uscc)
+            rows.append({"id": first + len(rows), "name": name, "uscc": uscc,
+                         "hq_city": name[:2], "industry_id": rng.randrange(1, 10), "note": "",
+                         "sort_key": sort_key(name), "initials": initials(name),
+                         "deleted_at": None, "version": 1, "created_at": now,
+                         "updated_at": now})
+        _insert(conn, Company, rows)
+        if not db.is_sqlite:
+            conn.execute(text("SELECT setval(pg_get_serial_sequence('companies', 'id'), "
+                              "(SELECT max(id) FROM companies))"))
+    with db.engine.connect() as conn:
+        conn = conn.execution_options(isolation_level="AUTOCOMMIT")
+        conn.execute(text("ANALYZE companies" if db.is_sqlite else "VACUUM ANALYZE companies"))
+    return total
+
+
+def count_rows(db: Database) -> tuple[int, int]:
+    with db.engine.connect() as conn:
+        return (int(conn.execute(text("SELECT count(*) FROM projects")).scalar() or 0),
+                int(conn.execute(text("SELECT count(*) FROM contact_logs")).scalar() or 0))
+
+
+def samples(db: Database) -> Made:
+    """Search samples from a database generated earlier (``--reuse``)."""
+    with db.engine.connect() as conn:
+        n = int(conn.execute(text("SELECT max(id) FROM projects")).scalar() or 1)
+        name, company, uscc = conn.execute(text(
+            "SELECT p.name, c.name, c.uscc FROM projects p JOIN companies c ON c.id = p.company_id"
+            " WHERE p.id >= :id ORDER BY p.id LIMIT 1"), {"id": n // 3}).one()
+        login = conn.execute(text("SELECT login FROM users WHERE role = 'manager' ORDER BY id"
+                                  " LIMIT 1")).scalar()
+    return Made([], str(login), str(uscc)[3:11], str(company)[2:6], str(name))

@@ -19,7 +19,7 @@ from crm.errors import ValidationError
 from crm.models import Project
 from crm.services import companies, contacts, dictionaries, events, pipeline, projects, settings
 from crm.services import users as users_svc
-from crm.services.common import SYSTEM, Actor
+from crm.services.common import Actor
 from crm.services.pipeline import AgreementInput, StartInput
 from crm.uscc import ALPHABET, make_uscc
 
@@ -46,6 +46,9 @@ EVENTS = [(EVENT_NAME, EVENT_DAY, "上海", "长三角招商"),
           ("新材料产业链专题招商会", D(2025, 9, 18), "武汉", "新材料产业链"),
           ("青山区招商引资走进大湾区", D(2024, 11, 14), "深圳", "大湾区招商"),
           ("人工智能产业对接会", D(2026, 5, 21), "北京", "人工智能")]
+
+# who the demo data's own records are by in the 变更记录 (the loader, not a person)
+DEMO = Actor(user_id=None, role="admin", name="演示数据")
 
 
 @dataclass(frozen=True)
@@ -194,14 +197,14 @@ def load_demo(db: Database, today: dt.date | None = None) -> None:
 
 def _load(uow: UnitOfWork, today: dt.date) -> None:
     rng = random.Random(2025)
-    settings.set_setting(uow, SYSTEM, settings.ORG_NAME, "青山区招商局")
-    people = [users_svc.create_user(uow, SYSTEM, login, role, display_name=name,
+    settings.set_setting(uow, DEMO, settings.ORG_NAME, "青山区招商局")
+    people = [users_svc.create_user(uow, DEMO, login, role, display_name=name,
                                     password=DEMO_PASSWORD) for login, name, role in STAFF]
     staff = [u for u in people if u.role == "staff"]
-    industry = {n: dictionaries.add_industry(uow, SYSTEM, n).id for n in INDUSTRIES}
-    ambassadors = [dictionaries.add_ambassador(uow, SYSTEM, n, org, D(2025, 1, 8)).id
+    industry = {n: dictionaries.add_industry(uow, DEMO, n).id for n in INDUSTRIES}
+    ambassadors = [dictionaries.add_ambassador(uow, DEMO, n, org, D(2025, 1, 8)).id
                    for n, org in AMBASSADORS]
-    event_ids = {n: events.add_event(uow, SYSTEM, events.EventInput(n, day, city, theme)).id
+    event_ids = {n: events.add_event(uow, DEMO, events.EventInput(n, day, city, theme)).id
                  for n, day, city, theme in EVENTS}
     _carriers(uow)
     for i, plan in enumerate(_plans()):
@@ -244,7 +247,7 @@ def _load(uow: UnitOfWork, today: dt.date) -> None:
                                    reason="企业调整投资计划，项目暂缓")
         _logs(uow, actor, rng, row, lead_on, today, plan)
     _targets(uow)
-    settings.set_dashboard_period(uow, SYSTEM, settings.PeriodChoice(
+    settings.set_dashboard_period(uow, DEMO, settings.PeriodChoice(
         "custom", D(2025, 1, 1), D(2025, 6, 30)))
 
 
@@ -265,13 +268,13 @@ def _carriers(uow: UnitOfWork) -> None:
                  "北湖总部基地", "厂前商务中心", "戴家湖文创楼"]
     for i, name in enumerate(buildings):
         total = Decimal(11300 + (i % 5) * 500 + (400 if i < 4 else 0))
-        dictionaries.add_carrier(uow, SYSTEM, dictionaries.CarrierInput(
+        dictionaries.add_carrier(uow, DEMO, dictionaries.CarrierInput(
             name, "商务楼宇", "和平大道核心区", total, (total * Decimal("0.3")).quantize(1)))
     for name, area in (("北湖标准化厂房一期", 50000), ("北湖标准化厂房二期", 46000),
                        ("钢城工业园标准厂房", 44000)):
-        dictionaries.add_carrier(uow, SYSTEM, dictionaries.CarrierInput(
+        dictionaries.add_carrier(uow, DEMO, dictionaries.CarrierInput(
             name, "标准化厂房", "新材料产业园", Decimal(area), Decimal(area // 3)))
-    dictionaries.add_carrier(uow, SYSTEM, dictionaries.CarrierInput(
+    dictionaries.add_carrier(uow, DEMO, dictionaries.CarrierInput(
         "化工园区待开发用地", "土地", "青山化工园区", Decimal(13_000_000), Decimal(13_000_000),
         "13 平方公里"))
 
@@ -308,4 +311,4 @@ def _targets(uow: UnitOfWork) -> None:
                          (2026, (55, 1_600_000, 32, 60, 350_000))):
         for metric, value in zip(("signed_count", "signed_amount", "started_count",
                                   "start_rate", "funds"), values, strict=True):
-            settings.set_target(uow, SYSTEM, year, metric, Decimal(value))
+            settings.set_target(uow, DEMO, year, metric, Decimal(value))

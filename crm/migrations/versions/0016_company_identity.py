@@ -1,0 +1,20 @@
+"""one company, one record: former names, parents and local project companies, dismissed duplicate pairs
+
+Revision ID: 0016
+Revises: 0015
+Create Date: 2026-11-29 07:10:00
+"""
+from collections.abc import Sequence
+
+revision: str = '0016'
+down_revision: str | None = '0015'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass

@@ -180,6 +180,10 @@ class Project(Timestamps, Base):
     signing_event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id"), index=True)
     started_on: Mapped[dt.date | None] = mapped_column(Date)
     start_kind: Mapped[str | None] = mapped_column(String(8))
+    # 计划开工(开业)日期 and its kind (开工 | 开业), migration 0011: the year-end forecast and
+    # the 逾期未开工 alert (crm.services.forecast, crm.services.alerts) read them.
+    planned_start_on: Mapped[dt.date | None] = mapped_column(Date)
+    planned_start_kind: Mapped[str | None] = mapped_column(String(8))
     producing_on: Mapped[dt.date | None] = mapped_column(Date)
     dropped_on: Mapped[dt.date | None] = mapped_column(Date)
     drop_reason: Mapped[str] = mapped_column(Text, default="")
@@ -307,6 +311,19 @@ class Target(Base):
     metric: Mapped[str] = mapped_column(String(32))
     value: Mapped[Decimal] = mapped_column(Money())
     __table_args__ = (UniqueConstraint("year", "metric", name="uq_targets_year_metric"),)
+
+
+class Snapshot(Base):
+    """A frozen 月报 (crm.services.snapshots): inserted once, never updated (migration 0011)."""
+
+    __tablename__ = "snapshots"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    month: Mapped[str] = mapped_column(String(7), unique=True)  # YYYY-MM
+    as_of: Mapped[dt.date] = mapped_column(Date)  # the month's last day
+    taken_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+    taken_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    taken_by_name: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    data: Mapped[str] = mapped_column(Text)  # JSON
 
 
 class Setting(Base):

@@ -17,27 +17,28 @@ denominator is 0); nothing here writes.
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
+from sqlalchemy import ColumnElement, and_, case, exists, func, not_, or_, select
+
+from crm.bands import BAND_NAMES, BANDS, band_of
 from crm.db import UnitOfWork
+from crm.models import Agreement, Company, CompanyTier, Funding, Project, Tier, User
 from crm.money import format_rate, ratio
-from crm.services.metrics import Filters, Period
+from crm.services.metrics import Filters, Period, _signed_where, _started_expr
+
+__all__ = ["BANDS", "BAND_NAMES", "band_of"]
 
 # 到位资金: where the money comes from (考核办法 set separate targets per origin) and what it is.
 ORIGINS = ("境外", "省外", "省内市外", "市内", "区内")
 KINDS = ("固定资产投资", "流动资金", "其他")
 UNKNOWN = "未填"  # receipts recorded before origin and kind were kept
+FOREIGN = "境外"
 CURRENCIES = ("CNY", "USD", "EUR", "HKD", "JPY", "GBP")
 
-# Size bands by 计划总投资 (万元), each "以上" edge inclusive: 10000 万元 is 亿元以上.
-BANDS: tuple[tuple[str, str, Decimal], ...] = (
-    ("1yi", "亿元以上", Decimal(10_000)),
-    ("10yi", "10亿元以上", Decimal(100_000)),
-    ("20yi", "20亿元以上", Decimal(200_000)),
-    ("50yi", "50亿元以上", Decimal(500_000)),
-)
-BAND_NAMES = {code: name for code, name, _ in BANDS}
 
 
 @dataclass(frozen=True)
@@ -76,7 +77,31 @@ def funds_received(uow: UnitOfWork, period: Period, as_of: dt.date,
     kind; 实际利用外资 = their 境外 receipts' USD amounts (万美元); 固投转化率 = the
     固定资产投资 part / the total. Unlike the cohort 资金到位率 of DESIGN §3, the project's
     signing date plays no part."""
-    raise NotImplementedError
+    f = filters or Filters()
+    end = min(period.end, as_of)
+    origin = func.coalesce(Funding.origin, UNKNOWN)
+    kind = func.coalesce(Funding.kind, UNKNOWN)
+    where = [Funding.received_on >= period.start, Funding.received_on <= end, *f.conditions()]
+    rows: Any = uow.session.execute(
+        select(origin, kind, func.sum(Funding.amount),
+               func.sum(case((Funding.origin == FOREIGN, Funding.usd_amount), else_=0)))
+        .join(Project, Project.id == Funding.project_id).where(*where).group_by(origin, kind))
+    by_origin: dict[str, Decimal] = {o: Decimal(0) for o in ORIGINS}
+    by_kind: dict[str, Decimal] = {k: Decimal(0) for k in KINDS}
+    by_origin_kind: dict[tuple[str, str], Decimal] = {}
+    total = usd = Decimal(0)
+    for o, k, amount, dollars in rows:
+        amount = Decimal(amount or 0)
+        by_origin[o] = by_origin.get(o, Decimal(0)) + amount
+        by_kind[k] = by_kind.get(k, Decimal(0)) + amount
+        by_origin_kind[(o, k)] = amount
+        total += amount
+        usd += Decimal(dollars or 0)
+    projects = uow.session.scalar(
+        select(func.count(func.distinct(Funding.project_id)))
+        .join(Project, Project.id == Funding.project_id).where(*where)) or 0
+    return FundsFigures(period, as_of, total, by_origin, by_kind, by_origin_kind, usd,
+                        by_kind.get("固定资产投资", Decimal(0)), int(projects))
 
 
 @dataclass(frozen=True)
@@ -90,22 +115,30 @@ class BandCount:
     signed_amount: Decimal  # 万元, agreements of the signed ones
 
 
-def band_of(planned: Decimal | None) -> str | None:
-    """The highest band whose floor ``planned`` (万元) reaches, or None (under 1 亿元)."""
-    found = None
-    for code, _name, floor in BANDS:
-        if planned is not None and planned >= floor:
-            found = code
-    return found
-
-
 def band_counts(uow: UnitOfWork, period: Period, as_of: dt.date,
                 filters: Filters | None = None) -> list[BandCount]:
     """Per band (cumulative: a 25亿 project counts in 亿元以上, 10亿元以上 and 20亿元以上):
     signed = the DESIGN §3 signed projects whose 计划总投资 ≥ the band's floor; started = those
     of them started in their signing year by as-of (the §3 started); funded = those of them
     with any receipt on or before as-of."""
-    raise NotImplementedError
+    where = _signed_where(period, as_of, filters or Filters())
+    funded = exists().where(Funding.project_id == Project.id, Funding.received_on <= as_of)
+    started = _started_expr(as_of)
+    cols: list[Any] = []
+    for _code, _name, floor in BANDS:
+        inside = Project.planned_investment >= floor
+        cols += [func.coalesce(func.sum(case((inside, 1), else_=0)), 0),
+                 func.coalesce(func.sum(case((and_(inside, started), 1), else_=0)), 0),
+                 func.coalesce(func.sum(case((and_(inside, funded), 1), else_=0)), 0)]
+    counted: Any = uow.session.execute(select(*cols).select_from(Project).where(*where)).one()
+    amounts = uow.session.execute(
+        select(*[func.sum(case((Project.planned_investment >= floor, Agreement.amount),
+                               else_=None)) for _, _, floor in BANDS])
+        .join(Project, Project.id == Agreement.project_id)
+        .where(*where, Agreement.voided_at.is_(None), Agreement.signed_on <= as_of)).one()
+    return [BandCount(code, name, floor, int(counted[3 * i]), int(counted[3 * i + 1]),
+                      int(counted[3 * i + 2]), _money(amounts[i]))
+            for i, (code, name, floor) in enumerate(BANDS)]
 
 
 @dataclass(frozen=True)
@@ -120,7 +153,21 @@ def tier_counts(uow: UnitOfWork, period: Period, as_of: dt.date,
                 filters: Filters | None = None) -> list[TierCount]:
     """Signings (DESIGN §3 signed) by the investor's tier tags; a company with two tags counts
     under both, so the rows do not add up to the signed total. Every active tier is listed."""
-    raise NotImplementedError
+    where = _signed_where(period, as_of, filters or Filters())
+    counts: dict[int, int] = dict(uow.session.execute(
+        select(CompanyTier.tier_id, func.count(Project.id))
+        .join(Project, Project.company_id == CompanyTier.company_id)
+        .where(*where).group_by(CompanyTier.tier_id)).all())
+    amounts: dict[int, Any] = dict(uow.session.execute(
+        select(CompanyTier.tier_id, func.sum(Agreement.amount))
+        .join(Project, Project.company_id == CompanyTier.company_id)
+        .join(Agreement, Agreement.project_id == Project.id)
+        .where(*where, Agreement.voided_at.is_(None), Agreement.signed_on <= as_of)
+        .group_by(CompanyTier.tier_id)).all())
+    tiers = uow.session.scalars(select(Tier).where(Tier.active.is_(True))
+                                .order_by(Tier.position, Tier.id))
+    return [TierCount(t.id, t.name, int(counts.get(t.id, 0)), _money(amounts.get(t.id)))
+            for t in tiers]
 
 
 @dataclass(frozen=True)
@@ -155,7 +202,21 @@ class MilestoneRates:
 def milestone_rates(uow: UnitOfWork, period: Period, as_of: dt.date,
                     filters: Filters | None = None) -> MilestoneRates:
     """开竣工率, 投产率 and 履约率 of the projects signed in ``period`` (docs/figures.md)."""
-    raise NotImplementedError
+    where = _signed_where(period, as_of, filters or Filters())
+    built, building = _built(as_of), _building(as_of)
+    producing = and_(Project.producing_on.is_not(None), Project.producing_on <= as_of)
+    row: Any = uow.session.execute(
+        select(func.count(), *[func.coalesce(func.sum(case((c, 1), else_=0)), 0)
+                               for c in (building, built, producing)])
+        .select_from(Project).where(*where)).one()
+    promised = kept = 0
+    for judged in _judge(uow, where, as_of).values():
+        due = [p for p in judged if p.due_on < as_of]
+        if due:
+            promised += 1
+            kept += all(p.kept for p in due)
+    return MilestoneRates(period, as_of, int(row[0]), int(row[1]), int(row[2]), int(row[3]),
+                          promised, kept)
 
 
 @dataclass(frozen=True)
@@ -185,7 +246,28 @@ def seven_batches(uow: UnitOfWork, year: int, as_of: dt.date,
                   filters: Filters | None = None) -> SevenBatches:
     """Projects whose milestone date lies in ``year`` and on or before ``as_of``, one count
     per milestone; 在建 is a state on min(as-of, 31 December)."""
-    raise NotImplementedError
+    f = filters or Filters()
+    start, end = dt.date(year, 1, 1), min(dt.date(year, 12, 31), as_of)
+    parts: dict[str, ColumnElement[bool]] = {
+        "planned": and_(Project.lead_kind == "谋划", _within(Project.lead_on, start, end)),
+        "reserve": and_(Project.lead_kind == "储备", _within(Project.lead_on, start, end)),
+        "negotiating": _within(Project.negotiating_on, start, end),
+        "signed": _within(Project.signed_on, start, end),
+        "started": _within(Project.started_on, start, end),
+        "building": _building(end),
+        "producing": _within(Project.producing_on, start, end),
+        "full_production": _within(Project.full_production_on, start, end),
+        "landed": _within(Project.landed_on, start, end),
+        "completed": _within(Project.completed_on, start, end),
+        "in_database": _within(Project.in_database_on, start, end),
+        "registered": _within(Project.registered_on, start, end),
+        "above_scale": _within(Project.above_scale_on, start, end),
+    }
+    row: Any = uow.session.execute(
+        select(*[func.coalesce(func.sum(case((c, 1), else_=0)), 0) for c in parts.values()])
+        .select_from(Project).where(*f.conditions())).one()
+    counts = {key: int(n) for key, n in zip(parts, row, strict=True)}
+    return SevenBatches(year, as_of, counts=counts, **counts)
 
 
 @dataclass(frozen=True)
@@ -206,4 +288,125 @@ def broken_promises(uow: UnitOfWork, as_of: dt.date,
     overdue first. 超时限未开工: no start on or before as-of and the agreed start date (else
     the planned start, 计划开工日期) earlier than as-of; a promise due on as-of itself is not
     yet broken."""
-    raise NotImplementedError
+    f = filters or Filters()
+    not_dropped = or_(Project.dropped_on.is_(None), Project.dropped_on > as_of)
+    where = [Project.signed_on.is_not(None), Project.signed_on <= as_of, not_dropped,
+             *f.conditions()]
+    judged = _judge(uow, where, as_of, planned_start=True)
+    if not judged:
+        return []
+    names: dict[int, tuple[str, str, str]] = {
+        pid: (name, company, owner or "") for pid, name, company, owner in uow.session.execute(
+            select(Project.id, Project.name, Company.name, User.display_name)
+            .join(Company, Company.id == Project.company_id)
+            .outerjoin(User, User.id == Project.owner_id)
+            .where(Project.id.in_(list(judged))))}
+    out = [BrokenPromise(pid, *names[pid], p.promise, p.due_on, (as_of - p.due_on).days,
+                         p.detail)
+           for pid, promises in judged.items() for p in promises
+           if p.due_on < as_of and not p.done]
+    return sorted(out, key=lambda b: (-b.days_overdue, b.project, b.promise))
+
+
+# --- shared pieces --------------------------------------------------------------------------
+def _money(value: Any) -> Decimal:
+    return Decimal(value) if value is not None else Decimal(0)
+
+
+def _within(col: Any, start: dt.date, end: dt.date) -> ColumnElement[bool]:
+    return and_(col.is_not(None), col >= start, col <= end)
+
+
+def _built(day: dt.date) -> ColumnElement[bool]:
+    """建成 on ``day``: 竣工, or 投产 (a producing project is built), on or before it."""
+    return or_(and_(Project.completed_on.is_not(None), Project.completed_on <= day),
+               and_(Project.producing_on.is_not(None), Project.producing_on <= day))
+
+
+def _building(day: dt.date) -> ColumnElement[bool]:
+    """在建 on ``day``: started on or before it, not yet 建成, not dropped by then."""
+    return and_(Project.started_on.is_not(None), Project.started_on <= day,
+                not_(_built(day)),
+                or_(Project.dropped_on.is_(None), Project.dropped_on > day))
+
+
+@dataclass(frozen=True)
+class _Judged:
+    promise: str  # 开工 | 投产 | 达产 | 投资强度
+    due_on: dt.date
+    kept: bool  # fulfilled on or before the due date
+    done: bool  # fulfilled on or before as-of (late or not)
+    detail: str
+
+
+_PROMISE_COLS = ("agreed_start_on", "agreed_producing_on", "agreed_full_production_on",
+                 "investment_intensity")
+
+
+def _judge(uow: UnitOfWork, where: list[ColumnElement[bool]], as_of: dt.date, *,
+           planned_start: bool = False) -> dict[int, list[_Judged]]:
+    """Each promise of the projects matching ``where``, judged on ``as_of``.
+
+    A promise comes from the latest live agreement (signed on or before as-of) that states
+    it: a 正式合同 restating a 框架协议's date replaces it. With ``planned_start``, a project
+    with no agreed start date is held to its 计划开工(开业)日期 (超时限未开工)."""
+    has_promise = or_(*[getattr(Agreement, c).is_not(None) for c in _PROMISE_COLS])
+    agreements: Any = uow.session.execute(
+        select(Agreement.project_id, *[getattr(Agreement, c) for c in _PROMISE_COLS])
+        .join(Project, Project.id == Agreement.project_id)
+        .where(*where, Agreement.voided_at.is_(None), Agreement.signed_on <= as_of, has_promise)
+        .order_by(Agreement.project_id, Agreement.signed_on, Agreement.id))
+    promised: dict[int, dict[str, Any]] = defaultdict(dict)
+    for pid, *values in agreements:
+        for col, value in zip(_PROMISE_COLS, values, strict=True):
+            if value is not None:
+                promised[pid][col] = value  # later agreements override earlier ones
+    if planned_start:
+        for pid, day in uow.session.execute(
+                select(Project.id, Project.planned_start_on)
+                .where(*where, Project.planned_start_on.is_not(None))):
+            promised[pid].setdefault("planned_start_on", day)
+    if not promised:
+        return {}
+    facts: dict[int, Any] = {
+        r.id: r for r in uow.session.execute(
+            select(Project.id, Project.started_on, Project.producing_on,
+                   Project.full_production_on, Project.land_mu)
+            .where(Project.id.in_(list(promised))))}
+    fixed: dict[int, list[tuple[dt.date, Decimal]]] = defaultdict(list)
+    if any("investment_intensity" in p for p in promised.values()):
+        for pid, day, amount in uow.session.execute(
+                select(Funding.project_id, Funding.received_on, Funding.amount)
+                .where(Funding.project_id.in_([k for k, p in promised.items()
+                                               if "investment_intensity" in p]),
+                       Funding.kind == "固定资产投资", Funding.received_on <= as_of)):
+            fixed[pid].append((day, amount))
+    out: dict[int, list[_Judged]] = {}
+    for pid, p in promised.items():
+        fact = facts[pid]
+        judged: list[_Judged] = []
+        start_due = p.get("agreed_start_on") or p.get("planned_start_on")
+        for name, due, happened in (("开工", start_due, fact.started_on),
+                                    ("投产", p.get("agreed_producing_on"), fact.producing_on),
+                                    ("达产", p.get("agreed_full_production_on"),
+                                     fact.full_production_on)):
+            if due is None:
+                continue
+            done = happened is not None and happened <= as_of
+            basis = "约定" if name != "开工" or p.get("agreed_start_on") else "计划"
+            detail = (f"{basis} {due} {name}，" +
+                      (f"{happened} 才{name}" if done else f"至 {as_of} 未{name}"))
+            judged.append(_Judged(name, due, done and happened <= due, done, detail))
+        intensity = p.get("investment_intensity")
+        due = p.get("agreed_producing_on")
+        if intensity is not None and due is not None and fact.land_mu:
+            need = intensity * fact.land_mu
+            by_due = sum((a for d, a in fixed[pid] if d <= due), Decimal(0))
+            by_now = sum((a for _, a in fixed[pid]), Decimal(0))
+            judged.append(_Judged(
+                "投资强度", due, by_due >= need, by_now >= need,
+                f"约定投资强度 {intensity} 万元/亩 × {fact.land_mu} 亩 = {need} 万元固定资产投资，"
+                f"至 {as_of} 到位 {by_now} 万元"))
+        if judged:
+            out[pid] = judged
+    return out

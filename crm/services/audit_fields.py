@@ -67,10 +67,24 @@ FIELDS: dict[str, dict[str, Field]] = {
         "signing_event_id": Field("签约活动", ref=(Event, "name")),
         "started_on": Field("开工日期"),
         "start_kind": Field("开工类型"),
+        "planned_start_on": Field("计划开工(开业)日期"),
+        "planned_start_kind": Field("计划开工类型"),
         "producing_on": Field("投产日期"),
         "dropped_on": Field("终止日期"),
         "drop_reason": Field("终止原因"),
         "registered_on": Field("入统日期"),
+        "local_company_id": Field("项目公司", ref=(Company, "name")),
+        "referrer_registered_on": Field("引荐登记日期"),
+        "lead_kind": Field("线索类型"),
+        "landed_on": Field("落地日期"),
+        "completed_on": Field("竣工日期"),
+        "full_production_on": Field("达产日期"),
+        "in_database_on": Field("入库日期"),
+        "in_database_evidence": Field("入库凭证"),
+        "above_scale_on": Field("入规日期"),
+        "carrier": Field("落位载体"),
+        "area": Field("落位面积"),
+        "placed_on": Field("落位日期"),
     },
     "company": {
         "name": Field("企业名称"),
@@ -79,6 +93,15 @@ FIELDS: dict[str, dict[str, Field]] = {
         "industry_id": Field("产业", ref=(Industry, "name")),
         "note": Field("备注"),
         "contacts": Field("联系人"),
+        "parent_id": Field("投资方", ref=(Company, "name")),
+        "licence_on": Field("营业执照取得日期"),
+        "former_names": Field("曾用名"),
+        # what a merge (crm.services.merge) and the 重复企业 list record
+        "merged": Field("并入的企业"),
+        "moved": Field("移过的记录"),
+        "merged_into": Field("已并入"),
+        "unmerged": Field("撤销合并"),
+        "not_duplicate_of": Field("不是重复企业"),
     },
     "contact": {
         "name": Field("联系人"),
@@ -102,6 +125,11 @@ FIELDS: dict[str, dict[str, Field]] = {
         "amount": Field("协议金额", _MONEY),
         "event_id": Field("签约活动", ref=(Event, "name")),
         "note": Field("协议备注"),
+        "agreed_start_on": Field("约定开工日期"),
+        "agreed_producing_on": Field("约定投产日期"),
+        "agreed_full_production_on": Field("约定达产日期"),
+        "investment_intensity": Field("投资强度", "万元/亩"),
+        "tax_per_mu": Field("亩均税收", "万元/亩"),
     },
     "start": {
         "kind": Field("开工类型"),
@@ -111,7 +139,14 @@ FIELDS: dict[str, dict[str, Field]] = {
         "received_on": Field("到位日期"),
         "amount": Field("到位金额", _MONEY),
         "evidence": Field("到位凭证"),
+        "origin": Field("资金来源地"),
+        "kind": Field("资金类型"),
+        "currency": Field("币种"),
+        "original_amount": Field("原币金额", "万"),
+        "usd_amount": Field("折合美元", "万美元"),
+        "attachment_id": Field("凭证附件"),
     },
+    "tier": {"name": Field("企业层级名称"), "active": Field("启用")},
     "attachment": {
         "filename": Field("附件"),
         "size": Field("大小", "字节"),
@@ -135,8 +170,12 @@ FIELDS: dict[str, dict[str, Field]] = {
         "kind": Field("载体类型"),
         "park": Field("所在园区"),
         "total_area": Field("总面积", _M2),
-        "available_area": Field("可用面积", _M2),
+        "ready_on": Field("交付日期"),
         "note": Field("备注"),
+        "industries": Field("适宜产业"),
+        "project": Field("项目"),
+        "area": Field("面积"),
+        "placed_on": Field("落位日期"),
     },
     "event": {
         "name": Field("活动名称"),
@@ -147,6 +186,8 @@ FIELDS: dict[str, dict[str, Field]] = {
     },
     "setting": {"value": Field("设置值")},
     "target": {"value": Field("目标值")},
+    "scorecard": {"name": Field("方案名称"), "basis": Field("依据"), "items": Field("指标与加减分")},
+    "reward_rule": {"rule": Field("奖励规则")},
     "ledger": {
         "file": Field("文件"),
         "sheet": Field("工作表"),
@@ -157,18 +198,24 @@ FIELDS: dict[str, dict[str, Field]] = {
 }
 
 ENTITY_NAMES = {"project": "项目", "company": "企业", "contact": "联系人",
-                "contact_log": "接洽记录", "agreement": "协议", "funding": "到位资金",
+                "contact_log": "接洽记录", "agreement": "协议", "funding": "到位资金", "tier": "企业层级",
                 "attachment": "附件", "user": "用户", "industry": "产业",
                 "ambassador": "招商大使", "carrier": "载体", "event": "招商活动",
-                "setting": "设置", "target": "年度目标", "ledger": "台账"}
+                "setting": "设置", "target": "年度目标", "scorecard": "考核方案",
+                "reward_rule": "奖励规则", "ledger": "台账",
+                "snapshot": "月报快照"}
 
 ACTION_NAMES = {"create": "新建", "update": "修改", "delete": "删除", "restore": "恢复",
                 "stage": "阶段变更", "agreement": "新增协议", "funding": "登记到位资金",
+                "funding.update": "修改到位资金", "funding.delete": "删除到位资金",
+                "tiers": "修改企业层级", "milestones": "登记里程碑", "promises": "修改协议约定",
                 "attach": "上传附件", "detach": "删除附件", "contact.create": "新增联系人",
                 "contact.delete": "删除联系人", "log": "新增接洽记录", "follow_up": "更新跟进",
                 "password": "修改密码", "grant_login": "开通登录", "setting": "修改设置",
-                "target": "设置年度目标",
-                "import": "导入台账"}
+                "target": "设置年度目标", "scorecard": "修改考核方案", "place": "载体落位",
+                "release": "释放载体", "merge": "合并企业", "merged_into": "并入其他企业",
+                "unmerge": "撤销企业合并", "not_duplicate": "标记不是重复企业",
+                "import": "导入台账", "snapshot": "冻结月报快照"}
 
 
 def field_of(kind: str, key: str) -> Field:

@@ -20,16 +20,19 @@ from sqlalchemy import ColumnElement, and_, case, extract, func, literal, or_, s
 from sqlalchemy.orm import aliased
 
 from crm import stages
+from crm.bands import BAND_FLOORS, resolve_band
 from crm.db import UnitOfWork
 from crm.errors import NotFoundError, ValidationError
 from crm.models import (
     Agreement,
     Ambassador,
+    Chain,
     Company,
     Event,
     Funding,
     Industry,
     Project,
+    Segment,
     User,
 )
 from crm.money import format_rate, format_yi, ratio
@@ -115,6 +118,11 @@ class Filters:
     sources: tuple[str, ...] = ()
     ambassador_ids: tuple[int, ...] = ()
     event_ids: tuple[int, ...] = ()
+    # 招商图谱: projects linked to these chains' segments, or to these segments
+    chain_ids: tuple[int, ...] = ()
+    segment_ids: tuple[int, ...] = ()
+    # 规模档次 (crm.bands): 计划总投资 at least the band's floor, e.g. "10yi" = 10亿元以上
+    band: str | None = None
 
     def conditions(self) -> list[ColumnElement[bool]]:
         out: list[ColumnElement[bool]] = [Project.deleted_at.is_(None)]
@@ -128,12 +136,20 @@ class Filters:
             out.append(Project.ambassador_id.in_(self.ambassador_ids))
         if self.event_ids:
             out.append(Project.signing_event_id.in_(self.event_ids))
+        if self.chain_ids:
+            out.append(Project.segment_id.in_(
+                select(Segment.id).where(Segment.chain_id.in_(self.chain_ids))))
+        if self.segment_ids:
+            out.append(Project.segment_id.in_(self.segment_ids))
+        if self.band:
+            out.append(Project.planned_investment >= BAND_FLOORS[self.band])
         return out
 
 
 def resolve_filters(uow: UnitOfWork, *, industry: str | None = None, owner: str | None = None,
                     source: str | None = None, ambassador: str | None = None,
-                    event: str | None = None) -> Filters:
+                    event: str | None = None, chain: str | None = None,
+                    segment: str | None = None, band: str | None = None) -> Filters:
     """Filters from what a person types: an id or a part of the name."""
     s = uow.session
     sources: tuple[str, ...] = ()
@@ -155,7 +171,10 @@ def resolve_filters(uow: UnitOfWork, *, industry: str | None = None, owner: str 
         owner_ids=owner_ids, sources=sources,
         ambassador_ids=tuple(resolve_ids(s, Ambassador, Ambassador.name, ambassador, "招商大使"))
         if ambassador else (),
-        event_ids=tuple(resolve_ids(s, Event, Event.name, event, "签约活动")) if event else ())
+        event_ids=tuple(resolve_ids(s, Event, Event.name, event, "签约活动")) if event else (),
+        chain_ids=tuple(resolve_ids(s, Chain, Chain.name, chain, "产业链")) if chain else (),
+        segment_ids=tuple(resolve_ids(s, Segment, Segment.name, segment, "产业链环节"))
+        if segment else (), band=resolve_band(band))
 
 
 def _signed_where(period: Period, as_of: dt.date, filters: Filters) -> list[ColumnElement[bool]]:

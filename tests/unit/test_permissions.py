@@ -26,18 +26,24 @@ import crm.services
 from crm import permissions
 from crm.db import Database, UnitOfWork
 from crm.errors import CrmError, PermissionDenied
-from crm.models import AuditEntry, Company, Contact, Project
+from crm.models import Agreement, AuditEntry, Company, Contact, Funding, Project, Tier
 from crm.permissions import RULES, Rule
 from crm.services import (
+    alerts,
     attachments,
     audit,
+    carriers,
     companies,
     contacts,
     dictionaries,
     events,
+    funds,
+    milestones,
     pipeline,
     projects,
     settings,
+    snapshots,
+    tiers,
     users,
 )
 from crm.services.common import SYSTEM, Actor
@@ -45,8 +51,12 @@ from crm.services.common import SYSTEM, Actor
 D = dt.date
 # take (uow, actor) but write nothing of their own: helpers and a permission question
 NOT_MUTATING = {"common.audit",
+                # a step of pipeline.advance's drop (its space goes back): the drop's rule
+                "carriers.release_for_drop",
                 # reads that take the actor to say what it may do (the table decides)
-                "pipeline.moves"}
+                "pipeline.moves",
+                # the 提醒 a person sees: their own, a manager everyone's (a read)
+                "alerts.alerts_for"}
 
 
 def mutating_functions() -> set[str]:
@@ -79,6 +89,8 @@ class World:
     carrier: int
     event: int
     person: int  # named in a ledger, no login yet
+    placement: int  # 王芳's project placed in the carrier
+    occupancy: int  # 其他占用 of the carrier
 
 
 def build_world(db: Database) -> World:
@@ -93,7 +105,7 @@ def build_world(db: Database) -> World:
         retired = person("old", "staff", "老张")
         industry = dictionaries.add_industry(uow, SYSTEM, "新能源").id
         carrier = dictionaries.add_carrier(uow, SYSTEM, dictionaries.CarrierInput(
-            "光谷厂房", "标准化厂房", total_area=Decimal(1000), available_area=Decimal(1000))).id
+            "光谷厂房", "标准化厂房", total_area=Decimal(1000))).id
         event = events.add_event(uow, SYSTEM, events.EventInput("上海推介会", D(2025, 6, 12))).id
         company = companies.create_company(uow, owner, companies.CompanyInput(
             "上海际数科技有限公司", contacts=(companies.ContactInput("张总"),)))
@@ -109,10 +121,14 @@ def build_world(db: Database) -> World:
         attachment = attachments.add_attachment(uow, owner, project, "协议.pdf", b"%PDF").id
         users.set_role(uow, SYSTEM, retired.user_id or 0, "staff", active=False)
         person_id = users.create_person(uow, SYSTEM, "待开通").id
+        placement = carriers.place(uow, owner, signed, carrier, Decimal(100), D(2025, 3, 1)).id
+        occupancy = carriers.occupy(uow, SYSTEM, carrier, Decimal(50), D(2025, 1, 1)).id
+        funds.add_receipt(uow, SYSTEM, signed, funds.ReceiptInput(
+            D(2025, 4, 1), Decimal(300), "省外", "固定资产投资"))
         uow.commit()
         return World(admin, manager, owner, other, retired, project, signed, company.id,
                      company.contacts[0].id, log, attachment, industry, carrier, event,
-                     person_id)
+                     person_id, placement, occupancy)
 
 
 @pytest.fixture
@@ -132,6 +148,10 @@ def shared(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory
 
 
 Call = Callable[[UnitOfWork, Actor], Any]
+
+
+def _first(uow: UnitOfWork, column: Any, where: Any) -> int:
+    return int(uow.session.scalar(select(column).where(where).order_by(column).limit(1)))
 
 
 def cases(w: World, tmp: Path) -> dict[str, Call]:
@@ -158,6 +178,23 @@ def cases(w: World, tmp: Path) -> dict[str, Call]:
             u, a, w.signed, D(2025, 5, 1), Decimal(100)),
         "pipeline.set_registered": lambda u, a: pipeline.set_registered(
             u, a, w.signed, D(2025, 5, 1)),
+        "funds.add_receipt": lambda u, a: funds.add_receipt(u, a, w.signed, funds.ReceiptInput(
+            D(2025, 5, 1), Decimal(80), "境外", "固定资产投资", "USD", Decimal(11))),
+        "funds.update_receipt": lambda u, a: funds.update_receipt(
+            u, a, _first(u, Funding.id, Funding.project_id == w.signed), funds.ReceiptInput(
+                D(2025, 4, 2), Decimal(300), "省外", "固定资产投资")),
+        "funds.delete_receipt": lambda u, a: funds.delete_receipt(
+            u, a, _first(u, Funding.id, Funding.project_id == w.signed)),
+        "milestones.set_milestones": lambda u, a: milestones.set_milestones(
+            u, a, w.signed, milestones.MilestoneInput(landed_on=D(2025, 4, 1))),
+        "milestones.set_promises": lambda u, a: milestones.set_promises(
+            u, a, _first(u, Agreement.id, Agreement.project_id == w.signed),
+            milestones.PromiseInput(agreed_start_on=D(2025, 9, 30))),
+        "tiers.set_company_tiers": lambda u, a: tiers.set_company_tiers(
+            u, a, w.company, [_first(u, Tier.id, Tier.name == "专精特新")]),
+        "tiers.add_tier": lambda u, a: tiers.add_tier(u, a, "瞪羚企业"),
+        "tiers.update_tier": lambda u, a: tiers.update_tier(
+            u, a, _first(u, Tier.id, Tier.name == "独角兽"), "独角兽企业"),
         "attachments.add_attachment": lambda u, a: attachments.add_attachment(
             u, a, w.project, "补充.pdf", b"%PDF"),
         "attachments.add_attachment_file": lambda u, a: attachments.add_attachment_file(
@@ -182,12 +219,16 @@ def cases(w: World, tmp: Path) -> dict[str, Call]:
         "dictionaries.ensure_industry": lambda u, a: dictionaries.ensure_industry(u, a, "光电"),
         "dictionaries.add_ambassador": lambda u, a: dictionaries.add_ambassador(u, a, "陈大使"),
         "dictionaries.add_carrier": lambda u, a: dictionaries.add_carrier(
-            u, a, dictionaries.CarrierInput("新楼宇", "商务楼宇", total_area=Decimal(10),
-                                            available_area=Decimal(10))),
+            u, a, dictionaries.CarrierInput("新楼宇", "商务楼宇", total_area=Decimal(10))),
         "dictionaries.update_carrier": lambda u, a: dictionaries.update_carrier(
             u, a, w.carrier, dictionaries.CarrierInput(
-                "光谷厂房", "标准化厂房", total_area=Decimal(2000),
-                available_area=Decimal(2000))),
+                "光谷厂房", "标准化厂房", total_area=Decimal(2000))),
+        "carriers.place": lambda u, a: carriers.place(
+            u, a, w.project, w.carrier, Decimal(200), D(2025, 2, 1)),
+        "carriers.release": lambda u, a: carriers.release(
+            u, a, w.placement, D(2025, 4, 1), "改去别处"),
+        "carriers.occupy": lambda u, a: carriers.occupy(
+            u, a, w.carrier, Decimal(300), D(2025, 2, 1), "既有租户"),
         "events.add_event": lambda u, a: events.add_event(
             u, a, events.EventInput("深圳推介会", D(2025, 7, 1))),
         "events.update_event": lambda u, a: events.update_event(
@@ -200,6 +241,8 @@ def cases(w: World, tmp: Path) -> dict[str, Call]:
             u, a, settings.ORG_NAME, "青山区招商局"),
         "settings.set_dashboard_period": lambda u, a: settings.set_dashboard_period(
             u, a, settings.PeriodChoice("custom", D(2025, 1, 1), D(2025, 6, 30))),
+        "alerts.set_thresholds": lambda u, a: alerts.set_thresholds(u, a, 60, 14),
+        "snapshots.take_snapshot": lambda u, a: snapshots.take_snapshot(u, a, "2025-06"),
         "users.create_user": lambda u, a: users.create_user(
             u, a, "newbie", "staff", display_name="新人", password="secret12"),
         "users.create_person": lambda u, a: users.create_person(u, a, "台账里的人"),

@@ -22,7 +22,17 @@ from typing import Any
 
 from sqlalchemy.engine import make_url
 
-from crm import backup_cli, cli_audit, logs, presence, stages
+from crm import (
+    backup_cli,
+    carriers_cli,
+    cli_audit,
+    cli_chains,
+    cli_scorecard,
+    cli_steer,
+    logs,
+    presence,
+    stages,
+)
 from crm.cli_zh import FIGURES_DOC, chinese_argparse, fill_help, os_error_text
 from crm.commands import Command, Handler
 from crm.db import Database
@@ -30,7 +40,7 @@ from crm.errors import CrmError, ValidationError
 from crm.excel import cli as excel_cli
 from crm.local import resolve_url
 from crm.money import format_yi, parse_amount
-from crm.services import metrics, pipeline, projects, users
+from crm.services import forecast, metrics, pipeline, projects, users
 from crm.services.common import Actor, command_line_actor, parse_date_text, resolve_ids
 from crm.services.metrics import Period
 from crm.text import pad
@@ -40,7 +50,9 @@ VERBS: dict[str, Handler] = {}
 # Verbs that must work on a database that cannot be opened as it is (restore replaces it).
 # Verbs of other modules, listed here by name (crm.commands): importing one that is broken is
 # an error at start, never a verb silently missing.
-COMMANDS: tuple[Command, ...] = (*backup_cli.COMMANDS, *excel_cli.COMMANDS, *cli_audit.COMMANDS)
+COMMANDS: tuple[Command, ...] = (*backup_cli.COMMANDS, *excel_cli.COMMANDS, *cli_audit.COMMANDS,
+                                 *cli_steer.COMMANDS, *cli_chains.COMMANDS,
+                                 *carriers_cli.COMMANDS, *cli_scorecard.COMMANDS)
 # Verbs that must see the database as it is, an older schema included.
 NO_UPGRADE: set[str] = {c.name for c in COMMANDS if not c.upgrades}
 # Verbs that may create a database and its folder; every other verb refuses a missing database
@@ -135,7 +147,7 @@ def _build_parser() -> argparse.ArgumentParser:
     stats.add_argument("--from", dest="date_from", metavar="YYYY-MM-DD")
     stats.add_argument("--to", dest="date_to", metavar="YYYY-MM-DD")
     stats.add_argument("--as-of", dest="as_of", metavar="YYYY-MM-DD")
-    for name in ("industry", "owner", "source", "ambassador", "event"):
+    for name in ("industry", "owner", "source", "ambassador", "event", "chain", "segment"):
         stats.add_argument(f"--{name}", metavar="X")
     stats.add_argument("--json", action="store_true")
 
@@ -226,10 +238,12 @@ def _stats(db: Database, args: argparse.Namespace) -> int:
     with db.uow() as uow:
         filters = metrics.resolve_filters(uow, industry=args.industry, owner=args.owner,
                                           source=args.source, ambassador=args.ambassador,
-                                          event=args.event)
+                                          event=args.event, chain=args.chain,
+                                          segment=args.segment)
         figures = metrics.start_rate(uow, period, as_of, filters)
+        outlook = forecast.forecast(uow, period, as_of, filters)
     if args.json:
-        print(json.dumps(figures.to_json(), ensure_ascii=False))
+        print(json.dumps({**figures.to_json(), **outlook.to_json()}, ensure_ascii=False))
         return 0
     print(f"期间 {period.label()}（截至 {as_of}）")
     print(f"签约数    {figures.signed}")
@@ -237,6 +251,8 @@ def _stats(db: Database, args: argparse.Namespace) -> int:
     print(f"开工率    {figures.rate_text}")
     print(f"签约金额  {figures.signed_amount_yi} 亿元")
     print(f"到位资金  {format_yi(figures.funds_received)} 亿元（资金到位率 {figures.funds_rate_text}）")
+    print(f"按计划年底开工率  {outlook.rate_text}（另有 {outlook.planned} 个计划年内开工，"
+          f"{outlook.overdue} 个逾期未开工）；{outlook.gap_text()}")
     return 0
 
 

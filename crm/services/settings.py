@@ -129,7 +129,7 @@ def set_target(uow: UnitOfWork, actor: Actor, year: int, metric: str, value: Dec
                               field="value")
     if metric == "start_rate" and value > 100:
         raise ValidationError("开工率目标不能超过 100%", code="target.rate", field="value")
-    row = uow.session.scalar(select(Target).where(Target.year == year, Target.metric == metric))
+    row = uow.session.scalar(select(Target).where(*_yearly(year), Target.metric == metric))
     old = audit_text(row.value) if row is not None else ""
     if row is None:
         row = Target(year=year, metric=metric, value=value)
@@ -168,8 +168,14 @@ def set_targets(uow: UnitOfWork, actor: Actor, year: int, texts: dict[str, str])
         set_target(uow, actor, year, metric, value)
     return len(wanted)
 
+def _yearly(year: int) -> tuple[Any, ...]:
+    """The bureau's targets for the whole year: the rows 年度目标 shows and edits (the
+    scorecard's quarterly and per-person rows share the table, crm.services.scorecard)."""
+    return Target.year == year, Target.quarter == 0, Target.scope == "unit"
+
+
 def targets(uow: UnitOfWork, year: int) -> list[TargetRow]:
-    rows = uow.session.scalars(select(Target).where(Target.year == year))
+    rows = uow.session.scalars(select(Target).where(*_yearly(year)))
     order = list(TARGET_METRICS)
     return sorted((TargetRow(t.year, t.metric, TARGET_METRICS.get(t.metric, t.metric), t.value)
                    for t in rows), key=lambda t: order.index(t.metric)

@@ -41,6 +41,8 @@ from crm.services import (
     milestones,
     pipeline,
     projects,
+    rewards,
+    scorecard,
     settings,
     snapshots,
     tiers,
@@ -237,6 +239,17 @@ def cases(w: World, tmp: Path) -> dict[str, Call]:
             u, a, 2025, "signed_count", Decimal(30)),
         "settings.set_targets": lambda u, a: settings.set_targets(
             u, a, 2025, {"signed_count": "31", "start_rate": ""}),
+        "scorecard.save_scheme": lambda u, a: scorecard.save_scheme(u, a, scorecard.SchemeInput(
+            2025, "unit", "考核方案", items=(scorecard.ItemInput(
+                "score", "signed_count", weight=Decimal(20)),))),
+        "scorecard.set_target": lambda u, a: scorecard.set_target(
+            u, a, 2025, "signed_count", Decimal(10), quarter=2),
+        "scorecard.set_targets": lambda u, a: scorecard.set_targets(
+            u, a, 2025, "person", {("contacts", 0): "40"}),
+        "rewards.save_reward_rule": lambda u, a: rewards.save_reward_rule(
+            u, a, 2025, "ambassador", Decimal(5), Decimal(50)),
+        "rewards.register_referrer": lambda u, a: rewards.register_referrer(
+            u, a, w.signed, "商会周会长", D(2025, 2, 1)),
         "settings.set_setting": lambda u, a: settings.set_setting(
             u, a, settings.ORG_NAME, "青山区招商局"),
         "settings.set_dashboard_period": lambda u, a: settings.set_dashboard_period(

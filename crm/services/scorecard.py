@@ -1,0 +1,475 @@
+"""The scorecard (考核): a year's assessment scheme over the catalogue of computed figures.
+
+A scheme (考核办法) is for the bureau (``unit``) or for each staff member (``person``). Its lines:
+
+- **score** items: an indicator of :data:`CATALOGUE`, a weight (points) and a cap (the highest
+  completion that counts, e.g. 1.2 = 超额 20% still scores): points = min(actual ÷ target,
+  cap) × weight;
+- **bonus** items (加分): points per counted item (e.g. per 世界500强 signing), up to a ceiling;
+- **deduction** items (扣分): the same, taken off (e.g. per 超时限未开工 project).
+
+Targets live in the one ``targets`` table (migration 0013): the year's (quarter 0 — the very
+row the dashboard's 年度目标 shows) and the 时序目标 due by the end of quarters 1–3,
+cumulative; ``scope`` says whether it is the bureau's or each person's. A quarter without its
+own 时序目标 takes the year's × quarter ÷ 4 (时间进度), a rate the year's. The definitions are
+in docs/figures.md ("考核得分"); rewards for 招商大使 and 引荐人 are in crm.services.rewards.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field, replace
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from sqlalchemy import select
+
+from crm import permissions
+from crm.db import UnitOfWork
+from crm.errors import ValidationError
+from crm.models import Project, ScorecardItem, ScorecardScheme, Target, User
+from crm.money import check_amount, format_rate, ratio
+from crm.services import settings
+from crm.services.audit_fields import text as audit_text
+from crm.services.common import Actor, audit
+from crm.services.indicators import CATALOGUE, Indicator, indicator
+from crm.services.metrics import Filters, Period
+
+SCOPES = {"unit": "本单位", "person": "个人"}
+KINDS = {"score": "考核指标", "bonus": "加分项", "deduction": "扣分项"}
+QUARTERS = {1: "一季度", 2: "二季度", 3: "三季度", 4: "四季度"}
+TWO = Decimal("0.01")
+ZERO = Decimal(0)
+
+# --- the scheme -----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ItemInput:
+    """A scheme line as an admin defines it. Score: weight and cap; bonus/deduction: points
+    per counted item and the ceiling (None: none)."""
+
+    kind: str
+    code: str
+    label: str = ""
+    weight: Decimal = ZERO
+    cap: Decimal = Decimal(1)
+    points_each: Decimal = ZERO
+    points_max: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class SchemeInput:
+    year: int
+    scope: str
+    name: str
+    basis: str = ""
+    items: tuple[ItemInput, ...] = ()
+
+
+@dataclass(frozen=True)
+class ItemRow:
+    id: int
+    kind: str
+    code: str
+    label: str
+    unit: str
+    weight: Decimal
+    cap: Decimal
+    points_each: Decimal
+    points_max: Decimal | None
+
+
+@dataclass(frozen=True)
+class SchemeRow:
+    id: int
+    year: int
+    scope: str
+    name: str
+    basis: str
+    items: tuple[ItemRow, ...]
+
+    @property
+    def full_marks(self) -> Decimal:
+        """满分: the weights of the score items (bonus points come on top)."""
+        return sum((i.weight for i in self.items if i.kind == "score"), ZERO)
+
+
+def _item_row(item: ScorecardItem) -> ItemRow:
+    spec = CATALOGUE.get(item.code)
+    return ItemRow(item.id, item.kind, item.code, item.label or (spec.label if spec else item.code),
+                   spec.unit if spec else "", item.weight, item.cap, item.points_each,
+                   item.points_max)
+
+
+def _scheme_row(s: ScorecardScheme) -> SchemeRow:
+    return SchemeRow(s.id, s.year, s.scope, s.name, s.basis,
+                     tuple(_item_row(i) for i in s.items))
+
+
+def scheme(uow: UnitOfWork, year: int, scope: str = "unit") -> SchemeRow | None:
+    found = uow.session.scalar(select(ScorecardScheme).where(ScorecardScheme.year == year,
+                                                             ScorecardScheme.scope == scope))
+    return _scheme_row(found) if found is not None else None
+
+
+def _points(value: Decimal, label: str, field: str, *, positive: bool = True) -> Decimal:
+    if not isinstance(value, Decimal) or not value.is_finite():
+        raise ValidationError(f"{label}必须是数字", code="scorecard.number", field=field)
+    if value < 0 or (positive and value == 0):
+        raise ValidationError(f"{label}必须大于 0", code="scorecard.positive", field=field)
+    if value > 1000:
+        raise ValidationError(f"{label}不能超过 1000", code="scorecard.range", field=field)
+    if value != value.quantize(Decimal("0.0001")):
+        raise ValidationError(f"{label}最多四位小数", code="scorecard.precision", field=field)
+    return value
+
+
+def _check_item(n: int, item: ItemInput) -> ItemInput:
+    where = f"第 {n} 项"
+    if item.kind not in KINDS:
+        raise ValidationError(f"{where}：类别应为考核指标、加分项或扣分项", code="scorecard.kind",
+                              field="kind")
+    spec = indicator(item.code)
+    label = (item.label or "").strip()[:100]
+    if item.kind == "score":
+        _points(item.weight, f"{where}“{label or spec.label}”的分值", "weight")
+        _points(item.cap, f"{where}“{label or spec.label}”的封顶系数", "cap")
+        if item.cap < 1:
+            raise ValidationError(f"{where}：封顶系数不能小于 1（1 即完成目标得满分为止）",
+                                  code="scorecard.cap", field="cap")
+        return ItemInput("score", item.code, label, item.weight, item.cap)
+    if not spec.is_count:
+        raise ValidationError(f"{where}：加分、扣分按个数计，“{spec.label}”不是个数",
+                              code="scorecard.count", field="code")
+    _points(item.points_each, f"{where}每个的分值", "points_each")
+    if item.points_max is not None:
+        _points(item.points_max, f"{where}的最高分", "points_max")
+    return ItemInput(item.kind, item.code, label, points_each=item.points_each,
+                     points_max=item.points_max)
+
+
+def _check_year(year: int) -> None:
+    if not 1990 <= year <= 2100:
+        raise ValidationError("年度超出范围", code="scorecard.year", field="year")
+
+
+def _check_scope(scope: str) -> None:
+    if scope not in SCOPES:
+        raise ValidationError("考核对象应为 unit（本单位）或 person（个人）",
+                              code="scorecard.scope", field="scope")
+
+
+def _describe(items: list[ItemInput] | tuple[ItemRow, ...]) -> str:
+    lines = []
+    for i in items:
+        label = i.label or CATALOGUE[i.code].label
+        if i.kind == "score":
+            lines.append(f"{label} {audit_text(i.weight)}分（封顶 {audit_text(i.cap)}）")
+        else:
+            top = f"，最高 {audit_text(i.points_max)}分" if i.points_max is not None else ""
+            sign = "+" if i.kind == "bonus" else "-"
+            lines.append(f"{label} 每个{sign}{audit_text(i.points_each)}分{top}")
+    return "；".join(lines)
+
+
+def save_scheme(uow: UnitOfWork, actor: Actor, data: SchemeInput) -> SchemeRow:
+    """Create or replace the year's scheme for the unit or per person (every line checked
+    before any is saved)."""
+    permissions.require(uow, actor, "scorecard.save_scheme")
+    _check_year(data.year)
+    _check_scope(data.scope)
+    name = (data.name or "").strip()
+    if not name:
+        raise ValidationError("请填写考核方案名称", code="scorecard.name", field="name")
+    if len(name) > 200:
+        raise ValidationError("考核方案名称不能超过200个字", code="scorecard.name", field="name")
+    items = [_check_item(n, item) for n, item in enumerate(data.items, start=1)]
+    row = uow.session.scalar(select(ScorecardScheme).where(ScorecardScheme.year == data.year,
+                                                           ScorecardScheme.scope == data.scope))
+    before = ("", "", "") if row is None else (row.name, row.basis,
+                                               _describe(_scheme_row(row).items))
+    if row is None:
+        row = ScorecardScheme(year=data.year, scope=data.scope, name=name)
+        uow.session.add(row)
+    row.name, row.basis = name, (data.basis or "").strip()[:4000]
+    row.items.clear()
+    uow.session.flush()
+    for position, item in enumerate(items):
+        row.items.append(ScorecardItem(
+            position=position, kind=item.kind, code=item.code, label=item.label,
+            weight=item.weight, cap=item.cap, points_each=item.points_each,
+            points_max=item.points_max))
+    uow.session.flush()
+    after = (row.name, row.basis, _describe(items))
+    changes = [[key, old, new] for key, old, new in zip(("name", "basis", "items"), before, after,
+                                                         strict=True) if old != new]
+    if changes:
+        audit(uow, actor, "scorecard", "scorecard", row.id, year=data.year, scope=data.scope,
+              name=f"{data.year} {name}", changes=changes)
+    return _scheme_row(row)
+
+
+# --- targets --------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class TargetValue:
+    code: str
+    quarter: int  # 0: the year
+    scope: str
+    value: Decimal
+
+
+def scheme_targets(uow: UnitOfWork, year: int, scope: str = "unit") -> list[TargetValue]:
+    rows = uow.session.scalars(select(Target).where(Target.year == year, Target.scope == scope))
+    return [TargetValue(t.metric, t.quarter, t.scope, t.value) for t in rows]
+
+
+def set_target(uow: UnitOfWork, actor: Actor, year: int, code: str, value: Decimal | None,
+               *, quarter: int = 0, scope: str = "unit") -> None:
+    """Set (or with None clear) a target: the year's (quarter 0) or the 时序目标 due by the end
+    of quarter 1–3, for the bureau or each person. The bureau's yearly target of a dashboard
+    figure is the 年度目标 itself (settings.set_target)."""
+    permissions.require(uow, actor, "scorecard.set_target")
+    _check_year(year)
+    _check_scope(scope)
+    spec = indicator(code)
+    if quarter not in (0, 1, 2, 3):
+        raise ValidationError("季度应为 1–3（四季度即年度目标）", code="scorecard.quarter",
+                              field="quarter")
+    if value is not None and quarter == 0 and scope == "unit" and code in settings.TARGET_METRICS:
+        settings.set_target(uow, actor, year, code, value)
+        return
+    if value is not None:
+        money = spec.unit in ("万元", "万美元")
+        check_amount(value, field="value", label="目标值", positive=True, money=money)
+        if spec.is_count and value != value.to_integral_value():
+            raise ValidationError(f"{spec.label}目标应为整数", code="target.whole", field="value")
+        if spec.is_rate and value > 100:
+            raise ValidationError(f"{spec.label}目标不能超过 100%", code="target.rate",
+                                  field="value")
+    row = uow.session.scalar(select(Target).where(
+        Target.year == year, Target.metric == code, Target.quarter == quarter,
+        Target.scope == scope))
+    old = audit_text(row.value) if row is not None else ""
+    if value is None:
+        if row is not None:
+            uow.session.delete(row)
+    elif row is None:
+        uow.session.add(Target(year=year, metric=code, quarter=quarter, scope=scope, value=value))
+    else:
+        row.value = value
+    new = audit_text(value) if value is not None else ""
+    if old != new:
+        when = QUARTERS[quarter] + "时序目标" if quarter else "年度目标"
+        who = "（每人）" if scope == "person" else ""
+        audit(uow, actor, "target", "target", None, year=year, metric=code, quarter=quarter,
+              scope=scope, name=f"{year} {spec.label}{who} {when}", changes=[["value", old, new]])
+
+
+def set_targets(uow: UnitOfWork, actor: Actor, year: int, scope: str,
+                texts: dict[tuple[str, int], str]) -> int:
+    """Targets as typed in the scheme editor (``(code, quarter) → text``; an empty cell
+    clears). Every value is checked before any is saved; returns how many changed."""
+    permissions.require(uow, actor, "scorecard.set_targets")
+    current = {(t.code, t.quarter): t.value for t in scheme_targets(uow, year, scope)}
+    wanted: list[tuple[str, int, Decimal | None]] = []
+    for (code, quarter), raw in texts.items():
+        clean = (raw or "").strip().replace(",", "").replace("，", "")
+        label = indicator(code).label
+        value: Decimal | None = None
+        if clean:
+            try:
+                value = Decimal(clean)
+            except InvalidOperation:
+                value = None
+            if value is None or not value.is_finite():
+                raise ValidationError(f"“{label}”的目标值不是数字：{clean}",
+                                      code="target.number", field=code)
+        if current.get((code, quarter)) != value:
+            wanted.append((code, quarter, value))
+    for code, quarter, value in wanted:
+        set_target(uow, actor, year, code, value, quarter=quarter, scope=scope)
+    return len(wanted)
+
+
+def _target_for(targets: dict[tuple[str, int], Decimal], spec: Indicator,
+                quarter: int | None) -> tuple[Decimal | None, str]:
+    """The target due by the end of ``quarter`` (None or 4: the year) and where it comes from."""
+    year = targets.get((spec.code, 0))
+    if quarter in (None, 4):
+        return year, "年度目标" if year is not None else "未设目标"
+    assert quarter is not None
+    own = targets.get((spec.code, quarter))
+    if own is not None:
+        return own, f"{QUARTERS[quarter]}时序目标"
+    if year is None:
+        return None, "未设目标"
+    if spec.is_rate:
+        return year, "年度目标（比率不分季度）"
+    return year * quarter / 4, f"按时间进度（年度目标×{quarter}/4）"
+
+
+# --- scoring --------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ScoreLine:
+    """One line of a scorecard, as the page, the report and the command line show it.
+
+    ``ratio`` = actual ÷ target (rates: both in %); ``points`` are rounded to two decimals;
+    ``available`` = the points this line can still gain (score: weight × cap − points; bonus:
+    the ceiling − points); ``to_full`` = how much more of the figure gives full points
+    (target × cap − actual). ``note`` says why a line scores nothing (no target, no data).
+    """
+
+    position: int
+    kind: str
+    code: str
+    label: str
+    unit: str
+    actual: Decimal | None
+    target: Decimal | None
+    basis: str
+    ratio: Decimal | None
+    weight: Decimal
+    cap: Decimal
+    points_each: Decimal
+    points_max: Decimal | None
+    points: Decimal
+    available: Decimal | None
+    to_full: Decimal | None
+    note: str = ""
+
+    @property
+    def kind_name(self) -> str:
+        return KINDS[self.kind]
+
+    @property
+    def ratio_text(self) -> str:
+        return format_rate(self.ratio)
+
+    @property
+    def full(self) -> Decimal | None:
+        """The most this line gives (score: weight × cap; bonus and deduction: the ceiling)."""
+        if self.kind == "score":
+            return (self.weight * self.cap).quantize(TWO, ROUND_HALF_UP)
+        return self.points_max
+
+
+@dataclass(frozen=True)
+class Scorecard:
+    year: int
+    quarter: int | None
+    scope: str
+    owner_id: int | None
+    owner: str
+    period: Period
+    as_of: dt.date
+    scheme: SchemeRow | None
+    lines: list[ScoreLine] = field(default_factory=list)
+
+    @property
+    def total(self) -> Decimal:
+        """得分: the lines' points as shown (so the table adds up), bonus added, deductions off."""
+        return sum((line.points for line in self.lines), ZERO)
+
+    @property
+    def full_marks(self) -> Decimal:
+        return self.scheme.full_marks if self.scheme else ZERO
+
+    @property
+    def available(self) -> Decimal:
+        """Points still to gain on the score and bonus lines."""
+        return sum((line.available or ZERO for line in self.lines if line.kind != "deduction"),
+                   ZERO)
+
+    @property
+    def period_text(self) -> str:
+        which = QUARTERS[self.quarter] if self.quarter else "全年"
+        return f"{self.year} 年{which}（{self.period.label()}，截至 {self.as_of}）"
+
+
+def scorecard_period(year: int, quarter: int | None) -> Period:
+    """The assessed period: 1 January to the end of the quarter (cumulative), or the year."""
+    _check_year(year)
+    if quarter is not None and quarter not in QUARTERS:
+        raise ValidationError("季度应为 1–4", code="scorecard.quarter", field="quarter")
+    end = dt.date(year, 12, 31) if quarter in (None, 4) else \
+        dt.date(year, 3 * (quarter or 0) + 1, 1) - dt.timedelta(days=1)
+    return Period(dt.date(year, 1, 1), end)
+
+
+def default_as_of(year: int, quarter: int | None, today: dt.date) -> dt.date:
+    """Today, or the period's last day when it is over."""
+    return min(today, scorecard_period(year, quarter).end)
+
+
+def _round(value: Decimal) -> Decimal:
+    return value.quantize(TWO, ROUND_HALF_UP)
+
+
+def _line(uow: UnitOfWork, item: ItemRow, n: int, period: Period, as_of: dt.date,
+          f: Filters, owner: int | None, quarter: int | None,
+          targets: dict[tuple[str, int], Decimal]) -> ScoreLine:
+    spec = CATALOGUE.get(item.code)
+    if spec is None:
+        return ScoreLine(n, item.kind, item.code, item.label, "", None, None, "", None,
+                         item.weight, item.cap, item.points_each, item.points_max, ZERO, None,
+                         None, "目录中已没有这个指标")
+    note = ""
+    try:
+        actual = spec.compute(uow, period, as_of, f, owner)
+    except NotImplementedError:  # a figure of issue 19a not yet provided
+        actual, note = None, "该项数据尚未提供"
+    shown = actual * 100 if actual is not None and spec.is_rate else actual
+    line = ScoreLine(n, item.kind, item.code, item.label, spec.unit, shown, None, "", None,
+                     item.weight, item.cap, item.points_each, item.points_max, ZERO, None, None,
+                     note)
+    if item.kind != "score":
+        raw = (actual or ZERO) * item.points_each
+        if item.points_max is not None:
+            raw = min(raw, item.points_max)
+        points = _round(raw)
+        if item.kind == "deduction":
+            return replace(line, points=-points)
+        room = None if item.points_max is None else max(ZERO, _round(item.points_max) - points)
+        return replace(line, points=points, available=room)
+    target, basis = _target_for(targets, spec, quarter)
+    done = ratio(shown, target) if shown is not None and target is not None else None
+    points = _round(min(done, item.cap) * item.weight) if done is not None else ZERO
+    to_full = None if target is None else max(ZERO, target * item.cap - (shown or ZERO))
+    if not note and target is None:
+        note = "未设目标"
+    elif not note and shown is None:
+        note = "无数据（分母为 0）"
+    return replace(line, target=target, basis=basis, ratio=done, points=points,
+                   available=_round(item.weight * item.cap) - points, to_full=to_full, note=note)
+
+
+def score(uow: UnitOfWork, year: int, quarter: int | None, as_of: dt.date, *,
+          scope: str = "unit", owner_id: int | None = None) -> Scorecard:
+    """The scorecard of ``year`` (to the end of ``quarter``, cumulative) on ``as_of``: the
+    unit's, or with ``owner_id`` that person's under the per-person scheme."""
+    _check_scope(scope)
+    period = scorecard_period(year, quarter)
+    found = scheme(uow, year, scope)
+    owner = ""
+    if owner_id is not None:
+        person = uow.session.get(User, owner_id)
+        owner = person.display_name if person else f"用户 {owner_id}"
+    if found is None:
+        return Scorecard(year, quarter, scope, owner_id, owner, period, as_of, None)
+    f = Filters(owner_ids=(owner_id,)) if owner_id is not None else Filters()
+    targets = {(t.code, t.quarter): t.value for t in scheme_targets(uow, year, scope)}
+    lines = [_line(uow, item, n, period, as_of, f, owner_id, quarter, targets)
+             for n, item in enumerate(found.items, start=1)]
+    return Scorecard(year, quarter, scope, owner_id, owner, period, as_of, found, lines)
+
+
+def people_scores(uow: UnitOfWork, year: int, quarter: int | None,
+                  as_of: dt.date) -> list[Scorecard]:
+    """Every person's scorecard under the year's per-person scheme (active staff, and anyone
+    else who owns projects), highest total first; empty without such a scheme."""
+    if scheme(uow, year, "person") is None:
+        return []
+    owners = set(uow.session.scalars(select(Project.owner_id).where(
+        Project.deleted_at.is_(None), Project.owner_id.is_not(None)).distinct()))
+    people = uow.session.scalars(select(User).order_by(User.sort_key, User.id))
+    ids = [u.id for u in people if (u.active and u.role == "staff") or u.id in owners]
+    cards = [score(uow, year, quarter, as_of, scope="person", owner_id=i) for i in ids]
+    return sorted(cards, key=lambda c: (-c.total, c.owner))

@@ -8,7 +8,7 @@ report and the screen always agree for the same period and as-of date.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -20,14 +20,16 @@ from crm.db import Database, UnitOfWork
 from crm.errors import ValidationError
 from crm.excel.ledger import write_ledger
 from crm.excel.rows import Cancelled, OperationCancelled, Progress
+from crm.excel.scorecard_report import write_scorecard
 from crm.excel.xlsx import Book, Column, Table, column_pixels
 from crm.models import ContactLog
 from crm.money import yi
-from crm.services import contacts, events, metrics, settings, users
+from crm.services import contacts, events, metrics, settings, snapshots, users
+from crm.services.forecast import Forecast
 from crm.services.metrics import BreakdownRow, Filters, Period
 
 REPORTS = {"ledger": "项目台账", "start-rate": "签约与开工", "contacts": "接洽记录",
-           "staff": "人员考核", "events": "活动成效"}
+           "staff": "人员考核", "events": "活动成效", "scorecard": "考核得分"}
 
 
 @dataclass(frozen=True)
@@ -101,8 +103,26 @@ BY = (("industry", "按产业"), ("owner", "按招商专员"), ("source", "按�
 
 def _start_rate(uow: UnitOfWork, book: Book, org: str, period: Period, as_of: dt.date,
                 f: Filters) -> int:
-    figures = metrics.start_rate(uow, period, as_of, f)
-    sub = _subtitle(period, as_of)
+    return write_start_rate(book, org, snapshots.month_report(uow, period, as_of, f))
+
+
+FORECAST = (Column("签约项目数", "int", 12), Column("已开工(开业)数", "int", 16),
+            Column("计划年内开工数", "int", 16), Column("按计划年底开工率", "pct", 18),
+            Column("开工率目标", "pct", 12), Column("距目标还需开工", "int", 16),
+            Column("未填计划日期", "int", 14))
+SPRINT = (Column("计划开工(开业)日期", "date", 18), Column("类型", "text", 6),
+          Column("项目名称", "text", 30), Column("企业名称", "text", 30),
+          Column("招商专员", "text", 10), Column("签约日期", "date", 11),
+          Column("签约天数", "int", 10), Column("逾期", "text", 6),
+          Column("签约金额(万元)", "money", 15))
+
+
+def write_start_rate(book: Book, org: str, report: snapshots.MonthReport) -> int:
+    """The 签约与开工 report from its content, live or frozen in a 月报快照 (``report.source``
+    then says which, on every sheet)."""
+    figures = report.figures
+    period, as_of = figures.period, figures.as_of
+    sub = _subtitle(period, as_of) + (f"；{report.source}" if report.source else "")
     summary = book.sheet("汇总", f"{org}签约与开工情况", sub, SUMMARY)
     summary.add([figures.signed, figures.started, _rate(figures.rate),
                  _yi(figures.signed_amount), _yi(figures.funds_received),
@@ -110,19 +130,50 @@ def _start_rate(uow: UnitOfWork, book: Book, org: str, period: Period, as_of: dt
     summary.finish()
     tables: dict[str, Table] = {}
     for by, label in BY:
-        rows = metrics.breakdown(uow, by, period, as_of, f)
         table = book.sheet(label, f"{org}签约与开工情况（{label}）", sub, BREAKDOWN)
-        table.add_all(_breakdown_row(r) for r in rows)
+        table.add_all(_breakdown_row(r) for r in report.breakdowns.get(by, []))
         table.total("合计", [figures.signed, figures.started, _rate(figures.rate),
                              _yi(figures.signed_amount)])
         tables[by] = table
-    pending = metrics.signed_not_started(uow, period, as_of, f)
+    pending = report.pending
     wait = book.sheet("签约未开工", f"{org}签约未开工项目", f"{sub}；按签约先后排列", PENDING)
     wait.add_all([p.name, p.company, p.industry, p.owner, p.signed_on, p.days_since_signing,
                   p.signed_amount, stages.NAMES.get(p.stage, p.stage)] for p in pending)
     wait.finish()
+    _forecast_sheets(book, org, sub, report.forecast)
     _chart(book, summary, tables["industry"])
     return len(pending)
+
+
+def _forecast_sheets(book: Book, org: str, sub: str, fc: Forecast) -> None:
+    """年底预测 (the forecast and the target gap) and 冲刺清单 (docs/figures.md)."""
+    table = book.sheet("年底预测", f"{org}按计划年底开工率（{fc.target_year} 年）",
+                       f"{sub}；计划年内开工的项目都如期开工时的开工率", FORECAST)
+    table.add([fc.signed, fc.started, fc.planned, _rate(fc.rate),
+               None if fc.target is None else float(fc.target / 100), fc.starts_needed,
+               fc.no_plan])
+    table.finish()
+    sprint = book.sheet("冲刺清单", f"{org}冲刺清单（计划年内开工的签约未开工项目）",
+                        f"{sub}；{fc.gap_text()}；按计划日期排列", SPRINT)
+    sprint.add_all([r.planned_start_on, r.planned_start_kind, r.name, r.company, r.owner,
+                    r.signed_on, r.days_since_signing, "逾期" if r.overdue else "",
+                    r.signed_amount] for r in fc.sprint)
+    sprint.finish()
+
+
+def export_snapshot(db: Database, month: str, path: str | Path) -> ExportResult:
+    """The 签约与开工 report of a 月报快照, exactly as frozen (``crm export start-rate
+    --snapshot 2025-06``)."""
+    out = Path(path)
+    if out.suffix.lower() != ".xlsx":
+        raise ValidationError("报表文件名应以 .xlsx 结尾", code="report.suffix")
+    with db.uow() as uow:
+        report = snapshots.snapshot_report(uow, month)
+        org = settings.org_name(uow)
+    with Book(out) as book:
+        book.org = org
+        rows = write_start_rate(book, org, report)
+    return ExportResult(out, "start-rate", rows)
 
 
 def _breakdown_row(r: BreakdownRow) -> list[Any]:
@@ -208,7 +259,7 @@ def _staff(uow: UnitOfWork, book: Book, org: str, period: Period, as_of: dt.date
 
 
 def _with_owner(f: Filters, owner_id: int) -> Filters:
-    return Filters(f.industry_ids, (owner_id,), f.sources, f.ambassador_ids, f.event_ids)
+    return replace(f, owner_ids=(owner_id,))
 
 
 # --- 活动成效 ----------------------------------------------------------------------------------
@@ -235,4 +286,4 @@ def _events(uow: UnitOfWork, book: Book, org: str, period: Period, as_of: dt.dat
 
 
 _WRITERS = {"start-rate": _start_rate, "contacts": _contacts, "staff": _staff,
-            "events": _events}
+            "events": _events, "scorecard": write_scorecard}

@@ -15,6 +15,7 @@ from sqlalchemy.orm import aliased
 from sqlalchemy.orm.exc import StaleDataError
 
 from crm import clock, permissions, stages
+from crm.bands import BAND_FLOORS, KEY_BAND
 from crm.db import UnitOfWork
 from crm.errors import ConflictError, ValidationError
 from crm.models import (
@@ -44,7 +45,8 @@ from crm.services.common import (
 )
 from crm.text import ESC, contains, normalize, search_text, sort_key
 
-KEY_PROJECT_WAN = Decimal(10000)  # 重点项目: planned investment ≥ 1亿元
+# 重点项目: the first size band (crm.bands), planned investment ≥ 1亿元
+KEY_PROJECT_WAN = BAND_FLOORS[KEY_BAND]
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,9 @@ class ProjectInput:
     expected_jobs: int | None = None
     note: str = ""
     lead_on: dt.date | None = None
+    # 计划开工(开业)日期 and its kind (开工 | 开业): the year-end forecast and 逾期未开工
+    planned_start_on: dt.date | None = None
+    planned_start_kind: str | None = None
 
 
 @dataclass(frozen=True)
@@ -109,6 +114,16 @@ class ProjectRow:
     signed_amount: Decimal
     version: int
     deleted: bool
+    planned_start_on: dt.date | None = None
+    planned_start_kind: str | None = None
+    local_company_id: int | None = None  # 项目公司 (crm.services.local_companies)
+
+    def overdue_on(self, today: dt.date) -> bool:
+        """逾期未开工 (docs/figures.md): signed, its planned start date passed (before
+        ``today``) without a start, not dropped."""
+        return (self.signed_on is not None and self.started_on is None
+                and self.dropped_on is None and self.planned_start_on is not None
+                and self.planned_start_on < today)
 
     @property
     def stage_name(self) -> str:
@@ -138,6 +153,7 @@ class ProjectQuery:
     event_id: int | None = None
     signed_from: dt.date | None = None
     signed_to: dt.date | None = None
+    band: str | None = None  # 规模档次 (crm.bands): 计划总投资 at least its floor
     deleted: bool = False  # True: the 回收站
     sort: str = "name"
     descending: bool = False
@@ -174,15 +190,41 @@ def _check(uow: UnitOfWork, data: ProjectInput) -> dict[str, Any]:
         raise ValidationError("预计就业人数不能为负数", code="expected_jobs.negative",
                               field="expected_jobs")
     lead_on = check_date(data.lead_on, "立项日期", "lead_on", required=False, past=True)
+    planned_kind = check_planned_start(data.planned_start_on, data.planned_start_kind)
     values = {f.name: getattr(data, f.name) for f in fields(ProjectInput)}
     values.update(name=name, note=optional_text(data.note), referrer=optional_text(data.referrer),
                   lead_on=lead_on or clock.today(),
                   is_key=(data.planned_investment or 0) >= KEY_PROJECT_WAN,
                   sort_key=sort_key(name),
-                  search_text=search_text(name, company.name, company.uscc))
+                  search_text=search_text(name, company.name, company.uscc,
+                                              company.former_names))
+    values["planned_start_kind"] = planned_kind
     if data.source != "ambassador":
         values["ambassador_id"] = None
     return values
+
+
+def check_planned_start(on: dt.date | None, kind: str | None) -> str | None:
+    """The kind stored with a planned start date: 开工 unless 开业 is given; none without a
+    date. A planned date may lie in the past (a ledger's plan that has slipped) or the future."""
+    if on is None:
+        return None
+    check_date(on, "计划开工(开业)日期", "planned_start_on")
+    if kind in (None, ""):
+        return "开工"
+    if kind not in stages.START_KINDS:
+        raise ValidationError("计划开工类型应为 开工 或 开业", code="planned_start.kind",
+                              field="planned_start_kind")
+    return kind
+
+
+def check_planned_after_signing(project: Project) -> None:
+    """A planned start before the signing is a typing error: refused, naming both dates."""
+    if (project.planned_start_on is not None and project.signed_on is not None
+            and project.planned_start_on < project.signed_on):
+        raise ValidationError(f"计划开工(开业)日期 {project.planned_start_on} 早于签约日期 "
+                              f"{project.signed_on}：请核对", code="planned_start.before_signing",
+                              field="planned_start_on")
 
 
 def create_project(uow: UnitOfWork, actor: Actor, data: ProjectInput) -> ProjectRow:
@@ -223,6 +265,7 @@ def update_project(uow: UnitOfWork, actor: Actor, project_id: int, data: Project
     before = snapshot(uow.session, "project", project)
     for key, value in values.items():
         setattr(project, key, value)
+    check_planned_after_signing(project)
     flush(uow)
     changes = diff(before, snapshot(uow.session, "project", project))
     if changes:
@@ -311,7 +354,8 @@ def _to_row(r: Any) -> ProjectRow:
         started_on=p.started_on, start_kind=p.start_kind, producing_on=p.producing_on,
         dropped_on=p.dropped_on, drop_reason=p.drop_reason, registered_on=p.registered_on,
         signed_amount=amount.quantize(Decimal("0.0001")), version=p.version,
-        deleted=p.deleted_at is not None)
+        deleted=p.deleted_at is not None, planned_start_on=p.planned_start_on,
+        planned_start_kind=p.planned_start_kind, local_company_id=p.local_company_id)
 
 
 def get_project(uow: UnitOfWork, project_id: int) -> ProjectRow:
@@ -387,6 +431,8 @@ def _filtered(q: ProjectQuery, columns: Any) -> Select[Any]:
         stmt = stmt.where(Project.signed_on >= q.signed_from)
     if q.signed_to is not None:
         stmt = stmt.where(Project.signed_on <= q.signed_to)
+    if q.band:
+        stmt = stmt.where(Project.planned_investment >= BAND_FLOORS[q.band])
     return stmt
 
 

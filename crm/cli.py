@@ -25,6 +25,7 @@ from sqlalchemy.engine import make_url
 from crm import (
     backup_cli,
     carriers_cli,
+    cli_assessment,
     cli_audit,
     cli_chains,
     cli_scorecard,
@@ -40,7 +41,7 @@ from crm.errors import CrmError, ValidationError
 from crm.excel import cli as excel_cli
 from crm.local import resolve_url
 from crm.money import format_yi, parse_amount
-from crm.services import forecast, metrics, pipeline, projects, users
+from crm.services import assessment, forecast, metrics, pipeline, projects, users
 from crm.services.common import Actor, command_line_actor, parse_date_text, resolve_ids
 from crm.services.metrics import Period
 from crm.text import pad
@@ -52,7 +53,8 @@ VERBS: dict[str, Handler] = {}
 # an error at start, never a verb silently missing.
 COMMANDS: tuple[Command, ...] = (*backup_cli.COMMANDS, *excel_cli.COMMANDS, *cli_audit.COMMANDS,
                                  *cli_steer.COMMANDS, *cli_chains.COMMANDS,
-                                 *carriers_cli.COMMANDS, *cli_scorecard.COMMANDS)
+                                 *carriers_cli.COMMANDS, *cli_scorecard.COMMANDS,
+                                 *cli_assessment.COMMANDS)
 # Verbs that must see the database as it is, an older schema included.
 NO_UPGRADE: set[str] = {c.name for c in COMMANDS if not c.upgrades}
 # Verbs that may create a database and its folder; every other verb refuses a missing database
@@ -149,6 +151,9 @@ def _build_parser() -> argparse.ArgumentParser:
     stats.add_argument("--as-of", dest="as_of", metavar="YYYY-MM-DD")
     for name in ("industry", "owner", "source", "ambassador", "event", "chain", "segment"):
         stats.add_argument(f"--{name}", metavar="X")
+    stats.add_argument("--band", metavar="X",
+                       help="只计这个规模档次（计划总投资）的项目：亿元以上、10亿元以上、20亿元以上、"
+                            "50亿元以上")
     stats.add_argument("--json", action="store_true")
 
     plist = sub.add_parser("projects", help="项目列表（编号、阶段、签约日、开工日、名称、企业）")
@@ -239,11 +244,13 @@ def _stats(db: Database, args: argparse.Namespace) -> int:
         filters = metrics.resolve_filters(uow, industry=args.industry, owner=args.owner,
                                           source=args.source, ambassador=args.ambassador,
                                           event=args.event, chain=args.chain,
-                                          segment=args.segment)
+                                          segment=args.segment, band=args.band)
         figures = metrics.start_rate(uow, period, as_of, filters)
         outlook = forecast.forecast(uow, period, as_of, filters)
+        assessed = assessment.summary_json(uow, period, as_of, filters)
     if args.json:
-        print(json.dumps({**figures.to_json(), **outlook.to_json()}, ensure_ascii=False))
+        print(json.dumps({**figures.to_json(), **outlook.to_json(), **assessed},
+                         ensure_ascii=False))
         return 0
     print(f"期间 {period.label()}（截至 {as_of}）")
     print(f"签约数    {figures.signed}")
@@ -251,6 +258,12 @@ def _stats(db: Database, args: argparse.Namespace) -> int:
     print(f"开工率    {figures.rate_text}")
     print(f"签约金额  {figures.signed_amount_yi} 亿元")
     print(f"到位资金  {format_yi(figures.funds_received)} 亿元（资金到位率 {figures.funds_rate_text}）")
+    origins = "，".join(f"{k} {v}" for k, v in assessed["funds_year_by_origin_yi"].items())
+    print(f"当年实际到位资金  {assessed['funds_year_yi']} 亿元（{origins}）；"
+          f"实际利用外资 {assessed['foreign_usd_wan']} 万美元；"
+          f"固投转化率 {assessed['fixed_asset_conversion_text']}")
+    print(f"开竣工率  {assessed['start_complete_rate_text']}  "
+          f"投产率 {assessed['producing_rate_text']}  履约率 {assessed['fulfilment_rate_text']}")
     print(f"按计划年底开工率  {outlook.rate_text}（另有 {outlook.planned} 个计划年内开工，"
           f"{outlook.overdue} 个逾期未开工）；{outlook.gap_text()}")
     return 0

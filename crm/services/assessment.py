@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, case, exists, func, not_, or_, select
@@ -27,7 +27,7 @@ from sqlalchemy import ColumnElement, and_, case, exists, func, not_, or_, selec
 from crm.bands import BAND_NAMES, BANDS, band_of
 from crm.db import UnitOfWork
 from crm.models import Agreement, Company, CompanyTier, Funding, Project, Tier, User
-from crm.money import format_rate, ratio
+from crm.money import format_rate, format_yi, ratio
 from crm.services.metrics import Filters, Period, _signed_where, _started_expr
 
 __all__ = ["BANDS", "BAND_NAMES", "band_of"]
@@ -410,3 +410,37 @@ def _judge(uow: UnitOfWork, where: list[ColumnElement[bool]], as_of: dt.date, *,
         if judged:
             out[pid] = judged
     return out
+
+
+# --- one object for `crm stats --json` ------------------------------------------------------
+def _four(x: Decimal | None) -> float | None:
+    return None if x is None else float(x.quantize(Decimal("0.0001"), ROUND_HALF_UP))
+
+
+def summary_json(uow: UnitOfWork, period: Period, as_of: dt.date,
+                 filters: Filters | None = None) -> dict[str, Any]:
+    """The assessment figures of a period as JSON keys (amounts in 亿元 as text, two
+    decimals; USD in 万美元; rates as numbers with four decimals and as text). 七个一批 is for
+    the calendar year of the period's end."""
+    f = funds_received(uow, period, as_of, filters)
+    m = milestone_rates(uow, period, as_of, filters)
+    seven = seven_batches(uow, period.end.year, as_of, filters)
+    return {
+        "funds_year_yi": format_yi(f.total),
+        "funds_year_by_origin_yi": {k: format_yi(v) for k, v in f.by_origin.items()},
+        "funds_year_by_kind_yi": {k: format_yi(v) for k, v in f.by_kind.items()},
+        "foreign_usd_wan": format(f.foreign_usd.normalize(), "f"),
+        "fixed_asset_conversion": _four(f.conversion),
+        "fixed_asset_conversion_text": f.conversion_text,
+        "bands": {b.name: {"signed": b.signed, "started": b.started, "funded": b.funded}
+                  for b in band_counts(uow, period, as_of, filters)},
+        "tiers": {t.name: t.signed for t in tier_counts(uow, period, as_of, filters)},
+        "start_complete_rate": _four(m.start_complete_rate),
+        "start_complete_rate_text": format_rate(m.start_complete_rate),
+        "producing_rate": _four(m.producing_rate),
+        "producing_rate_text": format_rate(m.producing_rate),
+        "fulfilment_rate": _four(m.fulfilment_rate),
+        "fulfilment_rate_text": format_rate(m.fulfilment_rate),
+        "seven_batches": seven.counts,
+        "broken_promises": len(broken_promises(uow, as_of, filters)),
+    }

@@ -265,7 +265,7 @@ def _load(uow: UnitOfWork, today: dt.date) -> None:
         _logs(uow, actor, rng, row, lead_on, today, plan)
     _targets(uow)
     load_scorecard(uow, DEMO)  # the 2025 考核 schemes, targets and reward rules
-    demo_chains.load(uow, DEMO, staff, industry)  # the 招商图谱
+    demo_chains.load(uow, DEMO, staff, industry, today)  # the 招商图谱
     settings.set_dashboard_period(uow, DEMO, settings.PeriodChoice(
         "custom", D(2025, 1, 1), D(2025, 6, 30)))
 

@@ -11,7 +11,7 @@ out of that order is taken only from a manager who gives a reason, recorded with
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from sqlalchemy import func, select, update
@@ -21,6 +21,7 @@ from crm.db import UnitOfWork
 from crm.errors import PermissionDenied, ValidationError
 from crm.models import Agreement, Event, Funding, Project, StageChange, Start
 from crm.money import check_amount
+from crm.services import carriers
 from crm.services.audit_fields import Change, diff, snapshot
 from crm.services.common import (
     Actor,
@@ -29,7 +30,14 @@ from crm.services.common import (
     get_or_404,
     optional_text,
 )
-from crm.services.projects import ProjectRow, flush, get_project, load_for_write
+from crm.services.projects import (
+    ProjectRow,
+    check_planned_after_signing,
+    check_planned_start,
+    flush,
+    get_project,
+    load_for_write,
+)
 
 
 @dataclass(frozen=True)
@@ -39,6 +47,9 @@ class AgreementInput:
     kind: str = "投资协议"
     event_id: int | None = None
     note: str = ""
+    # 计划开工(开业)日期 and kind, asked at signing (the year-end forecast reads them)
+    planned_start_on: dt.date | None = None
+    planned_start_kind: str | None = None
 
 
 @dataclass(frozen=True)
@@ -218,6 +229,7 @@ def advance(uow: UnitOfWork, actor: Actor, project_id: int, to: str, on: dt.date
                            project.started_on is not None, to).back
     if to == stages.DROPPED:
         _drop(project, on, reason)
+        carriers.release_for_drop(uow, actor, project, on)  # its space goes back, same commit
     elif correction:
         _correct_back(uow, actor, project, to, reason)
     else:
@@ -267,11 +279,15 @@ def _forward(uow: UnitOfWork, actor: Actor, project: Project, to: str, on: dt.da
             raise ValidationError("签约需要填写协议（类型、签约日期、金额）",
                                   code="agreement.required", field="amount")
         if to == stages.SIGNED and agreement.signed_on != on:
-            agreement = AgreementInput(on, agreement.amount, agreement.kind, agreement.event_id,
-                                       agreement.note)
+            agreement = replace(agreement, signed_on=on)
         _check_agreement(uow, agreement)
         _in_order(uow, actor, project, "signed_on", agreement.signed_on, reason, corrected)
         _record_agreement(uow, project, agreement)
+        if agreement.planned_start_on is not None:
+            project.planned_start_kind = check_planned_start(agreement.planned_start_on,
+                                                             agreement.planned_start_kind)
+            project.planned_start_on = agreement.planned_start_on
+            check_planned_after_signing(project)
     if target >= stages.rank(stages.STARTED) and project.started_on is None:
         if start is None:
             raise ValidationError("开工需要填写开工日期和类型（开工/开业）",

@@ -11,7 +11,7 @@ from crm.db import Database
 from crm.demo import load_demo
 from crm.errors import ValidationError
 from crm.models import Company, Project, StageChange
-from crm.services import contacts, dictionaries, metrics, settings, users
+from crm.services import carriers, contacts, dictionaries, metrics, settings, users
 from crm.services.metrics import Period
 from crm.uscc import normalize_uscc
 from tests.unit.builders import D
@@ -42,7 +42,9 @@ def test_carriers(demo_db: Database) -> None:
     assert round(sum(by_kind["商务楼宇"]) / 10000) == 22  # ≈ 22万㎡
     assert round(sum(by_kind["标准化厂房"]) / 10000) == 14  # ≈ 14万㎡
     assert sum(by_kind["土地"]) == Decimal(13_000_000)  # 13 km²
-    assert all(r.available_area <= r.total_area for r in rows)
+    space = demo_db.read(carriers.carrier_figures)
+    assert all(0 <= r.free <= r.total for r in space)
+    assert len({r.vacancy for r in space}) > 10  # the projects placed make vacancy vary
 
 
 def test_people_and_ambassadors(demo_db: Database) -> None:

@@ -315,8 +315,8 @@ def test_dictionary_and_settings_validation(db: Database, w: World) -> None:
     assert err.value.code == "carrier.kind"
     with pytest.raises(ValidationError) as err:
         db.run(dictionaries.add_carrier, SYSTEM, dictionaries.CarrierInput(
-            "楼", "商务楼宇", total_area=Decimal(10), available_area=Decimal(11)))
-    assert err.value.code == "carrier.area"
+            "楼", "商务楼宇", total_area=Decimal(-10)))
+    assert err.value.code == "amount.negative"
     with pytest.raises(ValidationError) as err:
         db.run(settings.set_target, SYSTEM, 2025, "profit", Decimal(1))
     assert err.value.code == "target.metric"

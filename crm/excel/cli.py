@@ -12,7 +12,7 @@ from crm.db import Database
 from crm.errors import ValidationError
 from crm.excel.errorbook import write_error_book
 from crm.excel.importer import UNIT_CHOICES, import_ledger
-from crm.excel.reports import REPORTS, export_report
+from crm.excel.reports import REPORTS, export_report, export_snapshot
 from crm.services import metrics
 from crm.services.common import command_line_actor
 
@@ -39,7 +39,9 @@ def _add_export(sub: Any) -> None:
     exp.add_argument("--from", dest="date_from")
     exp.add_argument("--to", dest="date_to")
     exp.add_argument("--as-of", dest="as_of")
-    for name in ("industry", "owner", "source", "ambassador", "event"):
+    exp.add_argument("--snapshot", metavar="YYYY-MM",
+                     help="从这个月的月报快照导出（仅 start-rate），数字与冻结时一致")
+    for name in ("industry", "owner", "source", "ambassador", "event", "chain", "segment"):
         exp.add_argument(f"--{name}")
 
 
@@ -69,12 +71,15 @@ def _import(db: Database, args: argparse.Namespace) -> int:
 
 
 def _export(db: Database, args: argparse.Namespace) -> int:
+    if args.snapshot is not None:
+        return _export_snapshot(db, args)
     period, as_of = metrics.period_of(args.date_from, args.date_to, args.as_of,
                                       dt.date.today())
     with db.uow() as uow:
         filters = metrics.resolve_filters(uow, industry=args.industry, owner=args.owner,
                                           source=args.source, ambassador=args.ambassador,
-                                          event=args.event)
+                                          event=args.event, chain=args.chain,
+                                          segment=args.segment)
     if args.out.lower().endswith(".pdf"):  # the workbook's print layout, through LibreOffice
         from crm.excel.pdf import export_report_pdf
 
@@ -85,6 +90,20 @@ def _export(db: Database, args: argparse.Namespace) -> int:
         raise ValidationError("--out 应为 .xlsx（或 .pdf）文件", code="report.suffix")
     result = export_report(db, args.report, args.out, period, as_of, filters)
     print(f"已导出“{REPORTS[args.report]}”到 {result.path}（{result.rows} 行）")
+    return 0
+
+
+def _export_snapshot(db: Database, args: argparse.Namespace) -> int:
+    if args.report != "start-rate":
+        raise ValidationError("--snapshot 只用于 start-rate（签约与开工）报表", code="cli.usage")
+    given = [o for o, v in (("--from", args.date_from), ("--to", args.date_to),
+                            ("--as-of", args.as_of)) if v is not None]
+    if given:
+        raise ValidationError(f"--snapshot 的期间与截至日是冻结时的，不能另给 {'、'.join(given)}",
+                              code="cli.usage")
+    result = export_snapshot(db, args.snapshot, args.out)
+    print(f"已从 {args.snapshot} 月报快照导出“{REPORTS[args.report]}”到 {result.path}"
+          f"（{result.rows} 行）")
     return 0
 
 

@@ -10,9 +10,11 @@ from typing import Any
 from sqlalchemy import Select, func, select
 
 from crm import permissions
+from crm.companies_identity import name_key
 from crm.db import UnitOfWork
 from crm.errors import ConflictError, ValidationError
 from crm.models import Company, Contact, Industry, Project
+from crm.services import duplicates
 from crm.services.audit_fields import diff, snapshot
 from crm.services.common import (
     RELOAD,
@@ -46,6 +48,8 @@ class CompanyInput:
     industry_id: int | None = None
     note: str = ""
     contacts: tuple[ContactInput, ...] = ()
+    # companies the person was shown as possibly the same and said are other ones
+    distinct_from: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -69,6 +73,10 @@ class CompanyRow:
     version: int
     project_count: int = 0
     contacts: tuple[ContactRow, ...] = field(default_factory=tuple)
+    former_names: str = ""  # 曾用名, "；"-separated
+    parent_id: int | None = None  # 投资方, when this is a local project company
+    parent: str = ""
+    licence_on: dt.date | None = None  # 营业执照取得日期
 
 
 def _check_contact(c: ContactInput) -> ContactInput:
@@ -84,7 +92,8 @@ def _check_contact(c: ContactInput) -> ContactInput:
     return ContactInput(name=name, title=optional_text(c.title, 64), phone=phone, email=email)
 
 
-def _check(uow: UnitOfWork, data: CompanyInput, own_id: int | None) -> tuple[str, str | None]:
+def _check(uow: UnitOfWork, actor: Actor, data: CompanyInput, own_id: int | None, *,
+           similar: bool = True) -> tuple[str, str | None]:
     name = required_text(data.name, "企业名称", "company.name")
     uscc = normalize_uscc(data.uscc, field="company.uscc")
     if uscc:
@@ -94,19 +103,29 @@ def _check(uow: UnitOfWork, data: CompanyInput, own_id: int | None) -> tuple[str
                                   code="uscc.duplicate", field="company.uscc")
     if data.industry_id is not None:
         get_or_404(uow.session, Industry, data.industry_id, "产业")
+    if similar:  # the same company under another spelling (crm.services.duplicates)
+        duplicates.check_new_name(uow, actor, name, uscc, own_id, data.distinct_from)
     return name, uscc
 
 
 def create_company(uow: UnitOfWork, actor: Actor, data: CompanyInput) -> CompanyRow:
+    """A new company; refused (DuplicateSuspected, naming them) when it may be a stored one
+    that ``data.distinct_from`` does not say is another company."""
     permissions.require(uow, actor, "companies.create_company")
-    name, uscc = _check(uow, data, None)
+    return _create(uow, actor, data)
+
+
+def _create(uow: UnitOfWork, actor: Actor, data: CompanyInput, *,
+            similar: bool = True) -> CompanyRow:
+    name, uscc = _check(uow, actor, data, None, similar=similar)
     contacts = [_check_contact(c) for c in data.contacts]
     company = Company(name=name, uscc=uscc, hq_city=optional_text(data.hq_city, 64),
                       industry_id=data.industry_id, note=optional_text(data.note),
-                      sort_key=sort_key(name), initials=initials(name))
+                      sort_key=sort_key(name), initials=initials(name), name_key=name_key(name))
     company.contacts = [Contact(**c.__dict__) for c in contacts]
     uow.session.add(company)
     uow.session.flush()
+    duplicates.remember_distinct(uow, actor, company.id, data.distinct_from)
     audit(uow, actor, "create", "company", company.id, name=name,
           changes=diff({}, snapshot(uow.session, "company", company)))
     return get_company(uow, company.id)
@@ -118,9 +137,9 @@ def update_company(uow: UnitOfWork, actor: Actor, company_id: int, data: Company
     permissions.require(uow, actor, "companies.update_company", company=company)
     if expected_version is not None and company.version != expected_version:
         raise ConflictError(f"该企业已被他人修改。{RELOAD}", code="company.conflict")
-    name, uscc = _check(uow, data, company_id)
+    name, uscc = _check(uow, actor, data, company_id)
     before = snapshot(uow.session, "company", company)
-    company.name, company.uscc = name, uscc
+    company.name, company.uscc, company.name_key = name, uscc, name_key(name)
     company.hq_city = optional_text(data.hq_city, 64)
     company.industry_id = data.industry_id
     company.note = optional_text(data.note)
@@ -137,7 +156,8 @@ def update_company(uow: UnitOfWork, actor: Actor, company_id: int, data: Company
 
 def _refresh_project_search(uow: UnitOfWork, company: Company) -> None:
     for project in uow.session.scalars(select(Project).where(Project.company_id == company.id)):
-        project.search_text = search_text(project.name, company.name, company.uscc)
+        project.search_text = search_text(project.name, company.name, company.uscc,
+                                          company.former_names)
 
 
 def delete_company(uow: UnitOfWork, actor: Actor, company_id: int) -> None:
@@ -154,7 +174,9 @@ def delete_company(uow: UnitOfWork, actor: Actor, company_id: int) -> None:
 
 def ensure_company(uow: UnitOfWork, actor: Actor, name: str, uscc: str | None = None,
                    **extra: object) -> CompanyRow:
-    """The company with this USCC (else this exact name), created when missing."""
+    """The company with this USCC (else this name, as written or normalised: 际数科技（上海）
+    for 上海际数科技有限公司, never one with another USCC), created when missing. A name only
+    like a stored one (a guess) is created: the 重复企业 list shows the pair."""
     permissions.require(uow, actor, "companies.ensure_company")
     code = normalize_uscc(uscc, field="company.uscc")
     clean = required_text(name, "企业名称", "company.name")
@@ -164,6 +186,9 @@ def ensure_company(uow: UnitOfWork, actor: Actor, name: str, uscc: str | None = 
     if found is None:
         found = uow.session.scalar(select(Company).where(Company.name == clean,
                                                          Company.deleted_at.is_(None)))
+        if found is None:
+            sure = [m for m in duplicates.similar_companies(uow, clean, code) if m.sure]
+            found = uow.session.get(Company, sure[0].id) if sure else None
         if found is not None and code and not found.uscc:
             permissions.require(uow, actor, "companies.update_company", company=found)
             found.uscc = code
@@ -171,7 +196,8 @@ def ensure_company(uow: UnitOfWork, actor: Actor, name: str, uscc: str | None = 
                   changes=[["uscc", "", code]])
     if found is not None:
         return get_company(uow, found.id)
-    return create_company(uow, actor, CompanyInput(name=clean, uscc=code, **extra))  # type: ignore[arg-type]
+    return _create(uow, actor, CompanyInput(name=clean, uscc=code, **extra),  # type: ignore[arg-type]
+                   similar=False)
 
 
 def add_contact(uow: UnitOfWork, actor: Actor, company_id: int, data: ContactInput) -> ContactRow:
@@ -203,36 +229,42 @@ def get_company(uow: UnitOfWork, company_id: int) -> CompanyRow:
         Project.company_id == company_id, Project.deleted_at.is_(None))) or 0
     contacts = tuple(ContactRow(c.id, c.name, c.title, c.phone, c.email)
                      for c in sorted(company.contacts, key=lambda c: c.id))
+    parent = uow.session.get(Company, company.parent_id) if company.parent_id else None
     return CompanyRow(company.id, company.name, company.uscc, company.hq_city,
                       company.industry_id, industry.name if industry else "", company.note,
-                      company.version, count, contacts)
+                      company.version, count, contacts, company.former_names,
+                      company.parent_id, parent.name if parent else "", company.licence_on)
 
 
 @dataclass(frozen=True)
 class CompanyQuery:
     """Filters and order of the 企业 list; filtering and sorting happen in SQL."""
 
-    search: str = ""  # in the name, the USCC or the pinyin initials
+    search: str = ""  # in the name, the 曾用名, the USCC or the pinyin initials
     sort: str = "name"  # pinyin order, the only one the list offers
     descending: bool = False
 
 
-def _filtered(uow: UnitOfWork, stmt: Select[Any], needle: str) -> Select[Any]:
+def _filtered(uow: UnitOfWork, stmt: Select[Any], needle: str, raw: str = "") -> Select[Any]:
     if not needle:
         return stmt.where(Company.deleted_at.is_(None))
     # A search reads every row: hiding deleted_at from SQLite's planner keeps it from walking
     # the sort index and fetching each row from it (430 ms at 100k companies against 65 ms).
     stmt = stmt.where(func.coalesce(Company.deleted_at, Company.deleted_at).is_(None))
     like = contains(needle)
+    # 曾用名 are kept as written (全角括号 …): matched as typed, too
+    former = Company.former_names.like(contains(raw or needle), escape=ESC)
     if uow.session.get_bind().dialect.name == "sqlite":
         # SQLite's LIKE ignores ASCII case already; its ILIKE, lower() on each side, costs
         # another 90 ms at 100k companies.
         return stmt.where(Company.name.like(like, escape=ESC)
                           | Company.uscc.like(like, escape=ESC)
-                          | Company.initials.like(like, escape=ESC))
+                          | Company.initials.like(like, escape=ESC)
+                          | Company.former_names.like(like, escape=ESC) | former)
     return stmt.where(Company.name.ilike(like, escape=ESC)
                       | Company.uscc.ilike(like, escape=ESC)
-                      | Company.initials.like(like, escape=ESC))
+                      | Company.initials.like(like, escape=ESC)
+                      | Company.former_names.ilike(like, escape=ESC) | former)
 
 
 def company_ids(uow: UnitOfWork, q: CompanyQuery | None = None,
@@ -246,7 +278,7 @@ def company_ids(uow: UnitOfWork, q: CompanyQuery | None = None,
     # the live rows in the order of ix_companies_live_sort; a search sorts its few matches
     keys: tuple[Any, ...] = ((func.coalesce(Company.sort_key, Company.sort_key), Company.id + 0)
                              if needle else (Company.deleted_at, Company.sort_key, Company.id))
-    stmt = _filtered(uow, select(Company.id), needle).order_by(
+    stmt = _filtered(uow, select(Company.id), needle, q.search.strip()).order_by(
         *(k.desc() if q.descending else k.asc() for k in keys)).limit(limit)
     return first_column(uow, stmt)
 
@@ -263,7 +295,9 @@ def company_rows(uow: UnitOfWork, ids: list[int]) -> list[CompanyRow]:
                                     .outerjoin(Industry, Industry.id == Company.industry_id)
                                     .where(Company.id.in_(ids)))
     found = {c.id: CompanyRow(c.id, c.name, c.uscc, c.hq_city, c.industry_id, ind or "",
-                              c.note, c.version, counts.get(c.id, 0)) for c, ind in rows}
+                              c.note, c.version, counts.get(c.id, 0),
+                              former_names=c.former_names, parent_id=c.parent_id,
+                              licence_on=c.licence_on) for c, ind in rows}
     return [found[i] for i in ids if i in found]
 
 

@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
-from crm import demo_chains
+from crm import demo_assessment, demo_chains
 from crm.db import Database, UnitOfWork
 from crm.demo_scorecard import load_scorecard
 from crm.errors import ValidationError
@@ -25,6 +25,7 @@ from crm.services import (
     contacts,
     dictionaries,
     events,
+    funds,
     pipeline,
     projects,
     settings,
@@ -251,8 +252,10 @@ def _load(uow: UnitOfWork, today: dt.date) -> None:
         if signed and plan.started and plan.started <= today:
             row = pipeline.advance(uow, actor, row.id, "started", plan.started,
                                    start=StartInput(plan.started, plan.start_kind))
-            pipeline.add_funding(uow, actor, row.id, plan.started,
-                                 Decimal(plan.invest) * Decimal("0.2"), "银行回单")
+            origin, kind = demo_assessment.start_receipt(plan.city, plan.name, plan.start_kind)
+            funds.add_receipt(uow, actor, row.id, funds.ReceiptInput(
+                plan.started, Decimal(plan.invest) * Decimal("0.2"), origin, kind,
+                evidence="银行回单"))
         if plan.producing and plan.producing <= today:
             row = pipeline.advance(uow, actor, row.id, "producing", plan.producing)
         if plan.name in SPACE:  # where it lands: firm once signed, 拟落地 while in talks
@@ -264,6 +267,7 @@ def _load(uow: UnitOfWork, today: dt.date) -> None:
                                    reason="企业调整投资计划，项目暂缓")
         _logs(uow, actor, rng, row, lead_on, today, plan)
     _targets(uow)
+    demo_assessment.load(uow, DEMO, today)  # tiers, more receipts, milestones, promises
     load_scorecard(uow, DEMO)  # the 2025 考核 schemes, targets and reward rules
     demo_chains.load(uow, DEMO, staff, industry, today)  # the 招商图谱
     settings.set_dashboard_period(uow, DEMO, settings.PeriodChoice(

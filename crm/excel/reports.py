@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from crm import stages
 from crm.db import Database, UnitOfWork
 from crm.errors import ValidationError
+from crm.excel.carriers_report import write_carriers
 from crm.excel.chains_report import write_chains
 from crm.excel.ledger import write_ledger
 from crm.excel.rows import Cancelled, OperationCancelled, Progress
@@ -31,7 +32,7 @@ from crm.services.metrics import BreakdownRow, Filters, Period
 
 REPORTS = {"ledger": "项目台账", "start-rate": "签约与开工", "contacts": "接洽记录",
            "staff": "人员考核", "events": "活动成效", "scorecard": "考核得分",
-           "chains": "产业链图谱"}
+           "chains": "产业链图谱", "carriers": "载体资源与落位"}
 
 
 @dataclass(frozen=True)
@@ -288,4 +289,5 @@ def _events(uow: UnitOfWork, book: Book, org: str, period: Period, as_of: dt.dat
 
 
 _WRITERS = {"start-rate": _start_rate, "contacts": _contacts, "staff": _staff,
-            "events": _events, "scorecard": write_scorecard, "chains": write_chains}
+            "events": _events, "scorecard": write_scorecard, "chains": write_chains,
+            "carriers": write_carriers}

@@ -36,10 +36,12 @@ DEMO_LOGIN = "zhoujm"  # the demo's manager 周建明
 PAGES: list[PageSpec] = [
     PageSpec("dashboard", "工作台", "mdi6.view-dashboard-outline", "ui.pages.dashboard:DashboardPage"),
     PageSpec("projects", "项目", "mdi6.briefcase-outline", "ui.pages.projects:ProjectsPage"),
+    PageSpec("chains", "招商图谱", "mdi6.sitemap-outline", "ui.pages.chains:ChainsPage"),
     PageSpec("companies", "企业", "mdi6.office-building-outline", "ui.pages.companies:CompaniesPage"),
     PageSpec("contacts", "接洽记录", "mdi6.message-text-outline", "ui.pages.contacts:ContactsPage"),
     PageSpec("events", "签约与活动", "mdi6.handshake-outline", "ui.pages.events:EventsPage"),
     PageSpec("carriers", "载体", "mdi6.domain", "ui.pages.carriers:CarriersPage"),
+    PageSpec("scorecard", "考核", "mdi6.clipboard-check-outline", "ui.pages.scorecard:ScorecardPage"),
     PageSpec("reports", "报表", "mdi6.file-chart-outline", "ui.pages.reports:ReportsPage"),
     PageSpec("settings", "设置", "mdi6.cog-outline", "ui.pages.settings:SettingsPage"),
 ]

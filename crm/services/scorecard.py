@@ -158,15 +158,18 @@ def _check_scope(scope: str) -> None:
 
 
 def _describe(items: list[ItemInput] | tuple[ItemRow, ...]) -> str:
+    """The lines in a sentence, for the audit log: 签约项目数 20分（完成率封顶 120%）…"""
+    def n(x: Decimal) -> str:
+        return format(x.normalize(), "f")
     lines = []
     for i in items:
         label = i.label or CATALOGUE[i.code].label
         if i.kind == "score":
-            lines.append(f"{label} {audit_text(i.weight)}分（封顶 {audit_text(i.cap)}）")
+            lines.append(f"{label} {n(i.weight)}分（完成率封顶 {n(i.cap * 100)}%）")
         else:
-            top = f"，最高 {audit_text(i.points_max)}分" if i.points_max is not None else ""
+            top = f"，最高 {n(i.points_max)}分" if i.points_max is not None else ""
             sign = "+" if i.kind == "bonus" else "-"
-            lines.append(f"{label} 每个{sign}{audit_text(i.points_each)}分{top}")
+            lines.append(f"{label} 每个{sign}{n(i.points_each)}分{top}")
     return "；".join(lines)
 
 
@@ -473,3 +476,37 @@ def people_scores(uow: UnitOfWork, year: int, quarter: int | None,
     ids = [u.id for u in people if (u.active and u.role == "staff") or u.id in owners]
     cards = [score(uow, year, quarter, as_of, scope="person", owner_id=i) for i in ids]
     return sorted(cards, key=lambda c: (-c.total, c.owner))
+
+
+# --- the editor -----------------------------------------------------------------------------
+def _decimal(text: str | None, label: str, field: str) -> Decimal | None:
+    clean = (text or "").strip().replace(",", "").replace("，", "")
+    if not clean:
+        return None
+    try:
+        value = Decimal(clean)
+    except InvalidOperation:
+        value = Decimal("NaN")
+    if not value.is_finite():
+        raise ValidationError(f"{label}不是数字：{clean}", code="scorecard.number", field=field)
+    return value
+
+
+def item_from_texts(kind: str, code: str, label: str, weight: str = "", cap: str = "",
+                    points_each: str = "", points_max: str = "") -> ItemInput:
+    """A line as typed in the editor's table (empty cells: cap 1, no ceiling)."""
+    name = label or (CATALOGUE[code].label if code in CATALOGUE else code)
+    return ItemInput(kind, code, label,
+                     _decimal(weight, f"“{name}”的分值", "weight") or ZERO,
+                     _decimal(cap, f"“{name}”的封顶系数", "cap") or Decimal(1),
+                     _decimal(points_each, f"“{name}”的每个计分", "points_each") or ZERO,
+                     _decimal(points_max, f"“{name}”的最高分", "points_max"))
+
+
+def save_scheme_with_targets(uow: UnitOfWork, actor: Actor, data: SchemeInput,
+                             texts: dict[tuple[str, int], str]) -> SchemeRow:
+    """The editor's save: the scheme and its targets in one transaction (all or nothing)."""
+    permissions.require(uow, actor, "scorecard.save_scheme_with_targets")
+    row = save_scheme(uow, actor, data)
+    set_targets(uow, actor, data.year, data.scope, texts)
+    return row

@@ -1,0 +1,75 @@
+"""考核: what the page shows for a year, a quarter and an as-of date, read in one unit of work."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from crm import permissions
+from crm.db import UnitOfWork
+from crm.models import ScorecardScheme, User
+from crm.services import rewards, scorecard
+from crm.services.common import Actor
+from crm.services.indicators import Indicator, catalogue
+from crm.services.rewards import RewardLine, RuleRow
+from crm.services.scorecard import SchemeRow, Scorecard, TargetValue
+
+
+@dataclass(frozen=True)
+class ScorecardPage:
+    card: Scorecard  # the unit's, or the chosen person's
+    people: list[Scorecard]  # every person's under the per-person scheme
+    rewards: list[RewardLine]
+    rules: list[RuleRow]
+    persons: list[tuple[int, str]]  # who the picker offers (id, name)
+    may_edit_scheme: bool
+    may_edit_targets: bool
+
+
+def read_scorecard_page(uow: UnitOfWork, actor: Actor, year: int | None, quarter: int | None,
+                        as_of: dt.date | None, owner_id: int | None,
+                        today: dt.date) -> ScorecardPage:
+    """The page for ``year`` (None: the latest year with a scheme, up to today's) and
+    ``as_of`` (None: today, or the period's end once it is over)."""
+    if year is None:
+        years = uow.session.scalars(select(ScorecardScheme.year)
+                                    .where(ScorecardScheme.year <= today.year)
+                                    .order_by(ScorecardScheme.year.desc()).limit(1))
+        year = next(iter(years), today.year)
+    if as_of is None:
+        as_of = scorecard.default_as_of(year, quarter, today)
+    card = scorecard.score(uow, year, quarter, as_of,
+                           scope="person" if owner_id is not None else "unit", owner_id=owner_id)
+    people = scorecard.people_scores(uow, year, quarter, as_of)
+    persons = [(c.owner_id, c.owner) for c in people if c.owner_id is not None]
+    if owner_id is not None and owner_id not in {p for p, _ in persons}:
+        persons.append((owner_id, card.owner))
+    return ScorecardPage(card, people, rewards.rewards(uow, year, as_of),
+                         rewards.reward_rules(uow, year), persons,
+                         permissions.allowed(uow, actor, "scorecard.save_scheme"),
+                         permissions.allowed(uow, actor, "scorecard.set_targets"))
+
+
+@dataclass(frozen=True)
+class SchemeEditor:
+    """What the scheme editor starts from: the scheme (or None), its targets, the catalogue."""
+
+    year: int
+    scope: str
+    scheme: SchemeRow | None
+    targets: list[TargetValue]
+    catalogue: list[Indicator]
+
+
+def read_scheme_editor(uow: UnitOfWork, year: int, scope: str) -> SchemeEditor:
+    return SchemeEditor(year, scope, scorecard.scheme(uow, year, scope),
+                        scorecard.scheme_targets(uow, year, scope), catalogue())
+
+
+def staff_names(uow: UnitOfWork) -> list[tuple[int, str]]:
+    """Active people, in pinyin order (the person picker)."""
+    rows = uow.session.execute(select(User.id, User.display_name).where(User.active.is_(True))
+                               .order_by(User.sort_key, User.id))
+    return [(i, n) for i, n in rows]

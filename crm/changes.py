@@ -61,7 +61,8 @@ class Changes:
 
 # What each kind of screen shows, as the tables whose changes concern it.
 PROJECTS = ("projects", "companies", "agreements", "starts", "fundings", "stage_changes",
-            "users", "industries", "ambassadors", "events", "carriers", "attachments")
+            "users", "industries", "ambassadors", "events", "carriers", "attachments",
+            "carrier_placements")
 FIGURES = (*PROJECTS, "targets", "settings")
 LOGS = ("contact_logs", "projects", "companies", "users")
 COMPANIES = ("companies", "contacts", "projects", "industries")

@@ -127,12 +127,19 @@ class CarrierFigures:
         return CODE_OF_KIND.get(self.kind, self.kind)
 
 
-def carrier_figures(uow: UnitOfWork, kind: str | None = None,
-                    carrier_id: int | None = None) -> list[CarrierFigures]:
+def carrier_figures(uow: UnitOfWork, kind: str | None = None, carrier_id: int | None = None,
+                    as_of: dt.date | None = None) -> list[CarrierFigures]:
     """Every carrier (of one ``kind``, or one carrier) with its space, by kind (楼宇, 厂房,
     土地) and, within a kind, the fullest first."""
     s = uow.session
-    firm_case = Project.stage.in_(FIRM_STAGES)
+    firm_case: ColumnElement[bool] = Project.stage.in_(FIRM_STAGES)
+    held = _held()
+    if as_of is not None:  # as a report sees that day: placed by then, not yet released
+        firm_case = Project.signed_on <= as_of
+        held = and_(CarrierPlacement.placed_on <= as_of,
+                    or_(CarrierPlacement.released_on.is_(None),
+                        CarrierPlacement.released_on > as_of),
+                    or_(CarrierPlacement.project_id.is_(None), Project.deleted_at.is_(None)))
     sums = (select(CarrierPlacement.carrier_id,
                    func.sum(CarrierPlacement.area).filter(CarrierPlacement.project_id.is_(None)),
                    func.sum(CarrierPlacement.area).filter(
@@ -141,7 +148,7 @@ def carrier_figures(uow: UnitOfWork, kind: str | None = None,
                        CarrierPlacement.project_id.is_not(None), ~firm_case),
                    func.count(func.distinct(CarrierPlacement.project_id)))
             .outerjoin(Project, Project.id == CarrierPlacement.project_id)
-            .where(_held()).group_by(CarrierPlacement.carrier_id))
+            .where(held).group_by(CarrierPlacement.carrier_id))
     held: dict[int, tuple[Decimal, Decimal, Decimal, int]] = {}
     zero = Decimal("0.00")
     for cid, other, firm, tentative, n in s.execute(sums):  # sums come back as Area: Decimal
@@ -210,6 +217,7 @@ class PlacementRow:
     project: str  # "" for 其他占用
     company: str
     stage: str  # a stage code, "" for 其他占用
+    signed_on: dt.date | None
     area: Decimal  # ㎡
     placed_on: dt.date
     released_on: dt.date | None
@@ -226,6 +234,14 @@ class PlacementRow:
             return OTHER
         return FIRM if self.stage in FIRM_STAGES else TENTATIVE
 
+    def status_on(self, day: dt.date) -> str:
+        """What the placement was on ``day`` (a report's as-of date)."""
+        if self.released_on is not None and self.released_on <= day:
+            return "已释放"
+        if self.project_id is None:
+            return OTHER
+        return FIRM if self.signed_on is not None and self.signed_on <= day else TENTATIVE
+
     @property
     def stage_name(self) -> str:
         return stages.NAMES.get(self.stage, "")
@@ -236,7 +252,7 @@ def placements(uow: UnitOfWork, *, carrier_id: int | None = None, project_id: in
     """A carrier's or a project's placements, held ones first, the newest first."""
     from crm.models import Company
     stmt = (select(CarrierPlacement, Carrier.name, Carrier.kind, Project.name, Company.name,
-                   Project.stage, User.display_name)
+                   Project.stage, Project.signed_on, User.display_name)
             .join(Carrier, Carrier.id == CarrierPlacement.carrier_id)
             .outerjoin(Project, Project.id == CarrierPlacement.project_id)
             .outerjoin(Company, Company.id == Project.company_id)
@@ -252,9 +268,9 @@ def placements(uow: UnitOfWork, *, carrier_id: int | None = None, project_id: in
     else:
         stmt = stmt.where(or_(CarrierPlacement.project_id.is_(None), Project.deleted_at.is_(None)))
     return [PlacementRow(p.id, p.carrier_id, cname, ckind, p.project_id, pname or "",
-                         company or "", pstage or "", p.area, p.placed_on, p.released_on,
+                         company or "", pstage or "", signed, p.area, p.placed_on, p.released_on,
                          p.release_reason, p.note, by or "")
-            for p, cname, ckind, pname, company, pstage, by in uow.session.execute(stmt)]
+            for p, cname, ckind, pname, company, pstage, signed, by in uow.session.execute(stmt)]
 
 
 # --- writing ----------------------------------------------------------------------------------

@@ -30,6 +30,7 @@ from ui.models.table import Column, RowsModel
 from ui.operations import projects as project_ops
 from ui.pages.common import table_view
 from ui.pages.history import HistoryView
+from ui.pages.project_space import ProjectSpaceView
 from ui.widgets import format as fmt
 from ui.widgets.panel import EmptyMessage, TableOrEmpty
 
@@ -163,6 +164,10 @@ class ProjectDetail(QWidget):
         deals_layout.addWidget(self.registered)
         self._build_attachments(deals, deals_layout)
         self.tabs.addTab(deals, self.tr("协议与开工"))
+
+        # 载体: where it is placed and the 推荐载体 for its need (ui.pages.project_space)
+        self.space = ProjectSpaceView(ctx, self)
+        self.tabs.addTab(self.space, self.tr("载体"))
 
         # 阶段历史
         self.history_model = RowsModel([
@@ -316,6 +321,7 @@ class ProjectDetail(QWidget):
             self._show_empty(True)
             return
         self._latest.read(op(load_details, project_id, self.ctx.actor), self._loaded)
+        self.space.show_project(project_id)
 
     def reload(self) -> None:
         if self.project_id is not None:

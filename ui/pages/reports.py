@@ -46,6 +46,7 @@ DESCRIPTIONS = {
     "contacts": "期间内的全部接洽记录",
     "staff": "每位招商专员的新增线索、接洽次数、签约、金额与开工",
     "events": "期间内各招商活动的签约项目、金额与开工",
+    "carriers": "楼宇、厂房、土地的总面积、已落位、可用与空置率，每个载体和每项落位",
 }
 ICONS = {
     "ledger": "fa5s.table",
@@ -53,6 +54,7 @@ ICONS = {
     "contacts": "fa5s.comments",
     "staff": "fa5s.user-check",
     "events": "fa5s.calendar-check",
+    "carriers": "mdi6.domain",
 }
 WHOLE_LEDGER = ("ledger",)  # reports that list everything as of a date, whatever the period
 ACCENT = "#1f6feb"

@@ -3,7 +3,6 @@ deduction items), per person, the targets shared with 年度目标, rewards and 
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from dataclasses import dataclass
 from decimal import Decimal
@@ -16,6 +15,7 @@ from crm.cli import main
 from crm.db import Database
 from crm.errors import ValidationError
 from crm.excel.reports import export_report
+from crm.models import Ambassador
 from crm.services import contacts, dictionaries, funds, pipeline, rewards, scorecard, settings
 from crm.services.common import SYSTEM
 from crm.services.metrics import Period
@@ -43,7 +43,6 @@ def scene(db: Database) -> Scene:
     amb = db.run(dictionaries.add_ambassador, SYSTEM, "程远航", "长三角楚商联合会",
                  D(2025, 3, 10)).id
     with db.uow() as uow:
-        from crm.models import Ambassador
         early = uow.session.get(Ambassador, w.ambassador)
         assert early is not None
         early.appointed_on = D(2025, 1, 1)  # 冯立新: appointed before A's and C's signing
@@ -243,7 +242,7 @@ def test_command_line_and_report(sqlite_db: Database, tmp_path: Path,
     book = openpyxl.load_workbook(out)
     lines = book["考核得分"]
     assert lines["A4"].value == "考核指标" and lines["L4"].value == 20
-    total = [r for r in lines.iter_rows(values_only=True) if r[0] == "合计"][0]
+    total = next(r for r in lines.iter_rows(values_only=True) if r[0] == "合计")
     assert total[11] == pytest.approx(86.5)
     names = [r[1] for r in book["奖励明细"].iter_rows(min_row=4, values_only=True)]
     assert "=周会长" in names and book["奖励明细"]["B7"].data_type == "s"

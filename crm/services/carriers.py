@@ -149,10 +149,10 @@ def carrier_figures(uow: UnitOfWork, kind: str | None = None, carrier_id: int | 
                    func.count(func.distinct(CarrierPlacement.project_id)))
             .outerjoin(Project, Project.id == CarrierPlacement.project_id)
             .where(held).group_by(CarrierPlacement.carrier_id))
-    held: dict[int, tuple[Decimal, Decimal, Decimal, int]] = {}
+    by_carrier: dict[int, tuple[Decimal, Decimal, Decimal, int]] = {}
     zero = Decimal("0.00")
     for cid, other, firm, tentative, n in s.execute(sums):  # sums come back as Area: Decimal
-        held[cid] = (other or zero, firm or zero, tentative or zero, int(n or 0))
+        by_carrier[cid] = (other or zero, firm or zero, tentative or zero, int(n or 0))
     suited: dict[int, list[str]] = {}
     for cid, name in s.execute(select(CarrierIndustry.carrier_id, Industry.name)
                                .join(Industry, Industry.id == CarrierIndustry.industry_id)
@@ -165,7 +165,7 @@ def carrier_figures(uow: UnitOfWork, kind: str | None = None, carrier_id: int | 
         stmt = stmt.where(Carrier.id == carrier_id)
     out = []
     for c in s.scalars(stmt):
-        other, firm, tentative, n = held.get(c.id, (zero, zero, zero, 0))
+        other, firm, tentative, n = by_carrier.get(c.id, (zero, zero, zero, 0))
         out.append(CarrierFigures(c.id, c.name, c.kind, c.park, c.total_area, firm, tentative,
                                   other, n, tuple(suited.get(c.id, ())), c.ready_on, c.note))
     # 楼宇, 厂房, 土地; within a kind the fullest first (what is left to offer is at the bottom)

@@ -8,8 +8,7 @@ import pytest
 
 from crm.changes import EVERYTHING
 from crm.demo import EVENT_NAME
-from crm.services import companies, contacts, projects
-from crm.services.common import SYSTEM
+from crm.services import companies, contacts
 from ui.pages.carriers import CarriersPage
 from ui.pages.companies import CompaniesPage
 from ui.pages.contacts import ContactsPage, due_summary
@@ -49,24 +48,6 @@ def test_events_page_shows_the_article_event(qtbot, ctx, wait_idle):
     assert page.model.data(page.model.index(row, 5)) == "50.70"
     dialog = page.edit_selected()
     assert dialog.name.text() == EVENT_NAME
-
-
-def test_carriers_page_lists_projects_placed(qtbot, ctx, wait_idle):
-    page = opened(qtbot, ctx, wait_idle, CarriersPage)
-    carrier = page.model.row_at(0)
-    project = ctx.db.read(lambda uow: projects.list_projects(uow)[0])
-    ctx.db.run(projects.update_project, SYSTEM, project.id,
-               project.to_input(carrier_id=carrier.id))
-    ctx.broadcast(EVERYTHING)
-    wait_idle(ctx)
-    wait_idle(ctx)
-    used = next(i for i, r in enumerate(page.model.rows) if r.project_count)
-    page.table.selectRow(used)
-    wait_idle(ctx)
-    assert page.projects_model.rowCount() == page.model.row_at(used).project_count
-    page.kind.set_value("土地")
-    wait_idle(ctx)
-    assert all(r.kind == "土地" for r in page.model.rows)
 
 
 def test_companies_page_search_contacts_and_projects(qtbot, ctx, wait_idle):

@@ -318,6 +318,10 @@ class CarriersPage(QWidget):
                                        and self.placed_table.currentIndex().isValid())
 
     # --- actions ---------------------------------------------------------------------------
+    def focus_search(self) -> None:
+        self.search.setFocus()
+        self.search.selectAll()
+
     def selected(self) -> CarrierFigures | None:
         index = self.table.currentIndex()
         row = self.model.row_at(index.row()) if index.isValid() else None

@@ -1,0 +1,98 @@
+"""招商图谱 on the demo data (offscreen): a manager sees at a glance which segments of a chain
+are missing, and a staff member turns a target firm there into a lead (issue 13 §3)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt
+
+from crm.services import users
+from crm.views import chains as view
+from ui.context import AppContext
+from ui.pages.chains import ChainsPage
+
+
+def opened(qtbot: Any, ctx: AppContext, wait_idle: Any) -> ChainsPage:
+    page = ChainsPage(ctx)
+    qtbot.addWidget(page)
+    page.resize(1400, 900)
+    page.show()
+    wait_idle(ctx)
+    return page
+
+
+def test_a_manager_sees_the_gaps_at_a_glance(qtbot: Any, ctx: AppContext, wait_idle: Any,
+                                             qtmodeltester: Any) -> None:
+    page = opened(qtbot, ctx, wait_idle)
+    assert page.chain_choice.currentText() == "新材料"
+    assert [page.chain_choice.itemText(i) for i in range(page.chain_choice.count())] == [
+        "新材料", "先进钢铁材料", "生物医药", "人工智能 / 智能网联"]
+    assert page.completeness.text() == "完整度 83.33%"
+    assert page.missing.text() == "缺链：医药新材料"
+    assert [c.text() for c in page.chips.values()] == ["强链 5", "弱链 0", "缺链 1"]
+    # the map draws the six segments, upstream left; it opens on the gap
+    boxes = dict(page.map.boxes())
+    assert len(boxes) == 6
+    chain = page.data.chain if page.data else None
+    assert chain is not None
+    by_name = {s.name: s for s in chain.top}
+    assert boxes[by_name["石化基础原料"].id].left() < boxes[by_name["电子信息新材料"].id].left() \
+        < boxes[by_name["复合材料与高分子制品"].id].left()
+    assert page.side.title.text() == "中游 · 医药新材料　缺链"
+    assert page.targets.rowCount() == 3 and page.projects.rowCount() == 0
+    qtmodeltester.check(page.targets, force_py=True)
+    # another chain: 先进钢铁材料's weak links (targets turned into leads, nothing signed)
+    page.chain_choice.setCurrentIndex(1)
+    wait_idle(ctx)
+    assert page.missing.text() == "弱链：硅钢仓储、硅钢交易、新能源汽车驱动电机"
+    # clicking a box shows its targets and projects beside it
+    steel = page.data.chain if page.data else None
+    assert steel is not None
+    processing = next(s for s in steel.top if s.name.startswith("硅钢加工"))
+    rect = dict(page.map.boxes())[processing.id]
+    qtbot.mouseClick(page.map, Qt.MouseButton.LeftButton, pos=rect.center().toPoint())
+    wait_idle(ctx)
+    assert page.side.title.text().endswith("强链")
+    assert {p.name for p in page.projects.rows} == {"甬舜特种合金项目", "新锐特钢精密管材项目",
+                                                    "精工焊材扩产项目"}
+    assert page.map.selected == processing.id
+    # managers edit chains and segments
+    assert page.new_segment_button.isVisibleTo(page) and page.edit_segment_button.isVisibleTo(page)
+
+
+def test_staff_turns_a_target_into_a_lead(qtbot: Any, demo_db: Any, wait_idle: Any) -> None:
+    staff = demo_db.read(users.find_user, "huangqian")  # 黄倩, owner of a target in 医药新材料
+    assert staff is not None
+    ctx = AppContext(demo_db, staff.actor())
+    try:
+        page = opened(qtbot, ctx, wait_idle)
+        assert not page.new_segment_button.isVisibleTo(page)  # chains are the managers'
+        assert not page.edit_segment_button.isVisibleTo(page)
+        assert page.add_target_button.isEnabled()
+        row = next(i for i, t in enumerate(page.targets.rows) if t.owner == "黄倩")
+        page.targets_table.selectRow(row)
+        target = page.selected_target()
+        assert target is not None and page.convert_button.isEnabled()
+        before = page.detail.segment.leads if page.detail else -1
+        page.convert_button.click()
+        wait_idle(ctx)
+        assert page.detail is not None and page.detail.segment.leads == before + 1
+        converted = next(t for t in page.targets.rows if t.id == target.id)
+        assert converted.status == "已转线索（线索）" and converted.project_id is not None
+        assert [p.name for p in page.projects.rows] == [f"{target.name}项目"]
+        assert page.notice.text().startswith(f"已把“{target.name}”转为线索")
+        # the gap became a weak link, on the map and in the summary
+        assert page.missing.text() == "弱链：医药新材料"
+        assert demo_db.read(view.get_target, target.id).owner == "黄倩"
+        # a target firm added from the page, into the segment shown
+        dialog = page.new_target()
+        assert dialog is not None
+        wait_idle(ctx)
+        dialog.name.setText("宁波药用包材有限公司")
+        dialog.city.setText("宁波")
+        dialog.accept()
+        wait_idle(ctx)
+        assert "宁波药用包材有限公司" in {t.name for t in page.targets.rows}
+    finally:
+        ctx.stop()

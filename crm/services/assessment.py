@@ -362,10 +362,11 @@ def _judge(uow: UnitOfWork, where: list[ColumnElement[bool]], as_of: dt.date, *,
             if value is not None:
                 promised[pid][col] = value  # later agreements override earlier ones
     if planned_start:
-        for pid, day in uow.session.execute(
-                select(Project.id, Project.planned_start_on)
+        for pid, day, kind in uow.session.execute(
+                select(Project.id, Project.planned_start_on, Project.planned_start_kind)
                 .where(*where, Project.planned_start_on.is_not(None))):
             promised[pid].setdefault("planned_start_on", day)
+            promised[pid]["planned_start_kind"] = kind or "开工"
     if not promised:
         return {}
     facts: dict[int, Any] = {
@@ -393,9 +394,11 @@ def _judge(uow: UnitOfWork, where: list[ColumnElement[bool]], as_of: dt.date, *,
             if due is None:
                 continue
             done = happened is not None and happened <= as_of
-            basis = "约定" if name != "开工" or p.get("agreed_start_on") else "计划"
-            detail = (f"{basis} {due} {name}，" +
-                      (f"{happened} 才{name}" if done else f"至 {as_of} 未{name}"))
+            basis, word = "约定", name
+            if name == "开工" and not p.get("agreed_start_on"):
+                basis, word = "计划", p.get("planned_start_kind", "开工")
+            detail = (f"{basis} {due} {word}，" +
+                      (f"{happened} 才{word}" if done else f"至 {as_of} 未{word}"))
             judged.append(_Judged(name, due, done and happened <= due, done, detail))
         intensity = p.get("investment_intensity")
         due = p.get("agreed_producing_on")

@@ -296,3 +296,17 @@ def test_milestone_and_promise_rules(db: Database) -> None:
         db.run(milestones.set_promises, SYSTEM, agreement, PromiseInput(
             agreed_start_on=D(2025, 1, 1)))
     assert err.value.code == "agreed_start_on.order"
+
+
+def test_the_demo_classifies_its_receipts_and_keeps_the_article(demo_db: Database) -> None:
+    with demo_db.uow() as uow:
+        year = assessment.funds_received(uow, Y2025, D(2025, 12, 31))
+        cohort = metrics.start_rate(uow, H1, D(2025, 12, 31))
+        tagged = {t.name: t.signed for t in assessment.tier_counts(uow, H1, D(2025, 12, 31))}
+    assert assessment.UNKNOWN not in year.by_origin  # every receipt has its origin and kind
+    # 湾区智能传感器项目 500 万美元 and 鹏程储能电站 300 万美元, both signed in 2024
+    assert year.foreign_usd == Decimal(800)
+    assert year.by_origin["境外"] == Decimal(3600 + 2160)
+    assert (cohort.signed, cohort.started, cohort.rate_text) == (26, 15, "57.69%")
+    assert cohort.funds_received == Decimal(258_840)  # 20% of the 15 starters, as before
+    assert tagged["专精特新"] == 3  # 光华伟业, 芯联微电子, 云图智算

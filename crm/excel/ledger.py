@@ -23,10 +23,14 @@ from crm.models import Agreement, Ambassador, Carrier, Company, Event, Industry,
 
 COLUMNS = (
     Column("序号", "int", 7), Column("项目名称", "text", 30), Column("企业名称", "text", 30),
-    Column("统一社会信用代码", "text", 21), Column("所属产业", "text", 12),
+    Column("统一社会信用代码", "text", 21),
+    # the investor that signed (企业名称) and, beside it, the local company that landed
+    Column("项目公司", "text", 28), Column("营业执照取得日期", "date", 12),
+    Column("所属产业", "text", 12),
     Column("计划总投资(万元)", "money", 14), Column("项目状态", "text", 9),
     Column("签约时间", "date", 11), Column("签约金额(万元)", "money", 14),
     Column("签约活动", "text", 24), Column("开工时间", "date", 11), Column("开工类型", "text", 8),
+    Column("计划开工时间", "date", 12), Column("计划开工类型", "text", 8),
     Column("投产时间", "date", 11), Column("终止时间", "date", 11), Column("终止原因", "text", 16),
     Column("招商专员", "text", 9), Column("招商来源", "text", 16), Column("拟落地载体", "text", 16),
     Column("用地面积(亩)", "area", 11), Column("立项日期", "date", 11), Column("备注", "text", 30),
@@ -42,17 +46,21 @@ def _stage_text(stage: str, kind: str | None) -> str:
 def ledger_rows(uow: UnitOfWork) -> Iterator[list[Any]]:
     """Each live project as the ledger row the importer reads back."""
     owner = aliased(User)
+    local = aliased(Company)
     signed = (select(Agreement.project_id,
                      func.sum(type_coerce(Agreement.amount, Integer)).label("amount"))
               .where(Agreement.voided_at.is_(None)).group_by(Agreement.project_id).subquery())
     raw = type_coerce  # money columns read as the stored integer count of 元, converted below
-    stmt = (select(Project.name, Company.name, Company.uscc, Industry.name,
+    stmt = (select(Project.name, Company.name, Company.uscc, local.name, local.licence_on,
+                   Industry.name,
                    raw(Project.planned_investment, Integer), Project.stage, Project.signed_on,
                    signed.c.amount, Event.name, Project.started_on, Project.start_kind,
+                   Project.planned_start_on, Project.planned_start_kind,
                    Project.producing_on, Project.dropped_on, Project.drop_reason,
                    owner.display_name, Project.source, Ambassador.name, Project.referrer,
                    Carrier.name, raw(Project.land_mu, Integer), Project.lead_on, Project.note)
             .join(Company, Company.id == Project.company_id)
+            .outerjoin(local, local.id == Project.local_company_id)
             .outerjoin(Industry, Industry.id == Project.industry_id)
             .outerjoin(owner, owner.id == Project.owner_id)
             .outerjoin(Ambassador, Ambassador.id == Project.ambassador_id)
@@ -64,13 +72,14 @@ def ledger_rows(uow: UnitOfWork) -> Iterator[list[Any]]:
     # Core execution: the ORM's row loading would add a third to this, the largest report.
     result: Any = uow.session.connection().execution_options(yield_per=5000).execute(stmt)
     for n, r in enumerate(result, start=1):
-        (name, company, uscc, industry, planned, stage, signed_on, amount, event, started_on,
-         kind, producing_on, dropped_on, reason, owner_name, source, amb, referrer, carrier,
-         land, lead_on, note) = r
-        yield [n, name, company, uscc, industry,
+        (name, company, uscc, local_name, licence_on, industry, planned, stage, signed_on,
+         amount, event, started_on, kind, planned_on, planned_kind, producing_on, dropped_on,
+         reason, owner_name, source, amb, referrer, carrier, land, lead_on, note) = r
+        yield [n, name, company, uscc, local_name, licence_on, industry,
                None if planned is None else planned / 10000, _stage_text(stage, kind), signed_on,
                None if amount is None or signed_on is None else int(amount) / 10000,
-               event, started_on, kind if started_on else None, producing_on, dropped_on,
+               event, started_on, kind if started_on else None, planned_on,
+               planned_kind if planned_on else None, producing_on, dropped_on,
                reason if dropped_on else None, owner_name,
                source_text(source, amb or "", referrer or ""), carrier,
                None if land is None else land / 100, lead_on, note]

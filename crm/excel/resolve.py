@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 
 from crm import stages
 from crm.db import UnitOfWork
+from crm.excel.company_match import StoredNames, match, remember_new
 from crm.excel.headers import LABELS, HeaderGuess
 from crm.excel.rows import LedgerRow, Problem
 from crm.models import Ambassador, Carrier, Company, Event, Industry, Project, User
@@ -46,13 +47,16 @@ class Existing(NamedTuple):
     started_on: dt.date | None
     producing_on: dt.date | None
     dropped_on: dt.date | None
+    planned_start_on: dt.date | None = None
+    planned_start_kind: str | None = None
 
 
 _EXISTING_COLS = [Project.id, Project.company_id, Project.name, Project.stage,
                   Project.industry_id, Project.planned_investment, Project.source,
                   Project.ambassador_id, Project.referrer, Project.owner_id, Project.carrier_id,
                   Project.land_mu, Project.note, Project.lead_on, Project.signed_on,
-                  Project.started_on, Project.producing_on, Project.dropped_on]
+                  Project.started_on, Project.producing_on, Project.dropped_on,
+                  Project.planned_start_on, Project.planned_start_kind]
 
 
 @dataclass
@@ -70,6 +74,8 @@ class Lookups:
     company_names: dict[int, tuple[str, str | None]] = field(default_factory=dict)
     # normalized display name → (id, login or None for a person without one), accounts first
     people: dict[str, list[tuple[int, str | None]]] = field(default_factory=dict)
+    # the live companies by normalised name (another spelling of a stored company)
+    stored_names: StoredNames = field(default_factory=StoredNames)
 
     def owner(self, name: str) -> tuple[int | None, str | None]:
         """(the user a ledger's 责任人 names, why it is ambiguous): by display name — an account
@@ -129,7 +135,7 @@ class Lookups:
                                                                        Ambassador.name))},
             events=events,
             carriers={normalize(n): i for i, n in s.execute(select(Carrier.id, Carrier.name))},
-            company_names=names, people=people)
+            company_names=names, people=people, stored_names=StoredNames.load(uow))
 
 
 @dataclass
@@ -238,11 +244,29 @@ def _company(row: LedgerRow, lk: Lookups, c: _Ctx, new_by_uscc: dict[str, str],
             new_by_name[row.company] = (token, row.uscc)
             new_by_uscc[row.uscc] = token
         return Plan(row, None, token, None)
+    spelt = _normalised(row, lk, c, len(new_by_name))
+    if spelt is not None:
+        return spelt
     token = f"new:{row.uscc or row.company}"
+    remember_new(lk.stored_names, row.company, row.uscc, token, row.row)
     new_by_name[row.company] = (token, row.uscc)
     if row.uscc:
         new_by_uscc[row.uscc] = token
     return Plan(row, None, token, None)
+
+
+def _normalised(row: LedgerRow, lk: Lookups, c: _Ctx, new_names: int) -> Plan | None:
+    """The company by its normalised name (crm.excel.company_match), with a 提示 naming it."""
+    found = match(lk.stored_names, row.company, row.uscc, row.row, new_names)
+    if found.note:
+        c.warn(row.row, "company", found.note)
+    if found.company_id is not None:
+        stored_uscc = lk.company_names.get(found.company_id, ("", None))[1]
+        return Plan(row, found.company_id, f"id:{found.company_id}", None,
+                    set_uscc=bool(row.uscc and not stored_uscc))
+    if found.token is not None:
+        return Plan(row, None, found.token, None)
+    return None
 
 
 def _duplicate(row: LedgerRow, first: LedgerRow, c: _Ctx) -> None:

@@ -69,6 +69,8 @@ class LedgerRow:
     event: str = ""
     started_on: dt.date | None = None
     start_kind: str = "开工"
+    planned_start_on: dt.date | None = None
+    planned_start_kind: str | None = None
     producing_on: dt.date | None = None
     dropped_on: dt.date | None = None
     owner: str = ""
@@ -435,18 +437,19 @@ _ROW: tuple[tuple[str, str], ...] = (
     ("producing_on", "date"), ("dropped_on", "date"), ("lead_on", "date"), ("event", "plain"),
     ("owner", "plain"), ("carrier", "plain"), ("note", "plain"), ("drop_reason", "plain"),
     ("source", "raw"), ("land_mu", "area"), ("agreement_kind", "text"), ("stage", "text"),
-    ("start_kind", "text"))
+    ("start_kind", "text"), ("planned_start_on", "date"), ("planned_open_on", "date"),
+    ("planned_start_kind", "text"))
 _CHECKS = {"uscc": _uscc, "date": _parse_date, "area": _parse_area}
 # Cells that can be bad, in the order a row's problems are reported (after name and company).
 _CHECKED = ("uscc", "planned", "amount", "signed_on", "started_on", "producing_on",
-            "dropped_on", "lead_on", "land_mu")
+            "dropped_on", "lead_on", "land_mu", "planned_start_on", "planned_open_on")
 
 
 def _read_row(r: _RowReader, values: tuple[Any, ...], sources: dict[object, Source | None],
               source_header: str) -> LedgerRow | None:
     (name, company, uscc, industry, planned, amount, signed_on, started_on, producing_on,
      dropped_on, lead_on, event, owner, carrier, note, reason, raw_source, land_mu, kind,
-     status, start_kind) = values
+     status, start_kind, planned_on, open_on, planned_kind) = values
     if not name:
         r.error("name", "项目名称为空")
     elif len(name) > 200:
@@ -478,7 +481,25 @@ def _read_row(r: _RowReader, values: tuple[Any, ...], sources: dict[object, Sour
         else:
             row.agreement_kind = kind
     read_stage(r, row, status, start_kind)
+    _read_plan(r, row, planned_on, open_on, planned_kind)
     return row
+
+
+def _read_plan(r: _RowReader, row: LedgerRow, planned_on: dt.date | None,
+               open_on: dt.date | None, kind: str | None) -> None:
+    """计划开工时间 / 计划开业时间 and 计划开工类型; a plan before the signing is refused (the
+    project form refuses it too)."""
+    if planned_on is None and open_on is None:
+        return
+    if kind and kind not in stages.START_KINDS:
+        r.error("planned_start_kind", "计划开工类型应为 开工 或 开业")
+    planned = planned_on or open_on
+    row.planned_start_on = planned
+    row.planned_start_kind = (kind if kind in stages.START_KINDS
+                              else "开工" if planned_on is not None else "开业")
+    if planned is not None and row.signed_on is not None and planned < row.signed_on:
+        r.error("planned_start_on" if planned_on is not None else "planned_open_on",
+                f"计划开工(开业)日期 {planned} 早于签约日期 {row.signed_on}")
 
 
 _UNSEEN: Any = object()

@@ -16,6 +16,7 @@ from typing import Any
 
 from crm import stages
 from crm import text as pinyin
+from crm.companies_identity import name_key
 from crm.db import UnitOfWork
 from crm.errors import CrmError
 from crm.excel.bulk import CHUNK, Bulk
@@ -210,7 +211,8 @@ def _insert_companies(bulk: Bulk, new: list[Plan], lk: Lookups, ids_: _Ids) -> d
             name, uscc = wanted[token]
             keys = ids_.named[cid] = ids_.names(name)  # its projects' search text reuses these
             rows.append({"id": cid, "name": name, "uscc": uscc, "hq_city": "", "note": "",
-                         "sort_key": keys.sort_key, "initials": keys.initials})
+                         "sort_key": keys.sort_key, "initials": keys.initials,
+                         "name_key": name_key(name)})
         bulk.insert(table, rows)
     out = dict(zip(tokens, ids, strict=True))
     for token, cid in out.items():
@@ -245,7 +247,7 @@ _PROJECT = ("id", "name", "company_id", "industry_id", "planned_investment", "so
             "ambassador_id", "referrer", "owner_id", "stage", "carrier_id", "land_mu", "is_key",
             "note", "lead_on", "negotiating_on", "signed_on", "signing_event_id", "started_on",
             "start_kind", "producing_on", "dropped_on", "drop_reason", "sort_key",
-            "search_text")
+            "search_text", "planned_start_on", "planned_start_kind")
 _HISTORY = ("project_id", "from_stage", "to_stage", "changed_on", "user_id", "reason",
             "correction")
 _AGREEMENT = ("project_id", "kind", "signed_on", "amount", "event_id", "note")
@@ -269,7 +271,8 @@ def _project_values(pid: int, plan: Plan, company_id: int, uscc: str | None,
         m["lead_on"], m["negotiating_on"], m["signed_on"],
         ids.event(plan) if row.signed_on else None, m["started_on"],
         row.start_kind if row.started_on else None, m["producing_on"], m["dropped_on"],
-        row.drop_reason if dropped else "", sort_key, search_text)
+        row.drop_reason if dropped else "", sort_key, search_text, row.planned_start_on,
+        row.planned_start_kind if row.planned_start_on else None)
 
 
 def _insert_projects(bulk: Bulk, actor: Actor, plans: list[Plan], company_ids: dict[str, int],
@@ -339,7 +342,9 @@ def _history(pid: int, row: LedgerRow, v: tuple[Any, ...],
 _FIELD_TO_KEY = {"signed_on": "signed_on", "amount": "amount", "started_on": "started_on",
                  "kind": "start_kind", "reason": "note", "name": "name", "on": "stage",
                  "stage": "stage", "planned_investment": "planned", "land_mu": "land_mu",
-                 "owner_id": "owner", "ambassador_id": "source", "source": "source"}
+                 "owner_id": "owner", "ambassador_id": "source", "source": "source",
+                 "planned_start_on": "planned_start_on",
+                 "planned_start_kind": "planned_start_kind"}
 
 
 def _update(uow: UnitOfWork, actor: Actor, plan: Plan, ex: Existing, ids: _Ids,
@@ -399,6 +404,10 @@ def _changes(plan: Plan, ex: Existing, ids: _Ids) -> dict[str, Any]:
         changes["note"] = row.note
     if row.lead_on is not None and row.lead_on != ex.lead_on:
         changes["lead_on"] = row.lead_on
+    if row.planned_start_on is not None and (row.planned_start_on, row.planned_start_kind) != (
+            ex.planned_start_on, ex.planned_start_kind):
+        changes.update(planned_start_on=row.planned_start_on,
+                       planned_start_kind=row.planned_start_kind)
     return changes
 
 

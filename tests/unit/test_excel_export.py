@@ -42,7 +42,7 @@ def test_start_rate_report_has_the_figures_of_stats(demo_db: Database, tmp_path:
     assert (f.signed, f.started, f.rate_text) == (26, 15, "57.69%")
     book = openpyxl.load_workbook(out)
     assert book.sheetnames == ["汇总", "按产业", "按招商专员", "按招商来源", "按招商大使",
-                               "按签约活动", "签约未开工"]
+                               "按签约活动", "签约未开工", "年底预测", "冲刺清单"]
     summary = sheet_rows(out, "汇总")
     assert "青山区" in summary[0][0] or "招商局" in summary[0][0]
     assert "2025-01-01" in summary[1][0] and "2025-06-30" in summary[1][0]

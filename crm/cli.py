@@ -28,6 +28,7 @@ from crm import (
     cli_assessment,
     cli_audit,
     cli_chains,
+    cli_companies,
     cli_scorecard,
     cli_steer,
     logs,
@@ -54,7 +55,7 @@ VERBS: dict[str, Handler] = {}
 COMMANDS: tuple[Command, ...] = (*backup_cli.COMMANDS, *excel_cli.COMMANDS, *cli_audit.COMMANDS,
                                  *cli_steer.COMMANDS, *cli_chains.COMMANDS,
                                  *carriers_cli.COMMANDS, *cli_scorecard.COMMANDS,
-                                 *cli_assessment.COMMANDS)
+                                 *cli_assessment.COMMANDS, *cli_companies.COMMANDS)
 # Verbs that must see the database as it is, an older schema included.
 NO_UPGRADE: set[str] = {c.name for c in COMMANDS if not c.upgrades}
 # Verbs that may create a database and its folder; every other verb refuses a missing database

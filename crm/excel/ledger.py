@@ -16,6 +16,7 @@ from sqlalchemy.orm import aliased
 
 from crm import stages
 from crm.db import UnitOfWork
+from crm.excel.assessment_cols import EXPORT_COLUMNS, EXPORT_SELECT, export_cells, export_data
 from crm.excel.rows import Cancelled, OperationCancelled, Progress
 from crm.excel.sources import source_text
 from crm.excel.xlsx import Book, Column
@@ -34,6 +35,7 @@ COLUMNS = (
     Column("投产时间", "date", 11), Column("终止时间", "date", 11), Column("终止原因", "text", 16),
     Column("招商专员", "text", 9), Column("招商来源", "text", 16), Column("拟落地载体", "text", 16),
     Column("用地面积(亩)", "area", 11), Column("立项日期", "date", 11), Column("备注", "text", 30),
+    *EXPORT_COLUMNS,  # 规模档次, 企业层级, milestones, 到位资金 by origin (issue 19)
 )
 
 
@@ -46,6 +48,7 @@ def _stage_text(stage: str, kind: str | None) -> str:
 def ledger_rows(uow: UnitOfWork) -> Iterator[list[Any]]:
     """Each live project as the ledger row the importer reads back."""
     owner = aliased(User)
+    assessed = export_data(uow)
     local = aliased(Company)
     signed = (select(Agreement.project_id,
                      func.sum(type_coerce(Agreement.amount, Integer)).label("amount"))
@@ -58,7 +61,8 @@ def ledger_rows(uow: UnitOfWork) -> Iterator[list[Any]]:
                    Project.planned_start_on, Project.planned_start_kind,
                    Project.producing_on, Project.dropped_on, Project.drop_reason,
                    owner.display_name, Project.source, Ambassador.name, Project.referrer,
-                   Carrier.name, raw(Project.land_mu, Integer), Project.lead_on, Project.note)
+                   Carrier.name, raw(Project.land_mu, Integer), Project.lead_on, Project.note,
+                   *EXPORT_SELECT)
             .join(Company, Company.id == Project.company_id)
             .outerjoin(local, local.id == Project.local_company_id)
             .outerjoin(Industry, Industry.id == Project.industry_id)
@@ -74,7 +78,7 @@ def ledger_rows(uow: UnitOfWork) -> Iterator[list[Any]]:
     for n, r in enumerate(result, start=1):
         (name, company, uscc, local_name, licence_on, industry, planned, stage, signed_on,
          amount, event, started_on, kind, planned_on, planned_kind, producing_on, dropped_on,
-         reason, owner_name, source, amb, referrer, carrier, land, lead_on, note) = r
+         reason, owner_name, source, amb, referrer, carrier, land, lead_on, note, *more) = r
         yield [n, name, company, uscc, local_name, licence_on, industry,
                None if planned is None else planned / 10000, _stage_text(stage, kind), signed_on,
                None if amount is None or signed_on is None else int(amount) / 10000,
@@ -82,7 +86,8 @@ def ledger_rows(uow: UnitOfWork) -> Iterator[list[Any]]:
                planned_kind if planned_on else None, producing_on, dropped_on,
                reason if dropped_on else None, owner_name,
                source_text(source, amb or "", referrer or ""), carrier,
-               None if land is None else land / 100, lead_on, note]
+               None if land is None else land / 100, lead_on, note,
+               *export_cells(assessed, more)]
 
 
 def write_ledger(uow: UnitOfWork, book: Book, org: str, as_of: dt.date, *,

@@ -251,7 +251,7 @@ def _unsafe(uow: UnitOfWork, survivor: Company, merged: Company, d: dict[str, An
         column = columns[kind]
         label = labels.get(kind, ("目标企业", None))[0]
         obj: Any
-    for obj in uow.session.scalars(select(column.class_).where(column.class_.id.in_(ids))):
+        for obj in uow.session.scalars(select(column.class_).where(column.class_.id.in_(ids))):
             now = getattr(obj, column.key)
             if now != survivor.id:
                 name = getattr(obj, "name", None) or getattr(obj, "content", "")[:20]

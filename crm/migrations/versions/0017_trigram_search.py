@@ -1,0 +1,20 @@
+"""search through the engine's trigram index (FTS5 trigram on SQLite, pg_trgm GIN on PostgreSQL)
+
+Revision ID: 0017
+Revises: 0016
+Create Date: 2026-11-29 07:30:00
+"""
+from collections.abc import Sequence
+
+revision: str = '0017'
+down_revision: str | None = '0016'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass

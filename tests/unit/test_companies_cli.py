@@ -71,7 +71,8 @@ def test_duplicates_merge_and_unmerge(sqlite_db: Database, w: World,
 def test_bad_input_is_one_chinese_line(sqlite_db: Database, w: World,
                                        capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = _run(sqlite_db, capsys, "companies", "merge", "1", "不存在的企业")
-    assert (code, err.strip()) == (2, "错误：找不到企业“不存在的企业”（请写编号、统一社会信用代码或完整名称）")
+    assert (code, err.strip()) == (
+        2, "错误：找不到企业“不存在的企业”（请写编号、统一社会信用代码或完整名称）")
     code, _, err = _run(sqlite_db, capsys, "companies", "merge", "1", "1")
     assert (code, err.strip()) == (2, "错误：请选择两家不同的企业")
     code, _, err = _run(sqlite_db, capsys, "companies", "unmerge", "七")

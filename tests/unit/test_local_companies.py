@@ -76,7 +76,8 @@ def test_a_local_company_of_another_investor_and_a_cycle_are_refused(db: Databas
     pid, local = _landed(db, w)
     other = db.run(companies.create_company, SYSTEM, CompanyInput("北京知数科技有限公司")).id
     mine = project(db, w, "知数科技项目", company=other)
-    with pytest.raises(ValidationError, match="是“上海际数科技有限公司”的项目公司，不是“北京知数科技有限公司”的"):
+    with pytest.raises(ValidationError,
+                       match="是“上海际数科技有限公司”的项目公司，不是“北京知数科技有限公司”的"):
         db.run(local_companies.set_local_company, w.staff, mine, local)
     with pytest.raises(ValidationError, match="不能作其投资方"):
         db.run(local_companies.set_parent, w.manager, w.company, local)
@@ -132,9 +133,11 @@ def test_the_preview_names_the_company_it_reuses_and_asks_when_unsure(db: Databa
     report = import_ledger(db, w.manager, path, dry_run=True)
     notes = [(p.row, p.reason) for p in report.warnings if p.column == "投资主体"]
     assert notes == [
-        (2, "企业“际数科技（上海）有限公司”即系统中的“上海际数科技有限公司”（名称写法不同），按该企业导入"),
-        (3, "企业“上海翼鸟智能化科技有限公司”与系统中的“上海翼鸟智能科技有限公司”相似（名称相似，相似度 92%），"
-            "将作为新企业导入：如是同一企业，请在台账中改用“上海翼鸟智能科技有限公司”，或导入后在 企业→重复企业 中合并"),
+        (2, "企业“际数科技（上海）有限公司”即系统中的“上海际数科技有限公司”（名称写法不同），"
+            "按该企业导入"),
+        (3, "企业“上海翼鸟智能化科技有限公司”与系统中的“上海翼鸟智能科技有限公司”相似（名称相似，"
+            "相似度 92%），将作为新企业导入：如是同一企业，请在台账中改用“上海翼鸟智能科技有限公司”，"
+            "或导入后在 企业→重复企业 中合并"),
         (4, "企业“际数科技(上海)有限公司”与系统中的“上海际数科技有限公司”（"
             f"{make_uscc('91310000MA1FL0000')}）名称相同，但统一社会信用代码不同，作为另一家企业新建"),
         (6, "企业“光谷新材料（武汉）有限公司”与第 5 行的“武汉光谷新材料有限公司”是同一企业（名称写法不同），"

@@ -30,7 +30,7 @@ from ui.forms import FormDialog
 
 # kind, indicator, name, weight, cap, each, max, year target, Q1, Q2, Q3
 HEADERS = ("类别", "指标", "名称（可改）", "分值", "封顶系数", "每个计分", "最高分", "年度目标",
-           "一季度", "二季度", "三季度")
+           "一季度末累计", "二季度末累计", "三季度末累计")
 KIND_COL, CODE_COL, NAME_COL = 0, 1, 2
 TARGET_COLS = {7: 0, 8: 1, 9: 2, 10: 3}  # column → quarter (0: the year)
 
@@ -56,9 +56,12 @@ class SchemeDialog(FormDialog):
         self.table.setHorizontalHeaderLabels([self.tr(h) for h in HEADERS])
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(CODE_COL,
-                                                           QHeaderView.ResizeMode.Stretch)
-        self.table.setMinimumSize(1180, 380)
+        header = self.table.horizontalHeader()
+        for col, width in enumerate((116, 250, 0, 60, 72, 72, 60, 96, 100, 100, 100)):
+            if width:
+                self.table.setColumnWidth(col, width)
+        header.setSectionResizeMode(NAME_COL, QHeaderView.ResizeMode.Stretch)
+        self.table.setMinimumSize(1340, 380)
         self.form.add("items", self.tr("指标与目标"), self.table)
         buttons = QWidget(self)
         line = QHBoxLayout(buttons)

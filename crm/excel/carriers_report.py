@@ -16,7 +16,7 @@ from crm.services import carriers
 from crm.services.carriers import LAND, SHORT, CarrierFigures
 from crm.services.metrics import Filters, Period
 
-SUMMARY = (Column("类型", "text", 12), Column("载体数", "int", 8), Column("总面积(㎡)", "area", 15),
+SUMMARY = (Column("类型", "text", 10), Column("载体数", "int", 8), Column("总面积(㎡)", "area", 15),
            Column("已落位(㎡)", "area", 14), Column("其中拟落地(㎡)", "area", 14),
            Column("可用(㎡)", "area", 15), Column("空置率", "pct", 9),
            Column("期间新落位(㎡)", "area", 14))

@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
-from crm import demo_assessment, demo_chains
+from crm import demo_assessment, demo_chains, demo_identity
 from crm.db import Database, UnitOfWork
 from crm.demo_scorecard import load_scorecard
 from crm.errors import ValidationError
@@ -250,8 +250,11 @@ def _load(uow: UnitOfWork, today: dt.date) -> None:
                                        planned_start_on=PLANNED.get(plan.name, (None, ""))[0],
                                        planned_start_kind=PLANNED.get(plan.name, (None, ""))[1]))
         if signed and plan.started and plan.started <= today:
-            row = pipeline.advance(uow, actor, row.id, "started", plan.started,
-                                   start=StartInput(plan.started, plan.start_kind))
+            if plan.name in demo_identity.LOCAL:  # 开业 = its local company's licence date
+                row = demo_identity.open_with_licence(uow, actor, row)
+            else:
+                row = pipeline.advance(uow, actor, row.id, "started", plan.started,
+                                       start=StartInput(plan.started, plan.start_kind))
             origin, kind = demo_assessment.start_receipt(plan.city, plan.name, plan.start_kind)
             funds.add_receipt(uow, actor, row.id, funds.ReceiptInput(
                 plan.started, Decimal(plan.invest) * Decimal("0.2"), origin, kind,
@@ -270,6 +273,7 @@ def _load(uow: UnitOfWork, today: dt.date) -> None:
     demo_assessment.load(uow, DEMO, today)  # tiers, more receipts, milestones, promises
     load_scorecard(uow, DEMO)  # the 2025 考核 schemes, targets and reward rules
     demo_chains.load(uow, DEMO, staff, industry, today)  # the 招商图谱
+    demo_identity.load(uow, Actor(staff[0].id, "staff", staff[0].display_name))  # a duplicate
     settings.set_dashboard_period(uow, DEMO, settings.PeriodChoice(
         "custom", D(2025, 1, 1), D(2025, 6, 30)))
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from sqlalchemy import func, select
 
@@ -45,13 +45,28 @@ class RuleRow:
 
     @property
     def text(self) -> str:
+        def n(x: Decimal) -> str:
+            return format(x.normalize(), "f")
         caps = []
         if self.cap_per_project is not None:
-            caps.append(f"单个项目最高 {audit_text(self.cap_per_project)} 万元")
+            caps.append(f"单个项目最高 {n(self.cap_per_project)} 万元")
         if self.cap_per_person is not None:
-            caps.append(f"每人每年最高 {audit_text(self.cap_per_person)} 万元")
+            caps.append(f"每人每年最高 {n(self.cap_per_person)} 万元")
         tail = "，" + "，".join(caps) if caps else ""
-        return f"{self.role_name}：实际到位固投的 {audit_text(self.permille)}‰{tail}"
+        return f"{self.role_name}：实际到位固投的 {n(self.permille)}‰{tail}"
+
+
+def parse_permille(text: str) -> Decimal:
+    """A ‰ rate as typed (``5``, ``2.5``, ``5‰``)."""
+    clean = (text or "").strip().removesuffix("‰").strip()
+    try:
+        value = Decimal(clean)
+    except InvalidOperation:
+        value = Decimal("NaN")
+    if not clean or not value.is_finite():
+        raise ValidationError(f"奖励比例应为数字（‰），如 5：{text}", code="reward.permille",
+                              field="permille")
+    return value
 
 
 def reward_rules(uow: UnitOfWork, year: int) -> list[RuleRow]:
@@ -94,7 +109,7 @@ def save_reward_rule(uow: UnitOfWork, actor: Actor, year: int, role: str, permil
 
 
 def register_referrer(uow: UnitOfWork, actor: Actor, project_id: int, referrer: str,
-                      registered_on: dt.date) -> None:
+                      registered_on: dt.date | None) -> None:
     """Record a project's 引荐人 and the day the 引荐 was registered with the bureau (a
     reward needs it before the signing)."""
     project = get_or_404(uow.session, Project, project_id, "项目")

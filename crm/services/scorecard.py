@@ -470,12 +470,19 @@ def people_scores(uow: UnitOfWork, year: int, quarter: int | None,
     else who owns projects), highest total first; empty without such a scheme."""
     if scheme(uow, year, "person") is None:
         return []
+    cards = [score(uow, year, quarter, as_of, scope="person", owner_id=i)
+             for i, _name in assessed_people(uow)]
+    return sorted(cards, key=lambda c: (-c.total, c.owner))
+
+
+def assessed_people(uow: UnitOfWork) -> list[tuple[int, str]]:
+    """Who a per-person scheme assesses: active staff, and anyone else owning live projects
+    (a manager, a former colleague), in pinyin order."""
     owners = set(uow.session.scalars(select(Project.owner_id).where(
         Project.deleted_at.is_(None), Project.owner_id.is_not(None)).distinct()))
     people = uow.session.scalars(select(User).order_by(User.sort_key, User.id))
-    ids = [u.id for u in people if (u.active and u.role == "staff") or u.id in owners]
-    cards = [score(uow, year, quarter, as_of, scope="person", owner_id=i) for i in ids]
-    return sorted(cards, key=lambda c: (-c.total, c.owner))
+    return [(u.id, u.display_name) for u in people
+            if (u.active and u.role == "staff") or u.id in owners]
 
 
 # --- the editor -----------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from crm import permissions
 from crm.db import UnitOfWork
-from crm.models import ScorecardScheme, User
+from crm.models import ScorecardScheme
 from crm.services import rewards, scorecard
 from crm.services.common import Actor
 from crm.services.indicators import Indicator, catalogue
@@ -26,6 +26,8 @@ class ScorecardPage:
     persons: list[tuple[int, str]]  # who the picker offers (id, name)
     may_edit_scheme: bool
     may_edit_targets: bool
+    may_edit_rewards: bool  # the reward rules (admin)
+    may_register_referrer: bool  # a project's 引荐 registration (managers)
 
 
 def read_scorecard_page(uow: UnitOfWork, actor: Actor, year: int | None, quarter: int | None,
@@ -43,13 +45,15 @@ def read_scorecard_page(uow: UnitOfWork, actor: Actor, year: int | None, quarter
     card = scorecard.score(uow, year, quarter, as_of,
                            scope="person" if owner_id is not None else "unit", owner_id=owner_id)
     people = scorecard.people_scores(uow, year, quarter, as_of)
-    persons = [(c.owner_id, c.owner) for c in people if c.owner_id is not None]
+    persons = scorecard.assessed_people(uow)
     if owner_id is not None and owner_id not in {p for p, _ in persons}:
         persons.append((owner_id, card.owner))
     return ScorecardPage(card, people, rewards.rewards(uow, year, as_of),
                          rewards.reward_rules(uow, year), persons,
                          permissions.allowed(uow, actor, "scorecard.save_scheme"),
-                         permissions.allowed(uow, actor, "scorecard.set_targets"))
+                         permissions.allowed(uow, actor, "scorecard.set_targets"),
+                         permissions.allowed(uow, actor, "rewards.save_reward_rule"),
+                         permissions.allowed(uow, actor, "rewards.register_referrer"))
 
 
 @dataclass(frozen=True)
@@ -66,10 +70,3 @@ class SchemeEditor:
 def read_scheme_editor(uow: UnitOfWork, year: int, scope: str) -> SchemeEditor:
     return SchemeEditor(year, scope, scorecard.scheme(uow, year, scope),
                         scorecard.scheme_targets(uow, year, scope), catalogue())
-
-
-def staff_names(uow: UnitOfWork) -> list[tuple[int, str]]:
-    """Active people, in pinyin order (the person picker)."""
-    rows = uow.session.execute(select(User.id, User.display_name).where(User.active.is_(True))
-                               .order_by(User.sort_key, User.id))
-    return [(i, n) for i, n in rows]

@@ -123,3 +123,45 @@ def test_the_admin_edits_the_scheme_a_manager_only_the_targets(
     limited2.accept()
     wait_idle(mctx)
     assert limited2.saved is None and "不是数字" in limited2.form.general.text()
+
+
+def test_reward_rules_and_a_referrer_through_the_page(
+        qtbot: Any, sqlite_db: Database, world: builders.World, as_who: Any, wait_idle: Any
+) -> None:
+    from crm.services import rewards
+    from ui.dialogs.reward_dialogs import ReferrerDialog, RewardRuleDialog
+
+    admin = sqlite_db.run(users.create_user, SYSTEM, "root", "admin", display_name="管理员",
+                          password="secret12").actor()
+    ctx = as_who(admin)
+    page = opened(qtbot, ctx, wait_idle)
+    assert page.rules_button.isVisible() and page.referrer_button.isVisible()
+    dialog = RewardRuleDialog(ctx, 2025, "ambassador", None, page)
+    qtbot.addWidget(dialog)
+    dialog.permille.setText("五")
+    dialog.accept()
+    assert "奖励比例应为数字" in dialog.form.general.text() + "".join(
+        e.text() for e in dialog.form.errors.values())
+    dialog.permille.setText("5")
+    dialog.per_project.setText("50")
+    dialog.accept()
+    wait_idle(ctx)
+    assert [r.text for r in sqlite_db.read(rewards.reward_rules, 2025)] == [
+        "招商大使：实际到位固投的 5‰，单个项目最高 50 万元"]
+    assert "招商大使：实际到位固投的 5‰" in page.rules_label.text()
+    referrer = ReferrerDialog(ctx, page)
+    qtbot.addWidget(referrer)
+    referrer.referrer.setText("商会周会长")
+    referrer.accept()  # no project chosen
+    assert referrer.saved is None
+    project = sqlite_db.read(rewards.rewards, 2025, builders.D(2025, 12, 31))[0].project_id
+    referrer.project.set_value(project, "先进钢铁材料产业园")
+    referrer.on.set_value(builders.D(2025, 1, 20))
+    referrer.accept()
+    wait_idle(ctx)
+    lines = [r for r in sqlite_db.read(rewards.rewards, 2025, builders.D(2025, 12, 31))
+             if r.role == "referrer"]
+    assert [(r.person, r.registered_on, r.eligible) for r in lines] == [
+        ("商会周会长", builders.D(2025, 1, 20), False)]  # no 引荐人 rule for 2025 yet
+    staff = opened(qtbot, as_who(world.staff), wait_idle)
+    assert not staff.rules_button.isVisible() and not staff.referrer_button.isVisible()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
+from functools import partial
 
 from PySide6.QtCore import QDate, QModelIndex
 from PySide6.QtWidgets import (
@@ -16,6 +17,7 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QHBoxLayout,
     QLabel,
+    QMenu,
     QPushButton,
     QSpinBox,
     QVBoxLayout,
@@ -23,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from crm import changes
-from crm.services.rewards import RewardLine
+from crm.services.rewards import ROLES, RewardLine
 from crm.services.scorecard import QUARTERS, ScoreLine
 from crm.views.scorecard import ScorecardPage as PageData
 from crm.views.scorecard import read_scorecard_page
@@ -191,6 +193,19 @@ class ScorecardPage(QWidget):
         self.rules_label.setProperty("class", "muted")
         self.rules_label.setWordWrap(True)
         rewards_panel = Panel(self.tr("招商大使与引荐人奖励"))
+        self.rules_button = QPushButton(self.tr("奖励规则…"), content)
+        self.rules_button.setObjectName("scorecard-reward-rules")
+        rules_menu = QMenu(self.rules_button)
+        for role, name in ROLES.items():
+            action = rules_menu.addAction(self.tr(name) + self.tr("奖励规则…"))
+            action.triggered.connect(partial(self.edit_rule, role))
+        self.rules_button.setMenu(rules_menu)
+        self.referrer_button = QPushButton(self.tr("登记引荐人…"), content)
+        self.referrer_button.setObjectName("scorecard-register-referrer")
+        self.referrer_button.clicked.connect(self.register_referrer)
+        for button in (self.rules_button, self.referrer_button):
+            button.setVisible(False)
+            rewards_panel.header.addWidget(button)
         rewards_panel.add(self.rules_label, 0)
         rewards_panel.add(self.rewards_state)
         lower = QHBoxLayout()
@@ -248,6 +263,8 @@ class ScorecardPage(QWidget):
         finally:
             self._quiet = False
         self.edit_button.setVisible(data.may_edit_scheme or data.may_edit_targets)
+        self.rules_button.setVisible(data.may_edit_rewards)
+        self.referrer_button.setVisible(data.may_register_referrer)
         scheme = card.scheme
         if scheme is None:
             who = self.tr("个人") if card.owner_id else self.tr("本单位")
@@ -302,3 +319,15 @@ class ScorecardPage(QWidget):
         dialog = SchemeDialog(self.ctx, year, "person" if owner is not None else "unit",
                               may_edit_scheme=self.data.may_edit_scheme, parent=self)
         dialog.open()
+
+    def edit_rule(self, role: str) -> None:
+        from ui.dialogs.reward_dialogs import RewardRuleDialog
+
+        assert self.data is not None
+        current = next((r for r in self.data.rules if r.role == role), None)
+        RewardRuleDialog(self.ctx, self.data.card.year, role, current, self).open()
+
+    def register_referrer(self) -> None:
+        from ui.dialogs.reward_dialogs import ReferrerDialog
+
+        ReferrerDialog(self.ctx, self).open()

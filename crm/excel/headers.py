@@ -54,10 +54,34 @@ FIELDS: dict[str, tuple[str, tuple[str, ...]]] = {
     "lead_on": ("立项日期", ("立项日期", "登记日期", "入库时间", "入库日期")),
     "note": ("备注", ("备注", "说明", "备注说明")),
 }
+# What the bureau is assessed on (issue 19; read and written by crm.excel.assessment_cols):
+# 到位资金 by origin (实际到位资金（省外）…, the origin in brackets kept by clean_header), 实际利用外资
+# (万美元), the investor's tiers, the lead's kind and the lifecycle milestones.
+ORIGIN_FIELDS = {"funds_abroad": "境外", "funds_outside": "省外", "funds_province": "省内市外",
+                 "funds_city": "市内", "funds_district": "区内"}
+ASSESSMENT_FIELDS: dict[str, tuple[str, tuple[str, ...]]] = {
+    **{key: (f"实际到位资金（{origin}）", (f"实际到位资金{origin}", f"{origin}到位资金",
+                                        f"到位资金{origin}", f"{origin}实际到位资金"))
+       for key, origin in ORIGIN_FIELDS.items()},
+    "usd_amount": ("实际利用外资", ("实际利用外资", "利用外资", "到位外资")),
+    "funds_on": ("资金到位时间", ("资金到位时间", "资金到位日期", "到位时间", "到位日期")),
+    "tiers": ("企业层级", ("企业层级", "企业类型", "企业类别", "企业标签")),
+    "lead_kind": ("线索类型", ("线索类型",)),
+    "landed_on": ("落地时间", ("落地时间", "落地日期", "注册落地时间")),
+    "completed_on": ("竣工验收日期", ("竣工验收日期", "竣工验收时间", "建成日期", "建成时间")),
+    "full_production_on": ("达产时间", ("达产时间", "达产日期")),
+    "in_database_on": ("固投入库日期", ("固投入库日期", "固投入库时间", "纳入固投库日期",
+                                      "纳入固投库时间")),
+    "in_database_evidence": ("入库凭证", ("入库凭证", "入库项目代码", "固投项目代码")),
+    "registered_on": ("入统时间", ("入统时间", "入统日期", "纳统时间", "纳统日期")),
+    "above_scale_on": ("入规时间", ("入规时间", "入规日期")),
+}
+FIELDS.update(ASSESSMENT_FIELDS)
 LABELS = {key: label for key, (label, _) in FIELDS.items()}
 REQUIRED = ("name", "company")
 HEADER_SCAN_ROWS = 30
 
+_ORIGINS = tuple(ORIGIN_FIELDS.values())
 _UNIT_PART = re.compile(r"[(\[（【][^)\]）】]*[)\]）】]")
 _SPACE = re.compile(r"\s+")
 
@@ -68,6 +92,8 @@ def clean_header(value: object) -> str:
     raw = _SPACE.sub("", raw).replace("*", "").replace("★", "")
     if raw in ("开工(开业)时间", "开工(开业)日期"):
         return raw
+    for origin in _ORIGINS:  # 实际到位资金（省外）: the origin is the field, not a unit
+        raw = raw.replace(f"({origin})", origin)
     return _UNIT_PART.sub("", raw)
 
 

@@ -21,7 +21,7 @@ from pathlib import Path
 from crm import permissions
 from crm.db import Database
 from crm.errors import ValidationError
-from crm.excel import writer
+from crm.excel import assessment_cols, writer
 from crm.excel.headers import LABELS, REQUIRED, HeaderGuess
 from crm.excel.keys import NameKeys
 from crm.excel.reader import Book, Sheet, open_book
@@ -254,6 +254,9 @@ def _import(db: Database, actor: Actor, path: str | Path, o: _Options,
         invalid = {(tag[one.name], r) for one, p in zip(sheets, parsed, strict=True)
                    for r in p.invalid_rows} | problems.invalid_rows
         unit_needed = _unit_needed(sheets, parsed, tag, errors)
+        assessed = assessment_cols.check(uow, rows, headers, o.unit)  # 到位资金, 企业层级 …
+        errors.extend(assessed.errors)
+        invalid |= {(p.sheet, p.row) for p in assessed.errors}
         valid = [p for p in plans if (p.row.sheet, p.row.row) not in invalid]
         result = writer.WriteResult()
         if not unit_needed and (not errors or o.skip_invalid or o.dry_run):
@@ -263,6 +266,13 @@ def _import(db: Database, actor: Actor, path: str | Path, o: _Options,
             errors.extend(result.errors)
             invalid |= {(p.sheet, p.row) for p in result.errors}
             warnings.extend(result.warnings)
+            if not o.dry_run:
+                done_rows = [p.row for p in valid if (p.row.sheet, p.row.row) not in invalid]
+                more, notes, touched = assessment_cols.write(uow, actor, done_rows, assessed)
+                result.changed = result.changed or bool(touched)
+                errors.extend(more)
+                invalid |= {(p.sheet, p.row) for p in more}
+                warnings.extend(notes)
         refused = bool(unit_needed) or (bool(errors) and not o.skip_invalid)
         written = result.changed and not o.dry_run and not refused
         if written:

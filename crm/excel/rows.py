@@ -18,7 +18,7 @@ from crm import clock, stages
 from crm.errors import CrmError, ValidationError
 from crm.excel import cells
 from crm.excel.cells import CellError
-from crm.excel.headers import LABELS, HeaderGuess
+from crm.excel.headers import ASSESSMENT_FIELDS, LABELS, HeaderGuess
 from crm.excel.layout import is_note_row, is_placeholder, section_industry, section_label, status_name
 from crm.excel.sources import Source, parse_source
 from crm.excel.stagecheck import read_stage
@@ -82,6 +82,9 @@ class LedgerRow:
     reason: str = ""  # 终止原因
     seen: frozenset[str] = field(default_factory=frozenset)  # fields with a mapped column
     sheet: str = ""
+    # the raw cells of the assessment columns (funds by origin, tiers, milestones), read and
+    # checked by crm.excel.assessment_cols
+    extra: dict[str, object] = field(default_factory=dict)
 
     @property
     def drop_reason(self) -> str:
@@ -382,6 +385,7 @@ def parse_rows(rows: list[list[object]], header: HeaderGuess, *, unit: str | Non
     source_header = reader.header("source")
     sources: dict[object, Source | None] = {}
     table = reader.table()
+    extra_keys = [key for key in ASSESSMENT_FIELDS if key in columns]
     for index, (excel_row, cells_of_row) in enumerate(zip(excel_rows, zip(*table, strict=True),
                                                           strict=True)):
         if index % 2000 == 0:
@@ -396,6 +400,8 @@ def parse_rows(rows: list[list[object]], header: HeaderGuess, *, unit: str | Non
         if reader.warnings:
             out.warnings.extend(reader.warnings)
         if row is not None:
+            if extra_keys:
+                row.extra = {key: reader.column(key)[index] for key in extra_keys}
             if industry_of is not None and "industry" not in columns and industry_of[index]:
                 row.industry = industry_of[index]
             row.sheet = sheet

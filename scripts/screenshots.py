@@ -21,8 +21,8 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PAGES = ("dashboard", "projects", "companies", "contacts", "events", "carriers", "scorecard",
-         "reports", "settings")
+PAGES = ("dashboard", "sprint", "alerts", "projects", "chains", "companies", "contacts", "events",
+         "carriers", "scorecard", "reports", "settings")
 
 
 def main(argv: list[str] | None = None) -> int:

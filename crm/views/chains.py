@@ -135,9 +135,11 @@ def _live_stage_counts(as_of: dt.date) -> list[Any]:
 
 
 def coverage(uow: UnitOfWork, as_of: dt.date, chain_ids: Sequence[int] | None = None,
-             period: Period | None = None) -> list[ChainCoverage]:
+             period: Period | None = None,
+             segment_ids: Sequence[int] | None = None) -> list[ChainCoverage]:
     """Every chain (or those of ``chain_ids``) with its segments' coverage by ``as_of``.
-    ``period`` limits signed and started to signings within it (default: all up to as-of)."""
+    ``period`` limits signed and started to signings within it (default: all up to as-of);
+    ``segment_ids`` reads only those segments (a segment with its sub-segments)."""
     s = uow.session
     chain_stmt = (select(Chain.id, Chain.name, Industry.name)
                   .outerjoin(Industry, Industry.id == Chain.industry_id)
@@ -146,6 +148,8 @@ def coverage(uow: UnitOfWork, as_of: dt.date, chain_ids: Sequence[int] | None = 
     if chain_ids is not None:
         chain_stmt = chain_stmt.where(Chain.id.in_(chain_ids))
         seg_stmt = seg_stmt.where(Segment.chain_id.in_(chain_ids))
+    if segment_ids is not None:
+        seg_stmt = seg_stmt.where(Segment.id.in_(segment_ids))
     chains = list(s.execute(chain_stmt))
     segments = list(s.scalars(seg_stmt))
     ids = [seg.id for seg in segments]
@@ -365,10 +369,10 @@ def segment_detail(uow: UnitOfWork, segment_id: int, as_of: dt.date) -> SegmentD
     seg = uow.session.get(Segment, segment_id)
     if seg is None:
         return None
-    chain = coverage(uow, as_of, [seg.chain_id])[0]
-    row = next(s for s in chain.segments if s.id == segment_id)
     ids = [segment_id, *uow.session.scalars(select(Segment.id)
                                             .where(Segment.parent_id == segment_id))]
+    chain = coverage(uow, as_of, [seg.chain_id], segment_ids=ids)[0]
+    row = next(s for s in chain.segments if s.id == segment_id)
     owner = aliased(User)
     projects = tuple(SegmentProject(*r) for r in uow.session.execute(
         select(Project.id, Project.name, Company.name, Project.stage,

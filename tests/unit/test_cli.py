@@ -99,7 +99,7 @@ def test_stats_empty_database(tmp_path: Path, capsys: pytest.CaptureFixture[str]
 def test_projects_json(demo_db: Database, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "--db", demo_db.url, "projects", "--json")
     rows = json.loads(out)
-    assert code == 0 and len(rows) == 54
+    assert code == 0 and len(rows) == 56  # 54 plans and two 招商图谱 targets turned into leads
     assert all({"id", "name", "company", "stage", "signed_on", "started_on"} <= set(r)
                for r in rows)
     assert {r["stage"] for r in rows} <= {"lead", "negotiating", "signed", "started",

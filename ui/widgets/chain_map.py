@@ -171,8 +171,8 @@ class ChainMap(QWidget):
         pill_font = QFont(base)
         pill_font.setBold(True)
         fm = QFontMetrics(pill_font)
-        pw = fm.horizontalAdvance(label) + 16
-        pill = QRectF(r.right() - pw - 10, r.top() + 10, pw, fm.height() + 4)
+        pw = fm.horizontalAdvance(label) + 12
+        pill = QRectF(r.right() - pw - 8, r.top() + 10, pw, fm.height() + 4)
         p.setBrush(QColor(line))
         p.drawRoundedRect(pill, pill.height() / 2, pill.height() / 2)
         p.setFont(pill_font)
@@ -181,10 +181,10 @@ class ChainMap(QWidget):
         # the name
         name_font = QFont(base)
         name_font.setBold(True)
-        name_font.setPointSizeF(base.pointSizeF() * 1.15)
+        name_font.setPointSizeF(base.pointSizeF() * 1.05)
         p.setFont(name_font)
         p.setPen(QColor("#1f2328"))
-        name_rect = QRectF(r.left() + 16, r.top() + 8, r.width() - pw - 36, 26)
+        name_rect = QRectF(r.left() + 14, r.top() + 8, r.width() - pw - 28, 26)
         name = QFontMetrics(name_font).elidedText(s.name, Qt.TextElideMode.ElideRight,
                                                    int(name_rect.width()))
         p.drawText(name_rect, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), name)

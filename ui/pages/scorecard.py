@@ -36,8 +36,10 @@ from ui.widgets.kpi import KpiCard
 from ui.widgets.panel import EmptyState, Panel
 from ui.widgets.table import Column, RowsModel, rows_view
 
-TABLES = (*changes.FIGURES, "scorecard_schemes", "scorecard_items", "reward_rules",
-          "contact_logs")
+# what a score reads: the figures, contact logs (接洽次数), investor tiers (500强 bonus), the
+# scheme and the reward rules
+TABLES = (*changes.FIGURES, "contact_logs", "tiers", "company_tiers", "scorecard_schemes",
+          "scorecard_items", "reward_rules")
 
 
 def points(value: Decimal | None) -> str:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from crm import permissions
 from crm.db import UnitOfWork
 from crm.errors import NotFoundError
 from crm.models import Company
-from crm.services import audit, companies
+from crm.services import audit, companies, local_companies
 from crm.services.audit import HistoryEntry
 from crm.services.common import Actor
 from crm.services.companies import CompanyRow
@@ -21,6 +21,8 @@ class CompanyDetails:
     projects: list[ProjectRow]
     changes: list[HistoryEntry]  # 变更记录, its contacts' included, newest first
     editable: bool = False  # whether the reader may change it (crm.permissions)
+    # its local project companies (项目公司), when it is an investor
+    local_companies: list[local_companies.LocalCompany] = field(default_factory=list)
 
 
 def load_company(uow: UnitOfWork, company_id: int, actor: Actor | None = None
@@ -33,4 +35,5 @@ def load_company(uow: UnitOfWork, company_id: int, actor: Actor | None = None
     editable = (actor is not None and stored is not None
                 and permissions.allowed(uow, actor, "companies.update_company", company=stored))
     return CompanyDetails(company, list_projects(uow, ProjectQuery(company_id=company_id)),
-                          audit.company_history(uow, company_id), editable)
+                          audit.company_history(uow, company_id), editable,
+                          local_companies.local_companies(uow, company_id))

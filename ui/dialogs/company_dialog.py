@@ -1,14 +1,42 @@
-"""新建 / 编辑企业 (with USCC checked as typed) and 添加联系人."""
+"""新建 / 编辑企业 (with USCC checked as typed) and 添加联系人.
+
+A name that may be a stored company (another spelling, crm.services.duplicates) is answered as
+it is typed, and again on save: the form offers "使用已有的 上海际数科技有限公司" (the dialog
+then hands that company back instead of creating a second), and, where the match is only a
+guess, "不是同一企业，仍然新建" (the pair is then remembered as two companies).
+"""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QLineEdit, QPlainTextEdit, QWidget
+from typing import Any
 
-from crm.errors import ValidationError
-from crm.services import companies, dictionaries
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QPushButton, QWidget
+
+from crm.errors import CrmError, ValidationError
+from crm.services import companies, dictionaries, duplicates, local_companies
 from crm.services.companies import CompanyInput, CompanyRow, ContactInput
-from ui.context import AppContext, Op
-from ui.forms import Choice, FormDialog, UsccEdit
+from crm.services.duplicates import DuplicateSuspected, Match
+from crm.views.projects import company_choices
+from ui.context import AppContext, Op, op
+from ui.forms import Choice, DateEdit, FormDialog, SearchPicker, UsccEdit
+from ui.throttle import Throttle
+
+
+def _save(actor: Any, company_id: int | None, version: int | None, data: CompanyInput,
+          parent: tuple[int | None, Any] | None) -> Op:
+    """Create or update the company, then its investor and licence date when they changed,
+    in one write."""
+    def write(uow: Any) -> CompanyRow:
+        if company_id is None:
+            row = companies.create_company(uow, actor, data)
+        else:
+            row = companies.update_company(uow, actor, company_id, data,
+                                           expected_version=version)
+        if parent is not None:
+            local_companies.set_parent(uow, actor, row.id, parent[0], parent[1])
+            row = companies.get_company(uow, row.id)
+        return row
+    return write
 
 
 class CompanyDialog(FormDialog):
@@ -30,14 +58,95 @@ class CompanyDialog(FormDialog):
             [(i.name, i.id) for i in rows]))
         self.note = f.add("note", self.tr("备注"), QPlainTextEdit(self))
         self.note.setFixedHeight(60)
+        # a local project company (项目公司): its investor and its licence date
+        self.parent_company = f.add("parent_id", self.tr("投资方"), SearchPicker(
+            ctx, company_choices, self, self.tr("本企业是项目公司时：投资方的名称或信用代码")))
+        self.licence_on = f.add("licence_on", self.tr("营业执照取得日期"),
+                                DateEdit(self, optional=True))
+        # the stored companies this name may be, and what to do about them
+        self.offer = QWidget(self)
+        self.offer.setObjectName("duplicate-offer")
+        line = QHBoxLayout(self.offer)
+        line.setContentsMargins(0, 0, 0, 0)
+        self.offer_text = QLabel(self.offer)
+        self.offer_text.setObjectName("duplicate-offer-text")
+        self.offer_text.setWordWrap(True)
+        self.use_existing = QPushButton(self.offer)
+        self.use_existing.setObjectName("use-existing")
+        self.use_existing.setProperty("class", "primary")
+        self.use_existing.clicked.connect(self._use_existing)
+        self.create_anyway = QPushButton(self.tr("不是同一企业，仍然新建"), self.offer)
+        self.create_anyway.setObjectName("create-anyway")
+        self.create_anyway.clicked.connect(self._create_anyway)
+        line.addWidget(self.offer_text, 1)
+        line.addWidget(self.use_existing)
+        line.addWidget(self.create_anyway)
+        self.layout().insertWidget(1, self.offer)  # type: ignore[union-attr]
+        self.offer.hide()
+        self.matches: list[Match] = []
+        self.distinct_from: tuple[int, ...] = ()  # matches the person said are other companies
+        self._check_later = Throttle(self._look_up, 300, self)
         self.live("uscc", self.uscc.value, self.uscc.textChanged)
         self.live("name", self._check_name, self.line_name.textChanged)
+        self._parent_before: tuple[int | None, Any] = (None, None)
         if row is not None:
             self.line_name.setText(row.name)
             self.uscc.setText(row.uscc or "")
             self.city.setText(row.hq_city)
             self.industry.set_value(row.industry_id)
             self.note.setPlainText(row.note)
+            if row.parent_id is not None:
+                self.parent_company.set_value(row.parent_id, row.parent)
+            self.licence_on.set_value(row.licence_on)
+            self._parent_before = (row.parent_id, row.licence_on)
+        self.line_name.textChanged.connect(self._check_later)
+
+    # --- the same company under another name ------------------------------------------------
+    def _look_up(self) -> None:
+        name = self.line_name.text()
+        own = self.row.id if self.row is not None else None
+        if not name.strip():
+            self._offer([])
+            return
+        self.ctx.read(op(duplicates.similar_companies, name, None, exclude_id=own),
+                      done=lambda found: self._offer(found) if self.line_name.text() == name
+                      else None)
+
+    def _offer(self, matches: list[Match]) -> None:
+        self.matches = [m for m in matches if m.id not in self.distinct_from or m.sure]
+        self.offer.setVisible(bool(self.matches))
+        if not self.matches:
+            return
+        first = self.matches[0]
+        others = "、".join(m.name for m in self.matches[1:])
+        self.offer_text.setText(self.tr("已有企业“{name}”：{reason}").format(
+            name=first.name, reason=first.reason) + (
+            self.tr("（另有相似的：{others}）").format(others=others) if others else ""))
+        self.use_existing.setText(self.tr("使用已有的 {name}").format(name=first.name))
+        # the same name once normalised, or the same USCC, is that company: no way round it
+        self.create_anyway.setVisible(not any(m.sure for m in self.matches))
+        self.fit_height()
+
+    def _use_existing(self) -> None:
+        if not self.matches:
+            return
+        company_id = self.matches[0].id
+        self.ctx.read(op(companies.get_company, company_id), done=self._chosen)
+
+    def _chosen(self, existing: CompanyRow) -> None:
+        self.saved = existing
+        self.succeeded.emit(existing)
+        self.done(1)
+
+    def _create_anyway(self) -> None:
+        self.distinct_from = tuple({*self.distinct_from, *(m.id for m in self.matches)})
+        self.offer.hide()
+        self.accept()
+
+    def show_error(self, exc: CrmError) -> None:
+        super().show_error(exc)
+        if isinstance(exc, DuplicateSuspected):
+            self._offer(exc.matches)
 
     def _check_name(self) -> None:
         if not self.line_name.text().strip():
@@ -48,12 +157,12 @@ class CompanyDialog(FormDialog):
         self._check_name()
         data = CompanyInput(name=self.line_name.text(), uscc=self.uscc.value(),
                             hq_city=self.city.text(), industry_id=self.industry.value(),
-                            note=self.note.toPlainText())
-        if self.row is None:
-            return lambda uow: companies.create_company(uow, actor, data)
-        company_id, version = self.row.id, self.row.version
-        return lambda uow: companies.update_company(uow, actor, company_id, data,
-                                                    expected_version=version)
+                            note=self.note.toPlainText(), distinct_from=self.distinct_from)
+        chosen = (self.parent_company.value(), self.licence_on.value())
+        parent = chosen if chosen != self._parent_before else None
+        company_id = self.row.id if self.row is not None else None
+        version = self.row.version if self.row is not None else None
+        return _save(actor, company_id, version, data, parent)
 
 
 class ContactDialog(FormDialog):

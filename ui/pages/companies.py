@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QSplitter,
+    QStackedWidget,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -29,6 +30,7 @@ from ui.models.projects import project_columns
 from ui.models.table import Column, RowsModel
 from ui.operations import companies as company_ops
 from ui.pages.common import icon, search_box, table_view, title_label
+from ui.pages.duplicates import DuplicatesView
 from ui.pages.history import HistoryView
 from ui.throttle import Throttle
 from ui.widgets.panel import EmptyMessage, TableOrEmpty
@@ -58,6 +60,13 @@ class CompaniesPage(QWidget):
         header.addWidget(title_label(self.tr("企业"), self))
         header.addWidget(self.count)
         header.addStretch(1)
+        # 重复企业 (managers): the suspected pairs instead of the list, and back
+        self.duplicates_button = QPushButton(icon("fa5s.clone"), self.tr("重复企业"), self)
+        self.duplicates_button.setObjectName("show-duplicates")
+        self.duplicates_button.setCheckable(True)
+        self.duplicates_button.setVisible(ctx.actor.is_manager)
+        self.duplicates_button.toggled.connect(self.show_duplicates)
+        header.addWidget(self.duplicates_button)
         header.addWidget(self.new_button)
         self.search = search_box(self.tr("搜索企业名称、信用代码或拼音首字母"), self)
         self._reload_later = Throttle(self.reload, 200, self)
@@ -100,7 +109,8 @@ class CompaniesPage(QWidget):
         self.info = QFormLayout()
         self.info_values = {}
         for key, label in (("uscc", "统一社会信用代码"), ("hq_city", "总部城市"),
-                           ("industry", "产业"), ("note", "备注")):
+                           ("industry", "产业"), ("former_names", "曾用名"),
+                           ("parent", "投资方"), ("local", "项目公司"), ("note", "备注")):
             value = QLabel(detail)
             value.setWordWrap(True)
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -168,7 +178,10 @@ class CompaniesPage(QWidget):
         layout.setContentsMargins(16, 12, 16, 8)
         layout.addLayout(header)
         layout.addWidget(self.search)
-        layout.addWidget(splitter, 1)
+        self.duplicates: DuplicatesView | None = None
+        self.stack = QStackedWidget(self)
+        self.stack.addWidget(splitter)
+        layout.addWidget(self.stack, 1)
         ctx.on_change(changes.COMPANIES, self.reload)
         self._show_details(None)
         self.reload()
@@ -216,6 +229,13 @@ class CompaniesPage(QWidget):
         self.info_values["hq_city"].setText(c.hq_city or "—")
         self.info_values["industry"].setText(c.industry or "—")
         self.info_values["note"].setText(c.note or "—")
+        self.info_values["former_names"].setText(c.former_names or "—")
+        self.info_values["parent"].setText(
+            (c.parent + (self.tr("（营业执照取得日期 {d}）").format(d=c.licence_on)
+                         if c.licence_on else "")) if c.parent else "—")
+        self.info_values["local"].setText("；".join(
+            x.name + (self.tr("（营业执照 {d}）").format(d=x.licence_on) if x.licence_on else "")
+            for x in details.local_companies) or "—")
         self.contacts_model.set_rows(c.contacts)
         self.projects_model.set_rows(details.projects)
         self.changes.set_entries(details.changes)
@@ -227,6 +247,19 @@ class CompaniesPage(QWidget):
         if row >= 0:
             self.table.selectRow(row)
         self._load_details(company_id)
+
+    def show_duplicates(self, on: bool = True) -> DuplicatesView:
+        """The 重复企业 list in place of the companies (read when first shown)."""
+        if self.duplicates is None:
+            self.duplicates = DuplicatesView(self.ctx, self.stack)
+            self.stack.addWidget(self.duplicates)
+        if on:
+            self.duplicates.reload()
+        self.stack.setCurrentIndex(self.stack.indexOf(self.duplicates) if on else 0)
+        self.search.setVisible(not on)
+        if self.duplicates_button.isChecked() != on:
+            self.duplicates_button.setChecked(on)
+        return self.duplicates
 
     def _open(self, dialog: FormDialog) -> FormDialog:
         self.dialog = dialog

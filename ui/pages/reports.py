@@ -46,6 +46,8 @@ DESCRIPTIONS = {
     "contacts": "期间内的全部接洽记录",
     "staff": "每位招商专员的新增线索、接洽次数、签约、金额与开工",
     "events": "期间内各招商活动的签约项目、金额与开工",
+    "scorecard": "按考核方案的各项指标得分与合计（期间为 1 月 1 日至季末时按季度时序目标），"
+                 "个人得分排名，招商大使与引荐人奖励",
     "carriers": "楼宇、厂房、土地的总面积、已落位、可用与空置率，每个载体和每项落位",
 }
 ICONS = {
@@ -54,6 +56,7 @@ ICONS = {
     "contacts": "fa5s.comments",
     "staff": "fa5s.user-check",
     "events": "fa5s.calendar-check",
+    "scorecard": "fa5s.clipboard-check",
     "carriers": "mdi6.domain",
 }
 WHOLE_LEDGER = ("ledger",)  # reports that list everything as of a date, whatever the period

@@ -282,8 +282,8 @@ class BrokenPromise:
     detail: str  # e.g. 约定 2025-06-30 开工，至今未开工
 
 
-def broken_promises(uow: UnitOfWork, as_of: dt.date,
-                    filters: Filters | None = None) -> list[BrokenPromise]:
+def broken_promises(uow: UnitOfWork, as_of: dt.date, filters: Filters | None = None, *,
+                    project_id: int | None = None) -> list[BrokenPromise]:
     """Promises of live, not dropped projects due before ``as_of`` and not kept by it, most
     overdue first. 超时限未开工: no start on or before as-of and the agreed start date (else
     the planned start, 计划开工日期) earlier than as-of; a promise due on as-of itself is not
@@ -292,6 +292,8 @@ def broken_promises(uow: UnitOfWork, as_of: dt.date,
     not_dropped = or_(Project.dropped_on.is_(None), Project.dropped_on > as_of)
     where = [Project.signed_on.is_not(None), Project.signed_on <= as_of, not_dropped,
              *f.conditions()]
+    if project_id is not None:  # one project's (its detail panel)
+        where.append(Project.id == project_id)
     judged = _judge(uow, where, as_of, planned_start=True)
     if not judged:
         return []

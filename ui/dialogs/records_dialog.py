@@ -1,4 +1,5 @@
-"""Records of a signed project: a further agreement, 到位资金, the 入统 date."""
+"""Records of a signed project: a further agreement, the 入统 date (到位资金 are
+in ui.dialogs.assessment_dialogs)."""
 
 from __future__ import annotations
 
@@ -42,33 +43,6 @@ class AgreementDialog(FormDialog):
                               self.kind.value(), self.event_choice.value(), self.note.text())
         project_id = self.row.id
         return lambda uow: pipeline.add_agreement(uow, actor, project_id, data)
-
-
-class FundingDialog(FormDialog):
-    """登记到位资金 with its evidence."""
-
-    def __init__(self, ctx: AppContext, row: ProjectRow, parent: QWidget | None = None):
-        super().__init__(ctx, self.tr("登记到位资金 — {name}").format(name=row.name), parent)
-        self.row = row
-        f = self.form
-        self.received_on = f.add("received_on", self.tr("到位日期"),
-                                 DateEdit(self, value=ctx.today()))
-        self.amount = f.add("amount", self.tr("到位金额"), AmountEdit(self, unit="万元"),
-                            required=True)
-        self.evidence = f.add("evidence", self.tr("凭据说明"), QLineEdit(self))
-        self.live("amount", self.amount.value, self.amount.edited)
-
-    def collect(self) -> Op:
-        actor = self.ctx.actor
-        amount = self.amount.value()
-        if amount is None:
-            raise ValidationError(self.tr("请填写到位金额"), field="amount")
-        project_id, received_on = self.row.id, self.received_on.value()
-        if received_on is None:
-            raise ValidationError(self.tr("请填写到位日期"), field="received_on")
-        evidence = self.evidence.text()
-        return lambda uow: pipeline.add_funding(uow, actor, project_id, received_on, amount,
-                                                evidence)
 
 
 class RegisteredDialog(FormDialog):

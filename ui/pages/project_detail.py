@@ -23,6 +23,7 @@ from crm import stages
 from crm.money import format_yi
 from crm.services import attachments
 from crm.services.attachments import AttachmentRow, format_size
+from crm.services.projects import ProjectRow
 from crm.views.projects import ProjectDetails, load_details
 from ui.context import AppContext, Latest, op
 from ui.errors import confirm
@@ -30,6 +31,7 @@ from ui.models.table import Column, RowsModel
 from ui.operations import projects as project_ops
 from ui.pages.common import table_view
 from ui.pages.history import HistoryView
+from ui.pages.project_assessment import ProjectAssessmentView
 from ui.pages.project_space import ProjectSpaceView
 from ui.widgets import format as fmt
 from ui.widgets.panel import EmptyMessage, TableOrEmpty
@@ -93,7 +95,8 @@ class ProjectDetail(QWidget):
                            ("owner", "负责人"), ("carrier", "拟落地载体"), ("land", "用地面积"),
                            ("floor", "需求面积"), ("output", "预计年产值"), ("tax", "预计年税收"),
                            ("jobs", "预计就业"), ("lead_on", "立项日期"),
-                           ("signed_on", "签约日期"), ("started_on", "开工(开业)日期"),
+                           ("signed_on", "签约日期"), ("planned_start", "计划开工(开业)"),
+                           ("started_on", "开工(开业)日期"),
                            ("registered_on", "入统日期"), ("note", "备注")):
             value = QLabel(info)
             value.setWordWrap(True)
@@ -168,6 +171,10 @@ class ProjectDetail(QWidget):
         # 载体: where it is placed and the 推荐载体 for its need (ui.pages.project_space)
         self.space = ProjectSpaceView(ctx, self)
         self.tabs.addTab(self.space, self.tr("载体"))
+
+        # 考核: 到位资金 by origin, milestones, promises (ui.pages.project_assessment)
+        self.assessment = ProjectAssessmentView(ctx, self)
+        self.tabs.addTab(self.assessment, self.tr("考核"))
 
         # 阶段历史
         self.history_model = RowsModel([
@@ -322,6 +329,7 @@ class ProjectDetail(QWidget):
             return
         self._latest.read(op(load_details, project_id, self.ctx.actor), self._loaded)
         self.space.show_project(project_id)
+        self.assessment.show_project(project_id)
 
     def reload(self) -> None:
         if self.project_id is not None:
@@ -363,6 +371,7 @@ class ProjectDetail(QWidget):
                                 if r.signing_event else "")) if r.signed_on else "—")
         v["started_on"].setText(f"{r.started_on.isoformat()}（{r.start_kind}）"
                                 if r.started_on else "—")
+        self._show_plan(r)
         v["registered_on"].setText(fmt.date(r.registered_on) or self.tr("未入统"))
         v["note"].setText(r.note or "—")
         self.logs_model.set_rows(details.logs)
@@ -380,3 +389,21 @@ class ProjectDetail(QWidget):
         self.registered.setText(self.tr("到位资金合计 {funds} 亿元 · 入统日期 {day}").format(
             funds=format_yi(details.funds_total),
             day=fmt.date(r.registered_on) or self.tr("未入统")))
+
+    def _show_plan(self, r: ProjectRow) -> None:
+        """计划开工(开业) and, once its date has passed without a start, 逾期未开工 in red."""
+        label = self.info_values["planned_start"]
+        label.setObjectName("planned-start")
+        if r.planned_start_on is None:
+            label.setText(self.tr("未填") if r.signed_on and not r.started_on else "—")
+            label.setProperty("tone", "")
+        elif r.overdue_on(self.ctx.today()):
+            days = (self.ctx.today() - r.planned_start_on).days
+            label.setText(self.tr("{d}（{k}）— 逾期未开工 {n} 天").format(
+                d=r.planned_start_on.isoformat(), k=r.planned_start_kind, n=days))
+            label.setProperty("tone", "down")
+        else:
+            label.setText(f"{r.planned_start_on.isoformat()}（{r.planned_start_kind}）")
+            label.setProperty("tone", "")
+        label.style().unpolish(label)
+        label.style().polish(label)

@@ -31,9 +31,10 @@ from crm.services.projects import ProjectQuery, ProjectRow
 from ui import errors
 from ui.context import AppContext
 from ui.dialogs.advance_dialog import AdvanceDialog
+from ui.dialogs.assessment_dialogs import ReceiptDialog
 from ui.dialogs.log_dialog import LogDialog
 from ui.dialogs.project_dialog import Lookups, ProjectDialog, load_lookups
-from ui.dialogs.records_dialog import AgreementDialog, FundingDialog, RegisteredDialog
+from ui.dialogs.records_dialog import AgreementDialog, RegisteredDialog
 from ui.forms import Choice, FormDialog
 from ui.models.projects import ProjectListModel
 from ui.operations import projects as project_ops
@@ -404,7 +405,7 @@ class ProjectsPage(QWidget):
     def _detail_action(self, name: str, row: ProjectRow) -> None:
         dialogs = {"log": lambda: LogDialog(self.ctx, row.id, self),
                    "agreement": lambda: AgreementDialog(self.ctx, row, self),
-                   "funding": lambda: FundingDialog(self.ctx, row, self),
+                   "funding": lambda: ReceiptDialog(self.ctx, row.id, row.name, parent=self),
                    "registered": lambda: RegisteredDialog(self.ctx, row, self)}
         self._open(dialogs[name]())
 

@@ -1,0 +1,79 @@
+"""A project's 考核 tab on the demo data (offscreen): receipts, milestones, promises."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from crm.services import funds, projects, users
+from ui.context import AppContext
+from ui.pages.project_assessment import ProjectAssessmentView
+
+D = dt.date
+
+
+def opened(qtbot: Any, ctx: Any, wait_idle: Any, name: str) -> ProjectAssessmentView:
+    view = ProjectAssessmentView(ctx)
+    qtbot.addWidget(view)
+    view.resize(560, 800)
+    view.show()
+    project = ctx.db.read(projects.find_project, name)
+    view.show_project(project.id)
+    wait_idle(ctx)
+    return view
+
+
+def test_receipts_milestones_and_promises_of_a_project(qtbot, ctx, wait_idle):
+    view = opened(qtbot, ctx, wait_idle, "湾区智能传感器项目")
+    assert view.band.text() == "规模档次：亿元以上"
+    assert [(r.received_on, r.origin, r.usd_amount) for r in view.receipts_model.rows] == [
+        (D(2025, 2, 18), "省外", None), (D(2025, 4, 22), "境外", Decimal(500)),
+        (D(2025, 9, 3), "省外", None)]
+    assert view.values["landed_on"].text() == "2025-01-06"
+    assert view.values["in_database_on"].text() == "2025-03-25（项目代码 2503-420107-04-01-207316）"
+    # a receipt added through the dialog, from abroad in US dollars
+    dialog = view.add_receipt()
+    assert dialog is not None
+    dialog.amount.setText("720")
+    dialog.origin.set_value("境外")
+    dialog.currency.set_value("USD")
+    dialog.original.setText("100")
+    dialog.accept()
+    wait_idle(ctx)
+    assert dialog.saved is not None and dialog.saved.usd_amount == Decimal(100)
+    view.show_project(view.project_id)
+    wait_idle(ctx)
+    assert len(view.receipts_model.rows) == 4
+
+
+def test_a_foreign_receipt_without_dollars_is_refused_beside_the_field(qtbot, ctx, wait_idle):
+    view = opened(qtbot, ctx, wait_idle, "鹏程储能电站")
+    dialog = view.add_receipt()
+    assert dialog is not None
+    dialog.amount.setText("100")
+    dialog.origin.set_value("境外")
+    dialog.accept()
+    wait_idle(ctx)
+    assert dialog.saved is None
+    assert "折合美元" in dialog.form.error_text("usd_amount")
+
+
+def test_overdue_promises_show_in_red(qtbot, ctx, wait_idle):
+    view = opened(qtbot, ctx, wait_idle, "甬舜特种合金项目")
+    assert view.broken.text().startswith("未履约\n逾期 ")
+    assert "约定 2025-09-30 开工" in view.broken.text()
+
+
+def test_another_staff_member_sees_but_cannot_change(qtbot, demo_db, wait_idle):
+    staff = demo_db.read(users.find_user, "lixm")
+    other = AppContext(demo_db, staff.actor())
+    try:
+        view = opened(qtbot, other, wait_idle, "湾区智能传感器项目")  # 李晓明 does not own it
+        assert view.receipts_model.rowCount() == 3
+        assert not view.add_button.isVisible() and not view.milestones_button.isVisible()
+        assert view.add_receipt() is None
+        before = demo_db.read(funds.receipts, view.project_id)
+        assert len(before) == 3
+    finally:
+        other.stop()

@@ -52,6 +52,11 @@ def _num(x: Decimal | None, places: str = "0.01") -> str | None:
     return None if x is None else str(x.quantize(Decimal(places), ROUND_HALF_UP))
 
 
+def _wan(x: Decimal) -> str:
+    """万元, exact, without trailing zeros: 50, 37.5, 0.0012."""
+    return format(x.normalize(), "f") if x else "0"
+
+
 def _shown(x: Decimal | None, unit: str) -> str:
     if x is None:
         return "—"
@@ -153,11 +158,11 @@ def _scorecard(db: Database, args: argparse.Namespace) -> int:
         for rule in rules:
             print(rule.text)
         for r in lines:
-            state = f"{_num(r.reward, '0.0001')} 万元" if r.eligible else f"不计奖（{r.reason}）"
+            state = f"奖励 {_wan(r.reward)} 万元" if r.eligible else f"不计奖（{r.reason}）"
             print(f"{pad(r.role_name, 8)} {pad(r.person, 22)} {pad(r.project, 26)} "
-                  f"签约 {r.signed_on}  固投 {_num(r.fixed_assets, '0.0001')} 万元  {state}")
+                  f"签约 {r.signed_on}  当年到位固投 {_wan(r.fixed_assets)} 万元  {state}")
         total = sum((t[2] for t in totals), Decimal(0))
-        print(f"共 {len(lines)} 条，奖励合计 {_num(total, '0.0001')} 万元（截至 {as_of}）")
+        print(f"共 {len(lines)} 条，奖励合计 {_wan(total)} 万元（截至 {as_of}）")
         return 0
     if args.people:
         if args.json:

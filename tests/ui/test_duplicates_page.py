@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from crm.services import companies, duplicates, users
@@ -96,3 +97,28 @@ def test_a_guess_may_be_said_to_be_another_company(qtbot: Any, ctx: AppContext,
     assert made.name == "上海翼鸟智能化科技发展有限公司"
     dismissed = ctx.db.read(duplicates.dismissed_pairs)
     assert all(made.id in pair for pair in dismissed) and dismissed
+
+
+def test_the_project_form_names_the_local_company_and_opens_by_its_licence(
+        qtbot: Any, ctx: AppContext, wait_idle: Any) -> None:
+    from crm.services import local_companies, projects
+    from ui.dialogs.project_dialog import ProjectDialog
+
+    row = ctx.db.read(projects.find_project, "甬舜特种合金项目")  # signed 2025-06-12, not started
+    local = ctx.db.run(companies.create_company, ctx.actor,
+                       companies.CompanyInput("甬舜特种合金（武汉）有限公司"))
+    ctx.db.run(local_companies.set_parent, ctx.actor, local.id, row.company_id,
+               dt.date(2025, 9, 1))
+    dialog = ProjectDialog(ctx, row)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    wait_idle(ctx)
+    assert dialog.open_by_licence.isEnabled()
+    dialog.local_company.set_value(local.id, local.name)
+    dialog.open_by_licence.setChecked(True)
+    dialog.accept()
+    wait_idle(ctx)
+    qtbot.waitUntil(lambda: dialog.saved is not None, timeout=5000)
+    saved = ctx.db.read(projects.get_project, row.id)
+    assert (saved.local_company_id, saved.stage, saved.started_on, saved.start_kind) == (
+        local.id, "started", dt.date(2025, 9, 1), "开业")

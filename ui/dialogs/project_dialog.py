@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QPlainTextEdit, QPushButton, QSpinBox, QWidget
+from typing import Any
+
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QHBoxLayout,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QSpinBox,
+    QWidget,
+)
 
 from crm.errors import ValidationError
 from crm.services.common import SOURCE_NAMES
+from crm.services.companies import get_company
+from crm.services.local_companies import set_local_company, start_from_licence
 from crm.services.projects import ProjectInput, ProjectRow, create_project, update_project
 from crm.views.projects import Lookups, company_choices, load_lookups
-from ui.context import AppContext, Op
+from ui.context import AppContext, Op, op
 from ui.forms import AmountEdit, Choice, DateEdit, FormDialog, SearchPicker
 
 
@@ -35,6 +47,21 @@ class ProjectDialog(FormDialog):
         line.addWidget(self.company, 1)
         line.addWidget(self.new_company)
         f.add("company_id", self.tr("企业"), company_box, required=True)
+        # the investor signs (企业 above); the local project company lands (项目公司)
+        local_box = QWidget(self)
+        local_line = QHBoxLayout(local_box)
+        local_line.setContentsMargins(0, 0, 0, 0)
+        self.local_company = SearchPicker(ctx, company_choices, local_box,
+                                          self.tr("在本区注册的项目公司（可不填）"))
+        self.open_by_licence = QCheckBox(self.tr("以其营业执照取得日期为开业日期"), local_box)
+        self.open_by_licence.setObjectName("open-by-licence")
+        self.open_by_licence.setEnabled(False)  # a signed project not started yet (_fill)
+        self.open_by_licence.setToolTip(self.tr("项目已签约、尚未开工时：按项目公司的营业执照取得日期"
+                                                "登记开业（与推进阶段相同，计入开工数）"))
+        local_line.addWidget(self.local_company, 1)
+        local_line.addWidget(self.open_by_licence)
+        f.add("local_company_id", self.tr("项目公司"), local_box)
+        self._local_before: int | None = None
         self.industry = f.add("industry_id", self.tr("产业"), Choice(
             self, blank=self.tr("（未分类）")))
         self.planned = f.add("planned_investment", self.tr("计划总投资"),
@@ -58,6 +85,16 @@ class ProjectDialog(FormDialog):
         self.jobs = f.add("expected_jobs", self.tr("预计就业(人)"), QSpinBox(self))
         self.jobs.setRange(0, 1_000_000)
         self.lead_on = f.add("lead_on", self.tr("立项日期"), DateEdit(self))
+        plan_box = QWidget(self)
+        plan_line = QHBoxLayout(plan_box)
+        plan_line.setContentsMargins(0, 0, 0, 0)
+        self.planned_start = DateEdit(plan_box, optional=True)
+        self.planned_start.setObjectName("planned-start-on")
+        self.planned_kind = Choice(plan_box, [(self.tr("开工"), "开工"), (self.tr("开业"), "开业")])
+        self.planned_kind.setObjectName("planned-start-kind")
+        plan_line.addWidget(self.planned_start, 1)
+        plan_line.addWidget(self.planned_kind)
+        f.add("planned_start_on", self.tr("计划开工(开业)日期"), plan_box)
         self.note = f.add("note", self.tr("备注"), QPlainTextEdit(self))
         self.note.setFixedHeight(60)
 
@@ -106,6 +143,13 @@ class ProjectDialog(FormDialog):
         self.tax.set_value(r.expected_tax)
         self.jobs.setValue(r.expected_jobs or 0)
         self.lead_on.set_value(r.lead_on)
+        self._local_before = r.local_company_id
+        if r.local_company_id is not None:
+            self.load(op(get_company, r.local_company_id),
+                      lambda c: self.local_company.set_value(c.id, c.name))
+        self.open_by_licence.setEnabled(r.signed_on is not None and r.started_on is None)
+        self.planned_start.set_value(r.planned_start_on)
+        self.planned_kind.set_value(r.planned_start_kind or "开工")
         self.note.setPlainText(r.note)
 
     def _source_changed(self, *_args: object) -> None:
@@ -142,16 +186,30 @@ class ProjectDialog(FormDialog):
             land_mu=self.land.value(), floor_area=self.floor.value(),
             expected_output=self.output.value(), expected_tax=self.tax.value(),
             expected_jobs=self.jobs.value() or None,
-            note=self.note.toPlainText(), lead_on=self.lead_on.value())
+            note=self.note.toPlainText(), lead_on=self.lead_on.value(),
+            planned_start_on=self.planned_start.value(),
+            planned_start_kind=self.planned_kind.value())
 
     def collect(self) -> Op:
         actor = self.ctx.actor
         data = self.values()
-        if self.row is None:
-            return lambda uow: create_project(uow, actor, data)
-        project_id, version = self.row.id, self.row.version
-        return lambda uow: update_project(uow, actor, project_id, data,
-                                          expected_version=version)
+        local = self.local_company.value()
+        change_local = local != self._local_before
+        by_licence = self.open_by_licence.isEnabled() and self.open_by_licence.isChecked()
+        project_id = self.row.id if self.row is not None else None
+        version = self.row.version if self.row is not None else None
+
+        def write(uow: Any) -> ProjectRow:
+            if project_id is None:
+                row = create_project(uow, actor, data)
+            else:
+                row = update_project(uow, actor, project_id, data, expected_version=version)
+            if change_local:
+                row = set_local_company(uow, actor, row.id, local)
+            if by_licence:
+                row = start_from_licence(uow, actor, row.id)
+            return row
+        return write
 
 
 def new_project(ctx: AppContext, parent: QWidget | None = None,

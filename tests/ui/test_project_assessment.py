@@ -77,3 +77,24 @@ def test_another_staff_member_sees_but_cannot_change(qtbot, demo_db, wait_idle):
         assert len(before) == 3
     finally:
         other.stop()
+
+
+def test_the_company_form_sets_the_tier_tags(qtbot, ctx, wait_idle):
+    from crm.services import companies, tiers
+    from ui.dialogs.company_dialog import CompanyDialog
+
+    found = ctx.db.read(companies.list_companies, "深圳光华伟业", limit=1)[0]
+    row = ctx.db.read(companies.get_company, found.id)
+    dialog = CompanyDialog(ctx, row)
+    qtbot.addWidget(dialog)
+    dialog.open()
+    wait_idle(ctx)
+    ticked = [dialog.tiers.boxes[i].text() for i in dialog.tiers.value()]
+    assert ticked == ["上市公司", "专精特新"]
+    unicorn = next(i for i, b in dialog.tiers.boxes.items() if b.text() == "独角兽")
+    dialog.tiers.boxes[unicorn].setChecked(True)
+    dialog.accept()
+    wait_idle(ctx)
+    assert dialog.saved is not None
+    assert [t.name for t in ctx.db.read(tiers.company_tiers, row.id)] == [
+        "上市公司", "专精特新", "独角兽"]

@@ -13,19 +13,20 @@ from typing import Any
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QPushButton, QWidget
 
 from crm.errors import CrmError, ValidationError
-from crm.services import companies, dictionaries, duplicates, local_companies
+from crm.services import companies, dictionaries, duplicates, local_companies, tiers
 from crm.services.companies import CompanyInput, CompanyRow, ContactInput
 from crm.services.duplicates import DuplicateSuspected, Match
 from crm.views.projects import company_choices
 from ui.context import AppContext, Op, op
 from ui.forms import Choice, DateEdit, FormDialog, SearchPicker, UsccEdit
 from ui.throttle import Throttle
+from ui.widgets.tier_picker import TierPicker
 
 
 def _save(actor: Any, company_id: int | None, version: int | None, data: CompanyInput,
-          parent: tuple[int | None, Any] | None) -> Op:
-    """Create or update the company, then its investor and licence date when they changed,
-    in one write."""
+          parent: tuple[int | None, Any] | None, tier_ids: list[int] | None = None) -> Op:
+    """Create or update the company, then its investor and licence date and its tier tags
+    when they changed, in one write."""
     def write(uow: Any) -> CompanyRow:
         if company_id is None:
             row = companies.create_company(uow, actor, data)
@@ -35,6 +36,8 @@ def _save(actor: Any, company_id: int | None, version: int | None, data: Company
         if parent is not None:
             local_companies.set_parent(uow, actor, row.id, parent[0], parent[1])
             row = companies.get_company(uow, row.id)
+        if tier_ids is not None:
+            tiers.set_company_tiers(uow, actor, row.id, tier_ids)
         return row
     return write
 
@@ -58,6 +61,12 @@ class CompanyDialog(FormDialog):
             [(i.name, i.id) for i in rows]))
         self.note = f.add("note", self.tr("备注"), QPlainTextEdit(self))
         self.note.setFixedHeight(60)
+        # 企业层级 (世界500强, 上市公司, 专精特新 …): counted per signing (crm.services.assessment)
+        self.tiers = f.add("tiers", self.tr("企业层级"), TierPicker(self))
+        self._tiers_before: list[int] = []
+        self.load(tiers.list_tiers, self.tiers.set_items)
+        if row is not None:
+            self.load(op(tiers.company_tiers, row.id), self._show_tiers)
         # a local project company (项目公司): its investor and its licence date
         self.parent_company = f.add("parent_id", self.tr("投资方"), SearchPicker(
             ctx, company_choices, self, self.tr("本企业是项目公司时：投资方的名称或信用代码")))
@@ -148,6 +157,10 @@ class CompanyDialog(FormDialog):
         if isinstance(exc, DuplicateSuspected):
             self._offer(exc.matches)
 
+    def _show_tiers(self, rows: list[Any]) -> None:
+        self.tiers.set_checked(rows)
+        self._tiers_before = sorted(r.id for r in rows)
+
     def _check_name(self) -> None:
         if not self.line_name.text().strip():
             raise ValidationError(self.tr("请填写企业名称"), field="name")
@@ -162,7 +175,9 @@ class CompanyDialog(FormDialog):
         parent = chosen if chosen != self._parent_before else None
         company_id = self.row.id if self.row is not None else None
         version = self.row.version if self.row is not None else None
-        return _save(actor, company_id, version, data, parent)
+        chosen_tiers = self.tiers.value()
+        tier_ids = chosen_tiers if sorted(chosen_tiers) != self._tiers_before else None
+        return _save(actor, company_id, version, data, parent, tier_ids)
 
 
 class ContactDialog(FormDialog):

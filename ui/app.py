@@ -35,6 +35,8 @@ DEMO_LOGIN = "zhoujm"  # the demo's manager 周建明
 # The navigation rail, top to bottom. Labels are the Chinese source strings (translated on use).
 PAGES: list[PageSpec] = [
     PageSpec("dashboard", "工作台", "mdi6.view-dashboard-outline", "ui.pages.dashboard:DashboardPage"),
+    PageSpec("sprint", "冲刺", "mdi6.flag-checkered", "ui.pages.sprint:SprintPage"),
+    PageSpec("alerts", "提醒", "mdi6.bell-ring-outline", "ui.pages.alerts:AlertsPage"),
     PageSpec("projects", "项目", "mdi6.briefcase-outline", "ui.pages.projects:ProjectsPage"),
     PageSpec("chains", "招商图谱", "mdi6.sitemap-outline", "ui.pages.chains:ChainsPage"),
     PageSpec("companies", "企业", "mdi6.office-building-outline", "ui.pages.companies:CompaniesPage"),

@@ -29,6 +29,7 @@ from crm import changes
 from crm.local import read_local_settings, write_local_settings
 from crm.services.common import ROLE_NAMES
 from crm.views.dashboard import Chrome, read_chrome
+from crm.views.steering import alert_count
 from ui import errors
 from ui.context import AppContext, op
 from ui.widgets.panel import Placeholder
@@ -83,7 +84,7 @@ class MainWindow(QMainWindow):
         self._build_shortcuts()
 
         ctx.error.connect(lambda exc: errors.show_error(exc, self))
-        ctx.on_change(("settings", *changes.LOGS), self._refresh_chrome)
+        ctx.on_change(("settings", "agreements", "starts", *changes.LOGS), self._refresh_chrome)
         self._refresh_chrome()
 
     # --- building -------------------------------------------------------------------------
@@ -160,6 +161,9 @@ class MainWindow(QMainWindow):
             requested = getattr(widget, "project_requested", None)
             if requested is not None and hasattr(requested, "connect"):
                 requested.connect(self.open_project)
+            wanted = getattr(widget, "page_requested", None)  # e.g. a card opening 冲刺
+            if wanted is not None and hasattr(wanted, "connect"):
+                wanted.connect(self.show_page)
         return self.pages[key]
 
     def _create(self, spec: PageSpec) -> QWidget:
@@ -230,6 +234,18 @@ class MainWindow(QMainWindow):
         # managers everyone's).
         self.ctx.read(op(read_chrome, self.ctx.today(), self.ctx.actor.user_id),
                       done=self._show_chrome)
+        if "alerts" in self.specs:  # the 提醒 count beside its page on the rail
+            self.ctx.read(op(alert_count, self.ctx.actor, self.ctx.today()),
+                          done=self.show_alert_count)
+
+    def show_alert_count(self, count: int) -> None:
+        """提醒 on the rail with the number of projects to push (one's own; a manager's all)."""
+        button = self.findChild(QToolButton, "nav-alerts")
+        if button is not None:
+            label = tr(self.specs["alerts"].label)
+            button.setText(f"{label}  {count}" if count else label)
+            button.setToolTip(tr("{n} 个签约项目需要推动（超期未开工、逾期未开工或久未接洽）")
+                              .format(n=count))
 
     def _show_chrome(self, chrome: Chrome) -> None:
         org, due = chrome.org_name, chrome.follow_ups

@@ -137,6 +137,15 @@ def _in_year_plan(as_of: dt.date) -> Any:
                 extract("year", Project.signed_on) >= as_of.year)
 
 
+def planned_starts(uow: UnitOfWork, project_ids: list[int]) -> dict[int, dt.date]:
+    """The planned start dates of these projects (those that have one)."""
+    if not project_ids:
+        return {}
+    rows: Any = uow.session.execute(select(Project.id, Project.planned_start_on).where(
+        Project.id.in_(project_ids), Project.planned_start_on.is_not(None)))
+    return {pid: on for pid, on in rows}
+
+
 def forecast(uow: UnitOfWork, period: Period, as_of: dt.date,
              filters: Filters | None = None) -> Forecast:
     """The year-end forecast for the projects signed in ``period`` (module docstring)."""

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from crm.db import UnitOfWork
 from crm.services import contacts, metrics, projects, settings
 from crm.services.contacts import FollowUps
+from crm.services.forecast import Forecast, forecast, planned_starts
 from crm.services.metrics import Dashboard, Period
 
 
@@ -16,15 +17,19 @@ class DashboardData:
     board: Dashboard
     follow_ups: FollowUps
     project_count: int
+    forecast: Forecast | None = None  # 按计划年底开工率, 还需开工 and the 冲刺清单
+    planned: dict[int, dt.date] = field(default_factory=dict)  # 签约未开工's planned starts
 
 
 def read_dashboard(uow: UnitOfWork, period: Period, as_of: dt.date,
                    follow_user_id: int | None) -> DashboardData:
     """Everything the 工作台 shows: the figures of §3, today's follow-ups (a staff member's
     own; everyone's for a manager) and whether there is any project at all."""
-    return DashboardData(metrics.dashboard(uow, period, as_of),
+    board = metrics.dashboard(uow, period, as_of)
+    return DashboardData(board,
                          contacts.follow_ups(uow, as_of, user_id=follow_user_id, days_ahead=0),
-                         projects.count_projects(uow))
+                         projects.count_projects(uow), forecast(uow, period, as_of),
+                         planned_starts(uow, [p.project_id for p in board.pending]))
 
 
 @dataclass(frozen=True)

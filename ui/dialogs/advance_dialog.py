@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtWidgets import QLineEdit, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QWidget
 
 from crm import stages
 from crm.errors import CrmError, ValidationError
@@ -54,6 +54,17 @@ class AdvanceDialog(FormDialog):
         self.event_choice = f.add("event_id", self.tr("签约活动"), Choice(
             self, blank=self.tr("（无）")))
         self._event_days: dict[int, dt.date] = {}
+        # the planned start, asked at signing (the year-end forecast reads it)
+        plan_box = QWidget(self)
+        plan_line = QHBoxLayout(plan_box)
+        plan_line.setContentsMargins(0, 0, 0, 0)
+        self.planned_start = DateEdit(plan_box, optional=True)
+        self.planned_start.setObjectName("planned-start-on")
+        self.planned_kind = Choice(plan_box, [(k, k) for k in stages.START_KINDS])
+        self.planned_kind.setObjectName("planned-start-kind")
+        plan_line.addWidget(self.planned_start, 1)
+        plan_line.addWidget(self.planned_kind)
+        f.add("planned_start_on", self.tr("计划开工(开业)日期"), plan_box)
         # the start
         self.start_kind = f.add("start_kind", self.tr("开工类型"), Choice(
             self, [(k, k) for k in stages.START_KINDS]))
@@ -108,6 +119,7 @@ class AdvanceDialog(FormDialog):
         for field in ("kind", "amount", "event_id"):
             self.form.set_row_visible(field, agreement)
         self.form.set_row_visible("signed_on", agreement and to != stages.SIGNED)
+        self.form.set_row_visible("planned_start_on", agreement and not start)
         self.form.set_row_visible("start_kind", start)
         self.form.set_row_visible("started_on", start and to != stages.STARTED)
         self.form.set_row_visible("reason", self.needs_reason())
@@ -162,7 +174,9 @@ class AdvanceDialog(FormDialog):
                 raise ValidationError(self.tr("请填写签约金额"), field="amount")
             agreement = AgreementInput(
                 signed_on=on if to == stages.SIGNED else self.signed_on.value() or on,
-                amount=amount, kind=self.agreement_kind.value(), event_id=self.event_choice.value())
+                amount=amount, kind=self.agreement_kind.value(), event_id=self.event_choice.value(),
+                planned_start_on=None if self.needs_start() else self.planned_start.value(),
+                planned_start_kind=self.planned_kind.value())
         if self.needs_start():
             start = StartInput(started_on=on if to == stages.STARTED
                                else self.started_on.value() or on,

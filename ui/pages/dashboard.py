@@ -60,6 +60,12 @@ FUNNEL_TIP = ("项目漏斗：每个阶段数的是到达该阶段的日期落�
               "“已开工”因此是本期内开工的项目，包括往年签约的；“开工数”卡片数的是本期签约、"
               "当年开工的项目，两者都对。\n转化率：上一阶段本期到达的项目中，截至日已到达下一阶段的比例。")
 
+# The forecast cards (docs/figures.md): a click opens the 冲刺 page with the 冲刺清单.
+FORECAST_CARDS = (("kpi-forecast", "按计划年底开工率"), ("kpi-target-gap", "距目标还需开工"))
+FORECAST_TIP = ("按计划年底开工率：本期签约的项目中，已开工的加上计划在签约当年、今天及以后开工的，"
+                "都如期开工时的开工率（已过计划日期未开工的不计）。\n"
+                "距目标还需开工：达到年度开工率目标还需再开工的项目数。点击查看冲刺清单。")
+
 # the key of the period this user last chose for this database, in the local settings
 PERIOD_PREFERENCE = "dashboard_period"
 
@@ -73,6 +79,7 @@ class DashboardPage(QWidget):
     """The 工作台. ``project_requested(id)`` asks the window to open a project."""
 
     project_requested = Signal(int)
+    page_requested = Signal(str)  # the forecast cards open the 冲刺 page
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(parent)
@@ -83,6 +90,7 @@ class DashboardPage(QWidget):
         self._loading = False
         self._stale = False
         self._dialogs: list[ProjectListDialog] = []
+        self._plans: dict[int, dt.date] = {}  # 签约未开工's planned starts
 
         self.picker = PeriodPicker(ctx.today(), self)
         self.picker.changed.connect(self._period_picked)
@@ -110,6 +118,13 @@ class DashboardPage(QWidget):
             self.cards[name] = card
             cards.addWidget(card, 0, i)
             cards.setColumnStretch(i, 1)
+        for i, (name, label) in enumerate(FORECAST_CARDS, start=len(CARDS)):
+            card = KpiCard(name, self.tr(label), self)
+            card.setToolTip(self.tr(FORECAST_TIP))
+            card.clicked.connect(lambda: self.page_requested.emit("sprint"))
+            self.cards[name] = card
+            cards.addWidget(card, 0, i)
+            cards.setColumnStretch(i, 1)
         self.cards["kpi-started"].set_caption(self.tr(STARTED_CAPTION))
         self.cards["kpi-started"].setToolTip(self.tr(STARTED_TIP))
 
@@ -132,6 +147,8 @@ class DashboardPage(QWidget):
             Column(self.tr("签约日期"), lambda r: fmt.date(r.signed_on), kind="number", width=104),
             Column(self.tr("已签约天数"), lambda r: str(r.days_since_signing), kind="number", width=96,
                    alert=lambda r: r.days_since_signing > 180),
+            Column(self.tr("计划开工"), self._planned_text, kind="number", width=92,
+                   alert=self._overdue_plan),
             Column(self.tr("金额(亿元)"), lambda r: fmt.yi_number(r.signed_amount), kind="number",
                    width=96),
         ], self)
@@ -281,6 +298,7 @@ class DashboardPage(QWidget):
             f.funds_rate_text, "", self.tr("到位 {a} / 签约 {b}").format(
                 a=fmt.yi(f.funds_received), b=fmt.yi(f.signed_amount)))
         self._show_targets(d, f)
+        self._show_forecast(data)
 
         steps = d.funnel
         self.funnel.set_steps([self.tr(s.name) for s in steps], [s.reached for s in steps])
@@ -314,6 +332,38 @@ class DashboardPage(QWidget):
         head = self.tr(_SHORT.get(main.metric, main.label))
         card.set_figure(main.completion_text, "", f"{head} {_plain(main.actual)}/{_plain(main.target)}"
                         + (f" · {others}" if others else ""))
+
+    def _show_forecast(self, data: DashboardData) -> None:
+        """按计划年底开工率 and 还需开工 (docs/figures.md); the 冲刺 page has the list."""
+        fc = data.forecast
+        self._plans = data.planned
+        if fc is None:
+            return
+        self.cards["kpi-forecast"].set_figure(fc.rate_text, "", self.tr(
+            "计划年内开工 {p} 个 · 逾期 {o} 个").format(p=fc.planned, o=fc.overdue))
+        needed = fc.starts_needed
+        if needed is None:
+            self.cards["kpi-target-gap"].set_figure("—", "", self.tr(fc.gap_text()))
+            return
+        short = fc.short_if_plans_hold or 0
+        if needed == 0:
+            detail = self.tr("已达目标 {t}").format(t=fc.target_text)
+        elif fc.as_of.year > fc.target_year:
+            detail = self.tr("{y} 年已结束 · 目标 {t}").format(y=fc.target_year, t=fc.target_text)
+        else:
+            detail = self.tr("目标 {t} · 冲刺清单 {n} 个{rest}").format(
+                t=fc.target_text, n=len(fc.sprint),
+                rest=self.tr("，计划都如期仍差 {s} 个").format(s=short) if short else "")
+        self.cards["kpi-target-gap"].set_figure(str(needed), self.tr("个"), detail,
+                                                "down" if short or needed else "up")
+
+    def _planned_text(self, row: metrics.PendingRow) -> str:
+        return fmt.date(self._plans.get(row.project_id))
+
+    def _overdue_plan(self, row: metrics.PendingRow) -> bool:
+        """逾期未开工: the planned date is before the as-of date."""
+        plan = self._plans.get(row.project_id)
+        return bool(plan and self.data and plan < self.data.board.figures.as_of)
 
     def _overdue(self, row: LogRow) -> bool:
         return bool(row.follow_up_on and row.follow_up_on < self.ctx.today())

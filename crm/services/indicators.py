@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 
 from crm.db import UnitOfWork
 from crm.errors import ValidationError
-from crm.models import ContactLog, Funding, Project
+from crm.models import ContactLog
 from crm.services import assessment, metrics
 from crm.services.metrics import Filters, Period
 
@@ -58,16 +58,6 @@ def _start_rate(pick: Callable[[metrics.StartRate], Decimal | int | None]) -> Co
         value = pick(metrics.start_rate(uow, period, as_of, f))
         return None if value is None else Decimal(value)
     return compute
-
-
-def _funds(uow: UnitOfWork, period: Period, as_of: dt.date, f: Filters,
-           _owner: int | None) -> Decimal:
-    """当年实际到位资金: receipts dated in the period (on or before as-of), any project — the
-    figure the dashboard's 到位资金 target is measured against (metrics.target_completion)."""
-    return uow.session.scalar(
-        select(func.sum(Funding.amount)).join(Project, Project.id == Funding.project_id)
-        .where(Funding.received_on >= period.start,
-               Funding.received_on <= min(period.end, as_of), *f.conditions())) or ZERO
 
 
 def _leads(uow: UnitOfWork, period: Period, as_of: dt.date, f: Filters,
@@ -142,7 +132,7 @@ _CATALOGUE: list[Indicator] = [
     Indicator("signed_amount", "签约金额", "万元", _start_rate(lambda s: s.signed_amount)),
     Indicator("started_count", "当年签约当年开工(开业)数", "个", _start_rate(lambda s: s.started)),
     Indicator("start_rate", "开工率", "%", _start_rate(lambda s: s.rate)),
-    Indicator("funds", "当年实际到位资金", "万元", _funds),
+    Indicator("funds", "当年实际到位资金", "万元", _received(lambda r: r.total), A),
     Indicator("funds_rate", "资金到位率", "%", _start_rate(lambda s: s.funds_rate)),
     Indicator("leads", "新增线索", "个", _leads),
     Indicator("contacts", "接洽次数", "次", _contacts),

@@ -122,3 +122,23 @@ def test_the_project_form_names_the_local_company_and_opens_by_its_licence(
     saved = ctx.db.read(projects.get_project, row.id)
     assert (saved.local_company_id, saved.stage, saved.started_on, saved.start_kind) == (
         local.id, "started", dt.date(2025, 9, 1), "开业")
+
+
+def test_a_merge_is_undone_from_the_company_s_history(qtbot: Any, ctx: AppContext,
+                                                      wait_idle: Any) -> None:
+    from crm.services import merge
+
+    pair = ctx.db.read(duplicates.duplicate_pairs, ctx.actor)[0]
+    ctx.db.run(merge.merge_companies, ctx.actor, pair.a_id, pair.b_id)
+    page = _page(qtbot, ctx, wait_idle)
+    page.select_company(pair.a_id)
+    wait_idle(ctx)
+    assert page.info_values["former_names"].text() == "上海翼鸟智能化科技有限公司"
+    assert page.changes.model.rows[0].action == "合并企业"
+    page.changes.area.table.selectRow(0)
+    assert page.undo_merge_button.isEnabled()
+    page.undo_selected_merge()
+    wait_idle(ctx)
+    qtbot.waitUntil(lambda: page.info_values["former_names"].text() == "—", timeout=5000)
+    assert page.changes.model.rows[0].action == "撤销企业合并"
+    assert len(ctx.db.read(duplicates.duplicate_pairs, ctx.actor)) == 1

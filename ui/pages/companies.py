@@ -24,6 +24,7 @@ from crm.views.companies import CompanyDetails, load_company
 from ui.context import AppContext, op
 from ui.dialogs.company_dialog import CompanyDialog, ContactDialog
 from ui.dialogs.project_dialog import ProjectDialog
+from ui.errors import confirm
 from ui.forms import FormDialog
 from ui.models.id_list import QueryListModel
 from ui.models.projects import project_columns
@@ -158,9 +159,22 @@ class CompaniesPage(QWidget):
         self.projects_table.doubleClicked.connect(self._open_project)
         o.addWidget(self.projects_table, 1)
         self.tabs.addTab(overview, self.tr("联系人与项目"))
-        self.changes = HistoryView(self.tr("还没有变更记录"), self.tabs)
+        history = QWidget(self.tabs)
+        hl = QVBoxLayout(history)
+        hl.setContentsMargins(0, 0, 0, 0)
+        self.changes = HistoryView(self.tr("还没有变更记录"), history)
         self.changes.setObjectName("company-changes")
-        self.tabs.addTab(self.changes, self.tr("变更记录"))
+        hl.addWidget(self.changes, 1)
+        # a merge recorded here is undone from here (managers; refused when unsafe, saying why)
+        self.undo_merge_button = QPushButton(icon("fa5s.undo"), self.tr("撤销所选的合并"), history)
+        self.undo_merge_button.setObjectName("undo-merge-from-history")
+        self.undo_merge_button.setVisible(ctx.actor.is_manager)
+        self.undo_merge_button.setEnabled(False)
+        self.undo_merge_button.clicked.connect(self.undo_selected_merge)
+        self.changes.area.table.selectionModel().currentRowChanged.connect(
+            lambda *_: self.undo_merge_button.setEnabled(self.selected_merge() is not None))
+        hl.addWidget(self.undo_merge_button, 0, Qt.AlignmentFlag.AlignRight)
+        self.tabs.addTab(history, self.tr("变更记录"))
         d.addWidget(self.tabs, 1)
         self.detail_widget = detail
         self.detail_empty = EmptyMessage(self.tr("在左侧选择一家企业"), self)
@@ -260,6 +274,20 @@ class CompaniesPage(QWidget):
         if self.duplicates_button.isChecked() != on:
             self.duplicates_button.setChecked(on)
         return self.duplicates
+
+    def selected_merge(self) -> int | None:
+        """The audit id of the 合并企业 entry selected in the 变更记录, if one is."""
+        index = self.changes.area.table.currentIndex()
+        entry = self.changes.model.row_at(index.row()) if index.isValid() else None
+        if entry is None or entry.action != "合并企业":
+            return None
+        return int(entry.id)
+
+    def undo_selected_merge(self) -> None:
+        ident = self.selected_merge()
+        if ident is not None and confirm(self.tr("撤销这次合并？并入的企业恢复，移过的记录都移回。"),
+                                         self):
+            company_ops.undo_merge(self.ctx, ident, parent=self)
 
     def _open(self, dialog: FormDialog) -> FormDialog:
         self.dialog = dialog

@@ -415,10 +415,7 @@ def _line(uow: UnitOfWork, item: ItemRow, n: int, period: Period, as_of: dt.date
                          item.weight, item.cap, item.points_each, item.points_max, ZERO, None,
                          None, "目录中已没有这个指标")
     note = ""
-    try:
-        actual = spec.compute(uow, period, as_of, f, owner)
-    except NotImplementedError:  # a figure of issue 19a not yet provided
-        actual, note = None, "该项数据尚未提供"
+    actual = spec.compute(uow, period, as_of, f, owner)
     shown = actual * 100 if actual is not None and spec.is_rate else actual
     line = ScoreLine(n, item.kind, item.code, item.label, spec.unit, shown, None, "", None,
                      item.weight, item.cap, item.points_each, item.points_max, ZERO, None, None,

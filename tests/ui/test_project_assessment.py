@@ -98,3 +98,32 @@ def test_the_company_form_sets_the_tier_tags(qtbot, ctx, wait_idle):
     assert dialog.saved is not None
     assert [t.name for t in ctx.db.read(tiers.company_tiers, row.id)] == [
         "上市公司", "专精特新", "独角兽"]
+
+
+def test_an_admin_keeps_the_tier_dictionary(qtbot, demo_db, wait_idle, monkeypatch):
+    from PySide6.QtWidgets import QInputDialog
+
+    from crm.services import tiers
+    from ui.pages.tiers_tab import TierDictionaryTab
+
+    admin = AppContext(demo_db, demo_db.read(users.find_user, "admin").actor())
+    try:
+        tab = TierDictionaryTab(admin, True)
+        qtbot.addWidget(tab)
+        wait_idle(admin)
+        assert [r.name for r in tab.model.rows][:3] == ["世界500强", "中国500强", "民营500强"]
+        tab.new_name.setText("瞪羚企业")
+        tab.add()
+        wait_idle(admin)
+        assert tab.model.rows[-1].name == "瞪羚企业" and tab.new_name.text() == ""
+        tab.view.selectRow(len(tab.model.rows) - 1)
+        monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("瞪羚", True))
+        tab._rename_selected()
+        wait_idle(admin)
+        tab.view.selectRow(len(tab.model.rows) - 1)
+        tab._toggle_selected()
+        wait_idle(admin)
+        assert (tab.model.rows[-1].name, tab.model.rows[-1].active) == ("瞪羚", False)
+        assert "瞪羚" not in [t.name for t in demo_db.read(tiers.list_tiers)]
+    finally:
+        admin.stop()

@@ -39,7 +39,7 @@ def test_manager_sets_targets_but_not_organisation(qtbot, ctx: AppContext, demo_
     wait_idle(ctx)
     assert page.org_name.text() == "青山区招商局" and page.org_name.isReadOnly()
     assert [page.tabs.tabText(i) for i in range(page.tabs.count())] == [
-        "数据库", "单位", "产业目录", "年度目标", "审计日志"]
+        "数据库", "单位", "产业目录", "企业层级", "年度目标", "审计日志"]
     page.target_year.setValue(2025)
     wait_idle(ctx)
     assert page.target_table.item(0, 1).text() == "50"

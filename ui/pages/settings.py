@@ -40,6 +40,7 @@ from ui import errors
 from ui.context import AppContext, op
 from ui.operations import settings as ops
 from ui.pages.history import AuditLogTab
+from ui.pages.tiers_tab import TierDictionaryTab
 from ui.widgets.table import Column, RowsModel, rows_view
 
 _SCHEMES = ("sqlite", "postgresql+psycopg")
@@ -64,6 +65,7 @@ class SettingsPage(QWidget):
         self.tabs.addTab(self._database_tab(), self.tr("数据库"))
         self.tabs.addTab(self._org_tab(actor.is_admin), self.tr("单位"))
         self.tabs.addTab(self._industry_tab(actor.is_admin), self.tr("产业目录"))
+        self.tabs.addTab(TierDictionaryTab(ctx, actor.is_admin, self), self.tr("企业层级"))
         self.tabs.addTab(self._target_tab(actor.is_manager), self.tr("年度目标"))
         if actor.is_admin:
             self.tabs.addTab(self._users_tab(), self.tr("用户与角色"))

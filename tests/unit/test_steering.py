@@ -43,11 +43,11 @@ def drop(db: Database, pid: int, on: dt.date) -> None:
 
 
 @pytest.fixture
-def cohort(sqlite_db: Database) -> tuple[Database, World, dict[str, int]]:
+def cohort(db: Database) -> tuple[Database, World, dict[str, int]]:
     """A: started in its year; B, C, G planned in 2025 (C's plan passes 08-01); D planned in
     2026; E without a plan; F planned but dropped 07-01; G starts only in 2026; H signed after
     the September as-of; I signed in 2024, planned 2025; J signed and started in 2024."""
-    db, w = sqlite_db, builders.world(sqlite_db)
+    w = builders.world(db)
     ids = {
         "A": signed(db, w, "A", D(2025, 2, 1)),
         "B": signed(db, w, "B", D(2025, 3, 1), D(2025, 10, 1)),

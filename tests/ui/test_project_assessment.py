@@ -127,3 +127,20 @@ def test_an_admin_keeps_the_tier_dictionary(qtbot, demo_db, wait_idle, monkeypat
         assert "瞪羚" not in [t.name for t in demo_db.read(tiers.list_tiers)]
     finally:
         admin.stop()
+
+
+def test_the_project_list_filters_by_size_band(qtbot, ctx, wait_idle):
+    from ui.pages.projects import ProjectsPage
+
+    page = ProjectsPage(ctx)
+    qtbot.addWidget(page)
+    wait_idle(ctx)
+    page.band.set_value("10yi")
+    wait_idle(ctx)
+    for r in range(page.model.rowCount()):
+        page.model.project_at(r)
+    wait_idle(ctx)
+    shown = sorted(page.model.project_at(r).name for r in range(page.model.rowCount()))
+    # the demo's five projects of 10 亿元 or more (芯联微电子封测基地: exactly 10 亿元)
+    assert shown == sorted(["先进钢铁材料制造产业园", "武汉生物医药产业基地一期", "武汉万众创城",
+                            "翼鸟智能无人系统项目", "芯联微电子封测基地"])

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from crm import changes, stages
+from crm.bands import BANDS
 from crm.services.common import SOURCE_NAMES
 from crm.services.metrics import preset_period
 from crm.services.projects import ProjectQuery, ProjectRow
@@ -108,21 +109,26 @@ class ProjectsPage(QWidget):
                              blank=self.tr("全部来源"))
         self.period = Choice(self, [(self.tr(n), c) for c, n in PERIODS],
                              blank=self.tr("全部签约期间"))
+        self.band = Choice(self, [(self.tr(n), c) for c, n, _f in BANDS],  # 计划总投资, inclusive
+                           blank=self.tr("全部规模"))
+        self.band.setObjectName("band-filter")
         self.trash = QPushButton(icon("fa5s.trash-restore"), self.tr("回收站"), self)
         self.trash.setCheckable(True)
         self.trash.setObjectName("trash-toggle")
         filters = QHBoxLayout()
         filters.addWidget(self.search, 2)
         choices: tuple[QWidget, ...] = (self.stage, self.industry, self.owner, self.source,
-                                        self.period)
+                                        self.band, self.period)
         for choice in choices:
-            choice.setObjectName("filter")
+            if choice is not self.band:
+                choice.setObjectName("filter")
             filters.addWidget(choice)
         filters.addStretch(0)
         filters.addWidget(self.trash)
         self._search_later = Throttle(self.apply_filters, SEARCH_DELAY_MS, self)
         self.search.textChanged.connect(self._search_later)
-        for combo in (self.stage, self.industry, self.owner, self.source, self.period):
+        for combo in (self.stage, self.industry, self.owner, self.source, self.band,
+                      self.period):
             combo.currentIndexChanged.connect(self.apply_filters)
         self.trash.toggled.connect(self.apply_filters)
 
@@ -239,7 +245,7 @@ class ProjectsPage(QWidget):
                        owner_ids=(owner,) if owner else (),
                        sources=(source,) if source else (),
                        signed_from=signed_from, signed_to=signed_to,
-                       deleted=self.trash.isChecked())
+                       band=self.band.value(), deleted=self.trash.isChecked())
 
     def apply_filters(self, *_args: object) -> None:
         self._search_later.cancel()

@@ -176,3 +176,26 @@ def test_planned_start_at_signing_and_in_the_form(qtbot: QtBot, ctx: AppContext,
     wait_idle(ctx)
     assert form.result() == form.DialogCode.Accepted, form.form.error_text()
     assert demo_db.read(projects.get_project, row.id).planned_start_on == D(2026, 12, 20)
+
+
+def test_reports_page_exports_from_a_snapshot(qtbot: QtBot, ctx: AppContext, wait_idle: Wait,
+                                              demo_db: Database, tmp_path: Path) -> None:
+    from crm.services import snapshots
+    from ui.pages.reports import ReportsPage
+
+    demo_db.run(snapshots.take_snapshot, ctx.actor, "2025-06")
+    page = ReportsPage(ctx)
+    qtbot.addWidget(page)
+    wait_idle(ctx)
+    page.select_report("contacts")
+    assert page.source.isHidden()  # only the 签约与开工 report comes from a snapshot
+    page.select_report("start-rate")
+    assert not page.source.isHidden() and page.source.count() == 2
+    page.source.setCurrentIndex(page.source.findData("2025-06"))
+    assert page.snapshot_month() == "2025-06"
+    page.export_current(tmp_path / "六月.xlsx")
+    wait_idle(ctx)
+    assert page.last is not None
+    summary = list(openpyxl.load_workbook(page.last.path)["汇总"].iter_rows(values_only=True))
+    assert summary[3][:2] == (26, 7)  # as frozen on 2025-06-30, not today's 15 started
+    assert "2025-06 月报快照" in str(summary[1][0])

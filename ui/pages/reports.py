@@ -27,9 +27,10 @@ from PySide6.QtWidgets import (
 from crm import changes
 from crm.excel import pdf
 from crm.excel.preview import preview_report
-from crm.excel.reports import REPORTS, ExportResult, export_report
+from crm.excel.reports import REPORTS, ExportResult, export_report, export_snapshot
 from crm.services import settings
 from crm.services.metrics import Period
+from crm.services.snapshots import SnapshotRow, list_snapshots
 from ui.context import AppContext
 from ui.ops import Task
 from ui.pages.common import icon, scroll_page, title_label
@@ -243,6 +244,16 @@ class ReportsPage(QWidget):
         as_of_row.addWidget(as_of_note)
         as_of_row.addStretch(1)
         form.addLayout(as_of_row, 4, 1)
+        # 签约与开工 from a frozen 月报快照 instead of today's data (issue 15)
+        self.source = QComboBox(self)
+        self.source.setObjectName("report-source")
+        self.source.addItem(self.tr("实时数据（按上面的期间与截至日期）"), None)
+        self.source_label = self._label(self.tr("数据来源"))
+        form.addWidget(self.source_label, 5, 0)
+        form.addWidget(self.source, 5, 1, Qt.AlignmentFlag.AlignLeft)
+        self.report.currentIndexChanged.connect(self._show_source)
+        ctx.on_change(("snapshots",), self._load_snapshots)
+        self._load_snapshots()
         export_panel.body.addLayout(form)
         run = QHBoxLayout()
         run.setSpacing(10)
@@ -321,6 +332,28 @@ class ReportsPage(QWidget):
     def current_report(self) -> str:
         return str(self.report.currentData())
 
+    def _load_snapshots(self) -> None:
+        def got(rows: list[SnapshotRow]) -> None:
+            wanted = self.source.currentData()
+            self.source.clear()
+            self.source.addItem(self.tr("实时数据（按上面的期间与截至日期）"), None)
+            for r in rows:
+                self.source.addItem(self.tr("{m} 月报快照（{who} 冻结，开工率 {rate}）").format(
+                    m=r.month, who=r.taken_by, rate=r.rate_text), r.month)
+            self.source.setCurrentIndex(max(self.source.findData(wanted), 0))
+            self._show_source()
+        self.ctx.read(list_snapshots, done=got)
+
+    def _show_source(self, *_args: object) -> None:
+        shown = self.current_report() == "start-rate" and self.source.count() > 1
+        self.source.setVisible(shown)
+        self.source_label.setVisible(shown)
+
+    def snapshot_month(self) -> str | None:
+        """The 月报快照 the 签约与开工 report is exported from, if one is chosen."""
+        month = self.source.currentData()
+        return str(month) if month and self.current_report() == "start-rate" else None
+
     def select_report(self, key: str) -> None:
         """Choose a report as a click on its card does."""
         self.report.setCurrentIndex(self.report.findData(key))
@@ -382,8 +415,11 @@ class ReportsPage(QWidget):
         report, db = self.current_report(), self.ctx.db
 
         write = pdf.export_report_pdf if suffix == ".pdf" else export_report
+        month = self.snapshot_month() if suffix == ".xlsx" else None
 
         def job(task: Task) -> ExportResult:
+            if month is not None:  # the frozen figures, whatever the period above says
+                return export_snapshot(db, month, target)
             return write(db, report, target, period, as_of, progress=task.progress,
                          cancelled=task.cancelled)
 

@@ -1,0 +1,225 @@
+"""Search through the engine's trigram index (DESIGN §7 at 1,000,000 projects).
+
+A search is a substring test (``LIKE '%…%'``), which no ordinary index helps: at a million
+projects every keystroke read every row. Both engines have an index for substrings:
+
+- SQLite: an FTS5 table with the ``trigram`` tokenizer over the searched columns
+  (external content: the index holds no second copy of the text). Triggers keep it current on
+  every insert, update and delete, whatever writes (a service, an import, another process);
+  an import large enough to rebuild the tables' indexes (crm.excel.bulk) drops the triggers
+  and rebuilds the index once the rows are in, in the same transaction.
+- PostgreSQL: ``pg_trgm`` GIN indexes on the searched columns themselves, current by
+  construction; the same ``LIKE``/``ILIKE`` queries use them. Where the server refuses
+  ``CREATE EXTENSION pg_trgm`` (no rights), the indexes are left out with a warning in the log
+  and searches scan as before: slower, never different.
+
+The index only finds candidates: each query keeps its ``LIKE`` test, so what matches is
+exactly what matched before (a trigram match folds case more widely than ``LIKE``; the
+candidates are a superset). A needle under three characters has no trigram: it is served by
+a bounded scan instead (:func:`short`, the first :data:`SHORT_SCAN` rows of the list's order).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import ColumnElement, literal_column, select, text
+from sqlalchemy.exc import DBAPIError
+
+log = logging.getLogger(__name__)
+
+MIN_TRIGRAM = 3  # characters a needle needs for the index
+SHORT_SCAN = 20_000  # rows of the list's order a shorter needle is looked for in
+
+# SQLite: FTS5 table -> (content table, indexed columns)
+FTS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "projects_fts": ("projects", ("search_text", "name")),
+    "companies_fts": ("companies", ("name", "uscc", "initials", "former_names")),
+    "contact_logs_fts": ("contact_logs", ("content",)),
+}
+# PostgreSQL: GIN index -> (table, column)
+TRGM: dict[str, tuple[str, str]] = {
+    f"ix_{table}_{column}_trgm": (table, column)
+    for table, columns in (("projects", ("search_text", "name")),
+                           ("companies", ("name", "uscc", "initials", "former_names")),
+                           ("contact_logs", ("content",)))
+    for column in columns
+}
+FALLBACK = ("PostgreSQL 拒绝安装 pg_trgm 扩展（%s）：搜索不建三元组索引，逐行扫描，结果不变但较慢；"
+            "请数据库管理员执行 CREATE EXTENSION pg_trgm 后重新打开")
+
+
+def is_index_object(name: str | None) -> bool:
+    """Whether a table or index is one of these search indexes (FTS5 tables and their shadow
+    tables, GIN indexes): the models do not declare them (Alembic's comparison skips them)."""
+    return bool(name) and (any(str(name).startswith(f) for f in FTS)
+                           or str(name) in TRGM)
+
+
+def short(needle: str) -> bool:
+    """Whether a (non-empty) needle is too short for the trigram index."""
+    return 0 < len(needle) < MIN_TRIGRAM
+
+
+# --- installing ---------------------------------------------------------------------------------
+def _triggers(fts: str) -> list[str]:
+    table, columns = FTS[fts]
+    cols = ", ".join(columns)
+    new = ", ".join(f"new.{c}" for c in columns)
+    old = ", ".join(f"old.{c}" for c in columns)
+    insert = f"INSERT INTO {fts}(rowid, {cols}) VALUES (new.id, {new});"
+    delete = f"INSERT INTO {fts}({fts}, rowid, {cols}) VALUES ('delete', old.id, {old});"
+    return [
+        f"CREATE TRIGGER {fts}_ai AFTER INSERT ON {table} BEGIN {insert} END",
+        f"CREATE TRIGGER {fts}_ad AFTER DELETE ON {table} BEGIN {delete} END",
+        f"CREATE TRIGGER {fts}_au AFTER UPDATE OF {cols} ON {table} BEGIN {delete} {insert} END",
+    ]
+
+
+def _sqlite_install(conn: Any) -> bool:
+    for fts, (table, columns) in FTS.items():
+        try:
+            conn.exec_driver_sql(
+                f"CREATE VIRTUAL TABLE {fts} USING fts5({', '.join(columns)}, "
+                f"content='{table}', content_rowid='id', tokenize='trigram')")
+        except DBAPIError as exc:  # SQLite before 3.34 has no trigram tokenizer
+            log.warning("SQLite 不支持 FTS5 三元组索引（%s）：搜索逐行扫描", exc.orig)
+            return False
+        for sql in _triggers(fts):
+            conn.exec_driver_sql(sql)
+        conn.exec_driver_sql(f"INSERT INTO {fts}({fts}) VALUES ('rebuild')")
+    return True
+
+
+def trgm_schema(conn: Any) -> str | None:
+    """The schema pg_trgm is installed in, or None."""
+    found = conn.exec_driver_sql(
+        "SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace "
+        "WHERE e.extname = 'pg_trgm'").scalar()
+    return str(found) if found else None
+
+
+def _pg_extension(conn: Any) -> str | None:
+    """pg_trgm's schema, installing it where it is missing (in ``public``, shared by every
+    schema of the database, else in the current one); None when the server refuses."""
+    schema = trgm_schema(conn)
+    if schema:
+        return schema
+    refused: Exception | None = None
+    for sql in ("CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA public",
+                "CREATE EXTENSION IF NOT EXISTS pg_trgm"):
+        try:
+            with conn.begin_nested():
+                conn.exec_driver_sql(sql)
+        except DBAPIError as exc:
+            refused = exc
+            continue
+        return trgm_schema(conn)
+    reason = str(getattr(refused, "orig", refused)).strip().splitlines()[0] if refused else ""
+    log.warning(FALLBACK, reason)
+    return None
+
+
+def _pg_install(conn: Any) -> bool:
+    schema = _pg_extension(conn)
+    if schema is None:
+        return False
+    quote = conn.dialect.identifier_preparer.quote
+    for name, (table, column) in TRGM.items():
+        conn.exec_driver_sql(f"CREATE INDEX IF NOT EXISTS {name} ON {table} "
+                             f"USING gin ({column} {quote(schema)}.gin_trgm_ops)")
+    return True
+
+
+def install(conn: Any) -> bool:
+    """Create the search indexes (migration 0017); False where the engine cannot."""
+    if conn.dialect.name == "sqlite":
+        return _sqlite_install(conn)
+    return _pg_install(conn)
+
+
+def uninstall(conn: Any) -> None:
+    if conn.dialect.name == "sqlite":
+        for fts in FTS:
+            for kind in ("ai", "ad", "au"):
+                conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {fts}_{kind}")
+            conn.exec_driver_sql(f"DROP TABLE IF EXISTS {fts}")
+        return
+    for name in TRGM:
+        conn.exec_driver_sql(f"DROP INDEX IF EXISTS {name}")
+
+
+def _sqlite_tables(conn: Any) -> set[str]:
+    return {str(n) for n in conn.exec_driver_sql(
+        "SELECT name FROM sqlite_master WHERE name LIKE '%\\_fts%' ESCAPE '\\'").scalars()}
+
+
+def repair(conn: Any) -> list[str]:
+    """After a migration: a SQLite table rebuilt by a later migration (batch mode copies it)
+    loses its triggers; put back what is missing and rebuild that index. Returns what was
+    repaired."""
+    if conn.dialect.name != "sqlite":
+        return []
+    present = _sqlite_tables(conn)
+    repaired: list[str] = []
+    for fts in FTS:
+        if fts not in present:
+            continue
+        missing = [sql for sql in _triggers(fts) if sql.split()[2] not in present]
+        if missing:
+            for sql in missing:
+                conn.exec_driver_sql(sql)
+            conn.exec_driver_sql(f"INSERT INTO {fts}({fts}) VALUES ('rebuild')")
+            repaired.append(fts)
+    return repaired
+
+
+@contextmanager
+def suspended(conn: Any, tables: Sequence[str]) -> Iterator[None]:
+    """For a bulk load of ``tables`` inside one transaction: on SQLite the triggers are
+    dropped while the rows go in and the index is rebuilt in one pass afterwards (a trigger
+    per row costs more than the rebuild when the load is at least the table's size), then the
+    triggers come back. A failed load rolls all of it back with the rows. On PostgreSQL the
+    GIN indexes are plain indexes (crm.excel.bulk drops and recreates those)."""
+    if conn.dialect.name != "sqlite":
+        yield
+        return
+    present = _sqlite_tables(conn)
+    chosen = [f for f, (t, _) in FTS.items() if t in tables and f in present]
+    for fts in chosen:
+        for sql in _triggers(fts):
+            conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {sql.split()[2]}")
+    yield
+    for fts in chosen:
+        conn.exec_driver_sql(f"INSERT INTO {fts}({fts}) VALUES ('rebuild')")
+        for sql in _triggers(fts):
+            conn.exec_driver_sql(sql)
+
+
+# --- searching ----------------------------------------------------------------------------------
+def _phrase(needle: str) -> str:
+    return '"' + needle.replace('"', '""') + '"'
+
+
+def candidates(session: Any, fts: str, id_column: Any,
+               needles: Sequence[str]) -> ColumnElement[bool] | None:
+    """``id_column IN (rows whose indexed text holds one of the needles)`` through the FTS5
+    table ``fts``, or None where there is none to use (PostgreSQL: its GIN indexes serve the
+    LIKE itself; an old SQLite; a needle under three characters). The caller keeps its LIKE:
+    this only narrows what it tests."""
+    bind = session.get_bind()
+    if bind.dialect.name != "sqlite" or not needles:
+        return None
+    if any(len(n) < MIN_TRIGRAM for n in needles):
+        return None
+    if not session.execute(text("SELECT 1 FROM sqlite_master WHERE name = :n"),
+                           {"n": fts}).first():
+        return None
+    query = " OR ".join(dict.fromkeys(_phrase(n) for n in needles))
+    found: Any = select(literal_column("rowid")).select_from(text(fts)).where(
+        literal_column(fts).op("MATCH")(query))
+    result: ColumnElement[bool] = id_column.in_(found)
+    return result

@@ -61,7 +61,9 @@ def write_error(target: Path, exc: OSError) -> FileWriteError:
 
 def fsync_path(path: Path) -> None:
     """Flush a written file's bytes to the disk (a rename must never overtake them)."""
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+    # Windows flushes only through a handle that may write (FlushFileBuffers: read-only fails)
+    mode = os.O_RDWR if os.name == "nt" else os.O_RDONLY
+    fd = os.open(path, mode | getattr(os, "O_BINARY", 0))
     try:
         os.fsync(fd)
     finally:

@@ -177,14 +177,14 @@ class ScorecardPage(QWidget):
 
         self.rewards = RowsModel([
             Column(self.tr("奖励对象"), lambda r: r.role_name, width=80),
-            Column(self.tr("姓名"), lambda r: r.person, width=150),
+            Column(self.tr("姓名"), lambda r: r.person, width=120),
             Column(self.tr("项目"), lambda r: r.project, width=0),
             Column(self.tr("签约日期"), lambda r: r.signed_on, "date", 96),
             Column(self.tr("登记日期"), lambda r: r.registered_on, "date", 96),
-            Column(self.tr("当年到位固投"), lambda r: fmt.yi(r.fixed_assets), "number", 110),
+            Column(self.tr("当年到位固投"), lambda r: fmt.yi(r.fixed_assets), "number", 100),
             Column(self.tr("奖励(万元)"), lambda r: r.reward.normalize() if r.eligible else "—",
                    "number", 90),
-            Column(self.tr("说明"), lambda r: r.reason, width=190, alert=lambda r: not r.eligible),
+            Column(self.tr("说明"), lambda r: r.reason, width=150, alert=lambda r: not r.eligible),
         ])
         rewards_view = rows_view(self.rewards)
         rewards_view.setObjectName("scorecard-rewards")

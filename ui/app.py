@@ -37,6 +37,7 @@ PAGES: list[PageSpec] = [
     PageSpec("dashboard", "工作台", "mdi6.view-dashboard-outline", "ui.pages.dashboard:DashboardPage"),
     PageSpec("sprint", "冲刺", "mdi6.flag-checkered", "ui.pages.sprint:SprintPage"),
     PageSpec("alerts", "提醒", "mdi6.bell-ring-outline", "ui.pages.alerts:AlertsPage"),
+    PageSpec("promises", "履约", "mdi6.file-sign", "ui.pages.promises:PromisesPage"),
     PageSpec("projects", "项目", "mdi6.briefcase-outline", "ui.pages.projects:ProjectsPage"),
     PageSpec("chains", "招商图谱", "mdi6.sitemap-outline", "ui.pages.chains:ChainsPage"),
     PageSpec("companies", "企业", "mdi6.office-building-outline", "ui.pages.companies:CompaniesPage"),

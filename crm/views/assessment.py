@@ -15,6 +15,7 @@ from crm.services import assessment, funds, milestones
 from crm.services.assessment import BrokenPromise
 from crm.services.common import Actor
 from crm.services.funds import ReceiptRow
+from crm.services.metrics import Filters
 from crm.services.milestones import Milestones, PromiseRow
 
 
@@ -58,3 +59,19 @@ def project_assessment(uow: UnitOfWork, project_id: int, actor: Actor | None,
         assessment.broken_promises(uow, today, project_id=project_id),
         [(i, name) for i, name in files], may("funds.add_receipt"),
         may("milestones.set_milestones"), may("milestones.set_promises"))
+
+
+@dataclass(frozen=True)
+class PromiseList:
+    """The 未履约清单 as one reader sees it: a staff member their own projects', a manager
+    everyone's (the same rows as ``crm promises``)."""
+
+    as_of: dt.date
+    everyone: bool
+    rows: list[BrokenPromise]
+
+
+def read_promises(uow: UnitOfWork, actor: Actor, today: dt.date) -> PromiseList:
+    everyone = actor.is_manager or actor.user_id is None
+    filters = Filters() if everyone else Filters(owner_ids=(actor.user_id or 0,))
+    return PromiseList(today, everyone, assessment.broken_promises(uow, today, filters))

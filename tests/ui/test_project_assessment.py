@@ -144,3 +144,20 @@ def test_the_project_list_filters_by_size_band(qtbot, ctx, wait_idle):
     # the demo's five projects of 10 亿元 or more (芯联微电子封测基地: exactly 10 亿元)
     assert shown == sorted(["先进钢铁材料制造产业园", "武汉生物医药产业基地一期", "武汉万众创城",
                             "翼鸟智能无人系统项目", "芯联微电子封测基地"])
+
+
+def test_the_promises_page_lists_what_is_overdue(qtbot, ctx, wait_idle):
+    from ui.pages.promises import PromisesPage
+
+    page = PromisesPage(ctx)
+    qtbot.addWidget(page)
+    wait_idle(ctx)
+    rows = page.model.rows
+    assert rows and rows == sorted(rows, key=lambda r: -r.days_overdue) or all(
+        a.days_overdue >= b.days_overdue for a, b in zip(rows, rows[1:], strict=False))
+    assert {"锡创智能装备华中基地", "甬舜特种合金项目"} <= {r.project for r in rows}
+    assert page.summary.text().startswith(f"全员：{len(rows)} 项未履约")
+    opened: list[int] = []
+    page.project_requested.connect(opened.append)
+    page.view.doubleClicked.emit(page.model.index(0, 0))
+    assert opened == [rows[0].project_id]

@@ -136,7 +136,10 @@ def _scorecard(db: Database, args: argparse.Namespace) -> int:
         else:
             owner_id = None
             if args.person:
-                ids = resolve_ids(uow.session, User, User.display_name, args.person, "人员")
+                try:
+                    ids = resolve_ids(uow.session, User, User.display_name, args.person, "人员")
+                except NotFoundError:  # not a name: a login
+                    ids = resolve_ids(uow.session, User, User.login, args.person, "人员")
                 if len(ids) > 1:
                     raise ValidationError(f"“{args.person}”匹配到多位人员，请用编号",
                                           code="person.ambiguous")

@@ -8,7 +8,9 @@ crm.cli. The JSON shapes are a contract other tools rely on (issue 13):
   "tier", "city", "owner", "project_id"}]``;
 - ``targets add NAME --chain X --segment Y [--tier T] [--city C] [--user LOGIN]``;
 - ``targets lead TARGET [--user LOGIN]``: makes the lead project and prints its id;
-- ``targets import FILE.xlsx [--dry-run] [--errors OUT.xlsx]``: a 目标企业名录.
+- ``targets import FILE.xlsx [--dry-run] [--errors OUT.xlsx]``: a 目标企业名录;
+- ``chains link PROJECT --segment Y [--chain X]`` / ``chains unlink PROJECT``: where a project
+  fills a chain.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from typing import Any
 
 from crm.commands import Command
 from crm.db import Database, UnitOfWork
-from crm.services import chains, users
+from crm.services import chains, projects, users
 from crm.services.common import Actor, command_line_actor, parse_date_text
 from crm.text import pad
 from crm.views import chains as view
@@ -47,9 +49,35 @@ def _add_chains(sub: Any) -> None:
     p.add_argument("--chain", metavar="X", help="只列这条产业链（编号或名称的一部分）")
     p.add_argument("--as-of", dest="as_of", metavar="YYYY-MM-DD")
     p.add_argument("--json", action="store_true")
+    verbs = p.add_subparsers(dest="chain_verb", title="子命令", metavar="子命令")
+    link = verbs.add_parser("link", help="把项目归入一个环节（它就在这个环节的覆盖中计数）")
+    link.add_argument("project", metavar="PROJECT", help="项目编号或完整名称")
+    link.add_argument("--segment", required=True, metavar="Y", help="环节（编号或名称）")
+    link.add_argument("--chain", metavar="X", help="在这条产业链的环节中找（编号或名称的一部分）")
+    link.add_argument("--user", help=USER_HELP)
+    unlink = verbs.add_parser("unlink", help="把项目移出它所在的环节")
+    unlink.add_argument("project", metavar="PROJECT", help="项目编号或完整名称")
+    unlink.add_argument("--user", help=USER_HELP)
+
+
+def _link(db: Database, args: argparse.Namespace) -> int:
+    with db.uow() as uow:
+        actor = _acting(uow, args.user)
+        project = projects.find_project(uow, args.project)
+        segment = None
+        if args.chain_verb == "link":
+            chain_id = chains.find_chain(uow, args.chain).id if args.chain else None
+            segment = chains.find_segment(uow, args.segment, chain_id)
+        chains.link_project(uow, actor, project.id, segment.id if segment else None)
+        uow.commit()
+    where = f"归入环节“{segment.name}”" if segment else "移出了环节"
+    print(f"项目“{project.name}”已{where}")
+    return 0
 
 
 def _chains(db: Database, args: argparse.Namespace) -> int:
+    if getattr(args, "chain_verb", None) in ("link", "unlink"):
+        return _link(db, args)
     as_of = _as_of(args)
     with db.uow() as uow:
         ids = [chains.find_chain(uow, args.chain).id] if args.chain else None

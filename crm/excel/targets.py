@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 
@@ -256,9 +258,9 @@ def _check(uow: UnitOfWork, data: list[_Row], headers: tuple[str, ...],
     return errors, plans
 
 
-def _matches(rows: list[tuple[int, str]] | list[object], wanted: str) -> list[int]:
-    """Ids whose name is ``wanted`` exactly, else those containing it."""
-    pairs: list[tuple[int, str]] = list(rows)  # type: ignore[arg-type]
+def _matches(rows: Sequence[Any], wanted: str) -> list[int]:
+    """Ids of (id, name) pairs whose name is ``wanted`` exactly, else those containing it."""
+    pairs: list[tuple[int, str]] = [(int(i), str(name)) for i, name in rows]
     exact = [i for i, name in pairs if name == wanted]
     return exact or [i for i, name in pairs if wanted in name]
 

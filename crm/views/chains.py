@@ -29,6 +29,7 @@ from crm import permissions, stages
 from crm.db import UnitOfWork
 from crm.models import Chain, Company, ContactLog, Industry, Project, Segment, TargetFirm, User
 from crm.money import format_rate, ratio
+from crm.services import projects
 from crm.services.common import SOURCE_NAMES, Actor
 from crm.services.metrics import Filters, Period, _signed_where, _started_expr
 
@@ -144,14 +145,17 @@ def coverage(uow: UnitOfWork, as_of: dt.date, chain_ids: Sequence[int] | None = 
     chain_stmt = (select(Chain.id, Chain.name, Industry.name)
                   .outerjoin(Industry, Industry.id == Chain.industry_id)
                   .order_by(Chain.position, Chain.id))
-    seg_stmt = select(Segment).order_by(Segment.chain_id, Segment.position, Segment.id)
+    # plain columns, not entities: a chain's 20 rows as ORM objects cost more than their query
+    seg_stmt = (select(Segment.id, Segment.chain_id, Segment.parent_id, Segment.name,
+                       Segment.stage, Segment.position)
+                .order_by(Segment.chain_id, Segment.position, Segment.id))
     if chain_ids is not None:
         chain_stmt = chain_stmt.where(Chain.id.in_(chain_ids))
         seg_stmt = seg_stmt.where(Segment.chain_id.in_(chain_ids))
     if segment_ids is not None:
         seg_stmt = seg_stmt.where(Segment.id.in_(segment_ids))
     chains = list(s.execute(chain_stmt))
-    segments = list(s.scalars(seg_stmt))
+    segments: list[Any] = list(s.execute(seg_stmt))
     ids = [seg.id for seg in segments]
     counts: dict[int, dict[str, int]] = {i: {} for i in ids}
     if ids:
@@ -209,21 +213,20 @@ def _count_targets(uow: UnitOfWork, ids: list[int], counts: dict[int, dict[str, 
 
 def _count_projects(uow: UnitOfWork, ids: list[int], counts: dict[int, dict[str, int]],
                     as_of: dt.date, period: Period | None) -> None:
-    live = [Project.deleted_at.is_(None), Project.segment_id.in_(ids)]
-    stmt = (select(Project.segment_id, *_live_stage_counts(as_of))
-            .where(*live).group_by(Project.segment_id))
+    """One pass over the segments' projects (read through ix_projects_segment_id): the stage
+    each was at on as-of, and signed / started exactly as the figures of DESIGN §3 count them
+    (``_signed_where`` and ``_started_expr`` of crm.services.metrics)."""
+    signed = and_(*_signed_where(period or Period(ALL_TIME, max(as_of, ALL_TIME)), as_of,
+                                 Filters()))
+    started = and_(signed, _started_expr(as_of))
+    sums = [func.coalesce(func.sum(case((cond, 1), else_=0)), 0) for cond in (signed, started)]
+    stmt = (select(Project.segment_id, *_live_stage_counts(as_of), *sums)
+            .where(Project.deleted_at.is_(None), Project.segment_id.in_(ids))
+            .group_by(Project.segment_id))
     rows: Any = uow.session.execute(stmt)
-    for seg_id, leads, talks, landed in rows:
-        counts[seg_id].update(leads=int(leads), negotiating=int(talks), landed=int(landed))
-    # signed and started exactly as the figures of DESIGN §3 count them
-    where = _signed_where(period or Period(ALL_TIME, max(as_of, ALL_TIME)), as_of,
-                          Filters(segment_ids=tuple(ids)))
-    signed = (select(Project.segment_id, func.count(),
-                     func.coalesce(func.sum(case((_started_expr(as_of), 1), else_=0)), 0))
-              .where(*where).group_by(Project.segment_id))
-    rows = uow.session.execute(signed)
-    for seg_id, n, started in rows:
-        counts[seg_id].update(signed=int(n), started=int(started))
+    for seg_id, leads, talks, landed, n_signed, n_started in rows:
+        counts[seg_id].update(leads=int(leads), negotiating=int(talks), landed=int(landed),
+                              signed=int(n_signed), started=int(n_started))
 
 
 # --- the map page ---------------------------------------------------------------------------
@@ -374,7 +377,7 @@ def segment_detail(uow: UnitOfWork, segment_id: int, as_of: dt.date) -> SegmentD
     chain = coverage(uow, as_of, [seg.chain_id], segment_ids=ids)[0]
     row = next(s for s in chain.segments if s.id == segment_id)
     owner = aliased(User)
-    projects = tuple(SegmentProject(*r) for r in uow.session.execute(
+    linked = tuple(SegmentProject(*r) for r in uow.session.execute(
         select(Project.id, Project.name, Company.name, Project.stage,
                func.coalesce(owner.display_name, ""), Project.signed_on, Project.started_on)
         .join(Company, Company.id == Project.company_id)
@@ -383,7 +386,7 @@ def segment_detail(uow: UnitOfWork, segment_id: int, as_of: dt.date) -> SegmentD
         .order_by(Project.sort_key, Project.id)))
     firms = tuple(uow.session.scalars(select(Company.name).where(
         Company.segment_id.in_(ids), Company.deleted_at.is_(None)).order_by(Company.sort_key)))
-    return SegmentDetail(row, tuple(list_targets(uow, segment_ids=ids)), projects, firms)
+    return SegmentDetail(row, tuple(list_targets(uow, segment_ids=ids)), linked, firms)
 
 
 @dataclass(frozen=True)
@@ -404,3 +407,17 @@ def segment_choices(uow: UnitOfWork, chain_id: int | None = None) -> list[Segmen
         shown = f"{stage} · {name}" if chain_id is not None else f"{chain} · {stage} · {name}"
         out.append(SegmentChoice(sid, ("　" if parent else "") + shown))
     return out
+
+
+def people_choices(uow: UnitOfWork) -> list[tuple[str, int]]:
+    """Who may own a target (forms): active staff and managers, by name."""
+    return [(name, uid) for uid, name in uow.session.execute(
+        select(User.id, User.display_name)
+        .where(User.active.is_(True), User.role.in_(("staff", "manager")))
+        .order_by(User.sort_key, User.id))]
+
+
+def project_choices(uow: UnitOfWork, text: str) -> list[tuple[int, str]]:
+    """Projects matching what is typed (name, company, USCC, pinyin initials), for a picker."""
+    found = projects.project_ids(uow, projects.ProjectQuery(search=text))[:30]
+    return [(p.id, f"{p.name}（{p.company}）") for p in projects.project_rows(uow, found)]

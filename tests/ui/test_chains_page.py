@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt
 from crm.services import users
 from crm.views import chains as view
 from ui.context import AppContext
+from ui.dialogs.chain_dialogs import TargetDialog
 from ui.pages.chains import ChainsPage
 
 
@@ -59,6 +60,14 @@ def test_a_manager_sees_the_gaps_at_a_glance(qtbot: Any, ctx: AppContext, wait_i
     assert page.map.selected == processing.id
     # managers edit chains and segments
     assert page.new_segment_button.isVisibleTo(page) and page.edit_segment_button.isVisibleTo(page)
+    # 移出环节: a project taken out of the segment no longer counts there
+    page.projects_table.selectRow(0)
+    leaving = page.selected_project()
+    assert leaving is not None and page.unlink_button.isEnabled()
+    page.unlink_button.click()
+    wait_idle(ctx)
+    assert leaving.id not in {p.id for p in page.projects.rows}
+    assert page.detail is not None and page.detail.segment.signed == 2
 
 
 def test_staff_turns_a_target_into_a_lead(qtbot: Any, demo_db: Any, wait_idle: Any) -> None:
@@ -87,7 +96,7 @@ def test_staff_turns_a_target_into_a_lead(qtbot: Any, demo_db: Any, wait_idle: A
         assert demo_db.read(view.get_target, target.id).owner == "黄倩"
         # a target firm added from the page, into the segment shown
         dialog = page.new_target()
-        assert dialog is not None
+        assert isinstance(dialog, TargetDialog)
         wait_idle(ctx)
         dialog.name.setText("宁波药用包材有限公司")
         dialog.city.setText("宁波")

@@ -3,6 +3,7 @@ chain and segment filters of the figures, and the command line's contract (issue
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import dataclass
 from decimal import Decimal
@@ -19,7 +20,7 @@ from crm.services.common import SYSTEM
 from crm.services.metrics import Filters, Period
 from crm.uscc import make_uscc
 from crm.views import chains as view
-from tests.unit.builders import D, World, project, sign, start, world
+from tests.unit.builders import LEAD_DAY, D, World, world
 
 
 @dataclass(frozen=True)
@@ -42,33 +43,43 @@ def build(db: Database) -> Map:
     p5 (应用): 在谈 2025-03-01; p7 (应用): signed, then deleted. Targets: 原料 one (its company
     has a contact log of 2025-02-01), 医药材料 two. Every lead date 2024-10-01."""
     w = world(db)
-    chain = db.run(chains.add_chain, SYSTEM, chains.ChainInput("新材料", w.steel)).id
+    with db.uow() as uow:  # one transaction: a commit per step would cost most of the test
+        chain = chains.add_chain(uow, SYSTEM, chains.ChainInput("新材料", w.steel)).id
 
-    def seg(name: str, stage: str, parent: int | None = None) -> int:
-        return db.run(chains.add_segment, SYSTEM, chain,
-                      chains.SegmentInput(name, stage, parent_id=parent)).id
-    a, b = seg("原料", "上游"), seg("电子材料", "中游")
-    b1, c, d = seg("靶材", "中游", b), seg("医药材料", "中游"), seg("应用", "下游")
-    ids = {}
-    for name, segment in (("p1", a), ("p2", b1), ("p3", c), ("p4", c), ("p5", d), ("p6", a),
-                          ("p7", d)):
-        ids[name] = project(db, w, name)
-        db.run(chains.link_project, SYSTEM, ids[name], segment)
-    sign(db, ids["p1"], D(2025, 2, 1), "1000")
-    start(db, ids["p1"], D(2025, 3, 1))
-    sign(db, ids["p6"], D(2025, 12, 20), "1000")
-    sign(db, ids["p2"], D(2024, 11, 1), "1000")
-    start(db, ids["p2"], D(2025, 1, 10))
-    db.run(pipeline.advance, SYSTEM, ids["p4"], "negotiating", D(2025, 1, 5))
-    db.run(pipeline.advance, SYSTEM, ids["p4"], "dropped", D(2025, 2, 1), reason="外迁")
-    db.run(pipeline.advance, SYSTEM, ids["p5"], "negotiating", D(2025, 3, 1))
-    sign(db, ids["p7"], D(2025, 2, 1), "1000")
-    db.run(projects.delete_project, SYSTEM, ids["p7"])
-    db.run(chains.add_target, SYSTEM, chains.TargetInput("上海际数科技有限公司", a, tier="头部"))
-    db.run(contacts.add_log, w.staff, contacts.LogInput(D(2025, 2, 1), "走访", "谈选址",
-                                                        company_id=w.company))
-    for name in ("药玻科技有限公司", "高分子医材有限公司"):
-        db.run(chains.add_target, SYSTEM, chains.TargetInput(name, c, city="杭州"))
+        def seg(name: str, stage: str, parent: int | None = None) -> int:
+            return chains.add_segment(uow, SYSTEM, chain,
+                                      chains.SegmentInput(name, stage, parent_id=parent)).id
+        a, b = seg("原料", "上游"), seg("电子材料", "中游")
+        b1, c, d = seg("靶材", "中游", b), seg("医药材料", "中游"), seg("应用", "下游")
+        ids = {}
+        for name, segment in (("p1", a), ("p2", b1), ("p3", c), ("p4", c), ("p5", d),
+                              ("p6", a), ("p7", d)):
+            ids[name] = projects.create_project(uow, w.manager, projects.ProjectInput(
+                name, w.company, owner_id=w.staff.user_id, lead_on=LEAD_DAY)).id
+            chains.link_project(uow, SYSTEM, ids[name], segment)
+
+        def move(name: str, to: str, on: dt.date, amount: str | None = None) -> None:
+            pipeline.advance(uow, SYSTEM, ids[name], to, on,
+                             agreement=pipeline.AgreementInput(on, Decimal(amount))
+                             if amount else None,
+                             start=pipeline.StartInput(on, "开工") if to == "started" else None,
+                             reason="外迁" if to == "dropped" else "")
+        move("p1", "signed", D(2025, 2, 1), "1000")
+        move("p1", "started", D(2025, 3, 1))
+        move("p6", "signed", D(2025, 12, 20), "1000")
+        move("p2", "signed", D(2024, 11, 1), "1000")
+        move("p2", "started", D(2025, 1, 10))
+        move("p4", "negotiating", D(2025, 1, 5))
+        move("p4", "dropped", D(2025, 2, 1))
+        move("p5", "negotiating", D(2025, 3, 1))
+        move("p7", "signed", D(2025, 2, 1), "1000")
+        projects.delete_project(uow, SYSTEM, ids["p7"])
+        chains.add_target(uow, SYSTEM, chains.TargetInput("上海际数科技有限公司", a, tier="头部"))
+        contacts.add_log(uow, w.staff, contacts.LogInput(D(2025, 2, 1), "走访", "谈选址",
+                                                         company_id=w.company))
+        for name in ("药玻科技有限公司", "高分子医材有限公司"):
+            chains.add_target(uow, SYSTEM, chains.TargetInput(name, c, city="杭州"))
+        uow.commit()
     return Map(w, chain, a, b, b1, c, d, ids["p1"], ids["p6"])
 
 
@@ -77,7 +88,7 @@ def m(db: Database) -> Map:
     return build(db)
 
 
-def figures(db: Database, as_of: object) -> dict[str, tuple[object, ...]]:
+def figures(db: Database, as_of: dt.date) -> dict[str, tuple[object, ...]]:
     chain = db.read(view.coverage, as_of)[0]
     return {s.name: (s.targets, s.contacted, s.leads, s.negotiating, s.signed, s.started,
                      s.status) for s in chain.segments} | {"完整度": (chain.completeness_text,)}
@@ -232,6 +243,12 @@ def test_command_line_contract(sqlite_db: Database, capsys: pytest.CaptureFixtur
     assert sqlite_db.read(view.coverage, D(2099, 1, 1))[0].segments[3].leads == leads + 1
     code, out, _ = _cli(sqlite_db, capsys, "targets", "--json")
     assert {t["name"]: t["project_id"] for t in json.loads(out)}["宁德时代"] == project_id
+    code, out, _ = _cli(sqlite_db, capsys, "chains", "link", "p3", "--segment", "应用",
+                        "--chain", "新材料")
+    assert code == 0 and "归入环节“应用”" in out
+    assert sqlite_db.read(view.coverage, D(2099, 1, 1))[0].segments[4].leads == 1
+    code, out, _ = _cli(sqlite_db, capsys, "chains", "unlink", "p3")
+    assert code == 0 and sqlite_db.read(view.coverage, D(2099, 1, 1))[0].segments[4].leads == 0
     code, out, _ = _cli(sqlite_db, capsys, "stats", "--chain", "新材料", "--from", "2025-01-01",
                         "--to", "2025-12-31", "--as-of", "2025-12-31", "--json")
     assert (json.loads(out)["signed"], json.loads(out)["started"]) == (2, 1)

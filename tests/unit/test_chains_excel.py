@@ -23,7 +23,7 @@ from tests.unit.builders import D, count
 from tests.unit.test_chains import Map, build
 
 HEADER = ["序号", "企业名称", "产业链", "环节", "城市", "层级", "理由", "负责人", "统一社会信用代码"]
-GOOD = [
+GOOD: list[list[object]] = [
     [1, "宁德时代新能源科技股份有限公司", "新材料", "医药材料", "宁德", "链主企业", "补链", "李晓明",
      make_uscc("91350900MA2YC0000")],
     [2, "高纯靶材有限公司", "新材料", "靶材", "北京", "专精特新“小巨人”", "", "wangf", None],
@@ -73,7 +73,7 @@ def test_import_a_target_list_then_again(sqlite_db: Database, m: Map, tmp_path: 
 def test_a_bad_list_writes_nothing_and_names_each_cell(sqlite_db: Database, m: Map,
                                                        tmp_path: Path,
                                                        capsys: pytest.CaptureFixture[str]) -> None:
-    bad = [
+    bad: list[list[object]] = [
         *GOOD[:1],
         [2, "某企业", "新能源汽车", "电池", "", "", "", "", None],
         [3, "某企业二", "新材料", "冶炼", "", "龙头老大", "", "", "123"],

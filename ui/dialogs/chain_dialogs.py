@@ -6,17 +6,11 @@ from typing import Any
 
 from PySide6.QtWidgets import QLineEdit, QWidget
 
-from crm.db import UnitOfWork
-from crm.services import chains, dictionaries, users
+from crm.services import chains, dictionaries
 from crm.services.common import SOURCE_NAMES
 from crm.views import chains as view
 from ui.context import AppContext, Op, op
-from ui.forms import Choice, FormDialog, UsccEdit
-
-
-def _people(uow: UnitOfWork) -> list[tuple[str, int]]:
-    return [(u.display_name, u.id) for u in users.list_users(uow)
-            if u.role in ("staff", "manager")]
+from ui.forms import Choice, FormDialog, SearchPicker, UsccEdit
 
 
 class TargetDialog(FormDialog):
@@ -52,7 +46,7 @@ class TargetDialog(FormDialog):
             self.why.setText(row.why)
         self.load(op(view.segment_choices, chain_id),
                   lambda rows: self.segment.set_items((r.label, r.id) for r in rows))
-        self.load(op(_people), self.owner.set_items)
+        self.load(op(view.people_choices), self.owner.set_items)
         self.resize(480, self.sizeHint().height())
 
     def collect(self) -> Op:
@@ -127,3 +121,26 @@ class SegmentDialog(FormDialog):
             return lambda uow: chains.add_segment(uow, actor, chain_id, data)
         segment_id = self.row.id
         return lambda uow: chains.update_segment(uow, actor, segment_id, data)
+
+
+class LinkProjectDialog(FormDialog):
+    """归入项目: put an existing project into the segment shown (its owner or a manager)."""
+
+    aliases = {"project_id": "project"}
+
+    def __init__(self, ctx: AppContext, segment_id: int, segment_name: str,
+                 parent: QWidget | None = None):
+        super().__init__(ctx, self.tr("把项目归入“{0}”").format(segment_name), parent)
+        self.setObjectName("link-project-dialog")
+        self.segment_id = segment_id
+        self.project = self.form.add("project", self.tr("项目"), SearchPicker(
+            ctx, view.project_choices, self, self.tr("输入项目名、企业名或拼音首字母")), required=True)
+        self.resize(480, self.sizeHint().height())
+
+    def collect(self) -> Op:
+        from crm.errors import ValidationError
+
+        actor, segment_id, project_id = self.ctx.actor, self.segment_id, self.project.value()
+        if project_id is None:
+            raise ValidationError(self.tr("请选择项目"), code="project.required", field="project_id")
+        return lambda uow: chains.link_project(uow, actor, project_id, segment_id)

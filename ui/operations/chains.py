@@ -26,6 +26,11 @@ def delete_target(ctx: AppContext, target_id: int, *, parent: object) -> Task:
     return ctx.write(op(chains.delete_target, ctx.actor, target_id), initiator=parent)
 
 
+def unlink_project(ctx: AppContext, project_id: int, *, parent: object) -> Task:
+    """移出环节: the project no longer fills a segment of any chain."""
+    return ctx.write(op(chains.link_project, ctx.actor, project_id, None), initiator=parent)
+
+
 def delete_segment(ctx: AppContext, segment_id: int, *, parent: object) -> Task:
     return ctx.write(op(chains.delete_segment, ctx.actor, segment_id), initiator=parent)
 

@@ -24,7 +24,12 @@ from crm.excel.targets import TargetImport
 from crm.services.chains import Conversion
 from crm.views import chains as view
 from ui.context import AppContext, Latest, op
-from ui.dialogs.chain_dialogs import ChainDialog, SegmentDialog, TargetDialog
+from ui.dialogs.chain_dialogs import (
+    ChainDialog,
+    LinkProjectDialog,
+    SegmentDialog,
+    TargetDialog,
+)
 from ui.forms import Choice, FormDialog
 from ui.models.table import Column, RowsModel
 from ui.operations import chains as operations
@@ -136,16 +141,20 @@ class ChainsPage(QWidget):
                                               self.new_target)
         self.edit_target_button = self._button(buttons, self.tr("修改"), "fa5s.edit",
                                                self.edit_target)
+        self.delete_target_button = self._button(buttons, self.tr("删除"), "fa5s.times",
+                                                 self.delete_target)
         self.convert_button = self._button(buttons, self.tr("转为线索"), "fa5s.arrow-right",
                                            self.convert_target, primary=True)
         self.convert_button.setObjectName("convert-target")
         buttons.addStretch(1)
-        self.edit_segment_button = self._button(buttons, self.tr("修改环节"), "fa5s.pen",
+        # the segment's own edits sit on its title row
+        self.edit_segment_button = self._button(self.side.header, self.tr("修改环节"), "fa5s.pen",
                                                 self.edit_segment)
-        self.delete_segment_button = self._button(buttons, self.tr("删除环节"), "fa5s.trash-alt",
-                                                  self.delete_segment)
+        self.delete_segment_button = self._button(self.side.header, self.tr("删除环节"),
+                                                  "fa5s.trash-alt", self.delete_segment)
         self.edit_segment_button.setVisible(manager)
         self.delete_segment_button.setVisible(manager)
+        self.delete_target_button.setVisible(manager)
         self.side.body.addLayout(buttons)
         self.targets = RowsModel([
             Column(self.tr("目标企业"), lambda t: t.name),
@@ -182,8 +191,17 @@ class ChainsPage(QWidget):
             if width:
                 self.projects_table.setColumnWidth(i, width)
         self.projects_table.doubleClicked.connect(self._open_project)
+        project_buttons = QHBoxLayout()
+        self.link_button = self._button(project_buttons, self.tr("归入项目…"), "fa5s.link",
+                                        self.link_project)
+        self.unlink_button = self._button(project_buttons, self.tr("移出环节"), "fa5s.unlink",
+                                          self.unlink_project)
+        project_buttons.addStretch(1)
+        self.projects_table.selectionModel().currentRowChanged.connect(
+            lambda *_: self._update_buttons())
         self.projects_area = TableOrEmpty(self.projects_table, self.tr(
             "这个环节还没有项目 — 把上面的目标企业转为线索，开始招引"), self.side)
+        self.side.body.addLayout(project_buttons)
         self.side.add(self.projects_area, 2)
         self.local = QLabel(self.side)
         self.local.setProperty("class", "muted")
@@ -327,6 +345,15 @@ class ChainsPage(QWidget):
         self.convert_button.setEnabled(target is not None and target.project_id is None)
         self.edit_segment_button.setEnabled(has_segment)
         self.delete_segment_button.setEnabled(has_segment)
+        self.delete_target_button.setEnabled(target is not None)
+        self.link_button.setEnabled(has_segment)
+        self.unlink_button.setEnabled(self.selected_project() is not None)
+
+    def selected_project(self) -> view.SegmentProject | None:
+        index = self.projects_table.currentIndex()
+        row: view.SegmentProject | None = (self.projects.row_at(index.row()) if index.isValid()
+                                           else None)
+        return row
 
     def _open_project(self, index: Any) -> None:
         row = self.projects.row_at(index.row())
@@ -360,6 +387,26 @@ class ChainsPage(QWidget):
                                 .format(target.name, done.project_name, done.project_id))
             self.notice.show()
         operations.convert_target(self.ctx, target.id, parent=self, done=converted)
+
+    def delete_target(self) -> None:
+        target = self.selected_target()
+        if target is None:
+            return
+        answer = QMessageBox.question(self, self.tr("删除目标企业"),
+                                      self.tr("删除目标企业“{0}”？").format(target.name))
+        if answer == QMessageBox.StandardButton.Yes:
+            operations.delete_target(self.ctx, target.id, parent=self)
+
+    def link_project(self) -> FormDialog | None:
+        if self.detail is None:
+            return None
+        s = self.detail.segment
+        return self._open(LinkProjectDialog(self.ctx, s.id, s.name, self))
+
+    def unlink_project(self) -> None:
+        project = self.selected_project()
+        if project is not None:
+            operations.unlink_project(self.ctx, project.id, parent=self)
 
     def new_chain(self) -> FormDialog:
         dialog = self._open(ChainDialog(self.ctx, None, self))

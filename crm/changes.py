@@ -63,9 +63,9 @@ class Changes:
 PROJECTS = ("projects", "companies", "agreements", "starts", "fundings", "stage_changes",
             "users", "industries", "ambassadors", "events", "carriers", "attachments",
             "carrier_placements")
-FIGURES = (*PROJECTS, "targets", "settings")
+FIGURES = (*PROJECTS, "targets", "settings", "tiers", "company_tiers")  # tiers: signings by tier
 LOGS = ("contact_logs", "projects", "companies", "users")
-COMPANIES = ("companies", "contacts", "projects", "industries")
+COMPANIES = ("companies", "contacts", "projects", "industries", "company_tiers")
 HISTORY = (*PROJECTS, "contacts", "contact_logs")
 SETTINGS = ("settings", "users", "industries", "targets")
 

@@ -21,7 +21,7 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PAGES = ("dashboard", "sprint", "alerts", "projects", "chains", "companies", "contacts", "events",
+PAGES = ("dashboard", "sprint", "alerts", "promises", "projects", "chains", "companies", "contacts", "events",
          "carriers", "scorecard", "reports", "settings")
 
 

@@ -105,3 +105,37 @@ def test_staff_turns_a_target_into_a_lead(qtbot: Any, demo_db: Any, wait_idle: A
         assert "宁波药用包材有限公司" in {t.name for t in page.targets.rows}
     finally:
         ctx.stop()
+
+
+def test_a_manager_imports_a_target_list_after_checking_it(qtbot: Any, ctx: AppContext,
+                                                           wait_idle: Any, tmp_path: Any) -> None:
+    import openpyxl
+    from PySide6.QtWidgets import QMessageBox
+
+    page = opened(qtbot, ctx, wait_idle)
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.append(["青山区医药新材料目标企业名录"])
+    ws.append(["企业名称", "产业链", "环节", "城市", "层级", "理由"])
+    ws.append(["江苏药包材料有限公司", "新材料", "医药新材料", "泰州", "头部企业", "药包材"])
+    ws.append(["某某公司", "新材料", "没有的环节", "", "", ""])
+    bad, good = tmp_path / "坏.xlsx", tmp_path / "好.xlsx"
+    wb.save(bad)
+    ws.delete_rows(4)
+    wb.save(good)
+    page.import_targets(str(bad))
+    wait_idle(ctx)
+    assert "第 4 行「环节」" in page.import_box.text() and "未导入" in page.import_box.text()
+    page.import_box.close()
+    page.import_targets(str(good))  # checked first: nothing written yet
+    wait_idle(ctx)
+    assert "将新增 1 个" in page.import_box.text()
+    assert "江苏药包材料有限公司" not in {t.name for t in page.targets.rows}
+    go = next(b for b in page.import_box.buttons()
+              if page.import_box.buttonRole(b) == QMessageBox.ButtonRole.AcceptRole)
+    go.click()
+    wait_idle(ctx)
+    wait_idle(ctx)
+    assert "新增 1 个" in page.import_box.text()
+    assert "江苏药包材料有限公司" in {t.name for t in page.targets.rows}

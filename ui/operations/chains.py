@@ -46,3 +46,4 @@ def import_target_list(ctx: AppContext, path: str | Path, *, dry_run: bool, pare
             ctx.broadcast(Changes(TABLES), initiator=parent)
     return ctx.long(lambda _task: import_targets(db, actor, path, dry_run=dry_run),
                     done=finished)
+

@@ -17,40 +17,47 @@ database, or a re-import where every company is found, costs nothing.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from sqlalchemy import select
 
 from crm.companies_identity import THRESHOLD, NameParts, compare, name_key, name_parts
 from crm.db import UnitOfWork
 from crm.models import Company
+from crm.services.duplicates import live_keys
 
 FUZZY_BUDGET = 20_000_000  # new names × stored companies compared (about 2 s)
 
 
 @dataclass
 class StoredNames:
-    """The live companies by normalised name, loaded with the import's other lookups."""
+    """The live companies by normalised name, loaded with the import's other lookups (their
+    names and USCCs are read only for the few a row may be)."""
 
-    by_key: dict[str, list[tuple[int, str, str | None]]] = field(default_factory=dict)
+    by_key: dict[str, list[int]] = field(default_factory=dict)
     cores: dict[int, str] = field(default_factory=dict)
-    names: dict[int, tuple[str, str | None, NameParts]] = field(default_factory=dict)
-    compared: int = 0  # new names checked by the fuzzy match so far
+    keys: dict[int, str] = field(default_factory=dict)
+    uow: UnitOfWork | None = None
+    details: dict[int, tuple[str, str | None]] = field(default_factory=dict)
     # within the file: key → (token, uscc, the name as first written, its Excel row)
     new: dict[str, tuple[str, str | None, str, int]] = field(default_factory=dict)
 
     @classmethod
     def load(cls, uow: UnitOfWork) -> StoredNames:
-        out = cls()
-        rows: Any = uow.session.connection().execute(
-            select(Company.id, Company.name, Company.uscc, Company.name_key)
-            .where(Company.deleted_at.is_(None)).order_by(Company.id))
-        for cid, name, uscc, key in rows:
-            parts = NameParts.of_key(key) if key else name_parts(name)
-            out.by_key.setdefault(parts.key, []).append((cid, name, uscc))
-            out.cores[cid] = parts.core
-            out.names[cid] = (name, uscc, parts)
+        out = cls(uow=uow)
+        out.keys = live_keys(uow)
+        for cid, key in out.keys.items():
+            out.by_key.setdefault(key, []).append(cid)
+            out.cores[cid] = key.partition("|")[2]
         return out
+
+    def of(self, ids: list[int]) -> dict[int, tuple[str, str | None]]:
+        """(name, USCC) of these companies."""
+        wanted = [i for i in ids if i not in self.details]
+        if wanted and self.uow is not None:
+            for cid, name, uscc in self.uow.session.execute(
+                    select(Company.id, Company.name, Company.uscc).where(Company.id.in_(wanted))):
+                self.details[cid] = (name, uscc)
+        return {i: self.details[i] for i in ids if i in self.details}
 
 
 @dataclass(frozen=True)
@@ -66,7 +73,8 @@ def match(stored: StoredNames, company: str, uscc: str | None, row: int, new_cou
     """The stored (or already new) company ``company`` is, by its normalised name."""
     key = name_key(company)
     conflicts = []
-    for cid, name, their_uscc in stored.by_key.get(key, ()):
+    same = stored.by_key.get(key, [])
+    for cid, (name, their_uscc) in stored.of(same).items():
         if uscc and their_uscc and uscc != their_uscc:
             conflicts.append(f"“{name}”（{their_uscc}）")
             continue
@@ -96,12 +104,12 @@ def _guess(stored: StoredNames, company: str, uscc: str | None, new_count: int) 
 
     parts = name_parts(company)
     hits = []
-    for _, _, cid in process.extract(parts.core, stored.cores, scorer=fuzz.ratio,
-                                     score_cutoff=THRESHOLD, limit=5):
-        name, their_uscc, theirs = stored.names[cid]
+    near = [cid for _, _, cid in process.extract(parts.core, stored.cores, scorer=fuzz.ratio,
+                                                 score_cutoff=THRESHOLD, limit=5)]
+    for cid, (name, their_uscc) in stored.of(near).items():
         if uscc and their_uscc and uscc != their_uscc:
             continue
-        verdict = compare(parts, theirs)
+        verdict = compare(parts, NameParts.of_key(stored.keys[cid]))
         if verdict is not None:
             hits.append((verdict.score, name, verdict.reason))
     if not hits:

@@ -265,3 +265,16 @@ def test_a_merged_company_s_stage_history_and_agreements_stay_with_its_projects(
             StageChange.project_id == ids["project"]).order_by(StageChange.id)))
     assert stages == ["lead", "signed", "started"]
     assert db.read(pipeline.agreements, ids["project"])[0].amount == Decimal("20000.0000")
+
+
+def test_a_large_list_compares_neighbours_and_finds_the_same_pairs(
+        db: Database, w: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("际数科技（上海）有限公司", "上海翼鸟智能化科技有限公司", "上海翼鸟智能科技有限公司",
+                 "南京瀚海生物医药有限公司", "南京翰海生物医药有限公司", "上海际数智能有限公司"):
+        _twin(db, name)
+    everything = [(p.a_id, p.b_id, p.reason) for p in db.read(duplicates.duplicate_pairs,
+                                                               w.manager)]
+    assert len(everything) == 3
+    monkeypatch.setattr(duplicates, "ALL_PAIRS_UP_TO", 0)  # as beyond 3,000 companies
+    assert [(p.a_id, p.b_id, p.reason) for p in db.read(duplicates.duplicate_pairs,
+                                                        w.manager)] == everything

@@ -2,7 +2,8 @@
 
 - ``companies.name_key``: the name as the duplicate check compares it (brackets, width, spaces,
   a city in brackets or in front, the 有限公司 forms: crm.companies_identity.name_key),
-  indexed so that a new company's exact match is one lookup; filled here for existing rows.
+  indexed with ``deleted_at`` so that every live company's key is read from the index alone
+  (the fuzzy check reads them all) and one key is one lookup; filled here for existing rows.
 - ``companies.former_names``: 曾用名, the names a company had before a merge ("；"-separated),
   searched like its name.
 - ``companies.parent_id`` (投资方) and ``companies.licence_on`` (营业执照取得日期): a local
@@ -47,7 +48,8 @@ def upgrade() -> None:
             op.create_foreign_key(fk, table, referred, [column], ['id'])
         op.create_index(f'ix_{table}_{column}', table, [column])
     _fill_name_keys()
-    op.create_index('ix_companies_name_key', 'companies', ['name_key'])
+    op.create_index('ix_companies_live_name_key', 'companies',
+                    ['deleted_at', 'name_key', 'id'])
     op.create_table(
         'company_pair_dismissals',
         sa.Column('id', sa.Integer(), nullable=False),
@@ -84,7 +86,7 @@ def downgrade() -> None:
     op.drop_index('ix_company_pair_dismissals_company_b_id',
                   table_name='company_pair_dismissals')
     op.drop_table('company_pair_dismissals')
-    op.drop_index('ix_companies_name_key', table_name='companies')
+    op.drop_index('ix_companies_live_name_key', table_name='companies')
     for table, column, referred in reversed(_REFS):
         op.drop_index(f'ix_{table}_{column}', table_name=table)
         with op.batch_alter_table(table, schema=None) as batch_op:

@@ -6,7 +6,7 @@ Figures here are worked out by hand from the small data each test makes.
 from __future__ import annotations
 
 import json
-import shutil
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -259,11 +259,24 @@ def test_command_line_contract(sqlite_db: Database, capsys: pytest.CaptureFixtur
     assert code == 0 and "化工用地" in out and "（100.00 亩）" in out and "厂房" not in out
 
 
-def test_migration_keeps_typed_occupancy(tmp_path: Path, sqlite_template: Path) -> None:
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.pg)])
+def empty_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A database with no schema yet, to migrate step by step."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'old.db'}"
+        return
+    from tests.conftest import _PG, _drop_pg_schema, _pg_schema_url
+    if _PG is None:
+        pytest.skip("no PostgreSQL server")
+    url, schema = _pg_schema_url(_PG)
+    yield url
+    _drop_pg_schema(_PG, schema)
+
+
+def test_migration_keeps_typed_occupancy(empty_url: str) -> None:
     """What a typed 可用面积 said is kept: total − available becomes 其他占用, so the free area
     reads as before; downgrading types the computed free area back."""
-    path = tmp_path / "old.db"
-    engine = sa.create_engine(f"sqlite:///{path}")
+    engine = sa.create_engine(empty_url)
     command.upgrade(alembic_config(engine), "0014")
     with engine.begin() as conn:
         conn.execute(sa.text("INSERT INTO carriers (name, kind, park, total_area, available_area, "
@@ -271,7 +284,7 @@ def test_migration_keeps_typed_occupancy(tmp_path: Path, sqlite_template: Path) 
                              "('空地', '土地', '', 500000, 500000, '')"))
     command.upgrade(alembic_config(engine), "0015")
     engine.dispose()
-    db = Database(f"sqlite:///{path}")
+    db = Database(empty_url, upgrade=False)
     try:
         rows = {r.name: r for r in db.read(carriers.carrier_figures)}
         assert (rows["老楼"].total, rows["老楼"].other, rows["老楼"].free) == (
@@ -282,10 +295,9 @@ def test_migration_keeps_typed_occupancy(tmp_path: Path, sqlite_template: Path) 
         assert "可用面积 3,600.00 ㎡" in held[0].note and "8,400.00 ㎡" in held[0].note
     finally:
         db.dispose()
-    engine = sa.create_engine(f"sqlite:///{path}")
+    engine = sa.create_engine(empty_url)
     command.downgrade(alembic_config(engine), "0014")
     with engine.connect() as conn:
         assert conn.execute(sa.text("SELECT name, available_area FROM carriers ORDER BY id")
                             ).all() == [("老楼", 360000), ("空地", 500000)]
     engine.dispose()
-    shutil.rmtree(tmp_path, ignore_errors=True)

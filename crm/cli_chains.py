@@ -50,28 +50,37 @@ def _add_chains(sub: Any) -> None:
     p.add_argument("--as-of", dest="as_of", metavar="YYYY-MM-DD")
     p.add_argument("--json", action="store_true")
     verbs = p.add_subparsers(dest="chain_verb", title="子命令", metavar="子命令")
-    link = verbs.add_parser("link", help="把项目归入一个环节（它就在这个环节的覆盖中计数）")
-    link.add_argument("project", metavar="PROJECT", help="项目编号或完整名称")
+    link = verbs.add_parser("link", help="把项目（或用 --company 把本地企业）归入一个环节")
+    link.add_argument("project", metavar="PROJECT", help="项目编号或完整名称（--company 时为企业）")
+    link.add_argument("--company", action="store_true",
+                      help="PROJECT 是一家本地企业（编号或完整名称），计入该环节的本地企业")
     link.add_argument("--segment", required=True, metavar="Y", help="环节（编号或名称）")
     link.add_argument("--chain", metavar="X", help="在这条产业链的环节中找（编号或名称的一部分）")
     link.add_argument("--user", help=USER_HELP)
     unlink = verbs.add_parser("unlink", help="把项目移出它所在的环节")
-    unlink.add_argument("project", metavar="PROJECT", help="项目编号或完整名称")
+    unlink.add_argument("project", metavar="PROJECT", help="项目编号或完整名称（--company 时为企业）")
+    unlink.add_argument("--company", action="store_true", help="PROJECT 是一家企业")
     unlink.add_argument("--user", help=USER_HELP)
 
 
 def _link(db: Database, args: argparse.Namespace) -> int:
     with db.uow() as uow:
         actor = _acting(uow, args.user)
-        project = projects.find_project(uow, args.project)
         segment = None
         if args.chain_verb == "link":
             chain_id = chains.find_chain(uow, args.chain).id if args.chain else None
             segment = chains.find_segment(uow, args.segment, chain_id)
-        chains.link_project(uow, actor, project.id, segment.id if segment else None)
+        if args.company:
+            company = chains.find_company(uow, args.project)
+            chains.link_company(uow, actor, company.id, segment.id if segment else None)
+            what = f"企业“{company.name}”"
+        else:
+            project = projects.find_project(uow, args.project)
+            chains.link_project(uow, actor, project.id, segment.id if segment else None)
+            what = f"项目“{project.name}”"
         uow.commit()
     where = f"归入环节“{segment.name}”" if segment else "移出了环节"
-    print(f"项目“{project.name}”已{where}")
+    print(f"{what}已{where}")
     return 0
 
 

@@ -451,3 +451,18 @@ def find_target(uow: UnitOfWork, ref: str) -> TargetFirm:
         raise ValidationError(f"有 {len(rows)} 个目标企业名为“{text}”，请用编号："
                               f"{[t.id for t in rows]}", code="target.ambiguous")
     return rows[0]
+
+
+def find_company(uow: UnitOfWork, ref: str) -> Company:
+    """A company by id or exact name (the command line)."""
+    text = ref.strip()
+    if text.isdigit() and (found := uow.session.get(Company, int(text))) is not None:
+        return found
+    rows = list(uow.session.scalars(select(Company).where(Company.name == text,
+                                                          Company.deleted_at.is_(None))))
+    if not rows:
+        raise NotFoundError(f"找不到企业“{text}”", code="companies.missing")
+    if len(rows) > 1:
+        raise ValidationError(f"有 {len(rows)} 家企业名为“{text}”，请用编号：{[c.id for c in rows]}",
+                              code="company.ambiguous")
+    return rows[0]

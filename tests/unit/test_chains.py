@@ -249,6 +249,10 @@ def test_command_line_contract(sqlite_db: Database, capsys: pytest.CaptureFixtur
     assert sqlite_db.read(view.coverage, D(2099, 1, 1))[0].segments[4].leads == 1
     code, out, _ = _cli(sqlite_db, capsys, "chains", "unlink", "p3")
     assert code == 0 and sqlite_db.read(view.coverage, D(2099, 1, 1))[0].segments[4].leads == 0
+    code, out, _ = _cli(sqlite_db, capsys, "chains", "link", "上海际数科技有限公司", "--company",
+                        "--segment", "原料")
+    assert code == 0 and "企业“上海际数科技有限公司”已归入环节“原料”" in out
+    assert sqlite_db.read(view.coverage, D(2099, 1, 1))[0].segments[0].local_firms == 1
     code, out, _ = _cli(sqlite_db, capsys, "stats", "--chain", "新材料", "--from", "2025-01-01",
                         "--to", "2025-12-31", "--as-of", "2025-12-31", "--json")
     assert (json.loads(out)["signed"], json.loads(out)["started"]) == (2, 1)

@@ -14,7 +14,7 @@ from crm.companies_identity import name_key
 from crm.db import UnitOfWork
 from crm.errors import ConflictError, ValidationError
 from crm.models import Company, Contact, Industry, Project
-from crm.services import duplicates
+from crm.services import duplicates, projects
 from crm.services.audit_fields import diff, snapshot
 from crm.services.common import (
     RELOAD,
@@ -256,37 +256,60 @@ def _filtered(uow: UnitOfWork, stmt: Select[Any], needle: str, raw: str = "") ->
     if found is not None:
         stmt = stmt.where(found)
     like = contains(needle)
-    # 曾用名 are kept as written (全角括号 …): matched as typed, too
-    former = Company.former_names.like(contains(raw or needle), escape=ESC)
-    if uow.session.get_bind().dialect.name == "sqlite":
+    # 曾用名 are kept as written (全角括号 …): matched as typed too; most companies have none,
+    # and the test for an empty one keeps the extra LIKE off their rows (+8% at 100k, not +35%)
+    typed = raw if raw and raw != needle else None
+    sqlite = uow.session.get_bind().dialect.name == "sqlite"
+    matches = Company.former_names.like if sqlite else Company.former_names.ilike
+    former = (Company.former_names != "") & (
+        matches(like, escape=ESC) if typed is None else
+        matches(like, escape=ESC) | matches(contains(typed), escape=ESC))
+    if sqlite:
         # SQLite's LIKE ignores ASCII case already; its ILIKE, lower() on each side, costs
         # another 90 ms at 100k companies.
         return stmt.where(Company.name.like(like, escape=ESC)
                           | Company.uscc.like(like, escape=ESC)
-                          | Company.initials.like(like, escape=ESC)
-                          | Company.former_names.like(like, escape=ESC) | former)
+                          | Company.initials.like(like, escape=ESC) | former)
     return stmt.where(Company.name.ilike(like, escape=ESC)
                       | Company.uscc.ilike(like, escape=ESC)
-                      | Company.initials.like(like, escape=ESC)
-                      | Company.former_names.ilike(like, escape=ESC) | former)
+                      | Company.initials.like(like, escape=ESC) | former)
 
 
 def company_ids(uow: UnitOfWork, q: CompanyQuery | None = None,
-                limit: int | None = None) -> list[int]:
+                limit: int | None = None, offset: int = 0) -> list[int]:
     """The ids of the matching companies in pinyin order (the list view keeps only these);
-    read from ix_companies_live_sort (migration 0010) rather than sorting 100k rows."""
+    read from ix_companies_live_sort (migration 0010) rather than sorting 100k rows;
+    ``limit`` of them from row ``offset`` when given."""
     q = q or CompanyQuery()
     if q.sort != "name":
         raise ValidationError(f"未知排序“{q.sort}”", code="sort.unknown")
     needle = normalize(q.search)
     if search.short(needle) or search.short(q.search.strip()):
-        return _short_search(uow, q, needle, limit)
+        found = _short_search(uow, q, needle, None)
+        return found[offset:None if limit is None else offset + limit]
     # the live rows in the order of ix_companies_live_sort; a search sorts its few matches
     keys: tuple[Any, ...] = ((func.coalesce(Company.sort_key, Company.sort_key), Company.id + 0)
                              if needle else (Company.deleted_at, Company.sort_key, Company.id))
     stmt = _filtered(uow, select(Company.id), needle, q.search.strip()).order_by(
-        *(k.desc() if q.descending else k.asc() for k in keys)).limit(limit)
+        *(k.desc() if q.descending else k.asc() for k in keys)
+    ).limit(limit).offset(offset or None)
     return first_column(uow, stmt)
+
+
+def company_ids_or_count(uow: UnitOfWork, q: CompanyQuery) -> int | list[int]:
+    """What the 企业 list reads first: all the ids when a search gives them (through the
+    trigram index) or there are at most ``projects.ALL_IDS``, else the count (a province's
+    400,000 companies), each screen then read with ``company_page``."""
+    if normalize(q.search):
+        return company_ids(uow, q)
+    n = int(uow.session.scalar(select(func.count()).select_from(Company).where(
+        Company.deleted_at.is_(None))) or 0)
+    return company_ids(uow, q) if n <= projects.ALL_IDS else n
+
+
+def company_page(uow: UnitOfWork, q: CompanyQuery, offset: int, limit: int) -> list[CompanyRow]:
+    """One screen of the 企业 list from row ``offset``, in pinyin order from the index."""
+    return company_rows(uow, company_ids(uow, q, limit, offset))
 
 
 def _short_search(uow: UnitOfWork, q: CompanyQuery, needle: str,

@@ -113,6 +113,12 @@ HEADERS = ["项目名称", "企业名称", "计划总投资(万元)", "项目状
 
 
 def test_a_ledger_with_synonyms_and_bad_cells(db: Database, tmp_path: Path) -> None:
+    with db.uow() as uow:  # seeded by the migration; a reused test schema is emptied
+        known = {t.name for t in tiers.list_tiers(uow)}
+        for name in ("上市公司", "专精特新"):
+            if name not in known:
+                tiers.add_tier(uow, SYSTEM, name)
+        uow.commit()
     good = [["智算中心", "湖北云图智算科技有限公司", 26000, "已开工", D(2025, 4, 24),
              D(2025, 7, 8), "专精特新、上市公司", "0.5", 720, 100, D(2025, 8, 1),
              D(2025, 9, 1), D(2025, 5, 6)]]

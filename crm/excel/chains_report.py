@@ -14,10 +14,10 @@ from crm.views import chains as view
 CHAINS = (Column("产业链", "text", 22), Column("环节数", "int", 8), Column("强链", "int", 8),
           Column("弱链", "int", 8), Column("缺链", "int", 8), Column("完整度", "pct", 10),
           Column("目标企业", "int", 10), Column("已接洽", "int", 9))
-SEGMENTS = (Column("产业链", "text", 20), Column("位置", "text", 6), Column("环节", "text", 24),
-            Column("状态", "text", 6), Column("目标企业", "int", 9), Column("已接洽", "int", 8),
-            Column("线索", "int", 7), Column("在谈", "int", 7), Column("签约", "int", 7),
-            Column("开工", "int", 7), Column("本地企业", "int", 9))
+SEGMENTS = (Column("产业链", "text", 16), Column("位置", "text", 6), Column("环节", "text", 22),
+            Column("状态", "text", 6), Column("目标企业", "int", 8), Column("已接洽", "int", 7),
+            Column("线索", "int", 6), Column("在谈", "int", 6), Column("签约", "int", 6),
+            Column("开工", "int", 6), Column("本地企业", "int", 8))  # 97: A4 portrait
 GAPS = (Column("产业链", "text", 20), Column("位置", "text", 6), Column("环节", "text", 24),
         Column("状态", "text", 6), Column("目标企业", "int", 9), Column("线索与在谈", "int", 10),
         Column("未接洽的目标企业", "text", 60))

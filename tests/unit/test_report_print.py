@@ -52,7 +52,9 @@ def test_every_sheet_has_a_print_layout(reports: dict[str, Path]) -> None:
             assert setup.orientation == ("portrait" if widths <= PORTRAIT_CHARS else "landscape"), where
             header, footer = ws.oddHeader, ws.oddFooter
             assert header.left.text == org and org, where
-            period = "截至 2025-12-31" if key == "ledger" else "2025-01-01 至 2025-06-30（截至 2025-12-31）"
+            # the ledger and the 产业链图谱 are a state as of a date, not a period's figures
+            period = ("截至 2025-12-31" if key in ("ledger", "chains")
+                      else "2025-01-01 至 2025-06-30（截至 2025-12-31）")
             assert header.center.text and period in header.center.text, where
             assert "&P" in (footer.center.text or "") and "&N" in footer.center.text, where
 
@@ -82,8 +84,9 @@ def test_reports_print_one_page_wide(reports: dict[str, Path], tmp_path: Path) -
 
     def rounded(sizes: list[tuple[float, float]]) -> list[tuple[int, int]]:
         return [(round(w), round(h)) for w, h in sizes]
-    # 汇总 (with its chart) and the five breakdowns on A4 portrait, 签约未开工 on A4 landscape
-    assert rounded(pages["start-rate"]) == [portrait] * 6 + [landscape]
+    # 汇总 (with its chart) and the five breakdowns on A4 portrait, 签约未开工 on A4 landscape,
+    # 年底预测 portrait, 冲刺清单 landscape
+    assert rounded(pages["start-rate"]) == [portrait] * 6 + [landscape, portrait, landscape]
     assert rounded(pages["ledger"]) == [(A3_LONG, A4_LONG)]  # 21 columns: A3 landscape
     assert rounded(pages["staff"]) == [portrait]
     assert rounded(pages["contacts"]) == [landscape]

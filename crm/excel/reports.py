@@ -109,10 +109,11 @@ def _start_rate(uow: UnitOfWork, book: Book, org: str, period: Period, as_of: dt
     return write_start_rate(book, org, snapshots.month_report(uow, period, as_of, f))
 
 
-FORECAST = (Column("签约项目数", "int", 12), Column("已开工(开业)数", "int", 16),
-            Column("计划年内开工数", "int", 16), Column("按计划年底开工率", "pct", 18),
-            Column("开工率目标", "pct", 12), Column("距目标还需开工", "int", 16),
-            Column("未填计划日期", "int", 14))
+# one A4 page upright (90 characters wide)
+FORECAST = (Column("签约项目数", "int", 11), Column("已开工(开业)数", "int", 14),
+            Column("计划年内开工数", "int", 13), Column("按计划年底开工率", "pct", 16),
+            Column("开工率目标", "pct", 10), Column("距目标还需开工", "int", 14),
+            Column("未填计划日期", "int", 12))
 SPRINT = (Column("计划开工(开业)日期", "date", 18), Column("类型", "text", 6),
           Column("项目名称", "text", 30), Column("企业名称", "text", 30),
           Column("招商专员", "text", 10), Column("签约日期", "date", 11),

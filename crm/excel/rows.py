@@ -12,6 +12,7 @@ import operator
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from crm import clock, stages
@@ -119,15 +120,16 @@ class Note(str):
     """What a cell check says about a good cell (a 提示, not an error)."""
 
 
-def _parse_date(value: object) -> tuple[object, str | None]:
+def _parse_date(value: object, *, plan: bool = False) -> tuple[object, str | None]:
     try:
         day, month_only = cells.parse_day_or_month(value)
     except CellError as exc:
         return None, exc.reason
     if day is not None and not dt.date(1990, 1, 1) <= day <= dt.date(2100, 12, 31):
         return None, f"日期 {day} 超出合理范围（1990–2100）"
-    # every date a ledger carries is a milestone (立项, 签约, 开工, 投产, 终止): it has happened
-    if day is not None and day > (today := clock.today()):
+    # every date a ledger carries is a milestone (立项, 签约, 开工, 投产, 终止): it has happened;
+    # but a plan (计划开工时间) is a date to come
+    if not plan and day is not None and day > (today := clock.today()):
         return None, f"日期 {day} 晚于今天（{today}），不能登记尚未发生的事"
     if month_only:
         return day, Note(f"“{cells.text(value)}”只写到月份，按 {day}（当月1日）导入")
@@ -443,9 +445,11 @@ _ROW: tuple[tuple[str, str], ...] = (
     ("producing_on", "date"), ("dropped_on", "date"), ("lead_on", "date"), ("event", "plain"),
     ("owner", "plain"), ("carrier", "plain"), ("note", "plain"), ("drop_reason", "plain"),
     ("source", "raw"), ("land_mu", "area"), ("agreement_kind", "text"), ("stage", "text"),
-    ("start_kind", "text"), ("planned_start_on", "date"), ("planned_open_on", "date"),
+    ("start_kind", "text"), ("planned_start_on", "plan"), ("planned_open_on", "plan"),
     ("planned_start_kind", "text"))
-_CHECKS = {"uscc": _uscc, "date": _parse_date, "area": _parse_area}
+_CHECKS: dict[str, Callable[[object], tuple[object, str | None]]] = {
+    "uscc": _uscc, "date": _parse_date, "area": _parse_area,
+    "plan": partial(_parse_date, plan=True)}
 # Cells that can be bad, in the order a row's problems are reported (after name and company).
 _CHECKED = ("uscc", "planned", "amount", "signed_on", "started_on", "producing_on",
             "dropped_on", "lead_on", "land_mu", "planned_start_on", "planned_open_on")

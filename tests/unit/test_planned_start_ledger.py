@@ -43,10 +43,12 @@ def test_each_column_name_is_read(sqlite_db: Database, tmp_path: Path, header: s
     world(sqlite_db)
     path = _ledger(tmp_path / "台账.xlsx",
                    ["项目名称", "企业名称", "项目状态", "签约时间", "签约金额(万元)", header],
-                   [["芯片封测", "武汉芯片有限公司", "已签约", "2025-03-01", 5000, "2025年10月8日"]])
+                   [["芯片封测", "武汉芯片有限公司", "已签约", "2025-03-01", 5000, "2025年10月8日"],
+                    ["显示面板", "武汉面板有限公司", "已签约", "2025-03-01", 5000, "2099年3月1日"]])
     report = import_ledger(sqlite_db, SYSTEM, path)
     assert not report.errors, [p.text() for p in report.errors]
     assert _planned(sqlite_db)["芯片封测"] == (D(2025, 10, 8), kind)
+    assert _planned(sqlite_db)["显示面板"] == (D(2099, 3, 1), kind)  # a plan may lie ahead
 
 
 def test_a_plan_before_the_signing_is_refused_by_row_and_column(sqlite_db: Database,
@@ -70,6 +72,7 @@ def test_ledger_export_and_import_keep_the_plan(sqlite_db: Database, sqlite_temp
     from tests.unit.test_steering import signed
     pid = signed(sqlite_db, w, "氢能装备", D(2025, 4, 8), D(2025, 10, 15), "开业")
     signed(sqlite_db, w, "无计划", D(2025, 4, 9))
+    signed(sqlite_db, w, "明年计划", D(2025, 4, 10), D(2030, 6, 30))  # a plan lies ahead
     out = tmp_path / "台账.xlsx"
     export_report(sqlite_db, "ledger", out, Period(D(2025, 1, 1), D(2025, 12, 31)),
                   D(2025, 12, 31))
@@ -83,7 +86,8 @@ def test_ledger_export_and_import_keep_the_plan(sqlite_db: Database, sqlite_temp
     try:
         report = import_ledger(fresh, SYSTEM, out)
         assert not report.errors, [p.text() for p in report.errors]
-        assert _planned(fresh) == {"氢能装备": (D(2025, 10, 15), "开业"), "无计划": (None, None)}
+        assert _planned(fresh) == {"氢能装备": (D(2025, 10, 15), "开业"), "无计划": (None, None),
+                                   "明年计划": (D(2030, 6, 30), "开工")}
     finally:
         fresh.dispose()
     # and onto itself: nothing changes; a changed plan in the file updates the project

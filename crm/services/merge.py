@@ -33,8 +33,8 @@ from crm.services.common import Actor, audit, get_or_404
 from crm.text import search_text
 
 SEP = "；"
-# the details a survivor without them takes from the merged company
-_TAKEN = ("uscc", "hq_city", "industry_id", "licence_on", "parent_id")
+# the details a survivor without them takes from the merged company (the 招商图谱 segment too)
+_TAKEN = ("uscc", "hq_city", "industry_id", "licence_on", "parent_id", "segment_id")
 
 
 @dataclass(frozen=True)
@@ -146,7 +146,7 @@ def merge_companies(uow: UnitOfWork, actor: Actor, survivor_id: int,
     moving = _moving(uow, merged.id)
     taken: dict[str, Any] = {}
     merged_uscc = merged.uscc
-    for key in _TAKEN:
+    for key in (k for k in _TAKEN if hasattr(Company, k)):
         mine, theirs = getattr(survivor, key), getattr(merged, key)
         if mine in (None, "") and theirs not in (None, "") and theirs != survivor.id:
             taken[key] = theirs
@@ -163,6 +163,7 @@ def merge_companies(uow: UnitOfWork, actor: Actor, survivor_id: int,
     survivor.former_names = SEP.join(names)
     for kind, ids in moving.items():
         _move(uow, kind, ids, survivor.id)
+    tiers_added = _add_tiers(uow, survivor.id, merged.id)
     merged.deleted_at = dt.datetime.now()
     uow.session.flush()
     _refresh_search(uow, survivor)
@@ -170,6 +171,7 @@ def merge_companies(uow: UnitOfWork, actor: Actor, survivor_id: int,
     detail: dict[str, Any] = {
         "merged_id": merged.id, "merged_name": merged.name, "merged_uscc": merged_uscc,
         "moved": moving, "taken": {k: _plain(v) for k, v in taken.items()},
+        "tiers_added": tiers_added,
         "former_before": before_former, "former_after": survivor.former_names}
     changes = [["former_names", before_former, survivor.former_names],
                ["merged", "", f"{merged.name}（编号 {merged.id}）"]]
@@ -182,6 +184,20 @@ def merge_companies(uow: UnitOfWork, actor: Actor, survivor_id: int,
     entry = uow.session.scalar(select(func.max(AuditEntry.id)).where(
         AuditEntry.action == "merge", AuditEntry.entity_id == survivor.id))
     return MergeResult(survivor.id, survivor.name, merged.id, merged.name, int(entry or 0), moved)
+
+
+def _add_tiers(uow: UnitOfWork, survivor_id: int, merged_id: int) -> list[int]:
+    """The merged company's tier tags (世界500强 …) the survivor lacks, added to it: its
+    projects keep counting under them (crm.services.assessment)."""
+    model = getattr(models, "CompanyTier", None)
+    if model is None:
+        return []
+    def tags(company_id: int) -> set[int]:
+        return set(uow.session.scalars(select(model.tier_id).where(
+            model.company_id == company_id)))
+    added = sorted(tags(merged_id) - tags(survivor_id))
+    uow.session.add_all(model(company_id=survivor_id, tier_id=t) for t in added)
+    return added
 
 
 def _plain(value: Any) -> Any:
@@ -295,6 +311,12 @@ def undo_merge(uow: UnitOfWork, actor: Actor, audit_id: int) -> MergeResult:
     taken = d.get("taken") or {}
     for key in taken:
         setattr(survivor, key, None)
+    tiers = getattr(models, "CompanyTier", None)
+    if tiers is not None and d.get("tiers_added"):
+        tag: Any
+        for tag in uow.session.scalars(select(tiers).where(
+                tiers.company_id == survivor.id, tiers.tier_id.in_(d["tiers_added"]))):
+            uow.session.delete(tag)
     uow.session.flush()
     merged.uscc = d.get("merged_uscc") or merged.uscc
     added = set(_names(d.get("former_after", ""))) - set(_names(d.get("former_before", "")))

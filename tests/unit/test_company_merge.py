@@ -278,3 +278,39 @@ def test_a_large_list_compares_neighbours_and_finds_the_same_pairs(
     monkeypatch.setattr(duplicates, "ALL_PAIRS_UP_TO", 0)  # as beyond 3,000 companies
     assert [(p.a_id, p.b_id, p.reason) for p in db.read(duplicates.duplicate_pairs,
                                                         w.manager)] == everything
+
+
+def test_targets_and_tier_tags_follow_the_merge_and_its_undo(db: Database, w: World) -> None:
+    from crm.models import Chain, CompanyTier, Segment, TargetFirm, Tier
+
+    twin = _twin(db)
+    with db.uow() as uow:
+        chain = Chain(name="人工智能", note="")
+        uow.session.add(chain)
+        uow.session.flush()
+        segment = Segment(chain_id=chain.id, name="空间智能数据服务", stage="中游", note="")
+        uow.session.add(segment)
+        uow.session.flush()
+        tier = uow.session.scalars(select(Tier).where(Tier.name == "专精特新")).first()
+        if tier is None:  # a test database emptied of the dictionary's rows
+            tier = Tier(name="专精特新")
+            uow.session.add(tier)
+            uow.session.flush()
+        target = TargetFirm(segment_id=segment.id, name="际数科技（上海）有限公司",
+                            company_id=twin, sort_key="")
+        uow.session.add_all([target, CompanyTier(company_id=twin, tier_id=tier.id)])
+        uow.session.flush()
+        ids = (target.id, tier.id)
+        uow.commit()
+    result = db.run(merge.merge_companies, w.manager, w.company, twin)
+    assert result.moved["targets"] == 1
+
+    def state() -> tuple[int | None, list[int]]:
+        with db.uow() as uow:
+            firm = uow.session.get(TargetFirm, ids[0])
+            tags = list(uow.session.scalars(select(CompanyTier.tier_id).where(
+                CompanyTier.company_id == w.company)))
+            return (firm.company_id if firm else None), tags
+    assert state() == (w.company, [ids[1]])
+    db.run(merge.undo_merge, w.manager, result.audit_id)
+    assert state() == (twin, [])

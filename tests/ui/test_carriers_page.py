@@ -55,6 +55,21 @@ def test_totals_bars_and_who_holds_the_space(qtbot, ctx, wait_idle):
     assert page.model.rowCount() == 22
 
 
+def test_asked_for_space_the_page_lists_what_fits(qtbot, ctx, wait_idle):
+    """"5,000 ㎡ of factory?": the factories with that much free, the snuggest first."""
+    page = opened(qtbot, ctx, wait_idle)
+    page.kind.set_value("标准化厂房")
+    qtbot.keyClicks(page.need, "5000")
+    assert [(r.name, r.free) for r in page.model.rows] == [
+        ("钢城工业园标准厂房", Decimal(7000)), ("北湖标准化厂房二期", Decimal(9000)),
+        ("北湖标准化厂房一期", Decimal(19000))]
+    page.kind.set_value(None)
+    page.need.setText("30亩")  # 20,000 ㎡: only the land has that much
+    assert [r.name for r in page.model.rows] == ["化工园区待开发用地"]
+    page.need.setText("不是面积")
+    assert page.model.rowCount() == 22
+
+
 def test_place_a_fitting_project_and_release_it(qtbot, ctx, wait_idle):
     page = opened(qtbot, ctx, wait_idle)
     select(page, wait_idle, "北湖标准化厂房一期")

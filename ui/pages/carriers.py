@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QPushButton,
     QSplitter,
     QTabWidget,
@@ -18,7 +19,8 @@ from PySide6.QtWidgets import (
 )
 
 from crm.changes import PROJECTS
-from crm.services import dictionaries
+from crm.errors import CrmError
+from crm.services import carriers, dictionaries
 from crm.services.carriers import LAND, SHORT, CarrierFigures, KindTotals, m2_to_mu
 from crm.views.carriers import CarrierDetail, CarriersOverview, carrier_detail, carriers_overview
 from ui.context import AppContext, Latest, op
@@ -136,8 +138,15 @@ class CarriersPage(QWidget):
                                 '<span style="color:#b8bec7">■</span> 其他占用　'
                                 '<span style="color:#c9ced6">■</span> 可用'), self)
         legend.setProperty("class", "muted")
+        self.need = QLineEdit(self)
+        self.need.setObjectName("carriers-need")
+        self.need.setPlaceholderText(self.tr("需要面积，如 5000 或 30亩"))
+        self.need.setToolTip(self.tr("只列可用面积不小于此数的载体（平方米，土地也可写亩）"))
+        self.need.setMaximumWidth(220)
+        self.need.textChanged.connect(lambda _t: self._show())
         filters.addWidget(self.search)
         filters.addWidget(self.kind)
+        filters.addWidget(self.need)
         filters.addStretch(1)
         filters.addWidget(legend)
         layout.addLayout(filters)
@@ -148,14 +157,14 @@ class CarriersPage(QWidget):
             Column(self.tr("所在园区"), lambda r: r.park),
             Column(self.tr("总面积(㎡)"), lambda r: area(r.total), "number"),
             Column(self.tr("已落位(㎡)"), lambda r: area(r.placed), "number"),
-            Column(self.tr("可用(㎡)"), lambda r: area(r.free), "number"),
+            Column(self.tr("可用(㎡)"), lambda r: area_cell(r.free, r.kind), "number"),
             Column(self.tr("空置率"), lambda r: fmt.rate(r.vacancy), "number"),
             Column(self.tr("占用"), lambda r: ""),
             Column(self.tr("项目"), lambda r: r.projects, "number"),
         ], self)
         self.table = table_view(self.model, self, stretch=7)
         self.table.setItemDelegateForColumn(7, OccupancyDelegate(self.table))
-        for i, width in enumerate((210, 56, 130, 136, 120, 136, 80, 180, 56)):
+        for i, width in enumerate((200, 48, 120, 136, 120, 220, 76, 160, 52)):
             self.table.setColumnWidth(i, width)
         self.table.selectionModel().currentRowChanged.connect(self._current_changed)
         self.list_area = TableOrEmpty(
@@ -246,11 +255,26 @@ class CarriersPage(QWidget):
             self.cards[t.kind].show_totals(t, overview.rows)
         self._show()
 
+    def needed(self) -> Decimal | None:
+        """The area typed in 需要面积 (㎡), or None when blank or not an area."""
+        text = self.need.text().strip()
+        if not text:
+            return None
+        try:
+            return carriers.parse_area(text)
+        except CrmError:
+            return None
+
     def rows(self) -> list[CarrierFigures]:
         kind = self.kind.value()
         needle = self.search.text().strip()
-        return [r for r in self._all if (kind is None or r.kind == kind)
-                and (not needle or needle in r.name or needle in r.park)]
+        need = self.needed()
+        rows = [r for r in self._all if (kind is None or r.kind == kind)
+                and (not needle or needle in r.name or needle in r.park)
+                and (need is None or r.free >= need)]
+        if need is not None:  # asked for an area: the snuggest fit first
+            rows.sort(key=lambda r: r.free)
+        return rows
 
     def _show(self) -> None:
         rows = self.rows()

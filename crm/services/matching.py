@@ -19,7 +19,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import exists, or_, select
+from sqlalchemy import and_, exists, or_, select
 
 from crm import clock, stages
 from crm.db import UnitOfWork
@@ -190,7 +190,9 @@ def fitting_projects(uow: UnitOfWork, carrier_id: int, limit: int = 200) -> list
     c = figures_of(uow, carrier_id)
     held = exists().where(CarrierPlacement.project_id == Project.id,
                           CarrierPlacement.released_on.is_(None))
-    area = Project.land_mu > 0 if c.kind == LAND else Project.floor_area > 0
+    # only needs that can fit (the database prunes; fit() decides)
+    area = (and_(Project.land_mu > 0, Project.land_mu <= c.free * 15 / 10000) if c.kind == LAND
+            else and_(Project.floor_area > 0, Project.floor_area <= c.free))
     stmt = (select(Project, Company.name, Industry.name)
             .join(Company, Company.id == Project.company_id)
             .outerjoin(Industry, Industry.id == Project.industry_id)

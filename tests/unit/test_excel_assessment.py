@@ -133,7 +133,7 @@ def test_a_ledger_with_synonyms_and_bad_cells(db: Database, tmp_path: Path) -> N
         assert (p.registered_on, p.landed_on) == (D(2025, 9, 1), D(2025, 5, 6))
         assert [t.name for t in tiers.company_tiers(uow, p.company_id)] == ["上市公司", "专精特新"]
     # the ledger's running total grew: one receipt of the difference
-    grown = [good[0][:7] + ["0.8"] + good[0][8:]]
+    grown = [[*good[0][:7], "0.8", *good[0][8:]]]
     import_ledger(db, SYSTEM, _ledger(tmp_path / "b.xlsx", HEADERS, grown))
     assert _receipts(db)[("智算中心", "省外")] == (Decimal(8000), None)
 

@@ -37,7 +37,8 @@ def test_preview_is_what_the_export_writes(qtbot: object, ctx: AppContext, wait_
     wait_idle(ctx)
     tabs = p.preview.tabs
     assert [tabs.tabText(i) for i in range(tabs.count())] == [
-        "汇总", "按产业", "按招商专员", "按招商来源", "按招商大使", "按签约活动", "签约未开工"]
+        "汇总", "按产业", "按招商专员", "按招商来源", "按招商大使", "按签约活动", "签约未开工",
+        "年底预测", "冲刺清单"]
     summary = tabs.widget(0)
     assert isinstance(summary, QTableWidget)
     assert _cells(summary, 0) == ["26", "15", "57.69%", "164.52", "25.88", "15.73%"]

@@ -9,6 +9,7 @@ Windows profile folders), from a working folder of its own, with no Python on PA
 from __future__ import annotations
 
 import os
+import random
 import sqlite3
 import struct
 import subprocess
@@ -27,6 +28,7 @@ H1 = ("--from", "2025-01-01", "--to", "2025-06-30", "--as-of", "2025-12-31")
 ARTICLE = ("签约数    26", "开工数    15", "开工率    57.69%")
 # The last version before the schema grew past 0010, as a bureau would have it installed
 OLDER_VERSION, OLDER_REVISION = "d8c7297b58dd663e45814935b7a6bef2451d3caf", "0010"
+ROWS = 4000  # of the large ledger
 PAGES = ("dashboard", "projects", "companies", "contacts", "events", "carriers", "reports",
          "settings")
 
@@ -202,3 +204,31 @@ def test_newer_bundle_upgrades_an_older_database_and_keeps_its_data(tmp_path: Pa
     assert done.returncode == 0, done.stderr
     assert revision(path) == head()
     assert all(line in done.stdout.splitlines() for line in ARTICLE), done.stdout
+
+
+def test_a_large_ledger_is_imported_with_the_helper_process(tmp_path: Path) -> None:
+    """crm.excel.keys starts a helper process for a ledger over 1 MB: the bundled crm must be
+    able to start itself as that helper (multiprocessing.freeze_support in crm/__main__.py)."""
+    import openpyxl
+
+    from tests.unit.test_excel_import import HEADERS
+
+    path = tmp_path / "台账.xlsx"
+    book = openpyxl.Workbook(write_only=True)
+    sheet = book.create_sheet()
+    sheet.append(HEADERS)
+    rng = random.Random(17)
+    for i in range(ROWS):  # a long remark of random characters: over 1 MB in few rows
+        remark = "".join(chr(rng.randrange(0x4E00, 0x9FA5)) for _ in range(120))
+        sheet.append([i + 1, f"测试项目{i}号产业园", f"湖北测试{i}号科技有限公司", None, "新材料",
+                      "1.5", "在谈", None, None, None, None, "王芳", "自主", None, remark])
+    book.save(path)
+    assert path.stat().st_size > 1_000_000  # crm.excel.keys.HELPER_MIN_BYTES
+    desk = Desk(tmp_path / "desk")
+    db = str(tmp_path / "big.db")
+    assert desk.crm("--db", db, "init").returncode == 0
+    done = desk.crm("--db", db, "import", str(path))
+    assert done.returncode == 0, done.stderr
+    assert f"新建 {ROWS} 个项目" in done.stdout
+    log = desk.data / "crm.log"
+    assert not log.exists() or "helper" not in log.read_text(encoding="utf-8")

@@ -160,12 +160,12 @@ def check(uow: UnitOfWork, rows: Iterable[LedgerRow], headers: dict[str, HeaderG
 
 
 def write(uow: UnitOfWork, actor: Actor, rows: Iterable[LedgerRow], checked: Checked
-          ) -> tuple[list[Problem], list[Problem], int]:
+          ) -> tuple[list[Problem], list[Problem], set[tuple[str, int]]]:
     """Apply the checked cells to the rows' projects (already written): (errors, warnings,
-    how many rows changed something)."""
+    the (sheet, Excel row) of the rows that changed something)."""
     errors: list[Problem] = []
     warnings: list[Problem] = []
-    changed = 0
+    changed: set[tuple[str, int]] = set()
     todo = [r for r in rows if (r.sheet, r.row) in checked.extras]
     if not todo:
         return errors, warnings, changed
@@ -179,7 +179,8 @@ def write(uow: UnitOfWork, actor: Actor, rows: Iterable[LedgerRow], checked: Che
         pid, company_id = found
         try:
             with uow.session.begin_nested():
-                changed += _apply(uow, actor, row, pid, company_id, extra, warnings)
+                if _apply(uow, actor, row, pid, company_id, extra, warnings):
+                    changed.add((row.sheet, row.row))
         except CrmError as exc:
             key = {"received_on": "funds_on", "usd_amount": "usd_amount"}.get(
                 exc.field or "", exc.field or "")

@@ -270,6 +270,8 @@ def _import(db: Database, actor: Actor, path: str | Path, o: _Options,
                 done_rows = [p.row for p in valid if (p.row.sheet, p.row.row) not in invalid]
                 more, notes, touched = assessment_cols.write(uow, actor, done_rows, assessed)
                 result.changed = result.changed or bool(touched)
+                moved = len(touched & result.unchanged_rows)  # only its 到位资金 … changed
+                result.updated, result.unchanged = result.updated + moved, result.unchanged - moved
                 errors.extend(more)
                 invalid |= {(p.sheet, p.row) for p in more}
                 warnings.extend(notes)

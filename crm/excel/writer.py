@@ -43,6 +43,7 @@ class WriteResult:
     errors: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     people: list[str] = field(default_factory=list)  # staff records made (no login)
+    unchanged_rows: set[tuple[str, int]] = field(default_factory=set)  # (sheet, Excel row)
 
 
 def write(uow: UnitOfWork, actor: Actor, plans: list[Plan], lk: Lookups, *,
@@ -85,6 +86,7 @@ def _write(uow: UnitOfWork, actor: Actor, plans: list[Plan], lk: Lookups, ids: _
             out.changed = True
         else:
             out.unchanged += 1
+            out.unchanged_rows.add((plan.row.sheet, plan.row.row))
     if progress is not None:
         progress(len(plans) - len(todo), total)
     out.created = len(todo)

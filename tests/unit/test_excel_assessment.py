@@ -134,8 +134,9 @@ def test_a_ledger_with_synonyms_and_bad_cells(db: Database, tmp_path: Path) -> N
         assert [t.name for t in tiers.company_tiers(uow, p.company_id)] == ["上市公司", "专精特新"]
     # the ledger's running total grew: one receipt of the difference
     grown = [[*good[0][:7], "0.8", *good[0][8:]]]
-    import_ledger(db, SYSTEM, _ledger(tmp_path / "b.xlsx", HEADERS, grown))
+    report = import_ledger(db, SYSTEM, _ledger(tmp_path / "b.xlsx", HEADERS, grown))
     assert _receipts(db)[("智算中心", "省外")] == (Decimal(8000), None)
+    assert (report.updated, report.unchanged) == (1, 0)  # only its 到位资金 changed
 
     bad = [["氢能装备", "上海氢澜科技有限公司", 42000, "已签约", D(2025, 4, 8), None,
             "五百强", None, 300, None, None, None, None],

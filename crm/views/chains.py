@@ -17,12 +17,12 @@ project started (开工/开业) or producing by as-of, whatever the year, not dr
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, exists, func, or_, select
+from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.orm import aliased
 
 from crm import permissions, stages
@@ -198,17 +198,23 @@ def _in_flow_order(rows: list[SegmentCoverage]) -> list[SegmentCoverage]:
 
 def _count_targets(uow: UnitOfWork, ids: list[int], counts: dict[int, dict[str, int]],
                    as_of: dt.date) -> None:
-    log = aliased(ContactLog)
-    talked = or_(TargetFirm.project_id.is_not(None),
-                 and_(TargetFirm.company_id.is_not(None),
-                      exists().where(log.company_id == TargetFirm.company_id,
-                                     log.logged_on <= as_of)))
-    stmt = (select(TargetFirm.segment_id, func.count(),
-                   func.coalesce(func.sum(case((talked, 1), else_=0)), 0))
-            .where(TargetFirm.segment_id.in_(ids)).group_by(TargetFirm.segment_id))
-    rows: Any = uow.session.execute(stmt)
-    for seg_id, n, contacted in rows:
-        counts[seg_id].update(targets=int(n), contacted=int(contacted))
+    """Targets per segment and those contacted. The segments' targets are few (a chain's
+    hundreds); asking the log only about their companies reads the log's company index, where
+    a correlated EXISTS let PostgreSQL hash the whole log (24 ms at 20,000 logs)."""
+    rows: Any = list(uow.session.execute(
+        select(TargetFirm.segment_id, TargetFirm.company_id, TargetFirm.project_id)
+        .where(TargetFirm.segment_id.in_(ids))))
+    companies = {c for _, c, _ in rows if c is not None}
+    talked: set[int] = set()
+    if companies:
+        talked = set(uow.session.scalars(
+            select(ContactLog.company_id).where(ContactLog.company_id.in_(companies),
+                                                ContactLog.logged_on <= as_of).distinct()))
+    for seg_id, company, project in rows:
+        bucket = counts[seg_id]
+        bucket["targets"] = bucket.get("targets", 0) + 1
+        if project is not None or company in talked:
+            bucket["contacted"] = bucket.get("contacted", 0) + 1
 
 
 def _count_projects(uow: UnitOfWork, ids: list[int], counts: dict[int, dict[str, int]],
@@ -297,13 +303,9 @@ class TargetRow:
 
 
 def _target_select() -> Any:
-    log = aliased(ContactLog)
     owner = aliased(User)
-    talked = or_(TargetFirm.project_id.is_not(None),
-                 and_(TargetFirm.company_id.is_not(None),
-                      exists().where(log.company_id == TargetFirm.company_id)))
     return (select(TargetFirm, Segment.chain_id, Chain.name, Segment.name, owner.display_name,
-                   Project.stage, talked)
+                   Project.stage)
             .join(Segment, Segment.id == TargetFirm.segment_id)
             .join(Chain, Chain.id == Segment.chain_id)
             .outerjoin(owner, owner.id == TargetFirm.owner_id)
@@ -311,13 +313,20 @@ def _target_select() -> Any:
                                      Project.deleted_at.is_(None))))
 
 
-def _target_rows(rows: Iterable[Any]) -> list[TargetRow]:
+def _target_rows(uow: UnitOfWork, stmt: Any) -> list[TargetRow]:
+    found: Any = list(uow.session.execute(stmt))
+    companies = sorted({t.company_id for t, *_ in found if t.company_id is not None})
+    talked: set[int] = set()
+    for start in range(0, len(companies), 5000):  # the log's company index, asked in batches
+        talked |= set(uow.session.scalars(select(ContactLog.company_id).where(
+            ContactLog.company_id.in_(companies[start:start + 5000])).distinct()))
     out = []
-    for t, chain_id, chain, segment, owner, stage, talked in rows:
+    for t, chain_id, chain, segment, owner, stage in found:
         project_id = t.project_id if stage is not None else None
         out.append(TargetRow(t.id, t.name, chain_id, chain, t.segment_id, segment, t.tier,
                              t.city, t.owner_id, owner or "", t.uscc, t.why, t.source,
-                             t.company_id, project_id, stage, bool(talked), t.version))
+                             t.company_id, project_id, stage,
+                             t.project_id is not None or t.company_id in talked, t.version))
     return out
 
 
@@ -331,11 +340,11 @@ def list_targets(uow: UnitOfWork, chain_id: int | None = None,
         stmt = stmt.where(TargetFirm.segment_id.in_(segment_ids))
     stmt = stmt.order_by(Chain.position, Chain.id, Segment.position, Segment.id,
                          TargetFirm.sort_key, TargetFirm.id)
-    return _target_rows(uow.session.execute(stmt))
+    return _target_rows(uow, stmt)
 
 
 def get_target(uow: UnitOfWork, target_id: int) -> TargetRow:
-    rows = _target_rows(uow.session.execute(_target_select().where(TargetFirm.id == target_id)))
+    rows = _target_rows(uow, _target_select().where(TargetFirm.id == target_id))
     if not rows:
         from crm.errors import NotFoundError
         raise NotFoundError(f"目标企业不存在（编号 {target_id}）", code="target_firms.missing")

@@ -8,6 +8,8 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 
 from crm import clock
 from crm.db import Database
@@ -330,3 +332,12 @@ def test_demo_makes_the_forecast_gap_and_alerts_visible(demo_db: Database) -> No
     assert (now.rate_text, now.starts_needed, now.overdue) == ("60.00%", 1, 1)
     found = demo_db.read(alerts.alerts, D(2026, 11, 28))
     assert all(found.count(rule) > 0 for rule in alerts.RULES)
+
+
+def test_the_database_refuses_to_change_a_snapshot(db: Database) -> None:
+    w = builders.world(db)
+    db.run(snapshots.take_snapshot, w.manager, "2025-06")
+    with pytest.raises(DBAPIError, match="只读"), db.uow() as uow:
+        uow.session.execute(text("UPDATE snapshots SET data = '{}'"))
+        uow.commit()
+    assert db.read(snapshots.snapshot_report, "2025-06").figures.signed == 0

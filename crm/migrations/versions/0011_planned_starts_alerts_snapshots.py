@@ -4,7 +4,8 @@
   (开工 | 开业) a signed project carries: the year-end forecast, the 冲刺清单 and the
   逾期未开工 alert read them.
 - ``snapshots``: a frozen 月报 (the §3 figures, breakdowns and 签约未开工 list of a month end)
-  as JSON, with who took it and when; rows are only ever inserted.
+  as JSON, with who took it and when; rows are only ever inserted (a trigger refuses an
+  UPDATE).
   The alert thresholds are rows of ``settings`` and need no schema.
 
 Revision ID: 0011
@@ -40,10 +41,21 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint('id', name=op.f('pk_snapshots')),
         sa.UniqueConstraint('month', name=op.f('uq_snapshots_month')),
     )
+    # A snapshot is what was reported upward: the database itself refuses to change one.
+    if op.get_bind().dialect.name == 'postgresql':
+        op.execute("CREATE FUNCTION snapshots_read_only() RETURNS trigger AS $$ BEGIN "
+                   "RAISE EXCEPTION '月报快照只读，不能修改'; END; $$ LANGUAGE plpgsql")
+        op.execute("CREATE TRIGGER snapshots_read_only BEFORE UPDATE ON snapshots "
+                   "FOR EACH ROW EXECUTE FUNCTION snapshots_read_only()")
+    else:
+        op.execute("CREATE TRIGGER snapshots_read_only BEFORE UPDATE ON snapshots "
+                   "BEGIN SELECT RAISE(ABORT, '月报快照只读，不能修改'); END")
 
 
 def downgrade() -> None:
-    op.drop_table('snapshots')
+    op.drop_table('snapshots')  # its trigger with it
+    if op.get_bind().dialect.name == 'postgresql':
+        op.execute("DROP FUNCTION snapshots_read_only()")
     with op.batch_alter_table('projects', schema=None) as batch_op:
         batch_op.drop_column('planned_start_kind')
         batch_op.drop_column('planned_start_on')

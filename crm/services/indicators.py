@@ -13,28 +13,53 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any, TypeVar
 
 from sqlalchemy import func, select
 
 from crm.db import UnitOfWork
 from crm.errors import ValidationError
-from crm.models import ContactLog
+from crm.models import ContactLog, Project
 from crm.services import assessment, metrics
 from crm.services.metrics import Filters, Period
 
 ZERO = Decimal(0)
 
 # --- the catalogue of computed figures ------------------------------------------------------
-Compute = Callable[[UnitOfWork, Period, dt.date, Filters, int | None], Decimal | None]
+T = TypeVar("T")
+
+
+class Reading:
+    """One scorecard's read: the unit of work, period, as-of date and whose figures (the
+    filters carry the owner of a per-person scorecard). Lines often read the same figure
+    (签约数, 金额 and 开工率 are one ``start_rate``; the band lines one ``band_counts``): each is
+    computed once per reading (:meth:`once`)."""
+
+    def __init__(self, uow: UnitOfWork, period: Period, as_of: dt.date,
+                 owner_id: int | None = None, memo: dict[tuple[object, ...], object] | None = None):
+        """``memo``: shared by the readings of one answer (every person's scorecard), so that a
+        figure read for all people at once (by owner) is read once."""
+        self.uow, self.period, self.as_of, self.owner_id = uow, period, as_of, owner_id
+        self.filters = Filters(owner_ids=(owner_id,)) if owner_id is not None else Filters()
+        self._memo = memo if memo is not None else {}
+
+    def once(self, fn: Callable[..., T], *args: object) -> T:
+        """``fn(uow, *args)``, computed the first time it is asked for in this reading."""
+        key = (fn, *args)
+        if key not in self._memo:
+            self._memo[key] = fn(self.uow, *args)
+        return self._memo[key]  # type: ignore[return-value]
+
+
+Compute = Callable[[Reading], Decimal | None]
 
 
 @dataclass(frozen=True)
 class Indicator:
     """A figure the scorecard can assess: its code, Chinese label, unit and computation.
 
-    ``compute(uow, period, as_of, filters, owner_id)`` gives the actual (rates as a ratio,
-    0.5769), or None where it is undefined (a rate over nothing). ``owner_id`` is the person
-    of a per-person scorecard (the filters already carry it as the owner filter).
+    ``compute(reading)`` gives the actual (rates as a ratio, 0.5769), or None where it is
+    undefined (a rate over nothing).
     """
 
     code: str
@@ -52,40 +77,71 @@ class Indicator:
         return self.unit in ("个", "次")
 
 
-def _start_rate(pick: Callable[[metrics.StartRate], Decimal | int | None]) -> Compute:
-    def compute(uow: UnitOfWork, period: Period, as_of: dt.date, f: Filters,
-                _owner: int | None) -> Decimal | None:
-        value = pick(metrics.start_rate(uow, period, as_of, f))
+def _by_owner(uow: UnitOfWork, period: Period, as_of: dt.date) -> dict[int | str | None, Any]:
+    """签约数, 开工数, 签约金额 and 开工率 of every owner at once (metrics.breakdown)."""
+    return {row.key: row for row in metrics.breakdown(uow, "owner", period, as_of)}
+
+
+def _signing(attr: str) -> Compute:
+    """A figure of DESIGN §3's start rate (signed, started, signed_amount, rate): the
+    bureau's, or one person's from the breakdown of all owners (read once for everyone)."""
+    def compute(r: Reading) -> Decimal | None:
+        if r.owner_id is None:
+            source: Any = r.once(metrics.start_rate, r.period, r.as_of, r.filters)
+        else:
+            source = r.once(_by_owner, r.period, r.as_of).get(r.owner_id)
+            if source is None:  # nothing signed: no rate, zero of the rest
+                return None if attr == "rate" else ZERO
+        value = getattr(source, attr)
         return None if value is None else Decimal(value)
     return compute
 
 
-def _leads(uow: UnitOfWork, period: Period, as_of: dt.date, f: Filters,
-           _owner: int | None) -> Decimal:
-    return Decimal(metrics.funnel(uow, period, as_of, f)[0].reached)
+def _funds_rate(r: Reading) -> Decimal | None:
+    return r.once(metrics.start_rate, r.period, r.as_of, r.filters).funds_rate
 
 
-def _contacts(uow: UnitOfWork, period: Period, as_of: dt.date, f: Filters,
-              owner: int | None) -> Decimal:
+def _leads_by_owner(uow: UnitOfWork, period: Period, as_of: dt.date) -> dict[int | None, int]:
+    """新增线索 per owner: the first step of metrics.funnel (projects whose 线索 date lies in
+    the period, up to as-of, dropped ones included), grouped in one query."""
+    stmt = (select(Project.owner_id, func.count())
+            .where(Project.lead_on >= period.start, Project.lead_on <= min(period.end, as_of),
+                   *Filters().conditions())
+            .group_by(Project.owner_id))
+    return {owner: int(n) for owner, n in uow.session.execute(stmt)}
+
+
+def _leads(r: Reading) -> Decimal:
+    if r.owner_id is not None:
+        return Decimal(r.once(_leads_by_owner, r.period, r.as_of).get(r.owner_id, 0))
+    return Decimal(r.once(metrics.funnel, r.period, r.as_of, r.filters)[0].reached)
+
+
+def _contact_counts(uow: UnitOfWork, period: Period, as_of: dt.date) -> dict[int | None, int]:
+    stmt = (select(ContactLog.user_id, func.count())
+            .where(ContactLog.logged_on >= period.start,
+                   ContactLog.logged_on <= min(period.end, as_of))
+            .group_by(ContactLog.user_id))
+    return {user: int(n) for user, n in uow.session.execute(stmt)}
+
+
+def _contacts(r: Reading) -> Decimal:
     """接洽次数: contact logs dated in the period, by the person (per person) or anyone."""
-    stmt = select(func.count()).select_from(ContactLog).where(
-        ContactLog.logged_on >= period.start, ContactLog.logged_on <= min(period.end, as_of))
-    if owner is not None:
-        stmt = stmt.where(ContactLog.user_id == owner)
-    return Decimal(uow.session.scalar(stmt) or 0)
+    counts = r.once(_contact_counts, r.period, r.as_of)
+    if r.owner_id is not None:
+        return Decimal(counts.get(r.owner_id, 0))
+    return Decimal(sum(counts.values()))
 
 
 def _received(pick: Callable[[assessment.FundsFigures], Decimal | None]) -> Compute:
-    def compute(uow: UnitOfWork, period: Period, as_of: dt.date, f: Filters,
-                _owner: int | None) -> Decimal | None:
-        return pick(assessment.funds_received(uow, period, as_of, f))
+    def compute(r: Reading) -> Decimal | None:
+        return pick(r.once(assessment.funds_received, r.period, r.as_of, r.filters))
     return compute
 
 
 def _band(code: str, what: str) -> Compute:
-    def compute(uow: UnitOfWork, period: Period, as_of: dt.date, f: Filters,
-                _owner: int | None) -> Decimal:
-        for band in assessment.band_counts(uow, period, as_of, f):
+    def compute(r: Reading) -> Decimal:
+        for band in r.once(assessment.band_counts, r.period, r.as_of, r.filters):
             if band.code == code:
                 return Decimal(getattr(band, what))
         return ZERO
@@ -93,47 +149,43 @@ def _band(code: str, what: str) -> Compute:
 
 
 def _milestone(pick: Callable[[assessment.MilestoneRates], Decimal | None]) -> Compute:
-    def compute(uow: UnitOfWork, period: Period, as_of: dt.date, f: Filters,
-                _owner: int | None) -> Decimal | None:
-        return pick(assessment.milestone_rates(uow, period, as_of, f))
+    def compute(r: Reading) -> Decimal | None:
+        return pick(r.once(assessment.milestone_rates, r.period, r.as_of, r.filters))
     return compute
 
 
 def _batch(key: str) -> Compute:
     """A 七个一批 count of the period's year (up to as-of and the period's end)."""
-    def compute(uow: UnitOfWork, period: Period, as_of: dt.date, f: Filters,
-                _owner: int | None) -> Decimal:
-        batches = assessment.seven_batches(uow, period.end.year, min(as_of, period.end), f)
+    def compute(r: Reading) -> Decimal:
+        batches = r.once(assessment.seven_batches, r.period.end.year,
+                         min(r.as_of, r.period.end), r.filters)
         return Decimal(getattr(batches, key))
     return compute
 
 
 def _tier(name: str) -> Compute:
-    def compute(uow: UnitOfWork, period: Period, as_of: dt.date, f: Filters,
-                _owner: int | None) -> Decimal:
-        return Decimal(sum(t.signed for t in assessment.tier_counts(uow, period, as_of, f)
-                           if t.name == name))
+    def compute(r: Reading) -> Decimal:
+        tiers = r.once(assessment.tier_counts, r.period, r.as_of, r.filters)
+        return Decimal(sum(t.signed for t in tiers if t.name == name))
     return compute
 
 
-def _overdue_starts(uow: UnitOfWork, period: Period, as_of: dt.date, f: Filters,
-                    _owner: int | None) -> Decimal:
+def _overdue_starts(r: Reading) -> Decimal:
     """超时限未开工: projects whose agreed (else planned) start is past, on the as-of date."""
-    day = min(as_of, period.end)
-    return Decimal(len({b.project_id for b in assessment.broken_promises(uow, day, f)
-                        if b.promise == "开工"}))
+    broken = r.once(assessment.broken_promises, min(r.as_of, r.period.end), r.filters)
+    return Decimal(len({b.project_id for b in broken if b.promise == "开工"}))
 
 
 TIERS = ("世界500强", "中国500强", "民营500强", "服务业500强", "新经济500强", "上市公司", "央企",
          "外资", "专精特新", "独角兽")
 A = "assessment"
 _CATALOGUE: list[Indicator] = [
-    Indicator("signed_count", "签约项目数", "个", _start_rate(lambda s: s.signed)),
-    Indicator("signed_amount", "签约金额", "万元", _start_rate(lambda s: s.signed_amount)),
-    Indicator("started_count", "当年签约当年开工(开业)数", "个", _start_rate(lambda s: s.started)),
-    Indicator("start_rate", "开工率", "%", _start_rate(lambda s: s.rate)),
+    Indicator("signed_count", "签约项目数", "个", _signing("signed")),
+    Indicator("signed_amount", "签约金额", "万元", _signing("signed_amount")),
+    Indicator("started_count", "当年签约当年开工(开业)数", "个", _signing("started")),
+    Indicator("start_rate", "开工率", "%", _signing("rate")),
     Indicator("funds", "当年实际到位资金", "万元", _received(lambda r: r.total), A),
-    Indicator("funds_rate", "资金到位率", "%", _start_rate(lambda s: s.funds_rate)),
+    Indicator("funds_rate", "资金到位率", "%", _funds_rate),
     Indicator("leads", "新增线索", "个", _leads),
     Indicator("contacts", "接洽次数", "次", _contacts),
     # issue 19a's figures (crm.services.assessment)

@@ -15,7 +15,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 
 from crm import permissions
 from crm.db import UnitOfWork
@@ -148,19 +148,22 @@ class RewardLine:
         return ROLES[self.role]
 
 
+def _fixed_assets_where(year: int, as_of: dt.date) -> tuple[ColumnElement[bool], ...]:
+    """The year's 固定资产投资 receipts, up to as-of."""
+    return (Funding.kind == FIXED_ASSETS, Funding.received_on >= dt.date(year, 1, 1),
+            Funding.received_on <= min(dt.date(year, 12, 31), as_of))
+
+
 def _fixed_assets(uow: UnitOfWork, year: int, as_of: dt.date) -> dict[int, Decimal]:
     stmt = (select(Funding.project_id, func.sum(Funding.amount))
-            .where(Funding.kind == FIXED_ASSETS,
-                   Funding.received_on >= dt.date(year, 1, 1),
-                   Funding.received_on <= min(dt.date(year, 12, 31), as_of))
-            .group_by(Funding.project_id))
+            .where(*_fixed_assets_where(year, as_of)).group_by(Funding.project_id))
     return {pid: amount or ZERO for pid, amount in uow.session.execute(stmt)}
 
 
 def rewards(uow: UnitOfWork, year: int, as_of: dt.date) -> list[RewardLine]:
-    """Each signed project's introducers (its 招商大使, its 引荐人) and their reward for
-    ``year`` on ``as_of``; ordered by person, then signing date. Per person, the cap takes the
-    projects in order of signing: the first ones are paid in full."""
+    """The introducers (招商大使, 引荐人) of the projects with 固投 received in ``year`` or
+    signed in it, on ``as_of``, and their rewards; ordered by person, then signing date. Per
+    person, the cap takes the projects in order of signing: the first ones are paid in full."""
     rules = {r.role: r for r in reward_rules(uow, year)}
     received = _fixed_assets(uow, year, as_of)
     stmt = (select(Project.id, Project.name, Company.name, Project.signed_on,
@@ -170,7 +173,12 @@ def rewards(uow: UnitOfWork, year: int, as_of: dt.date) -> list[RewardLine]:
             .outerjoin(Ambassador, Ambassador.id == Project.ambassador_id)
             .where(Project.deleted_at.is_(None), Project.signed_on.is_not(None),
                    Project.signed_on <= as_of,
-                   (Project.ambassador_id.is_not(None)) | (Project.referrer != ""))
+                   (Project.ambassador_id.is_not(None)) | (Project.referrer != ""),
+                   # a reward comes from the year's 固投; the year's signings are listed too
+                   # (what is pending, or not rewarded, and why)
+                   Project.id.in_(select(Funding.project_id)
+                                  .where(*_fixed_assets_where(year, as_of)))
+                   | (Project.signed_on >= dt.date(year, 1, 1)))
             .order_by(Project.signed_on, Project.id))
     lines: list[RewardLine] = []
     paid: dict[tuple[str, str], Decimal] = {}

@@ -31,8 +31,8 @@ from crm.money import check_amount, format_rate, ratio
 from crm.services import settings
 from crm.services.audit_fields import text as audit_text
 from crm.services.common import Actor, audit
-from crm.services.indicators import CATALOGUE, Indicator, indicator
-from crm.services.metrics import Filters, Period
+from crm.services.indicators import CATALOGUE, Indicator, Reading, indicator
+from crm.services.metrics import Period
 
 SCOPES = {"unit": "本单位", "person": "个人"}
 KINDS = {"score": "考核指标", "bonus": "加分项", "deduction": "扣分项"}
@@ -406,8 +406,7 @@ def _round(value: Decimal) -> Decimal:
     return value.quantize(TWO, ROUND_HALF_UP)
 
 
-def _line(uow: UnitOfWork, item: ItemRow, n: int, period: Period, as_of: dt.date,
-          f: Filters, owner: int | None, quarter: int | None,
+def _line(reading: Reading, item: ItemRow, n: int, quarter: int | None,
           targets: dict[tuple[str, int], Decimal]) -> ScoreLine:
     spec = CATALOGUE.get(item.code)
     if spec is None:
@@ -415,7 +414,7 @@ def _line(uow: UnitOfWork, item: ItemRow, n: int, period: Period, as_of: dt.date
                          item.weight, item.cap, item.points_each, item.points_max, ZERO, None,
                          None, "目录中已没有这个指标")
     note = ""
-    actual = spec.compute(uow, period, as_of, f, owner)
+    actual = spec.compute(reading)
     shown = actual * 100 if actual is not None and spec.is_rate else actual
     line = ScoreLine(n, item.kind, item.code, item.label, spec.unit, shown, None, "", None,
                      item.weight, item.cap, item.points_each, item.points_max, ZERO, None, None,
@@ -442,9 +441,11 @@ def _line(uow: UnitOfWork, item: ItemRow, n: int, period: Period, as_of: dt.date
 
 
 def score(uow: UnitOfWork, year: int, quarter: int | None, as_of: dt.date, *,
-          scope: str = "unit", owner_id: int | None = None) -> Scorecard:
+          scope: str = "unit", owner_id: int | None = None,
+          memo: dict[tuple[object, ...], object] | None = None) -> Scorecard:
     """The scorecard of ``year`` (to the end of ``quarter``, cumulative) on ``as_of``: the
-    unit's, or with ``owner_id`` that person's under the per-person scheme."""
+    unit's, or with ``owner_id`` that person's under the per-person scheme. ``memo`` shares
+    the figures read between the scorecards of one answer (see indicators.Reading)."""
     _check_scope(scope)
     period = scorecard_period(year, quarter)
     found = scheme(uow, year, scope)
@@ -454,9 +455,9 @@ def score(uow: UnitOfWork, year: int, quarter: int | None, as_of: dt.date, *,
         owner = person.display_name if person else f"用户 {owner_id}"
     if found is None:
         return Scorecard(year, quarter, scope, owner_id, owner, period, as_of, None)
-    f = Filters(owner_ids=(owner_id,)) if owner_id is not None else Filters()
+    reading = Reading(uow, period, as_of, owner_id, memo)
     targets = {(t.code, t.quarter): t.value for t in scheme_targets(uow, year, scope)}
-    lines = [_line(uow, item, n, period, as_of, f, owner_id, quarter, targets)
+    lines = [_line(reading, item, n, quarter, targets)
              for n, item in enumerate(found.items, start=1)]
     return Scorecard(year, quarter, scope, owner_id, owner, period, as_of, found, lines)
 
@@ -467,7 +468,8 @@ def people_scores(uow: UnitOfWork, year: int, quarter: int | None,
     else who owns projects), highest total first; empty without such a scheme."""
     if scheme(uow, year, "person") is None:
         return []
-    cards = [score(uow, year, quarter, as_of, scope="person", owner_id=i)
+    memo: dict[tuple[object, ...], object] = {}  # figures read for everyone at once
+    cards = [score(uow, year, quarter, as_of, scope="person", owner_id=i, memo=memo)
              for i, _name in assessed_people(uow)]
     return sorted(cards, key=lambda c: (-c.total, c.owner))
 

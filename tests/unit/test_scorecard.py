@@ -263,8 +263,7 @@ def test_the_demo_scheme_scores_the_articles_half_year(demo_db: Database) -> Non
 
 
 def test_every_catalogue_figure_computes_and_per_person_figures_add_up(demo_db: Database) -> None:
-    from crm.services.indicators import catalogue
-    from crm.services.metrics import Filters
+    from crm.services.indicators import Reading, catalogue
 
     period = Period(D(2025, 1, 1), YEAR_END)
     people = [pid for pid, _name in demo_db.read(scorecard.assessed_people)]
@@ -273,11 +272,10 @@ def test_every_catalogue_figure_computes_and_per_person_figures_add_up(demo_db: 
                 "started_10yi", "batch_started", "tier:世界500强", "overdue_starts"}
     with demo_db.uow() as uow:
         for spec in catalogue():
-            unit = spec.compute(uow, period, YEAR_END, Filters(), None)
+            unit = spec.compute(Reading(uow, period, YEAR_END))
             assert unit is None or (isinstance(unit, Decimal) and unit >= 0), spec.code
             if spec.is_rate and unit is not None:
                 assert unit <= 1, spec.code
             if spec.code in additive:
-                each = [spec.compute(uow, period, YEAR_END, Filters(owner_ids=(p,)), p)
-                        for p in people]
+                each = [spec.compute(Reading(uow, period, YEAR_END, p)) for p in people]
                 assert sum(x or 0 for x in each) == unit, spec.code

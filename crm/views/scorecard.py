@@ -10,9 +10,10 @@ from sqlalchemy import select
 from crm import permissions
 from crm.db import UnitOfWork
 from crm.models import ScorecardScheme
-from crm.services import rewards, scorecard
+from crm.services import assessment, metrics, rewards, scorecard
 from crm.services.common import Actor
 from crm.services.indicators import Indicator, catalogue
+from crm.services.metrics import Filters
 from crm.services.rewards import RewardLine, RuleRow
 from crm.services.scorecard import SchemeRow, Scorecard, TargetValue
 
@@ -70,3 +71,23 @@ class SchemeEditor:
 def read_scheme_editor(uow: UnitOfWork, year: int, scope: str) -> SchemeEditor:
     return SchemeEditor(year, scope, scorecard.scheme(uow, year, scope),
                         scorecard.scheme_targets(uow, year, scope), catalogue())
+
+
+# The projects behind a line, where a list says what moves it: the signings, the starts, the
+# signed projects still to start (开工率), the 超时限未开工 ones.
+LINE_PROJECTS = {"signed_count": ("signed", "签约项目"), "signed_amount": ("signed", "签约项目"),
+                 "started_count": ("started", "当年签约当年开工(开业)的项目"),
+                 "start_rate": ("not_started", "已签约、尚未开工(开业)的项目"),
+                 "overdue_starts": ("overdue", "超时限未开工的项目")}
+
+
+def line_projects(uow: UnitOfWork, code: str, year: int, quarter: int | None, as_of: dt.date,
+                  owner_id: int | None = None) -> list[int]:
+    """The ids of the projects behind a scorecard line (``code`` of :data:`LINE_PROJECTS`)."""
+    figure, _title = LINE_PROJECTS[code]
+    period = scorecard.scorecard_period(year, quarter)
+    filters = Filters(owner_ids=(owner_id,)) if owner_id is not None else Filters()
+    if figure == "overdue":
+        broken = assessment.broken_promises(uow, min(as_of, period.end), filters)
+        return list(dict.fromkeys(b.project_id for b in broken if b.promise == "开工"))
+    return metrics.figure_project_ids(uow, figure, period, as_of, filters)

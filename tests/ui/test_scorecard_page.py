@@ -67,6 +67,14 @@ def test_the_page_shows_the_score_for_any_quarter_and_as_of_date(
     assert shown[1][1:] == ["3.30 亿元", "2.00 亿元", "165.00%", "36.00", "已满分"]
     assert shown[3] == ["接洽次数", "3 次", "4 次", "75.00%", "7.50", "再完成 1 次 得满分"]
     assert page.lines.index(5, 6).data() == "-2.00"
+    # what moves 开工率: the signed projects still to start (疏能, past its planned start too)
+    for row in (2, 5):
+        page._line_chosen(page.lines.index(row, 1))
+        wait_idle(ctx)
+        assert page.line_dialog is not None and page.line_dialog.model.rowCount() == 1
+        wait_idle(ctx)
+        assert page.line_dialog.model.index(0, 0).data() == "疏能新材料基地"
+        page.line_dialog.close()
     page.as_of.setDate(QDate(2025, 3, 31))  # the same Q2 targets, as they stood in March
     wait_idle(ctx)
     assert page.lines.index(0, 2).data() == "2 个"

@@ -11,7 +11,7 @@ import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 from functools import partial
 
-from PySide6.QtCore import QDate, QModelIndex
+from PySide6.QtCore import QDate, QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -27,13 +27,14 @@ from PySide6.QtWidgets import (
 from crm import changes
 from crm.services.rewards import ROLES, RewardLine
 from crm.services.scorecard import QUARTERS, ScoreLine
+from crm.views.scorecard import LINE_PROJECTS, line_projects, read_scorecard_page
 from crm.views.scorecard import ScorecardPage as PageData
-from crm.views.scorecard import read_scorecard_page
 from ui.context import AppContext, Latest, op
 from ui.pages.common import icon, scroll_page, title_label
 from ui.widgets import format as fmt
 from ui.widgets.kpi import KpiCard
 from ui.widgets.panel import EmptyState, Panel
+from ui.widgets.project_list import ProjectListDialog
 from ui.widgets.table import Column, RowsModel, rows_view
 
 # what a score reads: the figures, contact logs (接洽次数), investor tiers (500强 bonus), the
@@ -81,12 +82,19 @@ def _moves(line: ScoreLine) -> str:
 
 
 class ScorecardPage(QWidget):
+    """Signals:
+        project_requested(project_id): open this project (from a line's list of projects).
+    """
+
+    project_requested = Signal(int)
+
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("page-scorecard")
         self.ctx = ctx
         self.latest = Latest(ctx)
         self.data: PageData | None = None
+        self.line_dialog: ProjectListDialog | None = None  # the last list opened from a line
         self._quiet = False
         content = QWidget(self)
         column = QVBoxLayout(content)
@@ -155,6 +163,8 @@ class ScorecardPage(QWidget):
         self.lines_view = rows_view(self.lines)
         self.lines_view.setObjectName("scorecard-lines")
         self.lines_view.setMinimumHeight(34 * 11 + 4)
+        self.lines_view.doubleClicked.connect(self._line_chosen)
+        self.lines_view.setToolTip(self.tr("双击签约、开工、开工率或超时限未开工一行，列出其中的项目"))
         self.lines_state = EmptyState(self.lines_view, "")
         lines_panel = Panel(self.tr("指标得分"))
         lines_panel.add(self.lines_state)
@@ -311,6 +321,23 @@ class ScorecardPage(QWidget):
         row = self.people.row_at(index.row())
         if row is not None:
             self.who.setCurrentIndex(max(0, self.who.findData(row[1].owner_id)))
+
+    def _line_chosen(self, index: QModelIndex) -> None:
+        """The projects behind a line (签约, 开工, the ones still to start, the overdue)."""
+        line = self.lines.row_at(index.row())
+        if line is None or line.code not in LINE_PROJECTS or self.data is None:
+            return
+        card = self.data.card
+        title = f"{line.label} — {self.tr(LINE_PROJECTS[line.code][1])}"
+
+        def show(ids: list[int]) -> None:
+            dialog = ProjectListDialog(self.ctx, title, ids, self)
+            dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            dialog.project_requested.connect(self.project_requested)
+            dialog.show()
+            self.line_dialog = dialog
+        self.ctx.read(op(line_projects, line.code, card.year, card.quarter, card.as_of,
+                         card.owner_id), done=show)
 
     # --- editing --------------------------------------------------------------------------
     def edit_scheme(self) -> None:

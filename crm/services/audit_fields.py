@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from crm import stages
-from crm.models import Ambassador, Base, Carrier, Company, Event, Industry, User
+from crm.models import Ambassador, Base, Carrier, Company, Event, Industry, Segment, User
 
 # [key, old, new], in the order of the kind's fields below
 Change = list[str]
@@ -44,6 +44,7 @@ _ROLES = {"staff": "招商专员", "manager": "管理者", "admin": "管理员"}
 
 FIELDS: dict[str, dict[str, Field]] = {
     "project": {
+        "segment_id": Field("产业链环节", ref=(Segment, "name")),
         "name": Field("项目名称"),
         "company_id": Field("企业", ref=(Company, "name")),
         "industry_id": Field("产业", ref=(Industry, "name")),
@@ -87,12 +88,14 @@ FIELDS: dict[str, dict[str, Field]] = {
         "placed_on": Field("落位日期"),
     },
     "company": {
+        "segment_id": Field("产业链环节（本地企业）", ref=(Segment, "name")),
         "name": Field("企业名称"),
         "uscc": Field("统一社会信用代码"),
         "hq_city": Field("总部城市"),
         "industry_id": Field("产业", ref=(Industry, "name")),
         "note": Field("备注"),
         "contacts": Field("联系人"),
+        "tiers": Field("企业层级"),
         "parent_id": Field("投资方", ref=(Company, "name")),
         "licence_on": Field("营业执照取得日期"),
         "former_names": Field("曾用名"),
@@ -197,13 +200,27 @@ FIELDS: dict[str, dict[str, Field]] = {
     },
 }
 
+# the 招商图谱's records (crm.services.chains)
+FIELDS.update({
+    "chain": {"name": Field("产业链名称"), "note": Field("说明")},
+    "segment": {"name": Field("环节名称"), "stage": Field("位置"), "position": Field("顺序")},
+    "target_firm": {
+        "name": Field("企业名称"), "segment_id": Field("环节", ref=(Segment, "name")),
+        "uscc": Field("统一社会信用代码"), "city": Field("城市"), "tier": Field("层级"),
+        "why": Field("理由"), "owner_id": Field("负责人", ref=(User, "display_name")),
+        "source": Field("招商来源", names=_SOURCES)},
+    "target_list": {"file": Field("文件"), "created": Field("新增目标企业", "个"),
+                    "updated": Field("更新目标企业", "个")},
+})
+
 ENTITY_NAMES = {"project": "项目", "company": "企业", "contact": "联系人",
                 "contact_log": "接洽记录", "agreement": "协议", "funding": "到位资金", "tier": "企业层级",
                 "attachment": "附件", "user": "用户", "industry": "产业",
                 "ambassador": "招商大使", "carrier": "载体", "event": "招商活动",
                 "setting": "设置", "target": "年度目标", "scorecard": "考核方案",
                 "reward_rule": "奖励规则", "ledger": "台账",
-                "snapshot": "月报快照"}
+                "snapshot": "月报快照", "chain": "产业链", "segment": "产业链环节",
+                "target_firm": "目标企业", "target_list": "目标企业名录"}
 
 ACTION_NAMES = {"create": "新建", "update": "修改", "delete": "删除", "restore": "恢复",
                 "stage": "阶段变更", "agreement": "新增协议", "funding": "登记到位资金",
@@ -215,7 +232,8 @@ ACTION_NAMES = {"create": "新建", "update": "修改", "delete": "删除", "res
                 "target": "设置年度目标", "scorecard": "修改考核方案", "place": "载体落位",
                 "release": "释放载体", "merge": "合并企业", "merged_into": "并入其他企业",
                 "unmerge": "撤销企业合并", "not_duplicate": "标记不是重复企业",
-                "import": "导入台账", "snapshot": "冻结月报快照"}
+                "import": "导入台账", "snapshot": "冻结月报快照",
+                "convert": "转为线索", "import_targets": "导入目标企业名录"}
 
 
 def field_of(kind: str, key: str) -> Field:

@@ -10,7 +10,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QPushButton, QWidget
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from crm.errors import CrmError, ValidationError
 from crm.services import companies, dictionaries, duplicates, local_companies, tiers
@@ -75,8 +83,8 @@ class CompanyDialog(FormDialog):
         # the stored companies this name may be, and what to do about them
         self.offer = QWidget(self)
         self.offer.setObjectName("duplicate-offer")
-        line = QHBoxLayout(self.offer)
-        line.setContentsMargins(0, 0, 0, 0)
+        box = QVBoxLayout(self.offer)
+        box.setContentsMargins(0, 4, 0, 4)
         self.offer_text = QLabel(self.offer)
         self.offer_text.setObjectName("duplicate-offer-text")
         self.offer_text.setWordWrap(True)
@@ -87,9 +95,12 @@ class CompanyDialog(FormDialog):
         self.create_anyway = QPushButton(self.tr("不是同一企业，仍然新建"), self.offer)
         self.create_anyway.setObjectName("create-anyway")
         self.create_anyway.clicked.connect(self._create_anyway)
-        line.addWidget(self.offer_text, 1)
+        box.addWidget(self.offer_text)
+        line = QHBoxLayout()
+        line.addStretch(1)
         line.addWidget(self.use_existing)
         line.addWidget(self.create_anyway)
+        box.addLayout(line)
         self.layout().insertWidget(1, self.offer)  # type: ignore[union-attr]
         self.offer.hide()
         self.matches: list[Match] = []
@@ -134,6 +145,11 @@ class CompanyDialog(FormDialog):
         self.use_existing.setText(self.tr("使用已有的 {name}").format(name=first.name))
         # the same name once normalised, or the same USCC, is that company: no way round it
         self.create_anyway.setVisible(not any(m.sure for m in self.matches))
+        if self.row is not None:  # editing: two records of one company are merged, not swapped
+            self.use_existing.setVisible(False)
+            self.create_anyway.setText(self.tr("不是同一企业，仍然保存"))
+            self.offer_text.setText(self.offer_text.text() + self.tr(
+                "。如是同一企业，请由管理者在 企业→重复企业 中合并"))
         self.fit_height()
 
     def _use_existing(self) -> None:

@@ -3,7 +3,11 @@
 - ``companies duplicates [--json]``: the suspected pairs with why (the 重复企业 list);
 - ``companies merge A B [--user LOGIN]``: merge B into A (A stays; B's names become 曾用名);
 - ``companies unmerge ENTRY [--user LOGIN]``: undo the merge recorded as audit entry ENTRY;
-- ``companies dismiss A B [--user LOGIN]``: A and B are different companies (not listed again).
+- ``companies dismiss A B [--user LOGIN]``: A and B are different companies (not listed again);
+- ``companies investor LOCAL INVESTOR [--licence-date D]``: LOCAL is INVESTOR's local project
+  company (项目公司), licensed on D (``--none`` instead of INVESTOR: no investor);
+- ``companies local PROJECT LOCAL [--open]``: the project's local project company; ``--open``
+  records the project's 开业 on that company's licence date.
 
 A and B are a company's id, USCC or exact name. Without ``--user`` the command acts with the
 database owner's rights, recorded under the operating-system user's name.
@@ -18,8 +22,8 @@ from typing import Any
 from crm.commands import Command
 from crm.db import Database, UnitOfWork
 from crm.errors import ValidationError
-from crm.services import duplicates, merge, users
-from crm.services.common import Actor, command_line_actor
+from crm.services import duplicates, local_companies, merge, projects, users
+from crm.services.common import Actor, command_line_actor, parse_date_text
 from crm.text import pad
 
 USER_HELP = ("以该用户身份操作（登录名，须完全一致；须为管理者）；不填则以数据库所有者的权限操作，"
@@ -49,6 +53,20 @@ def _add(sub: Any) -> None:
     dis.add_argument("first", metavar="A", help="企业（编号、统一社会信用代码或完整名称）")
     dis.add_argument("second", metavar="B", help="另一家企业（编号、统一社会信用代码或完整名称）")
     dis.add_argument("--user", help=USER_HELP)
+    inv = verbs.add_parser("investor", help="设置项目公司的投资方和营业执照取得日期")
+    inv.add_argument("local", metavar="LOCAL", help="项目公司（编号、统一社会信用代码或完整名称）")
+    inv.add_argument("investor", metavar="INVESTOR", nargs="?",
+                     help="投资方（编号、统一社会信用代码或完整名称）")
+    inv.add_argument("--none", action="store_true", help="不再作为任何企业的项目公司")
+    inv.add_argument("--licence-date", dest="licence_on", metavar="D",
+                     help="营业执照取得日期 YYYY-MM-DD")
+    inv.add_argument("--user", help=USER_HELP.replace("须为管理者", "管理者或负责该企业全部项目的专员"))
+    loc = verbs.add_parser("local", help="设置项目的项目公司（投资方仍是项目的企业）")
+    loc.add_argument("project", metavar="PROJECT", help="项目（编号或完整名称）")
+    loc.add_argument("local", metavar="LOCAL", help="项目公司（编号、统一社会信用代码或完整名称）")
+    loc.add_argument("--open", action="store_true",
+                     help="以项目公司的营业执照取得日期登记项目开业（计入开工数）")
+    loc.add_argument("--user", help=USER_HELP.replace("须为管理者", "管理者或项目负责人"))
 
 
 def _pair_json(p: duplicates.Pair) -> dict[str, Any]:
@@ -104,10 +122,45 @@ def _dismiss(db: Database, args: argparse.Namespace) -> int:
     return 0
 
 
+def _investor(db: Database, args: argparse.Namespace) -> int:
+    if (args.investor is None) == (not args.none):
+        raise ValidationError("参数错误：请写投资方 INVESTOR，或用 --none 表示没有投资方",
+                              code="cli.usage")
+    licence = parse_date_text(args.licence_on, "营业执照取得日期") if args.licence_on else None
+    with db.uow() as uow:
+        actor = _acting(uow, args.user)
+        local = duplicates.find_company(uow, args.local)
+        investor = duplicates.find_company(uow, args.investor) if args.investor else None
+        local_companies.set_parent(uow, actor, local.id, investor.id if investor else None,
+                                   licence)
+        uow.commit()
+    if investor is None:
+        print(f"“{local.name}”不再作为项目公司")
+    else:
+        when = f"，营业执照取得日期 {licence}" if licence else ""
+        print(f"“{local.name}”是“{investor.name}”的项目公司{when}")
+    return 0
+
+
+def _local(db: Database, args: argparse.Namespace) -> int:
+    with db.uow() as uow:
+        actor = _acting(uow, args.user)
+        project = projects.find_project(uow, args.project)
+        local = duplicates.find_company(uow, args.local)
+        row = local_companies.set_local_company(uow, actor, project.id, local.id)
+        if args.open:
+            row = local_companies.start_from_licence(uow, actor, project.id)
+        uow.commit()
+    print(f"项目“{row.name}”：投资方“{row.company}”，项目公司“{local.name}”")
+    if args.open:
+        print(f"已登记开业 {row.started_on}（营业执照取得日期）")
+    return 0
+
+
 def _companies(db: Database, args: argparse.Namespace) -> int:
     verb = getattr(args, "companies_verb", None)
-    run = {"merge": _merge, "unmerge": _unmerge, "dismiss": _dismiss}.get(verb or "",
-                                                                        _duplicates)
+    run = {"merge": _merge, "unmerge": _unmerge, "dismiss": _dismiss, "investor": _investor,
+           "local": _local}.get(verb or "", _duplicates)
     return run(db, args)
 
 

@@ -77,3 +77,30 @@ def test_bad_input_is_one_chinese_line(sqlite_db: Database, w: World,
     assert (code, err.strip()) == (2, "错误：请选择两家不同的企业")
     code, _, err = _run(sqlite_db, capsys, "companies", "unmerge", "七")
     assert code == 2 and err.strip() == "错误：参数错误：ENTRY 应为变更记录编号（数字），而不是“七”"
+
+
+def test_investor_and_local_company(sqlite_db: Database, w: World,
+                                    capsys: pytest.CaptureFixture[str]) -> None:
+    import datetime as dt
+    from decimal import Decimal
+
+    from crm.services import projects
+    from tests.unit.builders import project, sign
+
+    pid = project(sqlite_db, w, "上海际数科技华中总部", invest=Decimal(20000))
+    sign(sqlite_db, pid, dt.date(2025, 6, 12), "20000")
+    local = _twin(sqlite_db, "际数科技(武汉)有限公司")
+    code, out, _ = _run(sqlite_db, capsys, "companies", "investor", str(local),
+                        "上海际数科技有限公司", "--licence-date", "2025-07-21")
+    assert (code, out.strip()) == (
+        0, "“际数科技(武汉)有限公司”是“上海际数科技有限公司”的项目公司，营业执照取得日期 2025-07-21")
+    code, out, _ = _run(sqlite_db, capsys, "companies", "local", "上海际数科技华中总部",
+                        "际数科技(武汉)有限公司", "--open", "--user", "lixm")
+    assert code == 0 and out.splitlines() == [
+        "项目“上海际数科技华中总部”：投资方“上海际数科技有限公司”，项目公司“际数科技(武汉)有限公司”",
+        "已登记开业 2025-07-21（营业执照取得日期）"]
+    row = sqlite_db.read(projects.get_project, pid)
+    assert (row.local_company_id, row.started_on, row.start_kind) == (
+        local, dt.date(2025, 7, 21), "开业")
+    code, _, err = _run(sqlite_db, capsys, "companies", "investor", str(local))
+    assert (code, err.strip()) == (2, "错误：参数错误：请写投资方 INVESTOR，或用 --none 表示没有投资方")

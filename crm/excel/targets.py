@@ -163,8 +163,8 @@ def import_targets(db: Database, actor: Actor, path: str | Path, *,
                 unchanged += outcome == "unchanged"
         written = not errors and not dry_run and bool(created or updated)
         if written:
-            audit(uow, actor, "import", "targets", None, file=Path(path).name, created=created,
-                  updated=updated)
+            audit(uow, actor, "import_targets", "target_list", None, file=Path(path).name,
+                  created=created, updated=updated)
             uow.commit()
     invalid = tuple(sorted({p.row for p in errors}))
     return TargetImport(str(path), sheet, top + 1, headers, mapping, len(data), tuple(errors),

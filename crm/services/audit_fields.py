@@ -21,7 +21,16 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from crm import stages
-from crm.models import Ambassador, Base, Carrier, Company, Event, Industry, Segment, User
+from crm.models import (
+    Ambassador,
+    Base,
+    Carrier,
+    Company,
+    Event,
+    Industry,
+    Segment,
+    User,
+)
 
 # [key, old, new], in the order of the kind's fields below
 Change = list[str]
@@ -44,7 +53,7 @@ _ROLES = {"staff": "招商专员", "manager": "管理者", "admin": "管理员"}
 
 FIELDS: dict[str, dict[str, Field]] = {
     "project": {
-        "segment_id": Field("产业链环节", ref=(Segment, "name")),
+        "segment_id": Field("产业链环节"),
         "name": Field("项目名称"),
         "company_id": Field("企业", ref=(Company, "name")),
         "industry_id": Field("产业", ref=(Industry, "name")),
@@ -88,7 +97,7 @@ FIELDS: dict[str, dict[str, Field]] = {
         "placed_on": Field("落位日期"),
     },
     "company": {
-        "segment_id": Field("产业链环节（本地企业）", ref=(Segment, "name")),
+        "segment_id": Field("产业链环节（本地企业）"),
         "name": Field("企业名称"),
         "uscc": Field("统一社会信用代码"),
         "hq_city": Field("总部城市"),
@@ -208,7 +217,8 @@ FIELDS.update({
         "name": Field("企业名称"), "segment_id": Field("环节", ref=(Segment, "name")),
         "uscc": Field("统一社会信用代码"), "city": Field("城市"), "tier": Field("层级"),
         "why": Field("理由"), "owner_id": Field("负责人", ref=(User, "display_name")),
-        "source": Field("招商来源", names=_SOURCES)},
+        "source": Field("招商来源", names=_SOURCES),
+        "project_id": Field("线索项目")},
     "target_list": {"file": Field("文件"), "created": Field("新增目标企业", "个"),
                     "updated": Field("更新目标企业", "个")},
 })

@@ -294,7 +294,7 @@ def add_target(uow: UnitOfWork, actor: Actor, data: TargetInput) -> int:
     target.company_id = stored_company(uow, str(values["name"]), values["uscc"])  # type: ignore[arg-type]
     uow.session.add(target)
     uow.session.flush()
-    audit(uow, actor, "create", "target", target.id, name=target.name,
+    audit(uow, actor, "create", "target_firm", target.id, name=target.name,
           segment_id=target.segment_id)
     return target.id
 
@@ -315,14 +315,14 @@ def update_target(uow: UnitOfWork, actor: Actor, target_id: int, data: TargetInp
     uow.session.flush()
     changes = diff(before, {k: getattr(target, k) for k in shown})
     if changes:
-        audit(uow, actor, "update", "target", target.id, name=target.name, changes=changes)
+        audit(uow, actor, "update", "target_firm", target.id, name=target.name, changes=changes)
     return target.id
 
 
 def delete_target(uow: UnitOfWork, actor: Actor, target_id: int) -> None:
     permissions.require(uow, actor, "chains.delete_target")
     target = get_or_404(uow.session, TargetFirm, target_id, "目标企业")
-    audit(uow, actor, "delete", "target", target_id, name=target.name)
+    audit(uow, actor, "delete", "target_firm", target_id, name=target.name)
     uow.session.delete(target)
 
 
@@ -362,12 +362,21 @@ def convert_target(uow: UnitOfWork, actor: Actor, target_id: int, *,
     if target.owner_id is None:
         target.owner_id = owner
     uow.session.flush()
-    audit(uow, actor, "convert", "target", target.id, name=target.name, project_id=row.id,
-          project=row.name)
+    audit(uow, actor, "convert", "target_firm", target.id, name=target.name,
+          changes=[["project_id", "", f"{row.name}（编号 {row.id}）"]])
     return Conversion(target.id, row.id, row.name, company.id, segment.id)
 
 
 # --- links ----------------------------------------------------------------------------------
+def _segment_name(uow: UnitOfWork, segment_id: int | None) -> str:
+    """How the log names a segment: ``产业链 · 环节`` (as it was when the change was made)."""
+    segment = uow.session.get(Segment, segment_id) if segment_id is not None else None
+    if segment is None:
+        return ""
+    chain = uow.session.get(Chain, segment.chain_id)
+    return f"{chain.name if chain else ''} · {segment.name}"
+
+
 def link_project(uow: UnitOfWork, actor: Actor, project_id: int,
                  segment_id: int | None) -> int | None:
     """Put a project into a segment (None: out of every chain)."""
@@ -377,7 +386,8 @@ def link_project(uow: UnitOfWork, actor: Actor, project_id: int,
         get_or_404(uow.session, Segment, segment_id, "环节")
     if project.segment_id != segment_id:
         audit(uow, actor, "update", "project", project.id, name=project.name,
-              changes=[["segment_id", str(project.segment_id or ""), str(segment_id or "")]])
+              changes=[["segment_id", _segment_name(uow, project.segment_id),
+                        _segment_name(uow, segment_id)]])
         project.segment_id = segment_id
         uow.session.flush()
     return segment_id
@@ -392,7 +402,8 @@ def link_company(uow: UnitOfWork, actor: Actor, company_id: int,
         get_or_404(uow.session, Segment, segment_id, "环节")
     if company.segment_id != segment_id:
         audit(uow, actor, "update", "company", company.id, name=company.name,
-              changes=[["segment_id", str(company.segment_id or ""), str(segment_id or "")]])
+              changes=[["segment_id", _segment_name(uow, company.segment_id),
+                        _segment_name(uow, segment_id)]])
         company.segment_id = segment_id
         uow.session.flush()
     return segment_id

@@ -162,7 +162,7 @@ def test_target_turns_into_a_lead_carrying_owner_source_segment(db: Database, m:
         assert (company.name, company.uscc, company.hq_city) == (
             "杭州药玻新材料有限公司", make_uscc("91330100MA2CB0000"), "杭州")
         assert uow.session.scalar(select(AuditEntry.action).where(
-            AuditEntry.entity == "target", AuditEntry.entity_id == target)
+            AuditEntry.entity == "target_firm", AuditEntry.entity_id == target)
             .order_by(AuditEntry.id.desc()).limit(1)) == "convert"
     after = db.read(view.coverage, D(2099, 1, 1))[0].segments[3]
     assert (after.leads, after.contacted) == (before + 1, 1)

@@ -4,6 +4,7 @@ its effect on every linked record and on the figures, and undoing it (or being r
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from decimal import Decimal
 
 import pytest
@@ -314,3 +315,31 @@ def test_targets_and_tier_tags_follow_the_merge_and_its_undo(db: Database, w: Wo
     assert state() == (w.company, [ids[1]])
     db.run(merge.undo_merge, w.manager, result.audit_id)
     assert state() == (twin, [])
+
+
+def test_upgrading_gives_stored_companies_their_keys_and_downgrading_removes_the_columns(
+        tmp_path: Path) -> None:
+    """Migration 0016 on a database that already has companies: each gets its normalised
+    name, so a new spelling of it is caught at once; a downgrade takes the columns away."""
+    import sqlalchemy as sa
+    from alembic import command
+
+    from crm.db import alembic_config
+
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    command.upgrade(alembic_config(engine), "0015")
+    with engine.begin() as conn:
+        conn.execute(sa.text(
+            "INSERT INTO companies (name, hq_city, note, sort_key, initials, version, created_at,"
+            " updated_at) VALUES ('际数科技（上海）有限公司', '', '', '', '', 1, '2025-01-01',"
+            " '2025-01-01')"))
+    command.upgrade(alembic_config(engine), "0016")
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT name_key FROM companies")).scalar() == "上海|际数科技"
+    command.downgrade(alembic_config(engine), "0015")
+    with engine.connect() as conn:
+        columns = {c["name"] for c in sa.inspect(conn).get_columns("companies")}
+        assert "name_key" not in columns and "parent_id" not in columns
+        assert "local_company_id" not in {c["name"] for c in sa.inspect(conn).get_columns(
+            "projects")}
+    engine.dispose()

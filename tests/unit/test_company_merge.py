@@ -4,8 +4,8 @@ its effect on every linked record and on the figures, and undoing it (or being r
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select

@@ -425,7 +425,9 @@ def starts(uow: UnitOfWork, project_id: int) -> list[StartRow]:
 
 def add_funding(uow: UnitOfWork, actor: Actor, project_id: int, received_on: dt.date,
                 amount: Decimal, evidence: str = "") -> FundingRow:
-    """到位资金: money actually invested, with an evidence note."""
+    """到位资金: money actually invested, with an evidence note, its origin and kind left
+    未填 (counted in the totals, under none of the origins). The window, the ledger and the
+    demo record receipts with origin, kind and currency: :func:`crm.services.funds.add_receipt`."""
     project = load_for_write(uow, actor, project_id, None, action="pipeline.add_funding")
     check_date(received_on, "到位日期", "received_on", past=True)
     if amount is None:

@@ -25,9 +25,9 @@ from pathlib import Path
 import pytest
 
 from crm.db import Database
-from crm.errors import ValidationError
+from crm.errors import PermissionDenied, ValidationError
 from crm.models import Project
-from crm.services import assessment, funds, metrics, milestones, pipeline, projects, tiers
+from crm.services import assessment, audit, funds, metrics, milestones, pipeline, projects, tiers
 from crm.services.common import SYSTEM
 from crm.services.companies import CompanyInput, create_company
 from crm.services.funds import ReceiptInput
@@ -271,6 +271,14 @@ def test_receipt_rules(db: Database) -> None:
     db.run(funds.delete_receipt, w.staff, row.id)
     with db.uow() as uow:
         assert funds.receipts(uow, pid) == []
+        history = audit.project_history(uow, pid)
+    # newest first: who changed what, with the old and new values
+    assert [e.action for e in history[:3]] == ["删除到位资金", "修改到位资金", "登记到位资金"]
+    assert {(c.label, c.old, c.new) for c in history[1].changes} == {
+        ("到位日期", "2025-02-01", "2025-02-02"), ("到位金额", "70.00", "71.00")}
+    with pytest.raises(PermissionDenied):  # another staff member's project
+        db.run(funds.add_receipt, w.other_staff, pid, ReceiptInput(
+            D(2025, 2, 3), Decimal(1), "省外", "其他"))
 
 
 def test_milestone_and_promise_rules(db: Database) -> None:

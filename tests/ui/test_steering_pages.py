@@ -77,6 +77,7 @@ def test_sprint_page_lists_whom_to_push_and_freezes_a_month(
     assert page._state(page.sprint_model.row_at(0)) == "逾期 46 天"
     assert page.sprint_panel.title.text() == "冲刺清单（8）"
     assert "距目标 60% 还需开工 4 个" in page.gap.text()
+    assert "；按招商专员：" in page.gap.text() and "郭静 " in page.gap.text()  # whom to push
     assert page.data is not None and [p.month for p in page.data.trend] == list(range(1, 10))
     assert page.lag_model.rowCount() > 0 and "中位数" in page.lag_overall.text()
     page.lag_by.setCurrentIndex(page.lag_by.findData("owner"))

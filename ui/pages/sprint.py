@@ -5,6 +5,7 @@ monthly snapshots (月报快照) a manager freezes and exports. Definitions: doc
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from pathlib import Path
 
 from PySide6.QtCore import QModelIndex, Signal
@@ -252,8 +253,12 @@ class SprintPage(QWidget):
                                    "down" if f.overdue else "")
         c["kpi-no-plan"].set_figure(str(f.no_plan), self.tr("个"), self.tr(
             "另有 {n} 个计划在签约次年及以后").format(n=f.planned_later))
+        owners = Counter(r.owner or self.tr("（未指定）") for r in f.sprint)
+        people = "、".join(f"{name} {n}" for name, n in
+                          sorted(owners.items(), key=lambda kv: (-kv[1], kv[0])))
         self.gap.setText(self.tr(f.gap_text()) + (
-            self.tr("；按计划年底开工率 {r}").format(r=f.rate_text) if f.signed else ""))
+            self.tr("；按计划年底开工率 {r}").format(r=f.rate_text) if f.signed else "")
+            + (self.tr("；按招商专员：{p}").format(p=people) if people else ""))
         self.gap.setProperty("tone", "down" if (f.short_if_plans_hold or 0) else "up")
         self.gap.style().unpolish(self.gap)
         self.gap.style().polish(self.gap)

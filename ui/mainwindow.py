@@ -251,7 +251,7 @@ class MainWindow(QMainWindow):
         org, due = chrome.org_name, chrome.follow_ups
         self.org.setText(org)
         self.setWindowTitle(tr("招商 CRM — {org}").format(org=org))
-        overdue, today = len(due.overdue), len(due.today)
+        overdue, today = due.overdue_count, due.today_count
         if overdue or today:
             self.due_label.setText(tr("我的跟进：今天到期 {t} 项，已逾期 {o} 项").format(t=today, o=overdue))
             self.due_label.setProperty("tone", "down" if overdue else "")

@@ -384,10 +384,30 @@ class PendingRow:
     stage: str
 
 
+PENDING_SCREEN = 200  # the 工作台's first screen of 签约未开工; more on scroll
+
+
+def _pending_where(period: Period, as_of: dt.date,
+                   filters: Filters | None) -> list[ColumnElement[bool]]:
+    return [*_signed_where(period, as_of, filters or Filters()),
+            or_(Project.started_on.is_(None), Project.started_on > as_of),
+            or_(Project.dropped_on.is_(None), Project.dropped_on > as_of)]
+
+
+def count_signed_not_started(uow: UnitOfWork, period: Period, as_of: dt.date,
+                             filters: Filters | None = None) -> int:
+    """How many projects ``signed_not_started`` lists (one index range, no row read)."""
+    return int(uow.session.scalar(select(func.count()).select_from(Project).where(
+        *_pending_where(period, as_of, filters))) or 0)
+
+
 def signed_not_started(uow: UnitOfWork, period: Period, as_of: dt.date,
-                       filters: Filters | None = None) -> list[PendingRow]:
+                       filters: Filters | None = None, *, offset: int = 0,
+                       limit: int | None = None) -> list[PendingRow]:
     """签约未开工: signed in the period, no start on or before as-of, not dropped by then;
-    longest waiting first."""
+    longest waiting first. ``limit`` rows from row ``offset`` when given (the 工作台 reads a
+    screen at a time: the rows stream in the signed index's order, each screen reads only its
+    own projects' rows)."""
     where = _signed_where(period, as_of, filters or Filters())
     owner = aliased(User)
     amount = (select(func.coalesce(func.sum(Agreement.amount), 0))
@@ -400,7 +420,7 @@ def signed_not_started(uow: UnitOfWork, period: Period, as_of: dt.date,
             .outerjoin(owner, owner.id == Project.owner_id)
             .where(*where, or_(Project.started_on.is_(None), Project.started_on > as_of),
                    or_(Project.dropped_on.is_(None), Project.dropped_on > as_of))
-            .order_by(Project.signed_on, Project.id))
+            .order_by(Project.signed_on, Project.id).offset(offset or None).limit(limit))
     rows: Any = uow.session.execute(stmt)
     return [PendingRow(pid, name, company, ind or "", own or "", signed,
                        (as_of - signed).days, Decimal(amt or 0), stage)
@@ -488,8 +508,9 @@ class Dashboard:
     funnel: list[FunnelStep]
     monthly: list[MonthRow]
     by_industry: list[BreakdownRow]
-    pending: list[PendingRow]
+    pending: list[PendingRow]  # the first PENDING_SCREEN of them
     targets: list[TargetCompletion] = field(default_factory=list)
+    pending_count: int = 0  # all of them
 
 
 def dashboard(uow: UnitOfWork, period: Period, as_of: dt.date,
@@ -500,5 +521,6 @@ def dashboard(uow: UnitOfWork, period: Period, as_of: dt.date,
         funnel=funnel(uow, period, as_of, filters),
         monthly=monthly(uow, period, as_of, filters),
         by_industry=breakdown(uow, "industry", period, as_of, filters),
-        pending=signed_not_started(uow, period, as_of, filters),
-        targets=target_completion(uow, period.end.year, as_of, filters))
+        pending=signed_not_started(uow, period, as_of, filters, limit=PENDING_SCREEN),
+        targets=target_completion(uow, period.end.year, as_of, filters),
+        pending_count=count_signed_not_started(uow, period, as_of, filters))

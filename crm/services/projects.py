@@ -440,19 +440,20 @@ def _filtered(uow: UnitOfWork, q: ProjectQuery, columns: Any) -> Select[Any]:
     return stmt
 
 
-def project_ids(uow: UnitOfWork, q: ProjectQuery | None = None,
+def project_ids(uow: UnitOfWork, q: ProjectQuery | None = None, *, offset: int = 0,
                 limit: int | None = None) -> list[int]:
     """The ids of the matching projects in display order (the list view keeps only these);
-    the first ``limit`` of them when given. A search of one or two characters looks in the
-    first ``search.SHORT_SCAN`` projects only (see ``_short_search``)."""
+    ``limit`` of them from row ``offset`` when given. A search of one or two characters looks
+    in the first ``search.SHORT_SCAN`` projects only (see ``_short_search``)."""
     q = q or ProjectQuery()
     key = SORTS.get(q.sort)
     if key is None:
         raise ValidationError(f"未知排序“{q.sort}”", code="sort.unknown")
 
     needle = normalize(q.search)
-    if search.short(needle) and limit is None:
-        return _short_search(uow, q, needle)
+    if search.short(needle):
+        found = _short_search(uow, q, needle)
+        return found[offset:None if limit is None else offset + limit]
     searching = bool(needle)
 
     def ordered(*keys: Any) -> list[Any]:
@@ -487,13 +488,41 @@ def project_ids(uow: UnitOfWork, q: ProjectQuery | None = None,
     else:
         parts = [base.order_by(*ordered(key))]
     ids: list[int] = []
-    for part in parts:
+    for i, part in enumerate(parts):
+        if limit is not None and len(ids) >= limit:
+            break
+        stmt = part.offset(offset) if offset else part
         if limit is not None:
-            if len(ids) >= limit:
-                break
-            part = part.limit(limit - len(ids))
-        ids.extend(first_column(uow, part))
+            stmt = stmt.limit(limit - len(ids))
+        found = first_column(uow, stmt)
+        if offset and not found and i < len(parts) - 1:
+            # the page starts in a later part: only then is this part counted
+            offset -= int(uow.session.scalar(select(func.count()).select_from(part.subquery()))
+                          or 0)
+            continue
+        ids.extend(found)
+        offset = 0
     return ids
+
+
+ALL_IDS = 100_000  # a list this long reads all its ids at once (within a keystroke)
+
+
+def project_ids_or_count(uow: UnitOfWork, q: ProjectQuery) -> int | list[int]:
+    """What the list reads first: all the ids in order when there are at most
+    :data:`ALL_IDS` of them (a search: its matches, found through the trigram index), else
+    only the count (a province's million: 1,000,000 ids take a second to read), the list then
+    reading each screen with ``project_page``."""
+    if normalize(q.search):
+        return project_ids(uow, q)
+    n = count_projects(uow, q)
+    return project_ids(uow, q) if n <= ALL_IDS else n
+
+
+def project_page(uow: UnitOfWork, q: ProjectQuery, offset: int, limit: int) -> list[ProjectRow]:
+    """The rows of one screen of the list, from row ``offset`` in its order: the ids come
+    from the order's index (no sort of the whole table), then their rows."""
+    return project_rows(uow, project_ids(uow, q, offset=offset, limit=limit))
 
 
 def _short_search(uow: UnitOfWork, q: ProjectQuery, needle: str) -> list[int]:

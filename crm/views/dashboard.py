@@ -27,9 +27,25 @@ def read_dashboard(uow: UnitOfWork, period: Period, as_of: dt.date,
     own; everyone's for a manager) and whether there is any project at all."""
     board = metrics.dashboard(uow, period, as_of)
     return DashboardData(board,
-                         contacts.follow_ups(uow, as_of, user_id=follow_user_id, days_ahead=0),
+                         contacts.follow_ups(uow, as_of, user_id=follow_user_id, days_ahead=0,
+                                             limit=contacts.FOLLOW_SCREEN),
                          projects.count_projects(uow), forecast(uow, period, as_of),
                          planned_starts(uow, [p.project_id for p in board.pending]))
+
+
+@dataclass(frozen=True)
+class PendingScreen:
+    """More of 签约未开工, as the 工作台 reads it on scroll."""
+
+    rows: list[metrics.PendingRow]
+    planned: dict[int, dt.date]
+
+
+def read_pending(uow: UnitOfWork, period: Period, as_of: dt.date, offset: int) -> PendingScreen:
+    """The next screen of the 工作台's 签约未开工 (from row ``offset``) with its planned starts."""
+    rows = metrics.signed_not_started(uow, period, as_of, offset=offset,
+                                      limit=metrics.PENDING_SCREEN)
+    return PendingScreen(rows, planned_starts(uow, [p.project_id for p in rows]))
 
 
 @dataclass(frozen=True)
@@ -42,4 +58,4 @@ class Chrome:
 
 def read_chrome(uow: UnitOfWork, today: dt.date, user_id: int | None) -> Chrome:
     return Chrome(settings.org_name(uow),
-                  contacts.follow_ups(uow, today, user_id=user_id, days_ahead=0))
+                  contacts.follow_ups(uow, today, user_id=user_id, days_ahead=0, limit=0))

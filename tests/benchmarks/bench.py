@@ -42,6 +42,7 @@ from crm.services.contacts import LOG_SORTS, LogQuery  # noqa: E402
 from crm.services.metrics import Filters, Period  # noqa: E402
 from crm.services.projects import ProjectQuery  # noqa: E402
 from crm.text import initials  # noqa: E402
+from crm.views.dashboard import read_dashboard, read_pending  # noqa: E402
 from tests.benchmarks.benchdata import (  # noqa: E402
     D,
     Made,
@@ -95,58 +96,103 @@ def measure(db: Database, made: Made) -> list[Result]:
         out.append(Result(f"figures: 签约/开工/开工率/金额/到位率, {label}",
                           timed(figure(metrics.start_rate, period, as_of, f)), 50))
     for label, fn in (("funnel + conversion", metrics.funnel),
-                      ("签约未开工 list", metrics.signed_not_started),
                       ("monthly", metrics.monthly)):
         out.append(Result(f"figures: {label}", timed(figure(fn, period, as_of, Filters())), 50))
+
+    def pending() -> object:
+        with db.uow() as uow:
+            return (metrics.count_signed_not_started(uow, period, as_of),
+                    metrics.signed_not_started(uow, period, as_of, limit=metrics.PENDING_SCREEN))
+
+    with db.uow() as uow:
+        n_pending = metrics.count_signed_not_started(uow, period, as_of)
+    out.append(Result(f"签约未开工 list: the count ({n_pending:,}) and the first screen (200)",
+                      timed(pending), 50))
+
+    def pending_more() -> object:
+        with db.uow() as uow:
+            return read_pending(uow, period, as_of, n_pending // 2)
+
+    out.append(Result("签约未开工 list: a screen further down (scrolling)", timed(pending_more),
+                      50))
+
+    def follow() -> object:
+        with db.uow() as uow:
+            return contacts.follow_ups(uow, as_of, days_ahead=0, limit=contacts.FOLLOW_SCREEN)
+
+    with db.uow() as uow:
+        n_due = contacts.follow_ups(uow, as_of, days_ahead=0, limit=0)
+    out.append(Result(f"follow-ups due (everyone's): the counts ({n_due.total:,}) and the first "
+                      "screen", timed(follow), 50))
+
+    def drill(fig: str) -> Callable[[], object]:
+        def run() -> object:
+            with db.uow() as uow:
+                found = metrics.figure_project_ids(uow, fig, period, as_of)
+                return len(found), projects.project_rows(uow, found[:200])
+        return run
+
+    for fig in ("signed", "not_started"):
+        with db.uow() as uow:
+            n = len(metrics.figure_project_ids(uow, fig, period, as_of))
+        out.append(Result(f"drill-down {fig}: its {n:,} ids and the first screen",
+                          timed(drill(fig)), 50))
     for by in metrics.BREAKDOWNS:
         out.append(Result(f"figures: breakdown by {by}",
                           timed(figure(metrics.breakdown, by, period, as_of)), 50))
     out.append(Result("figures: target completion",
                       timed(figure(metrics.target_completion, 2025, as_of)), 50))
-    out.append(Result("figures: whole 工作台 (all of the above at once)",
-                      timed(figure(metrics.dashboard, period, as_of, filters["industry"])), 50 * 6,
-                      "six figures, 50 ms each"))
+    out.append(Result("whole 工作台 as the page reads it (figures, funnel, monthly, industries, "
+                      "签约未开工 and follow-ups first screens, forecast)",
+                      timed(figure(read_dashboard, period, as_of, None)), 300))
 
     def keystroke(needle: str) -> Callable[[], object]:
         def run() -> object:
             with db.uow() as uow:
-                found = projects.project_ids(uow, ProjectQuery(search=needle))
+                found = projects.project_ids_or_count(uow, ProjectQuery(search=needle))
+                assert isinstance(found, list)
                 return projects.project_rows(uow, found[:100])
         return run
 
     for label, needle in (("project name", made.project_sample[2:6]),
                           ("company name", made.company_sample),
                           ("USCC", made.uscc_sample),
-                          ("pinyin initials", initials(made.project_sample)[2:6])):
+                          ("pinyin initials", initials(made.project_sample)[2:6]),
+                          ("one character", made.company_sample[1]),
+                          ("two pinyin initials", initials(made.project_sample)[2:4])):
         with db.uow() as uow:
             hits = len(projects.project_ids(uow, ProjectQuery(search=needle)))
-        out.append(Result(f"search keystroke: {label} “{needle}” ({hits} hits)",
-                          timed(keystroke(needle)), 100))
+        what = "in the first 20,000" if len(needle) < 3 else ""
+        out.append(Result(f"search keystroke: {label} “{needle}” ({hits:,} hits{what and ' '}"
+                          f"{what})", timed(keystroke(needle)), 50))
 
     for sort, desc in (("name", False), ("company", False), ("signed_on", True),
                        ("stage", False)):
         q = ProjectQuery(sort=sort, descending=desc)
 
-        def id_query(q: ProjectQuery = q) -> object:
+        def first_screen(q: ProjectQuery = q) -> object:
             with db.uow() as uow:
-                return projects.project_ids(uow, q)
+                found = projects.project_ids_or_count(uow, q)
+                if isinstance(found, int):
+                    return found, projects.project_page(uow, q, 0, 200)
+                return len(found), projects.project_rows(uow, found[:200])
 
         with db.uow() as uow:
-            all_ids = projects.project_ids(uow, q)
-        row = min(50_000, len(all_ids) // 2)
-        around = all_ids[row - 100:row + 100]
+            total = projects.count_projects(uow, q)
+        row = min(50_000, total // 2) // 200 * 200
 
-        def batch(around: list[int] = around) -> object:
+        def jump(q: ProjectQuery = q, row: int = row) -> object:
             with db.uow() as uow:
-                return projects.project_rows(uow, around)
+                return projects.project_page(uow, q, row, 200)
 
-        # The list view holds the sorted ids of its query (read once per sort or search, like a
-        # keystroke) and fetches the rows around where the user jumps: that fetch is the jump.
-        t_ids, t_rows = timed(id_query), timed(batch)
-        out.append(Result(f"jump to row {row:,}, sorted by {sort}: the 200-row batch there",
-                          t_rows, 50))
-        out.append(Result(f"change the sort to {sort}: all {len(all_ids):,} ids in order "
-                          "(as a keystroke)", t_ids, 100))
+        # Up to 100,000 projects the list holds the sorted ids of its query (read once per sort
+        # or search) and fetches the rows where the user jumps; beyond, it reads the count and
+        # each screen, ids and rows in one read (projects.project_ids_or_count).
+        how = "all ids" if total <= projects.ALL_IDS else "the count"
+        out.append(Result(f"jump to row {row:,}, sorted by {sort}: the 200-row screen there",
+                          timed(jump), 50))
+        out.append(Result(f"change the sort to {sort}: {how} ({total:,}) and the first screen",
+                          timed(first_screen), 100))
     out += measure_logs(db, made)
     out += measure_companies(db, made)
     return out
@@ -179,7 +225,7 @@ def measure_logs(db: Database, made: Made) -> list[Result]:
         what = f"“{q.search}”" if q.search else "(one person's)"
         out.append(Result(f"contact log, search keystroke: {label} {what} ({hits:,} of "
                           f"{total:,} logs)",
-                          timed(first_page(q, db)), 100))
+                          timed(first_page(q, db)), 50))
     row = min(50_000, total // 2) // 200 * 200
     for sort in LOG_SORTS:
         q = LogQuery(sort=sort, descending=sort in ("logged_on", "follow_up_on"))
@@ -202,7 +248,8 @@ def measure_companies(db: Database, made: Made) -> list[Result]:
     def keystroke(q: CompanyQuery) -> Callable[[], object]:
         def run() -> object:
             with db.uow() as uow:
-                found = company_service.company_ids(uow, q)
+                found = company_service.company_ids_or_count(uow, q)
+                assert isinstance(found, list)
                 return company_service.company_rows(uow, found[:200])
         return run
 
@@ -212,20 +259,28 @@ def measure_companies(db: Database, made: Made) -> list[Result]:
         with db.uow() as uow:
             hits = len(company_service.company_ids(uow, q))
         out.append(Result(f"companies, search keystroke: {label} “{needle}” ({hits} hits)",
-                          timed(keystroke(q)), 100))
+                          timed(keystroke(q)), 50))
     with db.uow() as uow:
-        all_ids = company_service.company_ids(uow)
-    row = min(50_000, len(all_ids) // 2) // 200 * 200
-    around = all_ids[row:row + 200]
+        found = company_service.company_ids_or_count(uow, CompanyQuery())
+    total = found if isinstance(found, int) else len(found)
+    row = min(50_000, total // 2) // 200 * 200
 
     def jump() -> object:
         with db.uow() as uow:
-            return company_service.company_rows(uow, around)
+            return company_service.company_page(uow, CompanyQuery(), row, 200)
 
-    out.append(Result(f"companies, jump to row {row:,}: the 200-row batch there", timed(jump),
+    def reload() -> object:
+        with db.uow() as uow:
+            found = company_service.company_ids_or_count(uow, CompanyQuery())
+            if isinstance(found, int):
+                return found, company_service.company_page(uow, CompanyQuery(), 0, 200)
+            return len(found), company_service.company_rows(uow, found[:200])
+
+    how = "the count" if isinstance(found, int) else "all ids in pinyin order"
+    out.append(Result(f"companies, jump to row {row:,}: the 200-row screen there", timed(jump),
                       50))
-    out.append(Result(f"companies, open or reload the list: all {len(all_ids):,} ids in pinyin "
-                      "order (as a keystroke)", timed(keystroke(CompanyQuery())), 100))
+    out.append(Result(f"companies, open or reload the list: {how} ({total:,}) and the first "
+                      "screen", timed(reload), 100))
     return out
 
 
@@ -329,6 +384,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-gui", action="store_true", help="skip the window measurements")
     parser.add_argument("--reuse", action="store_true",
                         help="measure the projects already in --db instead of generating")
+    parser.add_argument("--build-only", action="store_true",
+                        help="generate the database (keep it with --db or --keep) and stop")
     args = parser.parse_args(argv)
     with database(args.db, args.keep) as url:
         db = Database(url)
@@ -347,6 +404,9 @@ def main(argv: list[str] | None = None) -> int:
                   f"logs in {made_s:.1f} s", flush=True)
         n_companies = more_companies(db, args.companies)
         print(f"{backend}: {n_companies:,} companies", flush=True)
+        if args.build_only:
+            db.dispose()
+            return 0
         results = measure(db, made)
         db.dispose()
         if not args.no_gui:

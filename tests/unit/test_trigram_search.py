@@ -117,15 +117,16 @@ def old_projects(db: Database, needle: str) -> list[int]:
 
 def old_companies(db: Database, needle: str) -> list[int]:
     clean, raw = normalize(needle), needle.strip()
-    like, former = contains(clean), contains(raw)
+    like, typed = contains(clean), contains(raw)
     cmp = "like" if db.is_sqlite else "ilike"
-    with db.uow() as uow:
+    with db.uow() as uow:  # 曾用名 as written, and as typed (case-insensitive like the name)
         return list(uow.session.scalars(select(Company.id).where(
             Company.deleted_at.is_(None),
-            getattr(Company.name, cmp)(like, escape=ESC) | getattr(Company.uscc, cmp)(like, escape=ESC)
+            getattr(Company.name, cmp)(like, escape=ESC)
+            | getattr(Company.uscc, cmp)(like, escape=ESC)
             | Company.initials.like(like, escape=ESC)
             | getattr(Company.former_names, cmp)(like, escape=ESC)
-            | Company.former_names.like(former, escape=ESC))
+            | getattr(Company.former_names, cmp)(typed, escape=ESC))
             .order_by(Company.sort_key, Company.id)))
 
 

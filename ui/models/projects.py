@@ -1,17 +1,24 @@
 """The project list model: the sorted ids of a :class:`ProjectQuery`, rows fetched in batches.
 
-Filtering and sorting happen in SQL (``project_ids``); a header click re-queries with another
-sort key. Rows come in blocks through ``project_rows`` off the GUI thread (see
-:mod:`ui.models.id_list`).
+Filtering and sorting happen in SQL (``project_ids_or_count``); a header click re-queries with
+another sort key. Up to ``projects.ALL_IDS`` projects the list holds all their ids; beyond
+(a province's million) it reads the count and each screen through ``project_page``, ids and
+rows in one read (see :mod:`ui.models.id_list`).
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication, QObject
 
-from crm.services.projects import ProjectQuery, ProjectRow, project_ids, project_rows
+from crm.services.projects import (
+    ProjectQuery,
+    ProjectRow,
+    project_ids_or_count,
+    project_page,
+    project_rows,
+)
 from ui.context import AppContext
-from ui.models.id_list import QueryListModel
+from ui.models.id_list import PagedListModel
 from ui.models.table import Column
 
 
@@ -43,13 +50,14 @@ def project_columns(*keys: str) -> list[Column]:
     return [spec[key] for key in keys]
 
 
-class ProjectListModel(QueryListModel[ProjectQuery, ProjectRow]):
+class ProjectListModel(PagedListModel[ProjectQuery, ProjectRow]):
     """Projects of one :class:`ProjectQuery`; ``reload()`` re-reads ids and visible rows."""
 
     def __init__(self, ctx: AppContext, parent: QObject | None = None):
         super().__init__(ctx, project_columns(
             "name", "company", "stage", "industry", "planned", "signed_amount", "signed_on",
-            "started_on", "owner", "source"), ProjectQuery(), project_ids, project_rows, parent)
+            "started_on", "owner", "source"), ProjectQuery(), project_ids_or_count,
+            project_page, project_rows, parent)
 
     def project_at(self, row: int) -> ProjectRow | None:
         return self.row_at(row)

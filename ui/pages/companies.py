@@ -26,7 +26,7 @@ from ui.dialogs.company_dialog import CompanyDialog, ContactDialog
 from ui.dialogs.project_dialog import ProjectDialog
 from ui.errors import confirm
 from ui.forms import FormDialog
-from ui.models.id_list import QueryListModel
+from ui.models.id_list import PagedListModel
 from ui.models.projects import project_columns
 from ui.models.table import Column, RowsModel
 from ui.operations import companies as company_ops
@@ -74,13 +74,15 @@ class CompaniesPage(QWidget):
         self.search.textChanged.connect(self._reload_later)
 
         # Every company (100k), in pinyin order from SQL, rows read in batches as they show.
-        self.model: QueryListModel[CompanyQuery, CompanyRow] = QueryListModel(ctx, [
+        # all ids up to 100,000 companies, else the count and a screen at a time
+        self.model: PagedListModel[CompanyQuery, CompanyRow] = PagedListModel(ctx, [
             Column(self.tr("企业名称"), lambda r: r.name),
             Column(self.tr("统一社会信用代码"), lambda r: r.uscc or ""),
             Column(self.tr("总部"), lambda r: r.hq_city),
             Column(self.tr("产业"), lambda r: r.industry),
             Column(self.tr("项目数"), lambda r: r.project_count, "number"),
-        ], CompanyQuery(), companies.company_ids, companies.company_rows, self)
+        ], CompanyQuery(), companies.company_ids_or_count, companies.company_page,
+            companies.company_rows, self)
         self.model.loaded.connect(self._loaded)
         self.table = table_view(self.model, self, stretch=0)
         for i, width in enumerate((260, 180, 70, 100, 64)):

@@ -28,7 +28,8 @@ from ui.context import AppContext, Latest, op
 from ui.dialogs.log_dialog import LogDialog
 from ui.forms import DateEdit
 from ui.models.id_list import PagedListModel
-from ui.models.table import Column, RowsModel
+from ui.models.more import MoreRowsModel
+from ui.models.table import Column
 from ui.operations import companies as company_ops
 from ui.pages.common import icon, search_box, table_view, title_label
 from ui.throttle import Throttle
@@ -38,10 +39,10 @@ from ui.widgets.panel import TableOrEmpty
 def due_summary(due: FollowUps) -> str:
     """The reminder, e.g. "今天有 2 条跟进到期，3 条已逾期" ("" when nothing is due)."""
     parts = []
-    if due.today:
-        parts.append(_tr("今天有 {n} 条跟进到期").format(n=len(due.today)))
-    if due.overdue:
-        parts.append(_tr("{n} 条已逾期").format(n=len(due.overdue)))
+    if due.today_count:
+        parts.append(_tr("今天有 {n} 条跟进到期").format(n=due.today_count))
+    if due.overdue_count:
+        parts.append(_tr("{n} 条已逾期").format(n=due.overdue_count))
     return _tr("，").join(parts)
 
 
@@ -69,6 +70,7 @@ class ContactsPage(QWidget):
         self.setObjectName("page-contacts")
         self.dialog: LogDialog | None = None
         self._latest = Latest(ctx)
+        self._follow_user: int | None = None
 
         self.count = QLabel(self)
         self.count.setObjectName("page-count")
@@ -145,7 +147,7 @@ class ContactsPage(QWidget):
         head.addWidget(self.all_staff)
         head.addWidget(self.done_button)
         side_layout.addLayout(head)
-        self.follow_model = RowsModel([
+        self.follow_model = MoreRowsModel(ctx, [
             Column(self.tr("到期"), lambda r: due_text(r, self.ctx.today())),
             Column(self.tr("日期"), lambda r: r.follow_up_on, "date"),
             Column(self.tr("项目/企业"), lambda r: r.project or r.company),
@@ -189,8 +191,9 @@ class ContactsPage(QWidget):
             self.model.query, search=self.search.text(), date_from=self.date_from.value(),
             date_to=self.date_to.value(), user_id=me if self.mine.isChecked() else None))
         follow_user = None if self.all_staff.isChecked() else me
-        self._latest.read(op(contacts.follow_ups, self.ctx.today(), user_id=follow_user),
-                          self._loaded)
+        self._follow_user = follow_user
+        self._latest.read(op(contacts.follow_ups, self.ctx.today(), user_id=follow_user,
+                             limit=contacts.FOLLOW_SCREEN), self._loaded)
 
     def _list_loaded(self) -> None:
         """The count arrived: the true total, whatever part of the list is on screen."""
@@ -203,10 +206,13 @@ class ContactsPage(QWidget):
 
     def _loaded(self, due: FollowUps) -> None:
         rows = [*due.overdue, *due.today, *due.upcoming]
-        self.follow_model.set_rows(rows)
-        self.follow_area.update_state(len(rows))
+        # the first screen and the counts; more on scroll
+        today, user = self.ctx.today(), self._follow_user
+        self.follow_model.set_first(rows, due.total, lambda offset: op(
+            contacts.follow_up_page, today, offset, user_id=user))
+        self.follow_area.update_state(due.total)
         self.follow_title.setText(self.tr("待跟进：逾期 {o} · 今天 {t} · 7 天内 {u}").format(
-            o=len(due.overdue), t=len(due.today), u=len(due.upcoming)))
+            o=due.overdue_count, t=due.today_count, u=due.upcoming_count))
         self._update_done()
 
     def _update_done(self) -> None:

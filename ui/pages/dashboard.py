@@ -10,6 +10,8 @@ import datetime as dt
 import itertools
 from collections.abc import Sequence
 from decimal import Decimal
+from functools import partial
+from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QModelIndex, Signal
 from PySide6.QtWidgets import (
@@ -21,12 +23,13 @@ from PySide6.QtWidgets import (
 )
 
 from crm import changes
-from crm.services import metrics, settings
+from crm.services import contacts, metrics, settings
 from crm.services.contacts import LogRow
 from crm.services.metrics import Dashboard, Period, StartRate
 from crm.services.settings import PeriodChoice
-from crm.views.dashboard import DashboardData, read_dashboard
+from crm.views.dashboard import DashboardData, PendingScreen, read_dashboard, read_pending
 from ui.context import AppContext, op
+from ui.models.more import MoreRowsModel
 from ui.pages.common import scroll_page
 from ui.widgets import format as fmt
 from ui.widgets.charts import FunnelChart, MonthlyChart
@@ -139,7 +142,7 @@ class DashboardPage(QWidget):
                    width=96),
         ], self)
         self.industry = EmptyState(rows_view(self.industry_model), self.tr("本期还没有签约项目"))
-        self.pending_model = RowsModel([
+        self.pending_model = MoreRowsModel(ctx, [
             Column(self.tr("项目名称"), lambda r: r.name),
             Column(self.tr("企业"), lambda r: r.company),
             Column(self.tr("产业"), lambda r: r.industry, width=100),
@@ -157,7 +160,7 @@ class DashboardPage(QWidget):
         pending_view.doubleClicked.connect(self._open_pending)
         self.pending = EmptyState(pending_view, self.tr("本期签约的项目都已开工"))
         overdue = self._overdue
-        self.follow_model = RowsModel([
+        self.follow_model = MoreRowsModel(ctx, [
             Column(self.tr("跟进日期"), lambda r: fmt.date(r.follow_up_on), width=100, alert=overdue),
             Column(self.tr("状态"), self._due_text, width=88, alert=overdue),
             Column(self.tr("项目 / 企业"), lambda r: r.project or r.company),
@@ -309,14 +312,19 @@ class DashboardPage(QWidget):
                                 [m.signed for m in d.monthly], [m.started for m in d.monthly])
         self.industry_model.set_rows(d.by_industry)
         self.industry.set_empty(not d.by_industry)
-        self.pending_model.set_rows(d.pending)
+        # the first screen and the count; more on scroll (a province has thousands)
+        self.pending_model.set_first(d.pending, d.pending_count, partial(
+            self._more_pending, f.period, f.as_of), self._unpack_pending)
         self.pending.set_empty(not d.pending, self.tr("本期还没有签约项目") if not f.signed else None)
-        self.pending_panel.title.setText(self.tr("签约未开工（{n}）").format(n=len(d.pending)))
-        due = [*data.follow_ups.overdue, *data.follow_ups.today]
-        self.follow_model.set_rows(due)
+        self.pending_panel.title.setText(self.tr("签约未开工（{n}）").format(n=d.pending_count))
+        follow = data.follow_ups
+        due = [*follow.overdue, *follow.today]
+        user = None if self.ctx.actor.is_manager else self.ctx.actor.user_id
+        self.follow_model.set_first(due, follow.overdue_count + follow.today_count, partial(
+            self._more_follow_ups, f.as_of, user))
         self.follow.set_empty(not due)
         title = self.tr("全员今日及逾期跟进") if self.ctx.actor.is_manager else self.tr("我的今日及逾期跟进")
-        self.follow_panel.title.setText(f"{title}（{len(due)}）")
+        self.follow_panel.title.setText(f"{title}（{follow.overdue_count + follow.today_count}）")
 
     def _show_targets(self, d: Dashboard, f: StartRate) -> None:
         card = self.cards["kpi-target"]
@@ -356,6 +364,16 @@ class DashboardPage(QWidget):
                 rest=self.tr("，计划都如期仍差 {s} 个").format(s=short) if short else "")
         self.cards["kpi-target-gap"].set_figure(str(needed), self.tr("个"), detail,
                                                 "down" if short or needed else "up")
+
+    def _more_pending(self, period: Period, as_of: dt.date, offset: int) -> Any:
+        return op(read_pending, period, as_of, offset)
+
+    def _more_follow_ups(self, as_of: dt.date, user_id: int | None, offset: int) -> Any:
+        return op(contacts.follow_up_page, as_of, offset, user_id=user_id, days_ahead=0)
+
+    def _unpack_pending(self, screen: PendingScreen) -> list[metrics.PendingRow]:
+        self._plans.update(screen.planned)
+        return screen.rows
 
     def _planned_text(self, row: metrics.PendingRow) -> str:
         return fmt.date(self._plans.get(row.project_id))

@@ -137,7 +137,10 @@ def update_company(uow: UnitOfWork, actor: Actor, company_id: int, data: Company
     permissions.require(uow, actor, "companies.update_company", company=company)
     if expected_version is not None and company.version != expected_version:
         raise ConflictError(f"该企业已被他人修改。{RELOAD}", code="company.conflict")
-    name, uscc = _check(uow, actor, data, company_id)
+    # another company like it is asked about when the name changes, not on every edit of one
+    # of a pair already stored (the 重复企业 list shows those)
+    renamed = name_key(data.name or "") != (company.name_key or name_key(company.name))
+    name, uscc = _check(uow, actor, data, company_id, similar=renamed)
     before = snapshot(uow.session, "company", company)
     company.name, company.uscc, company.name_key = name, uscc, name_key(name)
     company.hq_city = optional_text(data.hq_city, 64)

@@ -104,6 +104,16 @@ def test_renaming_to_another_spelling_of_itself_is_not_a_duplicate(db: Database,
     row = db.run(companies.update_company, w.manager, w.company,
                  CompanyInput("际数科技（上海）有限公司"))
     assert row.name == "际数科技（上海）有限公司"
+    # one of a pair already stored is edited freely; renaming towards the other is asked about
+    twin = _twin(db, "上海翼鸟智能化科技有限公司")
+    bird = _twin(db, "上海翼鸟智能科技有限公司")
+    edited = db.run(companies.update_company, w.manager, bird,
+                    CompanyInput("上海翼鸟智能科技有限公司", note="改备注"))
+    assert edited.note == "改备注"
+    with pytest.raises(DuplicateSuspected, match="上海翼鸟智能化科技有限公司"):
+        db.run(companies.update_company, w.manager, bird,
+               CompanyInput("上海翼鸟智能化科技股份有限公司"))
+    assert db.read(companies.get_company, twin).name == "上海翼鸟智能化科技有限公司"
 
 
 # --- the 重复企业 list -----------------------------------------------------------------------

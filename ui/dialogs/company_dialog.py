@@ -125,7 +125,7 @@ class CompanyDialog(FormDialog):
     def _look_up(self) -> None:
         name = self.line_name.text()
         own = self.row.id if self.row is not None else None
-        if not name.strip():
+        if not name.strip() or (self.row is not None and name.strip() == self.row.name):
             self._offer([])
             return
         self.ctx.read(op(duplicates.similar_companies, name, None, exclude_id=own),

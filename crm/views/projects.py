@@ -8,7 +8,7 @@ from decimal import Decimal
 from crm import permissions, stages
 from crm.db import UnitOfWork
 from crm.errors import NotFoundError
-from crm.models import Project
+from crm.models import Chain, Company, Project, Segment
 from crm.services import attachments, audit, contacts, dictionaries, pipeline, users
 from crm.services.attachments import AttachmentRow
 from crm.services.audit import HistoryEntry
@@ -45,6 +45,8 @@ class ProjectDetails:
     changes: list[HistoryEntry] = field(default_factory=list)  # 变更记录, newest first
     funds_total: Decimal = Decimal(0)  # 到位资金, as pipeline.funds_total counts it
     allowed: frozenset[str] = frozenset()  # what the reader may do to it (crm.permissions)
+    segment: str = ""  # 招商图谱: the chain segment it fills, ``产业链 · 上游 · 环节``
+    local_company: str = ""  # 项目公司 with its 营业执照取得日期, "" for none
 
     @property
     def editable(self) -> bool:
@@ -74,7 +76,24 @@ def load_details(uow: UnitOfWork, project_id: int, actor: Actor | None = None
                           pipeline.fundings(uow, project_id), stage_history(uow, project_id),
                           attachments.list_attachments(uow, project_id),
                           audit.project_history(uow, project_id),
-                          pipeline.funds_total(uow, project_id), allowed)
+                          pipeline.funds_total(uow, project_id), allowed,
+                          segment_label(uow, project.segment_id if project else None),
+                          _local_company(uow, row.local_company_id))
+
+
+def _local_company(uow: UnitOfWork, company_id: int | None) -> str:
+    """``际数科技(武汉)有限公司（营业执照 2025-07-21）``: the project's local project company."""
+    local = uow.session.get(Company, company_id) if company_id is not None else None
+    if local is None:
+        return ""
+    return local.name + (f"（营业执照 {local.licence_on}）" if local.licence_on else "")
+
+
+def segment_label(uow: UnitOfWork, segment_id: int | None) -> str:
+    """``产业链 · 上游 · 环节`` of a project's segment (招商图谱), or ""."""
+    segment = uow.session.get(Segment, segment_id) if segment_id is not None else None
+    chain = uow.session.get(Chain, segment.chain_id) if segment is not None else None
+    return f"{chain.name} · {segment.stage} · {segment.name}" if segment and chain else ""
 
 
 @dataclass(frozen=True)

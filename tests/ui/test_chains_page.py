@@ -3,6 +3,7 @@ are missing, and a staff member turns a target firm there into a lead (issue 13 
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -139,3 +140,12 @@ def test_a_manager_imports_a_target_list_after_checking_it(qtbot: Any, ctx: AppC
     wait_idle(ctx)
     assert "新增 1 个" in page.import_box.text()
     assert "江苏药包材料有限公司" in {t.name for t in page.targets.rows}
+
+
+def test_a_projects_detail_names_its_segment(demo_db: Any) -> None:
+    from crm.views.projects import load_details
+
+    rows = demo_db.read(view.segment_detail, 1, dt.date(2026, 11, 28))  # 石化基础原料
+    assert rows is not None and rows.projects
+    details = demo_db.read(load_details, rows.projects[0].id)
+    assert details is not None and details.segment == "新材料 · 上游 · 石化基础原料"

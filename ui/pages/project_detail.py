@@ -89,8 +89,10 @@ class ProjectDetail(QWidget):
         self.info = QFormLayout(info)
         self.info.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
         self.info_values: dict[str, QLabel] = {}
-        for key, label in (("company", "企业"), ("uscc", "统一社会信用代码"), ("stage", "阶段"),
-                           ("industry", "产业"), ("planned", "计划总投资"),
+        for key, label in (("company", "企业"), ("uscc", "统一社会信用代码"),
+                           ("local_company", "项目公司"), ("stage", "阶段"),
+                           ("industry", "产业"), ("segment", "产业链环节"),
+                           ("planned", "计划总投资"),
                            ("signed_amount", "签约金额"), ("source", "招商来源"),
                            ("owner", "负责人"), ("carrier", "拟落地载体"), ("land", "用地面积"),
                            ("floor", "需求面积"), ("output", "预计年产值"), ("tax", "预计年税收"),
@@ -349,11 +351,13 @@ class ProjectDetail(QWidget):
         v = self.info_values
         v["company"].setText(r.company)
         v["uscc"].setText(r.uscc or "—")
+        v["local_company"].setText(details.local_company or "—")
         stage = r.stage_name
         if r.stage == stages.DROPPED:
             stage += f"（{r.drop_reason}）"
         v["stage"].setText(stage)
         v["industry"].setText(r.industry or "—")
+        v["segment"].setText(details.segment or self.tr("—（可在招商图谱中归入环节）"))
         v["planned"].setText(_amount(r.planned_investment))
         v["signed_amount"].setText(_amount(r.signed_amount) if r.signed_on else "—")
         source = r.source_name + (f"：{r.ambassador}" if r.ambassador else "")

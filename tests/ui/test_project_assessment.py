@@ -161,3 +161,33 @@ def test_the_promises_page_lists_what_is_overdue(qtbot, ctx, wait_idle):
     page.project_requested.connect(opened.append)
     page.view.doubleClicked.emit(page.model.index(0, 0))
     assert opened == [rows[0].project_id]
+
+
+def test_milestones_and_promises_through_their_dialogs(qtbot, ctx, wait_idle):
+    from crm.services import milestones
+
+    view = opened(qtbot, ctx, wait_idle, "疏能新材料华中基地")  # started 2025-06-16
+    dialog = view.edit_milestones()
+    assert dialog is not None
+    dialog.dates["landed_on"].set_value(D(2025, 4, 1))
+    dialog.dates["in_database_on"].set_value(D(2025, 7, 1))
+    dialog.accept()  # 入库 without its evidence: refused beside the field
+    wait_idle(ctx)
+    assert dialog.saved is None and "凭证" in dialog.form.error_text("in_database_evidence")
+    dialog.evidence.setText("项目代码 2507-420107-04-01-000777")
+    dialog.accept()
+    wait_idle(ctx)
+    assert dialog.saved is not None
+    m = ctx.db.read(milestones.milestones, view.project_id)
+    assert (m.landed_on, m.in_database_on) == (D(2025, 4, 1), D(2025, 7, 1))
+    view.show_project(view.project_id)
+    wait_idle(ctx)
+    promise = view.edit_promises()
+    assert promise is not None
+    promise.start.set_value(D(2025, 6, 30))
+    promise.intensity.setText("300")
+    promise.accept()
+    wait_idle(ctx)
+    assert promise.saved is not None
+    assert (promise.saved.agreed_start_on, promise.saved.investment_intensity) == (
+        D(2025, 6, 30), Decimal(300))

@@ -142,3 +142,19 @@ def test_a_merge_is_undone_from_the_company_s_history(qtbot: Any, ctx: AppContex
     qtbot.waitUntil(lambda: page.info_values["former_names"].text() == "—", timeout=5000)
     assert page.changes.model.rows[0].action == "撤销企业合并"
     assert len(ctx.db.read(duplicates.duplicate_pairs, ctx.actor)) == 1
+
+
+def test_the_project_detail_shows_investor_and_local_company(qtbot: Any, ctx: AppContext,
+                                                             wait_idle: Any) -> None:
+    from crm.services import projects
+    from ui.pages.project_detail import ProjectDetail
+
+    row = ctx.db.read(projects.find_project, "上海际数科技华中总部")
+    detail = ProjectDetail(ctx)
+    qtbot.addWidget(detail)
+    detail.show()
+    detail.show_project(row.id)
+    wait_idle(ctx)
+    qtbot.waitUntil(lambda: detail.details is not None, timeout=5000)
+    assert detail.info_values["company"].text() == "上海际数科技有限公司"
+    assert detail.info_values["local_company"].text() == "际数科技(武汉)有限公司（营业执照 2025-07-21）"

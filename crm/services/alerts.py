@@ -22,7 +22,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import aliased
 
 from crm import permissions
@@ -141,9 +141,7 @@ def alerts(uow: UnitOfWork, today: dt.date, owner_ids: tuple[int, ...] = ()) -> 
                    owner.sort_key, Project.signed_on, Project.planned_start_on, last)
             .join(Company, Company.id == Project.company_id)
             .outerjoin(owner, owner.id == Project.owner_id)
-            .where(Project.deleted_at.is_(None), Project.signed_on.is_not(None),
-                   Project.signed_on <= today, Project.started_on.is_(None),
-                   Project.dropped_on.is_(None)))
+            .where(*_watched(today)))
     if owner_ids:
         stmt = stmt.where(Project.owner_id.in_(owner_ids))
     found: list[tuple[str, AlertRow]] = []
@@ -167,6 +165,29 @@ def alerts(uow: UnitOfWork, today: dt.date, owner_ids: tuple[int, ...] = ()) -> 
     found.sort(key=lambda kr: (kr[1].owner_id is None, kr[0], kr[1].owner,
                                order.index(kr[1].rule), -kr[1].days, kr[1].project_id))
     return Alerts(today, limits, [r for _k, r in found])
+
+
+def _watched(today: dt.date) -> list[Any]:
+    return [Project.deleted_at.is_(None), Project.signed_on.is_not(None),
+            Project.signed_on <= today, Project.started_on.is_(None), Project.dropped_on.is_(None)]
+
+
+def alerted_projects(uow: UnitOfWork, today: dt.date, owner_ids: tuple[int, ...] = ()) -> int:
+    """How many projects have at least one alert (the rail's count), counted in SQL: the
+    same rules as :func:`alerts` without building the list (33,000 alerts at 100k projects)."""
+    limits = thresholds(uow)
+    last = (select(func.max(ContactLog.logged_on)).where(ContactLog.project_id == Project.id)
+            .correlate(Project).scalar_subquery())
+    quiet_since = today - dt.timedelta(days=limits.quiet_days)
+    stmt = select(func.count()).select_from(Project).where(
+        *_watched(today),
+        or_(Project.signed_on <= today - dt.timedelta(days=limits.signed_days),
+            Project.planned_start_on < today,
+            and_(Project.signed_on <= quiet_since,
+                 or_(last.is_(None), last <= quiet_since))))
+    if owner_ids:
+        stmt = stmt.where(Project.owner_id.in_(owner_ids))
+    return int(uow.session.scalar(stmt) or 0)
 
 
 def alerts_for(uow: UnitOfWork, actor: Actor, today: dt.date) -> Alerts:

@@ -40,5 +40,10 @@ def read_alerts(uow: UnitOfWork, actor: Actor, today: dt.date) -> Alerts:
 
 
 def alert_count(uow: UnitOfWork, actor: Actor, today: dt.date) -> int:
-    """The number beside 提醒 on the navigation rail: projects with an alert."""
-    return alerts.alerts_for(uow, actor, today).projects
+    """The number beside 提醒 on the navigation rail: projects with an alert (one's own; a
+    manager's, everyone's)."""
+    if actor.is_manager:
+        return alerts.alerted_projects(uow, today)
+    if actor.user_id is None:
+        return 0
+    return alerts.alerted_projects(uow, today, (actor.user_id,))

@@ -341,3 +341,13 @@ def test_the_database_refuses_to_change_a_snapshot(db: Database) -> None:
         uow.session.execute(text("UPDATE snapshots SET data = '{}'"))
         uow.commit()
     assert db.read(snapshots.snapshot_report, "2025-06").figures.signed == 0
+
+
+def test_the_rails_count_is_the_lists_projects(demo_db: Database) -> None:
+    """alerted_projects counts in SQL what alerts() lists, every rule and owner alike."""
+    owner = demo_db.read(lambda uow: alerts.alerts(uow, D(2026, 11, 28)).rows[0].owner_id)
+    for day in (D(2025, 9, 15), D(2025, 12, 31), D(2026, 6, 1), D(2026, 11, 28)):
+        listed = demo_db.read(alerts.alerts, day)
+        assert demo_db.read(alerts.alerted_projects, day) == listed.projects
+        mine = demo_db.read(alerts.alerts, day, (owner,))
+        assert demo_db.read(alerts.alerted_projects, day, (owner,)) == mine.projects

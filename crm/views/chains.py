@@ -374,10 +374,15 @@ class SegmentDetail:
     targets: tuple[TargetRow, ...]
     projects: tuple[SegmentProject, ...]
     local_firms: tuple[str, ...] = field(default_factory=tuple)
+    # the targets the reader may turn into a lead: not yet converted, and theirs or nobody's
+    # (a lead owned by someone else is a manager's to make, as on the 项目 page)
+    convertible: frozenset[int] = frozenset()
 
 
-def segment_detail(uow: UnitOfWork, segment_id: int, as_of: dt.date) -> SegmentDetail | None:
-    """A segment (with its sub-segments) and what it holds; None when it is gone."""
+def segment_detail(uow: UnitOfWork, segment_id: int, as_of: dt.date,
+                   actor: Actor | None = None) -> SegmentDetail | None:
+    """A segment (with its sub-segments) and what it holds; None when it is gone. With
+    ``actor``, which targets that reader may turn into leads."""
     seg = uow.session.get(Segment, segment_id)
     if seg is None:
         return None
@@ -395,7 +400,13 @@ def segment_detail(uow: UnitOfWork, segment_id: int, as_of: dt.date) -> SegmentD
         .order_by(Project.sort_key, Project.id)))
     firms = tuple(uow.session.scalars(select(Company.name).where(
         Company.segment_id.in_(ids), Company.deleted_at.is_(None)).order_by(Company.sort_key)))
-    return SegmentDetail(row, tuple(list_targets(uow, segment_ids=ids)), linked, firms)
+    targets = tuple(list_targets(uow, segment_ids=ids))
+    convertible: frozenset[int] = frozenset()
+    if actor is not None and permissions.allowed(uow, actor, "chains.convert_target"):
+        for_others = permissions.allowed(uow, actor, "projects.create_for_other")
+        convertible = frozenset(t.id for t in targets if t.project_id is None and (
+            for_others or t.owner_id is None or t.owner_id == actor.user_id))
+    return SegmentDetail(row, targets, linked, firms, convertible)
 
 
 @dataclass(frozen=True)

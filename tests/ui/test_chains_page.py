@@ -80,6 +80,9 @@ def test_staff_turns_a_target_into_a_lead(qtbot: Any, demo_db: Any, wait_idle: A
         assert not page.new_segment_button.isVisibleTo(page)  # chains are the managers'
         assert not page.edit_segment_button.isVisibleTo(page)
         assert page.add_target_button.isEnabled()
+        theirs = next(i for i, t in enumerate(page.targets.rows) if t.owner != "黄倩")
+        page.targets_table.selectRow(theirs)  # someone else's: a lead for them is a manager's
+        assert not page.convert_button.isEnabled()
         row = next(i for i, t in enumerate(page.targets.rows) if t.owner == "黄倩")
         page.targets_table.selectRow(row)
         target = page.selected_target()

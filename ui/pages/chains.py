@@ -289,8 +289,8 @@ class ChainsPage(QWidget):
         if self.segment_id is None:
             self._show_detail(None)
             return
-        self._detail_reads.read(op(view.segment_detail, self.segment_id, self.ctx.today()),
-                                self._show_detail)
+        self._detail_reads.read(op(view.segment_detail, self.segment_id, self.ctx.today(),
+                                   self.ctx.actor), self._show_detail)
 
     def _show_detail(self, detail: view.SegmentDetail | None) -> None:
         self.detail = detail
@@ -314,8 +314,9 @@ class ChainsPage(QWidget):
         self.projects.set_rows(detail.projects)
         self.targets_area.update_state(len(detail.targets))
         self.projects_area.update_state(len(detail.projects))
-        # the first target still to be won, ready for 转为线索
-        first = next((i for i, t in enumerate(detail.targets) if t.project_id is None), None)
+        # the first target this reader may win, ready for 转为线索
+        first = next((i for i, t in enumerate(detail.targets) if t.id in detail.convertible),
+                     None)
         if first is not None:
             self.targets_table.selectRow(first)
         self.local.setText(self.tr("本地企业：{0}").format("、".join(detail.local_firms))
@@ -344,7 +345,8 @@ class ChainsPage(QWidget):
         has_segment = self.detail is not None
         self.add_target_button.setEnabled(has_segment)
         self.edit_target_button.setEnabled(target is not None)
-        self.convert_button.setEnabled(target is not None and target.project_id is None)
+        self.convert_button.setEnabled(target is not None and self.detail is not None
+                                       and target.id in self.detail.convertible)
         self.edit_segment_button.setEnabled(has_segment)
         self.delete_segment_button.setEnabled(has_segment)
         self.delete_target_button.setEnabled(target is not None)

@@ -45,7 +45,11 @@ def drop(db: Database, pid: int, on: dt.date) -> None:
 
 
 @pytest.fixture
-def cohort(db: Database) -> tuple[Database, World, dict[str, int]]:
+def cohort(sqlite_db: Database) -> tuple[Database, World, dict[str, int]]:
+    return build_cohort(sqlite_db)
+
+
+def build_cohort(db: Database) -> tuple[Database, World, dict[str, int]]:
     """A: started in its year; B, C, G planned in 2025 (C's plan passes 08-01); D planned in
     2026; E without a plan; F planned but dropped 07-01; G starts only in 2026; H signed after
     the September as-of; I signed in 2024, planned 2025; J signed and started in 2024."""
@@ -125,6 +129,19 @@ def test_forecast_for_a_period_across_two_years(
     assert [r.project_id for r in f.sprint] == [ids["B"], ids["F"]]
     assert f.rate_text == "60.00%" and f.target_year == 2025
     assert f.starts_needed == 2  # ceil(3.0) − 1
+
+
+def test_forecast_on_both_databases(db: Database) -> None:
+    """The year comparisons (extract) and the date ranges hold on PostgreSQL as on SQLite."""
+    _db, _w, ids = build_cohort(db)
+    september = db.read(forecast, Y2025, D(2025, 9, 15))
+    assert (september.signed, september.started, september.planned, september.overdue,
+            september.starts_needed) == (7, 1, 2, 1, 4)
+    across = db.read(forecast, Period(D(2024, 7, 1), D(2025, 6, 30)), D(2025, 3, 1))
+    assert [r.project_id for r in across.sprint] == [ids["B"], ids["F"]]
+    assert db.read(forecast, Y2025, D(2026, 3, 1)).rate_text == "12.50%"
+    months = db.read(trend.trend, 2025, D(2025, 9, 15))
+    assert [(p.signed, p.started) for p in months][4:7] == [(5, 1), (6, 1), (7, 1)]
 
 
 def test_no_target_no_gap(sqlite_db: Database) -> None:

@@ -223,12 +223,17 @@ def main() -> int:
                     b, v = statistics.median(bundle_cpu), statistics.median(venv_cpu)
                     report.append(f"  CPU seconds of those runs (user + system), median: bundle "
                                   f"{b:.2f} s, .venv {v:.2f} s, ratio {b / v:.2f}")
-                cli_b = [run([str(CLI), "--db", str(data / "demo.db"), "stats"], env, cwd)[0]
-                         for _ in range(args.runs)]
-                cli_v = [run([str(VENV_PYTHON), "-m", "crm", "--db", str(data / "demo.db"), "stats"],
-                             venv_env, cwd)[0] for _ in range(args.runs)]
+                cli_b, cli_v, cpu_b, cpu_v = [], [], [], []
+                for _ in range(args.runs):
+                    cli_b.append(run([str(CLI), "--db", str(data / "demo.db"), "stats"], env, cwd)[0])
+                    cpu_b += CPU[-1:]
+                    cli_v.append(run([str(VENV_PYTHON), "-m", "crm", "--db", str(data / "demo.db"),
+                                      "stats"], venv_env, cwd)[0])
+                    cpu_v += CPU[-1:]
+                cpu = (f"; CPU bundle {statistics.median(cpu_b):.2f} s, .venv "
+                       f"{statistics.median(cpu_v):.2f} s") if cpu_b and cpu_v else ""
                 report.append(f"crm stats, median of {args.runs}: bundle {statistics.median(cli_b):.2f} s, "
-                              f".venv {statistics.median(cli_v):.2f} s")
+                              f".venv {statistics.median(cli_v):.2f} s{cpu}")
             else:
                 failures.append("timed starts failed")
 

@@ -200,3 +200,22 @@ def test_reports_page_exports_from_a_snapshot(qtbot: QtBot, ctx: AppContext, wai
     summary = list(openpyxl.load_workbook(page.last.path)["汇总"].iter_rows(values_only=True))
     assert summary[3][:2] == (26, 7)  # as frozen on 2025-06-30, not today's 15 started
     assert "2025-06 月报快照" in str(summary[1][0])
+
+
+def test_project_detail_says_overdue(qtbot: QtBot, ctx: AppContext, wait_idle: Wait,
+                                     demo_db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    from ui.pages.project_detail import ProjectDetail
+
+    pid = demo_db.read(projects.find_project, "锡创智能装备华中基地").id  # planned 2025-08-31
+    detail = ProjectDetail(ctx)
+    qtbot.addWidget(detail)
+    monkeypatch.setattr(ctx, "today", lambda: D(2025, 8, 31))
+    detail.show_project(pid)
+    wait_idle(ctx)
+    label = detail.info_values["planned_start"]
+    assert label.text() == "2025-08-31（开工）" and label.property("tone") == ""
+    monkeypatch.setattr(ctx, "today", lambda: SEPTEMBER)
+    detail.reload()
+    wait_idle(ctx)
+    assert label.text() == "2025-08-31（开工）— 逾期未开工 15 天"
+    assert label.property("tone") == "down"

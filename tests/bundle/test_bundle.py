@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import random
+import shutil
 import sqlite3
 import struct
 import subprocess
@@ -57,11 +58,12 @@ class Desk:
             self.data = self.home / ".local" / "share" / "zhaoshang-crm"
             self.config = self.home / ".config" / "zhaoshang-crm"
 
-    def crm(self, *args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([str(CLI), *args], cwd=self.cwd, env=self.env, capture_output=True,
-                              text=True, encoding="utf-8", timeout=300, check=False)
+    def crm(self, *args: str, bundle: Path = BUNDLE) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([str(bundle / CLI.name), *args], cwd=self.cwd, env=self.env,
+                              capture_output=True, text=True, encoding="utf-8", timeout=300,
+                              check=False)
 
-    def window(self, *args: str) -> subprocess.CompletedProcess[str]:
+    def window(self, *args: str, bundle: Path = BUNDLE) -> subprocess.CompletedProcess[str]:
         prefix: list[str] = []
         env = dict(self.env)
         if sys.platform.startswith("linux"):
@@ -70,7 +72,7 @@ class Desk:
                 env["QT_QPA_PLATFORM"] = "xcb"
             else:
                 env["QT_QPA_PLATFORM"] = "offscreen"
-        return subprocess.run([*prefix, str(WINDOW), *args], cwd=self.cwd, env=env,
+        return subprocess.run([*prefix, str(bundle / WINDOW.name), *args], cwd=self.cwd, env=env,
                               capture_output=True, text=True, encoding="utf-8", timeout=300,
                               check=False)
 
@@ -168,6 +170,19 @@ def test_writes_only_to_the_user_folders(demo_desk: Desk) -> None:
     others = {p for p in made - ours if p.parts[0] not in (".cache", "AppData")}
     assert others == set()
     assert {p.name for p in demo_desk.cwd.iterdir()} >= {"demo.png"}
+
+
+def test_runs_wherever_it_is_unpacked(demo_desk: Desk, tmp_path: Path) -> None:
+    """A copy in a folder whose name has a space and Chinese characters (C:\\Users\\张三\\桌面\\…)
+    finds its Qt plugins, style sheet, icons and migrations there."""
+    moved = tmp_path / "用户 张三" / "招商 CRM"
+    shutil.copytree(BUNDLE, moved, symlinks=True)
+    shot = demo_desk.cwd / "moved.png"
+    done = demo_desk.window("--demo", "--page", "projects", "--screenshot", str(shot), bundle=moved)
+    assert done.returncode == 0, done.stderr
+    assert png_size(shot) == (1600, 1000) and colours(shot) > 10
+    done = demo_desk.crm("--db", str(demo_desk.data / "demo.db"), "stats", *H1, bundle=moved)
+    assert done.returncode == 0 and all(line in done.stdout.splitlines() for line in ARTICLE)
 
 
 def _older_database(tmp_path: Path, demo: bool) -> Path:

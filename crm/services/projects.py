@@ -17,7 +17,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from crm import clock, permissions, search, stages
 from crm.bands import BAND_FLOORS, KEY_BAND
 from crm.db import UnitOfWork
-from crm.errors import ConflictError, ValidationError
+from crm.errors import ConflictError, NotFoundError, ValidationError
 from crm.models import (
     Agreement,
     Ambassador,
@@ -373,7 +373,7 @@ def find_project(uow: UnitOfWork, ref: str | int) -> ProjectRow:
     ids = list(uow.session.scalars(select(Project.id).where(Project.name == text,
                                                             Project.deleted_at.is_(None))))
     if not ids:
-        get_or_404(uow.session, Project, None, f"项目“{text}”")
+        raise NotFoundError(f"找不到项目“{text}”：请写项目编号或完整名称", code="projects.missing")
     if len(ids) > 1:
         raise ValidationError(f"有 {len(ids)} 个项目名为“{text}”，请用编号：{ids}",
                               code="project.ambiguous")

@@ -299,8 +299,10 @@ def test_unknown_project_is_not_found(db: Database, w: World) -> None:
     with pytest.raises(NotFoundError) as err:
         db.run(pipeline.advance, SYSTEM, 999999, "negotiating", D(2025, 2, 1))
     assert err.value.code == "projects.missing"
-    with pytest.raises(NotFoundError):
+    with pytest.raises(NotFoundError) as by_name:
         db.read(projects.find_project, "没有这个项目")
+    # the message a user reads names what they typed, never 编号 None
+    assert str(by_name.value) == "找不到项目“没有这个项目”：请写项目编号或完整名称"
 
 
 def test_deleted_project_cannot_move_and_can_be_restored(db: Database, w: World) -> None:

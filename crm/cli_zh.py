@@ -81,7 +81,7 @@ STANDARD_HELP = {
     "file": "台账文件（.xlsx）",
     "out": "输出文件（.xlsx）；先写临时文件，完成后才换成这个名字",
     "report": "报表：ledger 项目台账、start-rate 签约与开工、contacts 接洽记录、staff 人员考核、"
-              "events 活动成效、chains 产业链图谱、scorecard 考核得分",
+              "events 活动成效、chains 产业链图谱、scorecard 考核得分、carriers 载体资源与落位",
     "user": "以该用户身份操作（登录名，须完全一致）",
 }
 

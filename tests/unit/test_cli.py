@@ -292,3 +292,12 @@ def test_lists_line_up_in_a_terminal_with_chinese_names(
     starts = {column_of(line, role) for line in out.splitlines()
               for role in ("staff", "manager", "admin") if f" {role} " in line}
     assert len(starts) == 1
+
+
+def test_export_help_names_every_report() -> None:
+    """`crm export -h` tells a user each report's code and its Chinese name, carriers included."""
+    from crm.cli_zh import STANDARD_HELP
+    from crm.excel.reports import REPORTS
+    text = STANDARD_HELP["report"]
+    missing = [f"{code} {name}" for code, name in REPORTS.items() if f"{code} {name}" not in text]
+    assert missing == []

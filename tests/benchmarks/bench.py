@@ -406,6 +406,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{backend}: {n_companies:,} companies", flush=True)
         if args.build_only:
             db.dispose()
+            print(f"{backend}: kept for --reuse at {url}", flush=True)
             return 0
         results = measure(db, made)
         db.dispose()

@@ -41,6 +41,7 @@ import xlsxwriter
 from python_calamine import CalamineWorkbook
 from sqlalchemy import create_engine, text
 
+from crm import search
 from crm.db import Database
 from crm.excel import bulk as bulk_module
 from crm.excel.importer import import_ledger
@@ -194,9 +195,10 @@ def best_of(runs: int, fn, *args) -> float:  # type: ignore[no-untyped-def]
 class Target:
     """Fresh databases: SQLite files in ``tmp``, or schemas on the PostgreSQL server given."""
 
-    def __init__(self, tmp: Path, pg_url: str | None):
+    def __init__(self, tmp: Path, pg_url: str | None, without_search: bool = False):
         self.tmp, self.pg_url = tmp, pg_url
         self.schemas: list[str] = []
+        self.without_search = without_search
 
     def fresh(self) -> Database:
         if self.pg_url is None:
@@ -209,6 +211,9 @@ class Target:
             sep = "&" if "?" in self.pg_url else "?"
             url = f"{self.pg_url}{sep}options=-csearch_path%3D{schema}"
         db = Database(url)
+        if self.without_search:  # as before migration 0017: no trigram index to keep
+            with db.engine.begin() as conn:
+                search.uninstall(conn)
         with db.uow() as uow:
             for name in STAFF:
                 users.create_person(uow, SYSTEM, name)
@@ -337,6 +342,9 @@ def main() -> None:
                         help="skip openpyxl reading and the export/writer comparison")
     parser.add_argument("--floor", action="store_true",
                         help="also measure the import's database work alone")
+    parser.add_argument("--without-search", action="store_true",
+                        help="import into databases without the trigram search index "
+                             "(as before migration 0017), to see what keeping it costs")
     args = parser.parse_args()
     n, runs = args.rows, args.runs
     tmp = Path(tempfile.mkdtemp(prefix="bench_excel_"))
@@ -353,7 +361,7 @@ def main() -> None:
         t_opx_r = timed(read_openpyxl, source)
         print(f"read   openpyxl read-only     {t_opx_r:6.2f} s")
 
-    target = Target(tmp, args.db)
+    target = Target(tmp, args.db, args.without_search)
     times: list[float] = []
     cpus: list[float] = []
     db: Database | None = None

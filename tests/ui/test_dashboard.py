@@ -7,6 +7,8 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QTableView
 
 from crm.db import Database
 from crm.services import metrics, pipeline, settings, users
@@ -150,3 +152,13 @@ def test_empty_database_says_what_to_do(qtbot, sqlite_db: Database, wait_idle) -
     assert card(widget, "kpi-start-rate").value_text() == "—"
     assert widget.pending.is_empty()
     context.stop()
+
+
+def test_pending_list_shows_whole_project_names(page: DashboardPage) -> None:
+    """At the window's usual size the 签约未开工 list shows each project's whole name: the
+    fixed columns (dates, days, the planned start) must not squeeze it to two characters."""
+    view = page.findChild(QTableView, "pending-list")
+    assert view is not None and page.pending_model.headerData(0, Qt.Orientation.Horizontal) == "项目名称"
+    names = [page.pending_model.row_at(i).name for i in range(page.pending_model.rowCount())]
+    longest = max(view.fontMetrics().horizontalAdvance(n) for n in names)
+    assert view.columnWidth(0) >= longest + 8, (view.columnWidth(0), longest)

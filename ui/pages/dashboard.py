@@ -143,17 +143,18 @@ class DashboardPage(QWidget):
         ], self)
         self.industry = EmptyState(rows_view(self.industry_model), self.tr("本期还没有签约项目"))
         self.pending_model = MoreRowsModel(ctx, [
+            # the project's name is what a reader scans for: it takes the width left by the
+            # fixed columns alone (its company shows on double-click, in the project's detail)
             Column(self.tr("项目名称"), lambda r: r.name),
-            Column(self.tr("企业"), lambda r: r.company),
-            Column(self.tr("产业"), lambda r: r.industry, width=100),
-            Column(self.tr("招商专员"), lambda r: r.owner, width=84),
-            Column(self.tr("签约日期"), lambda r: fmt.date(r.signed_on), kind="number", width=104),
-            Column(self.tr("已签约天数"), lambda r: str(r.days_since_signing), kind="number", width=96,
+            Column(self.tr("产业"), lambda r: r.industry, width=88),
+            Column(self.tr("招商专员"), lambda r: r.owner, width=76),
+            Column(self.tr("签约日期"), lambda r: fmt.date(r.signed_on), kind="number", width=96),
+            Column(self.tr("签约天数"), lambda r: str(r.days_since_signing), kind="number", width=76,
                    alert=lambda r: r.days_since_signing > 180),
-            Column(self.tr("计划开工"), self._planned_text, kind="number", width=92,
+            Column(self.tr("计划开工"), self._planned_text, kind="number", width=96,
                    alert=self._overdue_plan),
             Column(self.tr("金额(亿元)"), lambda r: fmt.yi_number(r.signed_amount), kind="number",
-                   width=96),
+                   width=88),
         ], self)
         pending_view = rows_view(self.pending_model)
         pending_view.setObjectName("pending-list")

@@ -101,6 +101,9 @@ def _trend(db: Database, args: argparse.Namespace) -> int:
             raise ValidationError(f"参数错误：--year 应为四位年份，而不是“{args.year}”",
                                   code="cli.usage")
         year = int(args.year)
+        if year > today.year:  # no month of it has ended: the trend would be an empty list
+            raise ValidationError(f"{year} 年尚未开始（今天 {today.isoformat()}），没有走势可看",
+                                  code="trend.future")
     period = metrics.Period(parse_date_text(f"{year}-01-01"), parse_date_text(f"{year}-12-31"))
     with db.uow() as uow:
         points = trend.trend(uow, year, today)

@@ -129,3 +129,14 @@ def test_trend_json_months(demo_db: Database, capsys: pytest.CaptureFixture[str]
     assert (june["signed"], june["started"], june["source"]) == (26, 7, "computed")
     assert data["months"][11]["start_rate_text"] == "60.00%"
     assert data["lag"]["overall"]["started"] > 0 and data["lag"]["industry"]
+
+
+def test_trend_of_a_year_not_begun_is_refused(demo_db: Database,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    """A year after this one has no month end yet: one Chinese line and exit 2, not an empty
+    table with a 中位数 of —."""
+    from crm import clock
+    next_year = clock.today().year + 1
+    code, out, err = run(capsys, "--db", demo_db.url, "trend", "--year", str(next_year))
+    assert code == 2 and out == ""
+    assert f"{next_year} 年尚未开始" in err and len(err.strip().splitlines()) == 1

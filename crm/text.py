@@ -132,10 +132,11 @@ class Named:
 
 
 def project_keys(name: str, company: Named, uscc: str | None,
-                 mine: Named | None = None) -> tuple[str, str]:
+                 mine: Named | None = None, former: str = "") -> tuple[str, str]:
     """(sort key, search text) of a project — ``sort_key(name)`` and
-    ``search_text(name, company, uscc)`` — reusing what is known of its company (and of its
-    own name, when ``mine`` is ``Named(name)`` worked out before)."""
+    ``search_text(name, company, uscc, former)`` — reusing what is known of its company (and
+    of its own name, when ``mine`` is ``Named(name)`` worked out before); ``former`` is the
+    company's 曾用名, so that they find its projects as they find those a form made."""
     if mine is None:
         mine = Named(name)
     plain = [mine.normalized, company.normalized]
@@ -144,6 +145,10 @@ def project_keys(name: str, company: Named, uscc: str | None,
         code = normalize(uscc)
         plain.append(code)
         first.append(_keys(code)[1])
+    if former:
+        was = normalize(former)
+        plain.append(was)
+        first.append(_keys(was)[1])
     return mine.sort_key, "|".join(plain + first)
 
 

@@ -77,6 +77,14 @@ ASSESSMENT_FIELDS: dict[str, tuple[str, tuple[str, ...]]] = {
     "above_scale_on": ("入规时间", ("入规时间", "入规日期")),
 }
 FIELDS.update(ASSESSMENT_FIELDS)
+# The local project company that landed beside the investor that signed (issue 18; read and
+# written by crm.excel.local_cols): its name and its 营业执照取得日期.
+LOCAL_FIELDS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "local_company": ("项目公司", ("项目公司", "本地项目公司", "落地公司", "项目公司名称")),
+    "licence_on": ("营业执照取得日期", ("营业执照取得日期", "执照取得日期", "注册日期",
+                                      "营业执照取得时间", "执照取得时间")),
+}
+FIELDS.update(LOCAL_FIELDS)
 LABELS = {key: label for key, (label, _) in FIELDS.items()}
 REQUIRED = ("name", "company")
 HEADER_SCAN_ROWS = 30

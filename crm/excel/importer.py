@@ -21,7 +21,7 @@ from pathlib import Path
 from crm import permissions
 from crm.db import Database
 from crm.errors import ValidationError
-from crm.excel import assessment_cols, writer
+from crm.excel import assessment_cols, local_cols, writer
 from crm.excel.headers import LABELS, REQUIRED, HeaderGuess
 from crm.excel.keys import NameKeys
 from crm.excel.reader import Book, Sheet, open_book
@@ -257,6 +257,10 @@ def _import(db: Database, actor: Actor, path: str | Path, o: _Options,
         assessed = assessment_cols.check(uow, rows, headers, o.unit)  # 到位资金, 企业层级 …
         errors.extend(assessed.errors)
         invalid |= {(p.sheet, p.row) for p in assessed.errors}
+        landed = local_cols.check(rows, headers)  # 项目公司, 营业执照取得日期
+        errors.extend(landed.errors)
+        warnings.extend(landed.warnings)
+        invalid |= {(p.sheet, p.row) for p in landed.errors}
         valid = [p for p in plans if (p.row.sheet, p.row.row) not in invalid]
         result = writer.WriteResult()
         if not unit_needed and (not errors or o.skip_invalid or o.dry_run):
@@ -269,6 +273,8 @@ def _import(db: Database, actor: Actor, path: str | Path, o: _Options,
             if not o.dry_run:
                 done_rows = [p.row for p in valid if (p.row.sheet, p.row.row) not in invalid]
                 more, notes, touched = assessment_cols.write(uow, actor, done_rows, assessed)
+                also, _, linked = local_cols.write(uow, actor, done_rows, landed)
+                more, touched = more + also, touched | linked
                 result.changed = result.changed or bool(touched)
                 moved = len(touched & result.unchanged_rows)  # only its 到位资金 … changed
                 result.updated, result.unchanged = result.updated + moved, result.unchanged - moved

@@ -76,6 +76,8 @@ class Lookups:
     people: dict[str, list[tuple[int, str | None]]] = field(default_factory=dict)
     # the live companies by normalised name (another spelling of a stored company)
     stored_names: StoredNames = field(default_factory=StoredNames)
+    # the 曾用名 of the companies that have one: new projects are found by them too
+    former_names: dict[int, str] = field(default_factory=dict)
 
     def owner(self, name: str) -> tuple[int | None, str | None]:
         """(the user a ledger's 责任人 names, why it is ambiguous): by display name — an account
@@ -135,7 +137,9 @@ class Lookups:
                                                                        Ambassador.name))},
             events=events,
             carriers={normalize(n): i for i, n in s.execute(select(Carrier.id, Carrier.name))},
-            company_names=names, people=people, stored_names=StoredNames.load(uow))
+            company_names=names, people=people, stored_names=StoredNames.load(uow),
+            former_names={cid: was for cid, was in s.execute(
+                select(Company.id, Company.former_names).where(Company.former_names != ""))})
 
 
 @dataclass
@@ -312,8 +316,9 @@ def _people(plan: Plan, lk: Lookups, c: _Ctx) -> None:
     if src is None:
         return
     if src.kind == "?":
-        if normalize(src.name) in lk.ambassadors or src.fallback == "ambassador":
-            plan.source, plan.ambassador = "ambassador", src.name
+        person = src.name.replace(" ", "")  # an ambassador's name padded to align (王 五)
+        if normalize(person) in lk.ambassadors or src.fallback == "ambassador":
+            plan.source, plan.ambassador = "ambassador", person
             return
         if src.fallback == "referral":
             plan.source, plan.referrer = "referral", src.name

@@ -19,7 +19,7 @@ from crm import clock, stages
 from crm.errors import CrmError, ValidationError
 from crm.excel import cells
 from crm.excel.cells import CellError
-from crm.excel.headers import ASSESSMENT_FIELDS, LABELS, HeaderGuess
+from crm.excel.headers import ASSESSMENT_FIELDS, LABELS, LOCAL_FIELDS, HeaderGuess
 from crm.excel.layout import is_note_row, is_placeholder, section_industry, section_label, status_name
 from crm.excel.sources import Source, parse_source
 from crm.excel.stagecheck import read_stage
@@ -86,6 +86,8 @@ class LedgerRow:
     # the raw cells of the assessment columns (funds by origin, tiers, milestones), read and
     # checked by crm.excel.assessment_cols
     extra: dict[str, object] = field(default_factory=dict)
+    # the raw 项目公司 / 营业执照取得日期 cells (crm.excel.local_cols)
+    local: dict[str, object] = field(default_factory=dict)
 
     @property
     def drop_reason(self) -> str:
@@ -388,6 +390,7 @@ def parse_rows(rows: list[list[object]], header: HeaderGuess, *, unit: str | Non
     sources: dict[object, Source | None] = {}
     table = reader.table()
     extra_keys = [key for key in ASSESSMENT_FIELDS if key in columns]
+    local_keys = [key for key in LOCAL_FIELDS if key in columns]
     for index, (excel_row, cells_of_row) in enumerate(zip(excel_rows, zip(*table, strict=True),
                                                           strict=True)):
         if index % 2000 == 0:
@@ -404,6 +407,8 @@ def parse_rows(rows: list[list[object]], header: HeaderGuess, *, unit: str | Non
         if row is not None:
             if extra_keys:
                 row.extra = {key: reader.column(key)[index] for key in extra_keys}
+            if local_keys:
+                row.local = {key: reader.column(key)[index] for key in local_keys}
             if industry_of is not None and "industry" not in columns and industry_of[index]:
                 row.industry = industry_of[index]
             row.sheet = sheet

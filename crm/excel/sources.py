@@ -41,19 +41,26 @@ def parse_source(value: object, header: str) -> Source | None:
     raw = cells.text(value)
     if not raw or raw in PLACEHOLDERS:
         return None
-    raw = raw.replace(" ", "")
-    if raw in _SOURCE_WORDS:
-        return Source(_SOURCE_WORDS[raw])
-    match = _SOURCE_SPLIT.match(raw)
+    # Spaces are dropped to read the channel word (以 商 招 商, 自主 ), never inside a name:
+    # 武汉楚商联合会 周会长 stays as written, so an exported ledger reads back unchanged.
+    compact = raw.replace(" ", "")
+    if compact in _SOURCE_WORDS:
+        return Source(_SOURCE_WORDS[compact])
+    match = _SOURCE_SPLIT.match(raw) or _SOURCE_SPLIT.match(compact)
     if match:
-        kind = _SOURCE_WORDS[match[1]]
-        return Source(kind, match[2].strip())
-    match = _NAME_THEN_WORD.match(raw)
+        return _named(_SOURCE_WORDS[match[1]], match[2])
+    match = _NAME_THEN_WORD.match(raw) or _NAME_THEN_WORD.match(compact)
     if match:
-        return Source(_SOURCE_WORDS[match[2]], match[1].strip())
+        return _named(_SOURCE_WORDS[match[2]], match[1])
     cleaned = clean_header(header)
     fallback = "ambassador" if "大使" in cleaned else "referral" if "引荐" in cleaned else ""
     return Source("?", raw, fallback)
+
+
+def _named(kind: str, name: str) -> Source:
+    """An ambassador is a person, whose name ledgers pad to align (王 五): read without spaces;
+    a referrer (武汉楚商联合会 周会长) is kept as written."""
+    return Source(kind, name.replace(" ", "") if kind == "ambassador" else name.strip())
 
 
 def source_text(source: str, ambassador: str, referrer: str) -> str:

@@ -263,7 +263,8 @@ def _project_values(pid: int, plan: Plan, company_id: int, uscc: str | None,
     m = _milestones(row)
     source = plan.source or "self"
     sort_key, search_text = pinyin.project_keys(row.name, ids.company(company_id), uscc,
-                                                ids.names(row.name))
+                                                ids.names(row.name),
+                                                ids.lk.former_names.get(company_id, ""))
     dropped = row.stage == stages.DROPPED
     return (
         pid, row.name, company_id, ids.industry(row), row.planned, source,

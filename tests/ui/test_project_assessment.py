@@ -191,3 +191,18 @@ def test_milestones_and_promises_through_their_dialogs(qtbot, ctx, wait_idle):
     assert promise.saved is not None
     assert (promise.saved.agreed_start_on, promise.saved.investment_intensity) == (
         D(2025, 6, 30), Decimal(300))
+
+
+def test_the_tab_reads_whole_in_the_detail_panel(qtbot, ctx, wait_idle):
+    """In the detail panel's width: a foreign receipt reads 500.00 万美元 (not 500.0000 万USD),
+    no table scrolls sideways, and the agreement column shows its kind and date whole."""
+    view = opened(qtbot, ctx, wait_idle, "湾区智能传感器项目")
+    model = view.receipts_model
+    foreign = next(i for i, r in enumerate(model.rows) if r.origin == "境外")
+    assert model.data(model.index(foreign, 4)) == "500.00 万美元"
+    for table in (view.receipts_table, view.promises_table):
+        assert table.horizontalScrollBar().maximum() == 0
+    promises = view.promises_model
+    text = promises.data(promises.index(0, 0))
+    assert text.startswith("投资协议 20")
+    assert view.promises_table.columnWidth(0) >= view.promises_table.fontMetrics().horizontalAdvance(text)

@@ -3,8 +3,18 @@ promises and what of them is overdue (definitions: docs/figures.md)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFormLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
 from crm.views.assessment import ProjectAssessment, project_assessment
 from ui.context import AppContext, Latest, op
@@ -23,6 +33,25 @@ _MILESTONES = (("lead_kind", "线索类型"), ("landed_on", "落地"), ("complet
 
 def _money(value: object) -> str:
     return "" if value is None else format(value, "f")
+
+
+# the currencies a receipt may be in (crm.services.assessment.CURRENCIES), as a reader names them
+_CURRENCY_NAMES = {"USD": "美元", "EUR": "欧元", "HKD": "港元", "JPY": "日元", "GBP": "英镑"}
+
+
+def _foreign(row: Any) -> str:
+    """A foreign receipt's own amount: ``500.00 万美元``, never ``500.0000 万USD``."""
+    if row.currency == "CNY" or row.original_amount is None:
+        return ""
+    return f"{row.original_amount:,.2f} 万{_CURRENCY_NAMES.get(row.currency, row.currency)}"
+
+
+def _fit_columns(view: QTableView) -> None:
+    """Each column as wide as its header and cells, the last one taking what is left: in the
+    detail panel's width the default 100 px columns overflowed and cut 协议 to 投资协议 2…."""
+    header = view.horizontalHeader()
+    for i in range(view.model().columnCount() - 1):
+        header.setSectionResizeMode(i, QHeaderView.ResizeMode.ResizeToContents)
 
 
 class ProjectAssessmentView(QWidget):
@@ -60,13 +89,13 @@ class ProjectAssessmentView(QWidget):
             Column(self.tr("金额(万元)"), lambda r: r.amount, "number"),
             Column(self.tr("来源地"), lambda r: r.origin),
             Column(self.tr("类型"), lambda r: r.kind),
-            Column(self.tr("外币"), lambda r: "" if r.currency == "CNY" else
-                   f"{_money(r.original_amount)} 万{r.currency}"),
+            Column(self.tr("外币"), _foreign),
             Column(self.tr("万美元"), lambda r: r.usd_amount, "number"),
             Column(self.tr("凭证"), lambda r: "；".join(x for x in (r.evidence, r.attachment)
                                                         if x)),
         ], self)
         self.receipts_table = table_view(self.receipts_model, self)
+        _fit_columns(self.receipts_table)
         self.receipts_table.selectionModel().currentRowChanged.connect(
             lambda *_a: self._buttons())
         self.receipts_table.doubleClicked.connect(lambda _i: self.edit_receipt())
@@ -109,6 +138,7 @@ class ProjectAssessmentView(QWidget):
             Column(self.tr("亩均税收"), lambda r: r.tax_per_mu, "number"),
         ], self)
         self.promises_table = table_view(self.promises_model, self)
+        _fit_columns(self.promises_table)
         self.promises_table.selectionModel().currentRowChanged.connect(
             lambda *_a: self._buttons())
         self.promises = TableOrEmpty(self.promises_table, self.tr("签约后可在此填写协议约定"), self)

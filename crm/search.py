@@ -32,7 +32,7 @@ from sqlalchemy.exc import DBAPIError
 log = logging.getLogger(__name__)
 
 MIN_TRIGRAM = 3  # characters a needle needs for the index
-SHORT_SCAN = 20_000  # rows of the list's order a shorter needle is looked for in
+SHORT_SCAN = 10_000  # rows of the list's order a shorter needle is looked for in
 
 # SQLite: FTS5 table -> (content table, indexed columns)
 FTS: dict[str, tuple[str, tuple[str, ...]]] = {

@@ -420,7 +420,13 @@ def signed_not_started(uow: UnitOfWork, period: Period, as_of: dt.date,
             .outerjoin(owner, owner.id == Project.owner_id)
             .where(*where, or_(Project.started_on.is_(None), Project.started_on > as_of),
                    or_(Project.dropped_on.is_(None), Project.dropped_on > as_of))
-            .order_by(Project.signed_on, Project.id).offset(offset or None).limit(limit))
+            .order_by(Project.signed_on, Project.id))
+    if offset or limit is not None:
+        # the screen's ids from the signed index alone (skipping rows costs no join), then
+        # their rows
+        ids = (select(Project.id).where(*_pending_where(period, as_of, filters))
+               .order_by(Project.signed_on, Project.id).offset(offset or None).limit(limit))
+        stmt = stmt.where(Project.id.in_(list(uow.session.scalars(ids))))
     rows: Any = uow.session.execute(stmt)
     return [PendingRow(pid, name, company, ind or "", own or "", signed,
                        (as_of - signed).days, Decimal(amt or 0), stage)

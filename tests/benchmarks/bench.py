@@ -34,6 +34,7 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import create_engine, text  # noqa: E402
 
+from crm import search  # noqa: E402
 from crm.db import Database, normalize_url  # noqa: E402
 from crm.services import companies as company_service  # noqa: E402
 from crm.services import contacts, metrics, projects  # noqa: E402
@@ -162,7 +163,7 @@ def measure(db: Database, made: Made) -> list[Result]:
                           ("two pinyin initials", initials(made.project_sample)[2:4])):
         with db.uow() as uow:
             hits = len(projects.project_ids(uow, ProjectQuery(search=needle)))
-        what = "in the first 20,000" if len(needle) < 3 else ""
+        what = f"in the first {search.SHORT_SCAN:,}" if len(needle) < 3 else ""
         out.append(Result(f"search keystroke: {label} “{needle}” ({hits:,} hits{what and ' '}"
                           f"{what})", timed(keystroke(needle)), 50))
 
@@ -344,7 +345,7 @@ def database(url: str | None, keep: bool) -> Iterator[str]:
             yield f"sqlite:///{Path(folder) / 'bench.db'}"
         return
     url = normalize_url(url)
-    if url.startswith("sqlite"):
+    if url.startswith("sqlite") or "search_path" in url:  # a file, or a kept schema (--reuse)
         yield url
         return
     schema = f"bench_{uuid.uuid4().hex[:8]}"

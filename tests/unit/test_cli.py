@@ -150,7 +150,7 @@ def test_advance_chinese_stage_name_opening(demo_db: Database,
 
 @pytest.mark.parametrize(("argv", "words"), [
     (["advance", "没有这个项目", "--to", "signed", "--date", "2025-01-01", "--amount", "1"],
-     "不存在"),
+     "找不到项目“没有这个项目”"),
     (["advance", "航空铝材深加工项目", "--to", "signed", "--date", "2025-13-01", "--amount", "1"],
      "YYYY-MM-DD"),
     (["advance", "航空铝材深加工项目", "--to", "won", "--date", "2025-01-01"], "未知阶段"),

@@ -33,9 +33,7 @@ CHAINS: list[tuple[str, str, list[tuple[str, str, list[str], list[Target]]]]] = 
             ("华芯电子材料股份有限公司", "上海", "上市", "光刻胶配套试剂，补园区电子化学品"),
             ("苏州晶瓷半导体材料有限公司", "苏州", "专精特新", "半导体陶瓷部件"),
             ("北方高纯靶材科技有限公司", "北京", "头部", "高纯溅射靶材")]),
-        ("中游", "新能源材料", ["疏能新材料华中基地", "启元新能源电池材料项目"], [
-            ("赣锋锂源材料有限公司", "宜春", "链主", "正极材料前驱体"),
-            ("深圳贝特瑞能新材料有限公司", "深圳", "上市", "负极材料，配套启元电池材料")]),
+        ("中游", "新能源材料", ["疏能新材料华中基地"], []),  # its sub-segments: SUBSEGMENTS
         ("中游", "医药新材料", [], [
             ("山东药玻新材料股份有限公司", "淄博", "上市", "中硼硅药用玻璃，补医药新材料空白"),
             ("浙江医用高分子材料有限公司", "杭州", "专精特新", "医用级高分子粒料"),
@@ -104,6 +102,16 @@ CHAINS: list[tuple[str, str, list[tuple[str, str, list[str], list[Target]]]]] = 
     ]),
 ]
 
+# sub-segments (子环节): parent → [(segment, [projects linked], [targets])], same stage
+SUBSEGMENTS: dict[str, list[tuple[str, list[str], list[Target]]]] = {
+    "新能源材料": [
+        ("正极材料", ["启元新能源电池材料项目"], [
+            ("赣锋锂源材料有限公司", "宜春", "链主", "正极材料前驱体")]),
+        ("负极材料", [], [
+            ("深圳贝特瑞能新材料有限公司", "深圳", "上市", "负极材料，配套启元电池材料")]),
+    ],
+}
+
 # Targets the demo turns into leads (转为线索), as a staff member would on the map.
 CONVERTED = ("中储钢材物流有限公司", "上海钢联电商股份有限公司")
 # Firms already in the district, counted as the segments' local firms.
@@ -120,8 +128,13 @@ def load(uow: UnitOfWork, actor: Actor, staff: list[UserRow], industry: dict[str
     for chain_name, industry_name, segments in CHAINS:
         chain = chains.add_chain(uow, actor, chains.ChainInput(
             chain_name, industry.get(industry_name), note="围绕“335”产业体系制定的招商图谱"))
-        for stage, name, linked, targets in segments:
-            segment = chains.add_segment(uow, actor, chain.id, chains.SegmentInput(name, stage))
+        # a sub-segment right after its parent (the targets' owners take turns in this order)
+        flat = [row for stage, name, linked, targets in segments for row in (
+            (stage, name, linked, targets, None),
+            *((stage, sub, more, firms, name) for sub, more, firms in SUBSEGMENTS.get(name, [])))]
+        for stage, name, linked, targets, parent in flat:
+            segment = chains.add_segment(uow, actor, chain.id, chains.SegmentInput(
+                name, stage, parent_id=segment_ids[parent] if parent else None))
             segment_ids[name] = segment.id
             for project in linked:
                 chains.link_project(uow, actor, project_ids[project], segment.id)

@@ -85,6 +85,12 @@ LOCAL_FIELDS: dict[str, tuple[str, tuple[str, ...]]] = {
                                       "营业执照取得时间", "执照取得时间")),
 }
 FIELDS.update(LOCAL_FIELDS)
+# 招商图谱 (issue 13; read and written by crm.excel.chain_cols): the chain segment a project fills
+CHAIN_FIELDS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "chain": ("产业链", ("产业链", "所属产业链")),
+    "segment": ("环节", ("环节", "产业链环节", "链条环节")),
+}
+FIELDS.update(CHAIN_FIELDS)
 LABELS = {key: label for key, (label, _) in FIELDS.items()}
 REQUIRED = ("name", "company")
 HEADER_SCAN_ROWS = 30

@@ -21,7 +21,7 @@ from pathlib import Path
 from crm import permissions
 from crm.db import Database
 from crm.errors import ValidationError
-from crm.excel import assessment_cols, local_cols, writer
+from crm.excel import assessment_cols, chain_cols, local_cols, writer
 from crm.excel.headers import LABELS, REQUIRED, HeaderGuess
 from crm.excel.keys import NameKeys
 from crm.excel.reader import Book, Sheet, open_book
@@ -261,6 +261,9 @@ def _import(db: Database, actor: Actor, path: str | Path, o: _Options,
         errors.extend(landed.errors)
         warnings.extend(landed.warnings)
         invalid |= {(p.sheet, p.row) for p in landed.errors}
+        placed = chain_cols.check(uow, rows, headers)  # 产业链, 环节 (招商图谱)
+        errors.extend(placed.errors)
+        invalid |= {(p.sheet, p.row) for p in placed.errors}
         valid = [p for p in plans if (p.row.sheet, p.row.row) not in invalid]
         result = writer.WriteResult()
         if not unit_needed and (not errors or o.skip_invalid or o.dry_run):
@@ -275,6 +278,8 @@ def _import(db: Database, actor: Actor, path: str | Path, o: _Options,
                 more, notes, touched = assessment_cols.write(uow, actor, done_rows, assessed)
                 also, _, linked = local_cols.write(uow, actor, done_rows, landed)
                 more, touched = more + also, touched | linked
+                put, filled = chain_cols.write(uow, actor, done_rows, placed)
+                more, touched = more + put, touched | filled
                 result.changed = result.changed or bool(touched)
                 moved = len(touched & result.unchanged_rows)  # only its 到位资金 … changed
                 result.updated, result.unchanged = result.updated + moved, result.unchanged - moved

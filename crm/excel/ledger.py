@@ -16,6 +16,7 @@ from sqlalchemy.orm import aliased
 
 from crm import stages
 from crm.db import UnitOfWork
+from crm.excel import chain_cols
 from crm.excel.assessment_cols import EXPORT_COLUMNS, EXPORT_SELECT, export_cells, export_data
 from crm.excel.rows import Cancelled, OperationCancelled, Progress
 from crm.excel.sources import source_text
@@ -28,6 +29,7 @@ COLUMNS = (
     # the investor that signed (企业名称) and, beside it, the local company that landed
     Column("项目公司", "text", 28), Column("营业执照取得日期", "date", 12),
     Column("所属产业", "text", 12),
+    *chain_cols.EXPORT_COLUMNS,  # 产业链, 环节: the 招商图谱 segment the project fills
     Column("计划总投资(万元)", "money", 14), Column("项目状态", "text", 9),
     Column("签约时间", "date", 11), Column("签约金额(万元)", "money", 14),
     Column("签约活动", "text", 24), Column("开工时间", "date", 11), Column("开工类型", "text", 8),
@@ -55,7 +57,7 @@ def ledger_rows(uow: UnitOfWork) -> Iterator[list[Any]]:
               .where(Agreement.voided_at.is_(None)).group_by(Agreement.project_id).subquery())
     raw = type_coerce  # money columns read as the stored integer count of 元, converted below
     stmt = (select(Project.name, Company.name, Company.uscc, local.name, local.licence_on,
-                   Industry.name,
+                   Industry.name, *chain_cols.export_select(),
                    raw(Project.planned_investment, Integer), Project.stage, Project.signed_on,
                    signed.c.amount, Event.name, Project.started_on, Project.start_kind,
                    Project.planned_start_on, Project.planned_start_kind,
@@ -73,13 +75,14 @@ def ledger_rows(uow: UnitOfWork) -> Iterator[list[Any]]:
             .outerjoin(signed, signed.c.project_id == Project.id)
             .where(Project.deleted_at.is_(None))
             .order_by(Project.sort_key, Project.id))
+    stmt = chain_cols.export_join(stmt)  # the segment and its chain
     # Core execution: the ORM's row loading would add a third to this, the largest report.
     result: Any = uow.session.connection().execution_options(yield_per=5000).execute(stmt)
     for n, r in enumerate(result, start=1):
-        (name, company, uscc, local_name, licence_on, industry, planned, stage, signed_on,
+        (name, company, uscc, local_name, licence_on, industry, chain, segment, planned, stage, signed_on,
          amount, event, started_on, kind, planned_on, planned_kind, producing_on, dropped_on,
          reason, owner_name, source, amb, referrer, carrier, land, lead_on, note, *more) = r
-        yield [n, name, company, uscc, local_name, licence_on, industry,
+        yield [n, name, company, uscc, local_name, licence_on, industry, chain, segment,
                None if planned is None else planned / 10000, _stage_text(stage, kind), signed_on,
                None if amount is None or signed_on is None else int(amount) / 10000,
                event, started_on, kind if started_on else None, planned_on,

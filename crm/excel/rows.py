@@ -19,7 +19,13 @@ from crm import clock, stages
 from crm.errors import CrmError, ValidationError
 from crm.excel import cells
 from crm.excel.cells import CellError
-from crm.excel.headers import ASSESSMENT_FIELDS, LABELS, LOCAL_FIELDS, HeaderGuess
+from crm.excel.headers import (
+    ASSESSMENT_FIELDS,
+    CHAIN_FIELDS,
+    LABELS,
+    LOCAL_FIELDS,
+    HeaderGuess,
+)
 from crm.excel.layout import is_note_row, is_placeholder, section_industry, section_label, status_name
 from crm.excel.sources import Source, parse_source
 from crm.excel.stagecheck import read_stage
@@ -88,6 +94,8 @@ class LedgerRow:
     extra: dict[str, object] = field(default_factory=dict)
     # the raw 项目公司 / 营业执照取得日期 cells (crm.excel.local_cols)
     local: dict[str, object] = field(default_factory=dict)
+    # the raw 产业链 / 环节 cells (crm.excel.chain_cols)
+    chain: dict[str, object] = field(default_factory=dict)
 
     @property
     def drop_reason(self) -> str:
@@ -391,6 +399,7 @@ def parse_rows(rows: list[list[object]], header: HeaderGuess, *, unit: str | Non
     table = reader.table()
     extra_keys = [key for key in ASSESSMENT_FIELDS if key in columns]
     local_keys = [key for key in LOCAL_FIELDS if key in columns]
+    chain_keys = [key for key in CHAIN_FIELDS if key in columns]
     for index, (excel_row, cells_of_row) in enumerate(zip(excel_rows, zip(*table, strict=True),
                                                           strict=True)):
         if index % 2000 == 0:
@@ -409,6 +418,8 @@ def parse_rows(rows: list[list[object]], header: HeaderGuess, *, unit: str | Non
                 row.extra = {key: reader.column(key)[index] for key in extra_keys}
             if local_keys:
                 row.local = {key: reader.column(key)[index] for key in local_keys}
+            if chain_keys:
+                row.chain = {key: reader.column(key)[index] for key in chain_keys}
             if industry_of is not None and "industry" not in columns and industry_of[index]:
                 row.industry = industry_of[index]
             row.sheet = sheet

@@ -25,6 +25,7 @@ from crm.models import (
     Ambassador,
     Base,
     Carrier,
+    Chain,
     Company,
     Event,
     Industry,
@@ -48,12 +49,13 @@ class Field:
 
 
 _MONEY, _MU, _M2 = "万元", "亩", "㎡"
+_CHAIN_SEGMENT = "产业链 · 环节"  # a segment shown with its chain: 新材料 · 电子信息新材料
 _SOURCES = {"ambassador": "招商大使", "event": "活动", "self": "自主", "referral": "以商招商"}
 _ROLES = {"staff": "招商专员", "manager": "管理者", "admin": "管理员"}
 
 FIELDS: dict[str, dict[str, Field]] = {
     "project": {
-        "segment_id": Field("产业链环节"),
+        "segment_id": Field("产业链环节", ref=(Segment, _CHAIN_SEGMENT)),
         "name": Field("项目名称"),
         "company_id": Field("企业", ref=(Company, "name")),
         "industry_id": Field("产业", ref=(Industry, "name")),
@@ -97,7 +99,7 @@ FIELDS: dict[str, dict[str, Field]] = {
         "placed_on": Field("落位日期"),
     },
     "company": {
-        "segment_id": Field("产业链环节（本地企业）"),
+        "segment_id": Field("产业链环节（本地企业）", ref=(Segment, _CHAIN_SEGMENT)),
         "name": Field("企业名称"),
         "uscc": Field("统一社会信用代码"),
         "hq_city": Field("总部城市"),
@@ -280,6 +282,9 @@ def _value(session: Session, f: Field, value: Any) -> str:
     if f.ref is not None:
         model, attr = f.ref
         row = session.get(model, value)
+        if isinstance(row, Segment) and attr == _CHAIN_SEGMENT:  # as 招商图谱 logs its moves
+            chain = session.get(Chain, row.chain_id)
+            return f"{chain.name if chain else ''} · {row.name}"
         return str(getattr(row, attr)) if row is not None else f"#{value}"
     if f.names is not None:
         return f.names.get(str(value), str(value))

@@ -13,7 +13,7 @@ from crm import permissions, search
 from crm.companies_identity import name_key
 from crm.db import UnitOfWork
 from crm.errors import ConflictError, ValidationError
-from crm.models import Company, Contact, Industry, Project
+from crm.models import Company, Contact, Industry, Project, Segment
 from crm.services import duplicates, projects
 from crm.services.audit_fields import diff, snapshot
 from crm.services.common import (
@@ -50,6 +50,8 @@ class CompanyInput:
     contacts: tuple[ContactInput, ...] = ()
     # companies the person was shown as possibly the same and said are other ones
     distinct_from: tuple[int, ...] = ()
+    # 招商图谱: the chain segment it is a local firm (本地企业) of, None for none
+    segment_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,7 @@ class CompanyRow:
     parent_id: int | None = None  # 投资方, when this is a local project company
     parent: str = ""
     licence_on: dt.date | None = None  # 营业执照取得日期
+    segment_id: int | None = None  # 产业链环节 it is a local firm of (招商图谱)
 
 
 def _check_contact(c: ContactInput) -> ContactInput:
@@ -103,6 +106,8 @@ def _check(uow: UnitOfWork, actor: Actor, data: CompanyInput, own_id: int | None
                                   code="uscc.duplicate", field="company.uscc")
     if data.industry_id is not None:
         get_or_404(uow.session, Industry, data.industry_id, "产业")
+    if data.segment_id is not None:
+        get_or_404(uow.session, Segment, data.segment_id, "产业链环节")
     if similar:  # the same company under another spelling (crm.services.duplicates)
         duplicates.check_new_name(uow, actor, name, uscc, own_id, data.distinct_from)
     return name, uscc
@@ -121,7 +126,8 @@ def _create(uow: UnitOfWork, actor: Actor, data: CompanyInput, *,
     contacts = [_check_contact(c) for c in data.contacts]
     company = Company(name=name, uscc=uscc, hq_city=optional_text(data.hq_city, 64),
                       industry_id=data.industry_id, note=optional_text(data.note),
-                      sort_key=sort_key(name), initials=initials(name), name_key=name_key(name))
+                      segment_id=data.segment_id, sort_key=sort_key(name),
+                      initials=initials(name), name_key=name_key(name))
     company.contacts = [Contact(**c.__dict__) for c in contacts]
     uow.session.add(company)
     uow.session.flush()
@@ -145,6 +151,7 @@ def update_company(uow: UnitOfWork, actor: Actor, company_id: int, data: Company
     company.name, company.uscc, company.name_key = name, uscc, name_key(name)
     company.hq_city = optional_text(data.hq_city, 64)
     company.industry_id = data.industry_id
+    company.segment_id = data.segment_id
     company.note = optional_text(data.note)
     company.sort_key, company.initials = sort_key(name), initials(name)
     if data.contacts:
@@ -236,7 +243,8 @@ def get_company(uow: UnitOfWork, company_id: int) -> CompanyRow:
     return CompanyRow(company.id, company.name, company.uscc, company.hq_city,
                       company.industry_id, industry.name if industry else "", company.note,
                       company.version, count, contacts, company.former_names,
-                      company.parent_id, parent.name if parent else "", company.licence_on)
+                      company.parent_id, parent.name if parent else "", company.licence_on,
+                      company.segment_id)
 
 
 @dataclass(frozen=True)

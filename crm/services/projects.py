@@ -26,6 +26,7 @@ from crm.models import (
     Event,
     Industry,
     Project,
+    Segment,
     StageChange,
     User,
 )
@@ -72,6 +73,8 @@ class ProjectInput:
     # 计划开工(开业)日期 and its kind (开工 | 开业): the year-end forecast and 逾期未开工
     planned_start_on: dt.date | None = None
     planned_start_kind: str | None = None
+    # 招商图谱: the chain segment (产业链环节) the project fills, None for none
+    segment_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -117,6 +120,7 @@ class ProjectRow:
     planned_start_on: dt.date | None = None
     planned_start_kind: str | None = None
     local_company_id: int | None = None  # 项目公司 (crm.services.local_companies)
+    segment_id: int | None = None  # 产业链环节 (招商图谱)
 
     def overdue_on(self, today: dt.date) -> bool:
         """逾期未开工 (docs/figures.md): signed, its planned start date passed (before
@@ -170,7 +174,8 @@ def _check(uow: UnitOfWork, data: ProjectInput) -> dict[str, Any]:
     for ref, model, label in ((data.industry_id, Industry, "产业"),
                               (data.ambassador_id, Ambassador, "招商大使"),
                               (data.owner_id, User, "招商专员"),
-                              (data.carrier_id, Carrier, "载体")):
+                              (data.carrier_id, Carrier, "载体"),
+                              (data.segment_id, Segment, "产业链环节")):
         if ref is not None:
             get_or_404(s, model, ref, label)
     if data.source == "ambassador" and data.ambassador_id is None:
@@ -355,7 +360,8 @@ def _to_row(r: Any) -> ProjectRow:
         dropped_on=p.dropped_on, drop_reason=p.drop_reason, registered_on=p.registered_on,
         signed_amount=amount.quantize(Decimal("0.0001")), version=p.version,
         deleted=p.deleted_at is not None, planned_start_on=p.planned_start_on,
-        planned_start_kind=p.planned_start_kind, local_company_id=p.local_company_id)
+        planned_start_kind=p.planned_start_kind, local_company_id=p.local_company_id,
+        segment_id=p.segment_id)
 
 
 def get_project(uow: UnitOfWork, project_id: int) -> ProjectRow:

@@ -193,6 +193,10 @@ def _in_flow_order(rows: list[SegmentCoverage]) -> list[SegmentCoverage]:
     for parent in top:
         out.append(parent)
         out += [r for r in rows if r.parent_id == parent.id]
+    # a sub-segment read on its own (its parent not asked for): the map's click on it
+    shown = {r.id for r in out}
+    out += sorted((r for r in rows if r.id not in shown),
+                  key=lambda r: (rank.get(r.stage, 3), r.position, r.id))
     return out
 
 

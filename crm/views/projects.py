@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
 
 from crm import permissions, stages
 from crm.db import UnitOfWork
@@ -121,11 +124,37 @@ class Lookups:
     users: list[UserRow]
     ambassadors: list[dictionaries.AmbassadorRow]
     carriers: list[dictionaries.CarrierRow]
+    # 产业链环节 (招商图谱) as (id, ``产业链 / 上游 / 环节``), a chain's segments in flow order
+    segments: list[tuple[int, str]] = field(default_factory=list)
 
 
 def load_lookups(uow: UnitOfWork) -> Lookups:
     return Lookups(dictionaries.list_industries(uow), users.list_users(uow),
-                   dictionaries.list_ambassadors(uow), dictionaries.list_carriers(uow))
+                   dictionaries.list_ambassadors(uow), dictionaries.list_carriers(uow),
+                   segment_options(uow))
+
+
+def segment_options(uow: UnitOfWork) -> list[tuple[int, str]]:
+    """Every segment a project or company may be put into: ``新材料 / 上游 / 电子信息新材料``,
+    a sub-segment under its parent (``新材料 / 中游 / 新能源材料 / 正极材料``), chains in
+    their order, segments 上游 → 中游 → 下游."""
+    rank = {name: i for i, name in enumerate(("上游", "中游", "下游"))}
+    rows = list(uow.session.execute(
+        select(Segment.id, Segment.name, Segment.stage, Segment.parent_id, Segment.position,
+               Chain.name, Chain.position, Chain.id)
+        .join(Chain, Chain.id == Segment.chain_id)))
+    by_id = {r.id: r for r in rows}
+
+    def key(r: Any) -> tuple[Any, ...]:
+        top = by_id.get(r.parent_id, r) if r.parent_id is not None else r
+        return (r[6], r[7], rank.get(top.stage, 3), top.position, top.id,
+                r.parent_id is not None, r.position, r.id)
+    out = []
+    for r in sorted(rows, key=key):
+        parent = by_id.get(r.parent_id) if r.parent_id is not None else None
+        path = [r[5], (parent or r).stage, *([parent.name] if parent else []), r.name]
+        out.append((r.id, " / ".join(path)))
+    return out
 
 
 def company_choices(uow: UnitOfWork, text: str) -> list[tuple[int, str]]:

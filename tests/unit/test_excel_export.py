@@ -7,18 +7,20 @@ import shutil
 import subprocess
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pytest
 from python_calamine import CalamineWorkbook
+from sqlalchemy import select
 
 from crm.db import Database
 from crm.errors import ValidationError
 from crm.excel.importer import import_ledger
 from crm.excel.reports import REPORTS, contact_counts, export_report
-from crm.models import StageChange
+from crm.models import Chain, Segment, StageChange
 from crm.money import yi
-from crm.services import metrics, projects, users
+from crm.services import chains, metrics, projects, users
 from crm.services.common import SYSTEM
 from crm.services.metrics import Period
 from tests.unit.builders import count
@@ -122,6 +124,7 @@ def test_ledger_round_trip_changes_nothing(demo_db: Database, tmp_path: Path) ->
 def test_ledger_moves_to_an_empty_database_with_the_same_figures(
         demo_db: Database, db: Database, tmp_path: Path) -> None:
     out = export_report(demo_db, "ledger", tmp_path / "ledger.xlsx", H1, AS_OF).path
+    same_chains(demo_db, db)  # its 产业链 / 环节 columns name segments, never created by an import
     # nobody prepared: the owners the ledger names arrive as people without a login
     report = import_ledger(db, SYSTEM, out)
     assert report.errors == () and report.created == demo_db.read(projects.count_projects)
@@ -134,6 +137,28 @@ def test_ledger_moves_to_an_empty_database_with_the_same_figures(
     def snap(d: Database) -> list[tuple[object, ...]]:
         return sorted(tuple(getattr(p, k) for k in keys) for p in d.read(projects.list_projects))
     assert snap(db) == snap(demo_db)
+
+
+def same_chains(source: Database, target: Database) -> None:
+    """The 招商图谱's chains and segments of ``source`` drawn again in ``target``."""
+    def read(uow: Any) -> list[tuple[str, list[tuple[str, str, str | None]]]]:
+        out = []
+        for chain in uow.session.scalars(select(Chain).order_by(Chain.position, Chain.id)):
+            segs = list(uow.session.scalars(select(Segment).where(Segment.chain_id == chain.id)
+                                             .order_by(Segment.position, Segment.id)))
+            names = {x.id: x.name for x in segs}
+            out.append((chain.name, [(x.name, x.stage, names.get(x.parent_id or 0))
+                                     for x in segs]))
+        return out
+
+    def draw(uow: Any) -> None:
+        for name, segs in source.read(read):
+            chain = chains.add_chain(uow, SYSTEM, chains.ChainInput(name)).id
+            ids: dict[str, int] = {}
+            for seg, stage, parent in segs:
+                ids[seg] = chains.add_segment(uow, SYSTEM, chain, chains.SegmentInput(
+                    seg, stage, parent_id=ids[parent] if parent else None)).id
+    target.run(draw)
 
 
 def test_user_text_is_never_a_formula(demo_db: Database, tmp_path: Path) -> None:

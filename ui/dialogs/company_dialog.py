@@ -24,7 +24,7 @@ from crm.errors import CrmError, ValidationError
 from crm.services import companies, dictionaries, duplicates, local_companies, tiers
 from crm.services.companies import CompanyInput, CompanyRow, ContactInput
 from crm.services.duplicates import DuplicateSuspected, Match
-from crm.views.projects import company_choices
+from crm.views.projects import company_choices, segment_options
 from ui.context import AppContext, Op, op
 from ui.forms import Choice, DateEdit, FormDialog, SearchPicker, UsccEdit
 from ui.throttle import Throttle
@@ -67,6 +67,13 @@ class CompanyDialog(FormDialog):
             self, blank=self.tr("（未分类）")))
         self.load(dictionaries.list_industries, lambda rows: self.industry.set_items(
             [(i.name, i.id) for i in rows]))
+        # 招商图谱: the chain segment it is a local firm (本地企业) of
+        self.segment = f.add("segment_id", self.tr("产业链环节"), Choice(
+            self, blank=self.tr("（未归入产业链）")))
+        self.segment.setObjectName("segment")
+        self.segment.setToolTip(self.tr("本企业作为本地企业计入招商图谱中的哪个环节"))
+        self.load(segment_options, lambda rows: self.segment.set_items(
+            [(label, ident) for ident, label in rows]))
         self.note = f.add("note", self.tr("备注"), QPlainTextEdit(self))
         self.note.setFixedHeight(60)
         # 企业层级 (世界500强, 上市公司, 专精特新 …): counted per signing (crm.services.assessment)
@@ -114,6 +121,7 @@ class CompanyDialog(FormDialog):
             self.uscc.setText(row.uscc or "")
             self.city.setText(row.hq_city)
             self.industry.set_value(row.industry_id)
+            self.segment.set_value(row.segment_id)
             self.note.setPlainText(row.note)
             if row.parent_id is not None:
                 self.parent_company.set_value(row.parent_id, row.parent)
@@ -186,7 +194,8 @@ class CompanyDialog(FormDialog):
         self._check_name()
         data = CompanyInput(name=self.line_name.text(), uscc=self.uscc.value(),
                             hq_city=self.city.text(), industry_id=self.industry.value(),
-                            note=self.note.toPlainText(), distinct_from=self.distinct_from)
+                            note=self.note.toPlainText(), distinct_from=self.distinct_from,
+                            segment_id=self.segment.value())
         chosen = (self.parent_company.value(), self.licence_on.value())
         parent = chosen if chosen != self._parent_before else None
         company_id = self.row.id if self.row is not None else None

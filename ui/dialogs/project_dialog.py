@@ -64,6 +64,10 @@ class ProjectDialog(FormDialog):
         self._local_before: int | None = None
         self.industry = f.add("industry_id", self.tr("产业"), Choice(
             self, blank=self.tr("（未分类）")))
+        # 招商图谱: the chain segment it fills (产业链 / 上游 / 环节), counted on the map
+        self.segment = f.add("segment_id", self.tr("产业链环节"), Choice(
+            self, blank=self.tr("（未归入产业链）")))
+        self.segment.setObjectName("segment")
         self.planned = f.add("planned_investment", self.tr("计划总投资"),
                              AmountEdit(self, unit="亿元", field="planned_investment"))
         self.source = f.add("source", self.tr("招商来源"), Choice(
@@ -125,12 +129,14 @@ class ProjectDialog(FormDialog):
                                     a.id) for a in look.ambassadors])
         self.owner.set_items([(u.display_name, u.id) for u in look.users])
         self.carrier.set_items([(f"{c.name}（{c.kind}）", c.id) for c in look.carriers])
+        self.segment.set_items([(label, ident) for ident, label in look.segments])
         self.form.clear_error("ambassador_id")
 
     def _fill(self, r: ProjectRow) -> None:
         self.name.setText(r.name)
         self.company.set_value(r.company_id, r.company)
         self.industry.set_value(r.industry_id)
+        self.segment.set_value(r.segment_id)
         self.planned.set_value(r.planned_investment)
         self.source.set_value(r.source)
         self.ambassador.set_value(r.ambassador_id)
@@ -188,7 +194,7 @@ class ProjectDialog(FormDialog):
             expected_jobs=self.jobs.value() or None,
             note=self.note.toPlainText(), lead_on=self.lead_on.value(),
             planned_start_on=self.planned_start.value(),
-            planned_start_kind=self.planned_kind.value())
+            planned_start_kind=self.planned_kind.value(), segment_id=self.segment.value())
 
     def collect(self) -> Op:
         actor = self.ctx.actor

@@ -305,7 +305,10 @@ class ChainsPage(QWidget):
             self._update_buttons()
             return
         s = detail.segment
-        self.side.title.setText(f"{s.stage} · {s.name}　{COLOURS[s.status][2]}")
+        chain = self.data.chain if self.data is not None else None
+        parent = next((x for x in chain.segments if x.id == s.parent_id), None) if chain else None
+        path = f"{parent.name} › {s.name}" if parent is not None else s.name  # a sub-segment
+        self.side.title.setText(f"{s.stage} · {path}　{COLOURS[s.status][2]}")
         self.side_counts.setText(self.tr(
             "目标企业 {t}（已接洽 {c}）· 线索 {l} · 在谈 {n} · 签约 {g} · 开工 {st} · 本地企业 {f}")
             .format(t=s.targets, c=s.contacted, l=s.leads, n=s.negotiating, g=s.signed,

@@ -34,12 +34,14 @@ GAP_Y = 14
 COLUMN_GAP = 56
 MARGIN = 16
 HEAD = 40
+CHIP_ROW = 30  # a box's strip of sub-segments, each one clickable on its own
 
 
 @dataclass(frozen=True)
 class _Box:
     segment: SegmentCoverage
     rect: QRectF
+    sub: bool = False  # a sub-segment's chip inside its parent's box
 
 
 class ChainMap(QWidget):
@@ -76,9 +78,17 @@ class ChainMap(QWidget):
         top = self.chain.top if self.chain is not None else ()
         return [[s for s in top if s.stage == stage] for stage in STAGES]
 
+    def _children(self, parent: SegmentCoverage) -> list[SegmentCoverage]:
+        segments = self.chain.segments if self.chain is not None else ()
+        return [s for s in segments if s.parent_id == parent.id]
+
+    def _height(self, segment: SegmentCoverage) -> float:
+        return BOX_HEIGHT + (CHIP_ROW if self._children(segment) else 0)
+
     def sizeHint(self) -> QSize:
-        rows = max((len(c) for c in self._columns()), default=1) or 1
-        return QSize(900, HEAD + MARGIN + rows * (BOX_HEIGHT + GAP_Y) + MARGIN)
+        tallest = max((sum(self._height(s) + GAP_Y for s in c) for c in self._columns()),
+                      default=0.0) or BOX_HEIGHT + GAP_Y
+        return QSize(900, int(HEAD + MARGIN + tallest + MARGIN))
 
     def minimumSizeHint(self) -> QSize:
         return QSize(600, self.sizeHint().height())
@@ -91,13 +101,23 @@ class ChainMap(QWidget):
         width = (self.width() - 2 * MARGIN - 2 * COLUMN_GAP) / 3
         for i, column in enumerate(self._columns()):
             x = MARGIN + i * (width + COLUMN_GAP)
-            for j, segment in enumerate(column):
-                y = HEAD + MARGIN + j * (BOX_HEIGHT + GAP_Y)
-                self._boxes.append(_Box(segment, QRectF(x, y, width, BOX_HEIGHT)))
+            y: float = HEAD + MARGIN
+            for segment in column:
+                height = self._height(segment)
+                self._boxes.append(_Box(segment, QRectF(x, y, width, height)))
+                kids = self._children(segment)
+                if kids:  # chips side by side in the strip under the figures
+                    cw = (width - 28 - 6 * (len(kids) - 1)) / len(kids)
+                    for k, kid in enumerate(kids):
+                        self._boxes.append(_Box(kid, QRectF(
+                            x + 14 + k * (cw + 6), y + BOX_HEIGHT - 4, cw, CHIP_ROW - 6), True))
+                y += height + GAP_Y
 
     # --- input ------------------------------------------------------------------------------
     def _box_at(self, point: QPointF) -> _Box | None:
-        return next((b for b in self._boxes if b.rect.contains(point)), None)
+        """The sub-segment's chip under the point, else its box."""
+        hits = [b for b in self._boxes if b.rect.contains(point)]
+        return next((b for b in hits if b.sub), hits[0] if hits else None)
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
         box = self._box_at(event.position())
@@ -143,8 +163,30 @@ class ChainMap(QWidget):
             if i < 2:
                 self._arrow(p, x + width + 8, x + width + COLUMN_GAP - 8, MARGIN - 4 + (HEAD - 10) / 2)
         for box in self._boxes:
-            self._paint_box(p, box, base)
+            if box.sub:
+                self._paint_chip(p, box, base)
+            else:
+                self._paint_box(p, box, base)
         p.end()
+
+    def _paint_chip(self, p: QPainter, box: _Box, base: QFont) -> None:
+        """A sub-segment: its name and signed/started figures on its status colour."""
+        s, r = box.segment, box.rect
+        line, fill, _label = COLOURS[s.status]
+        chosen = s.id == self.selected
+        p.setPen(QPen(QColor(ACCENT if chosen else line), 2.5 if chosen else 1))
+        p.setBrush(QColor("white") if not chosen else QColor(fill))
+        p.drawRoundedRect(r, r.height() / 2, r.height() / 2)
+        small = QFont(base)
+        small.setPointSizeF(base.pointSizeF() * 0.9)
+        p.setFont(small)
+        p.setPen(QColor("#1f2328"))
+        text = f"{s.name} · 签约 {s.signed} · 目标 {s.targets}"
+        fm = QFontMetrics(small)
+        if fm.horizontalAdvance(text) > r.width() - 16:
+            text = s.name
+        p.drawText(r.adjusted(8, 0, -8, 0), Qt.AlignmentFlag.AlignCenter,
+                   fm.elidedText(text, Qt.TextElideMode.ElideRight, int(r.width() - 16)))
 
     @staticmethod
     def _arrow(p: QPainter, x0: float, x1: float, y: float) -> None:
@@ -207,11 +249,9 @@ class ChainMap(QWidget):
             p.drawText(QRectF(x, r.top() + 62, cell, 16),
                        int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), word)
         foot = f"目标 {s.targets} · 已接洽 {s.contacted} · 本地企业 {s.local_firms}"
-        if s.children:
-            foot += " · 含 " + "、".join(s.children)
         fm = QFontMetrics(small)
         p.setFont(small)
         p.setPen(QColor("#57606a"))
-        p.drawText(QRectF(r.left() + 16, r.bottom() - 26, r.width() - 28, 18),
+        p.drawText(QRectF(r.left() + 16, r.top() + BOX_HEIGHT - 26, r.width() - 28, 18),
                    int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
                    fm.elidedText(foot, Qt.TextElideMode.ElideRight, int(r.width() - 28)))

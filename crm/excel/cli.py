@@ -28,6 +28,11 @@ def _add_import(sub: Any) -> None:
     imp.add_argument("--sheet", metavar="NAME", help="只导入这个工作表（默认：每个有台账表头的工作表）")
     imp.add_argument("--unit", choices=UNIT_CHOICES,
                      help="表中没有注明金额单位时，金额的单位（注明了的按所注）")
+    # a company only like a stored one is never guessed: the import asks, these answer
+    imp.add_argument("--same-company", action="append", default=[], metavar="台账写法=系统中的企业",
+                     help="台账中的这家企业就是系统中的那家（与已有企业名称相似时须回答；可重复）")
+    imp.add_argument("--new-company", action="append", default=[], metavar="台账写法",
+                     help="台账中的这家企业虽与已有企业名称相似，确是另一家企业，新建（可重复）")
 
 
 def _add_export(sub: Any) -> None:
@@ -45,9 +50,22 @@ def _add_export(sub: Any) -> None:
         exp.add_argument(f"--{name}")
 
 
+def _same_companies(pairs: list[str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for pair in pairs:
+        written, sep, stored = pair.replace("＝", "=").partition("=")
+        if not sep or not written.strip() or not stored.strip():
+            raise ValidationError(f"--same-company 应写成 “台账写法=系统中的企业名称”，而不是“{pair}”",
+                                  code="cli.usage")
+        out[written.strip()] = stored.strip()
+    return out
+
+
 def _import(db: Database, args: argparse.Namespace) -> int:
     report = import_ledger(db, command_line_actor(), args.file, dry_run=args.dry_run,
-                           skip_invalid=args.skip_invalid, sheet=args.sheet, unit=args.unit)
+                           skip_invalid=args.skip_invalid, sheet=args.sheet, unit=args.unit,
+                           same_company=_same_companies(args.same_company),
+                           new_company=[n.strip() for n in args.new_company])
     if args.dry_run:
         print(report.understanding())
     elif len(report.sheets) > 1 or report.skipped_sheets:
@@ -63,6 +81,9 @@ def _import(db: Database, args: argparse.Namespace) -> int:
     if args.errors and report.errors:
         path = write_error_book(report, args.errors)
         print(f"错误行已写入 {path}", file=sys.stderr)
+    for q in report.questions:  # nobody to ask here: the fix, spelt out
+        print(f"需确认  {q.text()}\n        同一企业：--same-company \"{q.written}={q.existing}\"；"
+              f"另一家企业：--new-company \"{q.written}\"", file=sys.stderr)
     print(report.summary())
     if report.unit_needed:
         print(f"未注明金额单位：{'、'.join(report.unit_needed)}。请用 --unit 万元 或 --unit 亿元 "

@@ -4,10 +4,10 @@ After the USCC and the exact name (crm.excel.resolve), a row's company is looked
 normalised name (crm.companies_identity.name_key): the same key and no conflicting USCC is the
 same company, reused with a 提示 that names it (the dry run and the wizard show it before
 anything is written). Two different USCCs are never one company: the row makes a new one and
-the 提示 says why. A name only *like* a stored one (the fuzzy check) is imported as a new
-company, and the 提示 asks the user to check it: use the stored name in the ledger, or merge
-the two afterwards in 企业 → 重复企业. Within one file, two spellings of one new company make
-one company.
+the 提示 says why. A name only *like* a stored one (the fuzzy check) is a question
+(:attr:`Found.similar`): the import is refused until the user answers it — the same company
+(use the stored one) or a new one (crm.excel.resolve). Within one file, two spellings of one
+new company make one company.
 
 The fuzzy check reads every stored company's key once, and only runs while the work stays
 small (new names × stored companies ≤ :data:`FUZZY_BUDGET`): a first import into an empty
@@ -67,6 +67,7 @@ class Found:
     company_id: int | None  # a stored company to reuse
     token: str | None  # a company this file creates already (another spelling of it)
     note: str  # the 提示, "" for none
+    similar: tuple[int, str, str] | None = None  # (id, name, why) of a stored one it is like
 
 
 def match(stored: StoredNames, company: str, uscc: str | None, row: int, new_count: int) -> Found:
@@ -88,7 +89,7 @@ def match(stored: StoredNames, company: str, uscc: str | None, row: int, new_cou
     if conflicts:
         return Found(None, None, f"企业“{company}”与系统中的{'、'.join(conflicts)}名称相同，"
                                  "但统一社会信用代码不同，作为另一家企业新建")
-    return Found(None, None, _guess(stored, company, uscc, new_count))
+    return _guess(stored, company, uscc, new_count)
 
 
 def remember_new(stored: StoredNames, company: str, uscc: str | None, token: str,
@@ -97,9 +98,9 @@ def remember_new(stored: StoredNames, company: str, uscc: str | None, token: str
     stored.new.setdefault(name_key(company), (token, uscc, company, row))
 
 
-def _guess(stored: StoredNames, company: str, uscc: str | None, new_count: int) -> str:
+def _guess(stored: StoredNames, company: str, uscc: str | None, new_count: int) -> Found:
     if not stored.cores or new_count * len(stored.cores) > FUZZY_BUDGET:
-        return ""
+        return Found(None, None, "")
     from rapidfuzz import fuzz, process
 
     parts = name_parts(company)
@@ -111,9 +112,8 @@ def _guess(stored: StoredNames, company: str, uscc: str | None, new_count: int) 
             continue
         verdict = compare(parts, NameParts.of_key(stored.keys[cid]))
         if verdict is not None:
-            hits.append((verdict.score, name, verdict.reason))
+            hits.append((verdict.score, name, verdict.reason, cid))
     if not hits:
-        return ""
-    _, name, reason = max(hits)
-    return (f"企业“{company}”与系统中的“{name}”相似（{reason}），将作为新企业导入：如是同一企业，"
-            f"请在台账中改用“{name}”，或导入后在 企业→重复企业 中合并")
+        return Found(None, None, "")
+    _, name, reason, cid = max(hits)
+    return Found(None, None, "", (cid, name, reason))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any, NamedTuple
@@ -16,6 +17,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import func, select
 
 from crm import stages
+from crm.companies_identity import name_key
 from crm.db import UnitOfWork
 from crm.excel.company_match import StoredNames, match, remember_new
 from crm.excel.headers import LABELS, HeaderGuess
@@ -160,17 +162,51 @@ class Plan:
     new_owner: str = ""  # a person this import records (no login), when owner_id is None
 
 
+@dataclass(frozen=True)
+class Question:
+    """A ledger's company only *like* a stored one (crm.excel.company_match): the same company,
+    or another one? Asked of the user (the wizard, or options of ``crm import``); until every
+    one is answered the import writes nothing."""
+
+    sheet: str
+    row: int  # the first Excel row that names it
+    written: str  # the company as the ledger writes it
+    existing_id: int
+    existing: str  # the stored company's name
+    reason: str  # why they look alike
+
+    def text(self) -> str:
+        where = f"工作表“{self.sheet}”" if self.sheet else ""
+        return (f"{where}第 {self.row} 行：企业“{self.written}”与系统中的“{self.existing}”相似"
+                f"（{self.reason}）：是同一企业，还是另一家企业？")
+
+
+class Answers:
+    """The user's answers to the questions: a company as written → the stored company's name
+    it is (``same``), or a company to create although it is like a stored one (``new``).
+    Names are compared as the search compares them (width, case)."""
+
+    def __init__(self, same: Mapping[str, str] | None = None,
+                 new: Collection[str] | None = None):
+        self.same = {normalize(k): v.strip() for k, v in (same or {}).items()}
+        self.new = {normalize(n) for n in (new or ())}
+
+
 @dataclass
 class Problems:
     errors: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     invalid_rows: set[tuple[str, int]] = field(default_factory=set)  # (sheet, Excel row)
     people: dict[str, str] = field(default_factory=dict)  # normalized → name, to be recorded
+    questions: list[Question] = field(default_factory=list)
+    asked: set[str] = field(default_factory=set)  # normalized names asked about
 
 
 class _Ctx:
-    def __init__(self, headers: dict[str, HeaderGuess], problems: Problems):
+    def __init__(self, headers: dict[str, HeaderGuess], problems: Problems,
+                 answers: Answers | None = None):
         self.headers, self.problems = headers, problems
+        self.answers = answers or Answers()
         self.sheet = ""
         self.owners: dict[str, tuple[str, list[str], int | None, str | None]] = {}
 
@@ -191,11 +227,12 @@ class _Ctx:
 
 
 def resolve(rows: list[LedgerRow], lk: Lookups, headers: dict[str, HeaderGuess],
-            actor: Actor) -> tuple[list[Plan], Problems]:
+            actor: Actor, answers: Answers | None = None) -> tuple[list[Plan], Problems]:
     """Match every row (of every sheet: ``headers`` by sheet name, "" for a single sheet);
-    report what cannot be matched or would conflict."""
+    report what cannot be matched or would conflict, and ask about a company only like a
+    stored one unless ``answers`` says which it is."""
     problems = Problems()
-    c = _Ctx(headers, problems)
+    c = _Ctx(headers, problems, answers)
     plans: list[Plan] = []
     new_by_uscc: dict[str, str] = {}  # uscc → token
     new_by_name: dict[str, tuple[str, str | None]] = {}  # name → (token, uscc)
@@ -260,7 +297,11 @@ def _company(row: LedgerRow, lk: Lookups, c: _Ctx, new_by_uscc: dict[str, str],
 
 
 def _normalised(row: LedgerRow, lk: Lookups, c: _Ctx, new_names: int) -> Plan | None:
-    """The company by its normalised name (crm.excel.company_match), with a 提示 naming it."""
+    """The company by its normalised name (crm.excel.company_match), with a 提示 naming it;
+    one only like a stored one as the user answered, else a question."""
+    key = normalize(row.company)
+    if key in c.answers.same:
+        return _answered_same(row, lk, c, c.answers.same[key])
     found = match(lk.stored_names, row.company, row.uscc, row.row, new_names)
     if found.note:
         c.warn(row.row, "company", found.note)
@@ -270,7 +311,34 @@ def _normalised(row: LedgerRow, lk: Lookups, c: _Ctx, new_names: int) -> Plan | 
                     set_uscc=bool(row.uscc and not stored_uscc))
     if found.token is not None:
         return Plan(row, None, found.token, None)
+    if found.similar is not None:
+        cid, name, reason = found.similar
+        if key in c.answers.new:
+            c.warn(row.row, "company", f"企业“{row.company}”与系统中的“{name}”相似（{reason}），"
+                                       "已确认是另一家企业：新建")
+        elif key not in c.problems.asked:
+            c.problems.asked.add(key)
+            c.problems.questions.append(Question(row.sheet, row.row, row.company, cid, name,
+                                                 reason))
     return None
+
+
+def _answered_same(row: LedgerRow, lk: Lookups, c: _Ctx, target: str) -> Plan | None:
+    """The stored company the user said ``row.company`` is (never one of another USCC)."""
+    hit = lk.company_by_name.get(target)
+    cid = hit[0] if hit is not None else next(iter(lk.stored_names.by_key.get(name_key(target),
+                                                                             [])), None)
+    if cid is None:
+        c.error(row.row, "company", f"确认为同一企业的“{target}”在系统中不存在（请写系统中的企业名称）")
+        return None
+    name, uscc = lk.company_names.get(cid, (target, None))
+    if row.uscc and uscc and uscc != row.uscc:
+        c.error(row.row, "uscc", f"企业“{row.company}”的信用代码 {row.uscc} 与“{name}”的 {uscc} "
+                                 "不同：两个信用代码是两家企业，不能按同一企业导入")
+        return None
+    if name != row.company:
+        c.warn(row.row, "company", f"企业“{row.company}”已确认即系统中的“{name}”，按该企业导入")
+    return Plan(row, cid, f"id:{cid}", None, set_uscc=bool(row.uscc and not uscc))
 
 
 def _duplicate(row: LedgerRow, first: LedgerRow, c: _Ctx) -> None:

@@ -11,6 +11,7 @@ import openpyxl
 import pytest
 from sqlalchemy import select
 
+from crm.cli import main
 from crm.db import Database
 from crm.excel.importer import import_ledger
 from crm.excel.ledger import ledger_rows
@@ -20,6 +21,7 @@ from crm.models import Company, Project
 from crm.services import merge, projects
 from crm.services.common import SYSTEM
 from crm.services.metrics import Period
+from crm.uscc import make_uscc
 from tests.unit.builders import world
 from tests.unit.test_excel_import import ledger
 
@@ -149,3 +151,63 @@ def test_a_name_keeps_its_space_and_a_channel_word_does_not_need_one(
         cell: str, header: str, kind: str, name: str) -> None:
     source = parse_source(cell, header)
     assert source is not None and (source.kind, source.name) == (kind, name)
+
+
+# --- a company only like a stored one is asked about, never silently a second one -----------
+def _companies(db: Database) -> list[str]:
+    with db.uow() as uow:
+        return sorted(uow.session.scalars(select(Company.name).where(
+            Company.deleted_at.is_(None))))
+
+
+def test_a_merely_similar_company_refuses_the_command_line_import_naming_the_fix(
+        db: Database, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    w = world(db)
+    path = ledger(tmp_path / "l.xlsx", [
+        ["甲项目", "际数科技", None, None, "在谈", "自主"],
+        ["乙项目", "际数科技（上海）有限公司", None, None, "在谈", "自主"],  # the same: automatic
+    ], LOCAL_HEADERS)
+    before = _companies(db)
+    code = main(["--db", db.url, "import", str(path)])
+    out, err = capsys.readouterr()
+    assert code == 2 and db.read(projects.count_projects) == 0 and _companies(db) == before
+    assert ("需确认  第 4 行：企业“际数科技”与系统中的“上海际数科技有限公司”相似"
+            "（名称相同，其一未写城市“上海”）：是同一企业，还是另一家企业？\n"
+            "        同一企业：--same-company \"际数科技=上海际数科技有限公司\"；"
+            "另一家企业：--new-company \"际数科技\"") in err
+    assert "1 家企业与系统中的企业相似，须确认是同一企业还是另一家企业，未导入任何数据" in out
+    # the answer: the same company (a half-width spelling of the answer is found too)
+    code = main(["--db", db.url, "import", str(path), "--same-company", "际数科技=上海际数科技有限公司"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert {p.company_id for p in db.read(projects.list_projects)} == {w.company}
+    assert _companies(db) == before
+
+
+def test_the_answer_may_be_a_new_company_and_two_usccs_never_merge(
+        db: Database, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    world(db)
+    path = ledger(tmp_path / "l.xlsx", [["甲项目", "际数科技", None, None, "在谈", "自主"]],
+                  LOCAL_HEADERS)
+    code = main(["--db", db.url, "import", str(path), "--new-company", "际数科技"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert "已确认是另一家企业：新建" in out
+    assert _companies(db) == ["上海际数科技有限公司", "际数科技"]
+    # an answer never makes two USCCs one company
+    other = make_uscc("91420100MA4K00009")
+    path = ledger(tmp_path / "u.xlsx", [["乙项目", "际数科技武汉分公司", other, "在谈"]],
+                  ["项目名称", "企业名称", "统一社会信用代码", "项目状态"])
+    code = main(["--db", db.url, "import", str(path), "--same-company",
+                 "际数科技武汉分公司=上海际数科技有限公司"])
+    out, err = capsys.readouterr()
+    assert code == 2 and "两个信用代码是两家企业" in err
+    assert code == 2 and db.read(projects.count_projects) == 1
+
+
+def test_a_malformed_answer_is_a_one_line_usage_error(
+        db: Database, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = ledger(tmp_path / "l.xlsx", [["甲项目", "际数科技", None, None, "在谈", "自主"]],
+                  LOCAL_HEADERS)
+    assert main(["--db", db.url, "import", str(path), "--same-company", "际数科技"]) == 2
+    assert "--same-company 应写成" in capsys.readouterr().err

@@ -135,16 +135,19 @@ def test_the_preview_names_the_company_it_reuses_and_asks_when_unsure(db: Databa
     assert notes == [
         (2, "企业“际数科技（上海）有限公司”即系统中的“上海际数科技有限公司”（名称写法不同），"
             "按该企业导入"),
-        (3, "企业“上海翼鸟智能化科技有限公司”与系统中的“上海翼鸟智能科技有限公司”相似（名称相似，"
-            "相似度 92%），将作为新企业导入：如是同一企业，请在台账中改用“上海翼鸟智能科技有限公司”，"
-            "或导入后在 企业→重复企业 中合并"),
         (4, "企业“际数科技(上海)有限公司”与系统中的“上海际数科技有限公司”（"
             f"{make_uscc('91310000MA1FL0000')}）名称相同，但统一社会信用代码不同，作为另一家企业新建"),
         (6, "企业“光谷新材料（武汉）有限公司”与第 5 行的“武汉光谷新材料有限公司”是同一企业（名称写法不同），"
             "作为一家企业导入"),
     ]
+    # the merely similar one is a question, not a 提示: nothing is written until it is answered
+    assert [q.text() for q in report.questions] == [
+        "第 3 行：企业“上海翼鸟智能化科技有限公司”与系统中的“上海翼鸟智能科技有限公司”相似（名称相似，"
+        "相似度 92%）：是同一企业，还是另一家企业？"]
     assert count(db, Company) == companies_before  # a dry run writes nothing
-    written = import_ledger(db, w.manager, path)
+    refused = import_ledger(db, w.manager, path)
+    assert refused.refused and not refused.written and count(db, Company) == companies_before
+    written = import_ledger(db, w.manager, path, new_company=["上海翼鸟智能化科技有限公司"])
     assert written.created == 5
     assert count(db, Company) == companies_before + 3  # 翼鸟智能化, 际数 (other USCC), 光谷新材料
     jishu = db.read(projects.find_project, "际数科技数据标注基地")

@@ -39,6 +39,7 @@ from crm.excel.reader import Book, Sheet
 from crm.services import settings
 from crm.services.settings import IMPORT_MAPPING_PREFIX
 from ui.context import AppContext, op
+from ui.dialogs.company_questions import CompanyQuestions
 from ui.operations import settings as settings_ops
 from ui.ops import Task
 from ui.widgets.panel import TableOrEmpty
@@ -124,6 +125,15 @@ class ImportWizard(QDialog):
         self.problems_area = TableOrEmpty(
             self.problems, self.tr("试导入后，这里列出有错误或需留意的行"), self)
         self.problems_area.update_state(0)
+        # 企业确认: a company only like a stored one is asked about, one answer each
+        self.question_note = QLabel(self)
+        self.question_note.setObjectName("import-question-note")
+        self.question_note.setWordWrap(True)
+        self.question_note.setProperty("class", "warning")
+        self.question_note.setVisible(False)
+        self.questions = CompanyQuestions(self)
+        self.questions.setVisible(False)
+        self.questions.answered.connect(self._enable)
         for button in (browse, self.read_button, self.check_button, self.import_button,
                        self.errors_button, self.cancel_button):
             button.setAutoDefault(False)
@@ -160,6 +170,8 @@ class ImportWizard(QDialog):
         layout.addWidget(self.progress)
         layout.addWidget(problems_title)
         layout.addWidget(self.summary)
+        layout.addWidget(self.question_note)
+        layout.addWidget(self.questions, 1)
         layout.addWidget(self.problems_area, 2)
         self._enable()
 
@@ -176,6 +188,7 @@ class ImportWizard(QDialog):
         if not path or self.task is not None:
             return None
         self.report = None
+        self.questions.clear_questions()
         return self._start(lambda task: preview(path), self._loaded, self.tr("正在读取…"))
 
     def _loaded(self, book: Book) -> None:
@@ -303,18 +316,20 @@ class ImportWizard(QDialog):
         if sheet is None and moved:
             sheet = self.sheet.name
         self._remember()
+        same, new = self.questions.same(), self.questions.new()
 
         def job(task: Task) -> ImportReport:
             return import_ledger(db, actor, path, mapping=mapping if sheet else None,
                                  header_row=row if sheet else None, sheet=sheet, unit=unit,
                                  dry_run=dry, skip_invalid=skip, progress=task.progress,
-                                 cancelled=task.cancelled)
+                                 cancelled=task.cancelled, same_company=same, new_company=new)
         message = self.tr("正在检查…") if dry else self.tr("正在导入…")
         return self._start(job, self._reported, message)
 
     def _reported(self, report: ImportReport) -> None:
         self.report = report
         self.summary.setText(report.summary())
+        self.questions.add(report.questions)
         self.understanding.setPlainText(report.understanding())
         if report.unit_needed:
             self.unit_question.setText(self.tr(
@@ -333,8 +348,10 @@ class ImportWizard(QDialog):
                 if j == 1:
                     item.setTextAlignment(_RIGHT)
                 self.problems.setItem(i, j, item)
-        self.problems_area.update_state(len(rows), self.tr("没有发现错误 — 可以导入")
-                                        if not report.written else self.tr("没有错误"))
+        self.problems_area.update_state(
+            len(rows), self.tr("没有错误") if report.written else
+            self.tr("没有发现错误 — 回答上面的企业确认后可以导入") if report.questions else
+            self.tr("没有发现错误 — 可以导入"))
         if report.written:
             self.ctx.broadcast(EVERYTHING, self)  # rows written in bulk: ids not tracked
         self._enable()
@@ -395,7 +412,13 @@ class ImportWizard(QDialog):
         ready = self.sheet is not None and not busy
         self.read_button.setEnabled(not busy)
         self.check_button.setEnabled(ready)
-        self.import_button.setEnabled(ready)
+        waiting = self.questions.unanswered()
+        self.import_button.setEnabled(ready and not waiting)
+        self.question_note.setVisible(bool(self.questions.asked))
+        self.question_note.setText(
+            self.tr("企业确认：下列企业与系统中已有的企业名称相似，请逐一选择是同一企业（使用已有的）还是"
+                    "另一家企业（新建）；还有 {0} 家未选择，选择后才能导入。").format(waiting)
+            if waiting else self.tr("企业确认：已全部选择，导入时按所选处理。"))
         self.errors_button.setEnabled(bool(self.report and self.report.errors) and not busy)
         self.cancel_button.setText(self.tr("取消") if busy else self.tr("关闭"))
 

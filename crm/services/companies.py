@@ -329,10 +329,9 @@ def _short_search(uow: UnitOfWork, q: CompanyQuery, needle: str,
     first :data:`~crm.search.SHORT_SCAN` companies of the list's order, never in all."""
     window = company_ids(uow, replace(q, search=""), search.SHORT_SCAN)
     found: set[int] = set()
-    for start in range(0, len(window), 5000):
-        found.update(first_column(uow, _filtered(
-            uow, select(Company.id).where(Company.id.in_(window[start:start + 5000])),
-            needle, q.search.strip())))
+    for part in search.among(uow.session, Company.id, window):
+        found.update(first_column(uow, _filtered(uow, select(Company.id).where(part), needle,
+                                                 q.search.strip())))
     return [i for i in window if i in found][:limit]
 
 

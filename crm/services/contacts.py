@@ -280,9 +280,8 @@ def _short_search(uow: UnitOfWork, q: LogQuery) -> list[int]:
     first :data:`~crm.search.SHORT_SCAN` logs of the list's order, never in all of them."""
     window = log_ids(uow, replace(q, search=""), 0, search.SHORT_SCAN)
     found: set[int] = set()
-    for start in range(0, len(window), 5000):
-        found.update(first_column(uow, _where(uow, select(ContactLog.id).where(
-            ContactLog.id.in_(window[start:start + 5000])), q)))
+    for part in search.among(uow.session, ContactLog.id, window):
+        found.update(first_column(uow, _where(uow, select(ContactLog.id).where(part), q)))
     return [i for i in window if i in found]
 
 

@@ -537,11 +537,12 @@ def _short_search(uow: UnitOfWork, q: ProjectQuery, needle: str) -> list[int]:
     never in all of them: a bounded read per keystroke at any size. The third character
     searches everything (``search.short`` tells the window to say so)."""
     window = project_ids(uow, replace(q, search=""), limit=search.SHORT_SCAN)
-    like = Project.search_text.like(contains(needle), escape=ESC)
+    # coalesce: PostgreSQL must not answer a pattern without a trigram from the GIN index
+    # (it would read all of it); the window's rows are fetched by id instead
+    like = func.coalesce(Project.search_text, "").like(contains(needle), escape=ESC)
     found: set[int] = set()
-    for start in range(0, len(window), 5000):
-        found.update(first_column(uow, select(Project.id).where(
-            Project.id.in_(window[start:start + 5000]), like)))
+    for part in search.among(uow.session, Project.id, window):
+        found.update(first_column(uow, select(Project.id).where(part, like)))
     return [i for i in window if i in found]
 
 

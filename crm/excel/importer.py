@@ -13,7 +13,7 @@ changes nothing commits nothing, so re-importing it leaves even the revision cou
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -25,7 +25,7 @@ from crm.excel import assessment_cols, chain_cols, local_cols, writer
 from crm.excel.headers import LABELS, REQUIRED, HeaderGuess
 from crm.excel.keys import NameKeys
 from crm.excel.reader import Book, Sheet, open_book
-from crm.excel.resolve import Lookups, resolve
+from crm.excel.resolve import Answers, Lookups, Question, resolve
 from crm.excel.rows import (
     Cancelled,
     ImportCancelled,
@@ -38,8 +38,8 @@ from crm.excel.rows import (
 )
 from crm.services.common import Actor, audit
 
-__all__ = ["ImportCancelled", "ImportReport", "Problem", "SheetReading", "import_ledger",
-           "preview"]
+__all__ = ["ImportCancelled", "ImportReport", "Problem", "Question", "SheetReading",
+           "import_ledger", "preview"]
 
 
 @dataclass(frozen=True)
@@ -86,10 +86,12 @@ class ImportReport:
     skipped_sheets: tuple[tuple[str, str], ...] = ()  # (sheet, why)
     people: tuple[str, ...] = ()  # staff records without a login made (or to be made)
     unit_needed: tuple[str, ...] = ()  # money columns whose unit is stated nowhere
+    # companies only like a stored one, not answered: nothing is written until they are
+    questions: tuple[Question, ...] = ()
 
     @property
     def ok(self) -> bool:
-        return not self.errors
+        return not self.errors and not self.questions
 
     def summary(self) -> str:
         if len(self.sheets) > 1:
@@ -102,11 +104,16 @@ class ImportReport:
         if self.unit_needed:
             return (f"{head}；{'、'.join(self.unit_needed)}没有注明金额单位（万元或亿元），"
                     "未导入任何数据：请指明单位后重新导入")
-        if self.refused and not self.dry_run:
+        if self.questions:
+            head += (f"；{len(self.questions)} 家企业与系统中的企业相似，须确认是同一企业还是另一家"
+                     "企业" + ("" if self.dry_run else "，未导入任何数据"))
+        if self.refused and not self.dry_run and self.errors:
             return (f"{head}；{len(self.invalid_rows)} 行有 {len(self.errors)} 处错误，"
                     "未导入任何数据（改正后重新导入，或选择跳过错误行）")
+        if self.refused and not self.dry_run:
+            return head
         verb = "将新建" if self.dry_run else "新建"
-        if self.refused:
+        if self.refused and self.errors:
             head += f"；{len(self.invalid_rows)} 行有 {len(self.errors)} 处错误，须改正或选择跳过错误行"
         tail = (f"；{verb} {self.created} 个项目，{'将更新' if self.dry_run else '更新'} "
                 f"{self.updated} 个，{self.unchanged} 个无变化")
@@ -161,7 +168,9 @@ def import_ledger(db: Database, actor: Actor, path: str | Path, *,
                   sheet: str | None = None, unit: str | None = None,
                   dry_run: bool = False, skip_invalid: bool = False,
                   progress: Progress | None = None,
-                  cancelled: Cancelled | None = None) -> ImportReport:
+                  cancelled: Cancelled | None = None,
+                  same_company: Mapping[str, str] | None = None,
+                  new_company: Collection[str] | None = None) -> ImportReport:
     """Import a ledger file: every sheet with a ledger header, or ``sheet``.
 
     Args:
@@ -174,6 +183,10 @@ def import_ledger(db: Database, actor: Actor, path: str | Path, *,
         dry_run: check everything and count what would change, write nothing.
         skip_invalid: write the valid rows even when some rows have errors.
         progress, cancelled: the Qt-free pair long work receives from the UI.
+        same_company, new_company: the answers to the questions a company only like a stored
+            one raises (:attr:`ImportReport.questions`): as written → the stored company's
+            name it is; or names to create as other companies. While one is unanswered the
+            import writes nothing (a dry run lists them).
 
     Raises:
         ExcelFileError: damaged or non-Excel file, or no recognisable header.
@@ -187,7 +200,8 @@ def import_ledger(db: Database, actor: Actor, path: str | Path, *,
     keys = NameKeys() if dry_run else NameKeys.for_file(path)
     with _no_cycle_collection(), keys as names:
         return _import(db, actor, path, _Options(mapping, header_row, sheet, unit, dry_run,
-                                                 skip_invalid), progress, cancelled, names)
+                                                 skip_invalid, Answers(same_company, new_company)),
+                       progress, cancelled, names)
 
 
 @dataclass(frozen=True)
@@ -198,6 +212,7 @@ class _Options:
     unit: str | None
     dry_run: bool
     skip_invalid: bool
+    answers: Answers
 
 
 @contextmanager
@@ -248,7 +263,7 @@ def _import(db: Database, actor: Actor, path: str | Path, o: _Options,
             done += max(len(one.rows) - one.header.body, 0)
         rows = [row for p in parsed for row in p.rows]
         headers = {tag[one.name]: one.header for one in sheets if one.header is not None}
-        plans, problems = resolve(rows, lookups, headers, actor)
+        plans, problems = resolve(rows, lookups, headers, actor, o.answers)
         errors = [e for p in parsed for e in p.errors] + problems.errors
         warnings = [w for p in parsed for w in p.warnings] + problems.warnings
         invalid = {(tag[one.name], r) for one, p in zip(sheets, parsed, strict=True)
@@ -266,7 +281,9 @@ def _import(db: Database, actor: Actor, path: str | Path, o: _Options,
         invalid |= {(p.sheet, p.row) for p in placed.errors}
         valid = [p for p in plans if (p.row.sheet, p.row.row) not in invalid]
         result = writer.WriteResult()
-        if not unit_needed and (not errors or o.skip_invalid or o.dry_run):
+        asking = bool(problems.questions)
+        if not unit_needed and (not asking or o.dry_run) and (
+                not errors or o.skip_invalid or o.dry_run):
             result = writer.write(uow, actor, valid, lookups, names=names,
                                   progress=steps.stage(1), cancelled=cancelled,
                                   dry_run=o.dry_run)
@@ -286,7 +303,7 @@ def _import(db: Database, actor: Actor, path: str | Path, o: _Options,
                 errors.extend(more)
                 invalid |= {(p.sheet, p.row) for p in more}
                 warnings.extend(notes)
-        refused = bool(unit_needed) or (bool(errors) and not o.skip_invalid)
+        refused = bool(unit_needed) or asking or (bool(errors) and not o.skip_invalid)
         written = result.changed and not o.dry_run and not refused
         if written:
             audit(uow, actor, "import", "ledger", None, file=Path(path).name,
@@ -306,7 +323,7 @@ def _import(db: Database, actor: Actor, path: str | Path, o: _Options,
         tuple(warnings), tuple(sorted(invalid, key=lambda k: (order.get(k[0], 0), k[1]))),
         result.created, result.updated, result.unchanged, written, o.dry_run, refused,
         tuple(_reading(one, p, o.unit) for one, p in zip(sheets, parsed, strict=True)),
-        book.skipped, people, tuple(unit_needed))
+        book.skipped, people, tuple(unit_needed), tuple(problems.questions))
 
 
 def _unit_needed(sheets: list[Sheet], parsed: list[ParsedRows], tag: dict[str, str],

@@ -66,7 +66,7 @@ def _shown(x: Decimal | None, unit: str) -> str:
         return f"{_num(x, '1')}"
     if unit == "万元":
         return f"{format_yi(x)}亿元"
-    return f"{_num(x)}"
+    return f"{_num(x)}{unit}"  # e.g. 800.00万美元: a bare 800.00 beside 亿元 lines read as 亿
 
 
 def line_json(line: ScoreLine) -> dict[str, Any]:

@@ -305,3 +305,12 @@ def test_migration_0013_keeps_the_yearly_targets_as_the_years_of_the_bureau(tmp_
     with engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM targets")).scalar() == 2
     engine.dispose()
+
+
+def test_command_line_names_units_other_than_yuan(demo_db: Database,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    """实际利用外资 prints as 800.00万美元 against 3000.00万美元, not bare numbers beside the
+    lines in 亿元 (the demo's scheme, 2025)."""
+    assert main(["--db", demo_db.url, "scorecard", "--year", "2025", "--as-of", "2025-12-31"]) == 0
+    line = next(x for x in capsys.readouterr().out.splitlines() if "实际利用外资" in x)
+    assert "800.00万美元" in line and "3000.00万美元" in line, line

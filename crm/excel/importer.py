@@ -273,6 +273,7 @@ def _import(db: Database, actor: Actor, path: str | Path, o: _Options,
         errors.extend(assessed.errors)
         invalid |= {(p.sheet, p.row) for p in assessed.errors}
         landed = local_cols.check(rows, headers)  # 项目公司, 营业执照取得日期
+        same_local = local_cols.ask(landed, lookups, problems)
         errors.extend(landed.errors)
         warnings.extend(landed.warnings)
         invalid |= {(p.sheet, p.row) for p in landed.errors}
@@ -293,7 +294,7 @@ def _import(db: Database, actor: Actor, path: str | Path, o: _Options,
             if not o.dry_run:
                 done_rows = [p.row for p in valid if (p.row.sheet, p.row.row) not in invalid]
                 more, notes, touched = assessment_cols.write(uow, actor, done_rows, assessed)
-                also, _, linked = local_cols.write(uow, actor, done_rows, landed)
+                also, _, linked = local_cols.write(uow, actor, done_rows, landed, same_local)
                 more, touched = more + also, touched | linked
                 put, filled = chain_cols.write(uow, actor, done_rows, placed)
                 more, touched = more + put, touched | filled

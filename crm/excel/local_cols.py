@@ -28,12 +28,15 @@ from dataclasses import dataclass, field
 from crm.db import UnitOfWork
 from crm.errors import CrmError
 from crm.excel.assessment_cols import _date, _header, _project_ids
+from crm.excel.company_match import match
 from crm.excel.headers import LABELS, HeaderGuess
 from crm.excel.layout import is_placeholder
+from crm.excel.resolve import Lookups, Problems, Question
 from crm.excel.rows import LedgerRow, Problem, plain_text
 from crm.models import Company, Project
 from crm.services import companies, local_companies
 from crm.services.common import Actor
+from crm.text import normalize
 
 
 @dataclass(frozen=True)
@@ -82,6 +85,37 @@ def check(rows: Iterable[LedgerRow], headers: dict[str, HeaderGuess]) -> Checked
             continue
         out.locals[(row.sheet, row.row)] = Local(name, licence)
     return out
+
+
+def ask(checked: Checked, lk: Lookups, problems: Problems) -> dict[str, int]:
+    """A local company only like a stored one is asked about as the investor is
+    (crm.excel.resolve): the answers in ``problems``' context are applied — the stored
+    company's id by name as written for ``same`` (what :func:`write` takes), a new one for
+    ``new`` —, an unanswered one is added to ``problems.questions``."""
+    same: dict[str, int] = {}
+    answers = problems.answers
+    seen: set[str] = set()
+    for (sheet, row), local in checked.locals.items():
+        name = local.name
+        if name in seen or name in lk.company_by_name:
+            continue
+        seen.add(name)
+        key = normalize(name)
+        if answers is not None and key in answers.same:
+            target = answers.same[key]
+            hit = lk.company_by_name.get(target)
+            if hit is not None:
+                same[name] = hit[0]
+                continue
+        found = match(lk.stored_names, name, None, row, len(checked.locals))
+        if found.company_id is not None or found.similar is None:
+            continue  # another spelling (ensure_company finds it) or nothing like it
+        if (answers is not None and key in answers.new) or key in problems.asked:
+            continue
+        cid, existing, reason = found.similar
+        problems.asked.add(key)
+        problems.questions.append(Question(sheet, row, name, cid, existing, reason))
+    return same
 
 
 def write(uow: UnitOfWork, actor: Actor, rows: Iterable[LedgerRow], checked: Checked,

@@ -200,6 +200,7 @@ class Problems:
     people: dict[str, str] = field(default_factory=dict)  # normalized → name, to be recorded
     questions: list[Question] = field(default_factory=list)
     asked: set[str] = field(default_factory=set)  # normalized names asked about
+    answers: Answers | None = None  # the user's, for the questions of other columns
 
 
 class _Ctx:
@@ -231,7 +232,7 @@ def resolve(rows: list[LedgerRow], lk: Lookups, headers: dict[str, HeaderGuess],
     """Match every row (of every sheet: ``headers`` by sheet name, "" for a single sheet);
     report what cannot be matched or would conflict, and ask about a company only like a
     stored one unless ``answers`` says which it is."""
-    problems = Problems()
+    problems = Problems(answers=answers)
     c = _Ctx(headers, problems, answers)
     plans: list[Plan] = []
     new_by_uscc: dict[str, str] = {}  # uscc → token

@@ -18,8 +18,9 @@ from crm.excel.ledger import ledger_rows
 from crm.excel.reports import export_report
 from crm.excel.sources import parse_source
 from crm.models import Company, Project
-from crm.services import merge, projects
+from crm.services import companies, merge, projects
 from crm.services.common import SYSTEM
+from crm.services.companies import CompanyInput
 from crm.services.metrics import Period
 from crm.uscc import make_uscc
 from tests.unit.builders import world
@@ -211,3 +212,22 @@ def test_a_malformed_answer_is_a_one_line_usage_error(
                   LOCAL_HEADERS)
     assert main(["--db", db.url, "import", str(path), "--same-company", "际数科技"]) == 2
     assert "--same-company 应写成" in capsys.readouterr().err
+
+
+def test_a_local_company_only_like_a_stored_one_is_asked_too(db: Database, tmp_path: Path) -> None:
+    w = world(db)
+    stored = db.run(companies.create_company, SYSTEM, CompanyInput("武汉氢澜科技有限公司")).id
+    path = ledger(tmp_path / "l.xlsx", [["甲项目", "上海际数科技有限公司", "氢澜科技", None, "在谈", "自主"]],
+                  LOCAL_HEADERS)
+    before = _companies(db)
+    report = import_ledger(db, SYSTEM, path)
+    assert [q.text() for q in report.questions] == [
+        "第 4 行：企业“氢澜科技”与系统中的“武汉氢澜科技有限公司”相似（名称相同，其一未写城市“武汉”）："
+        "是同一企业，还是另一家企业？"]
+    assert report.refused and _companies(db) == before
+    report = import_ledger(db, SYSTEM, path, same_company={"氢澜科技": "武汉氢澜科技有限公司"})
+    assert report.written, [p.text() for p in report.errors]
+    assert _companies(db) == before
+    with db.uow() as uow:
+        local = uow.session.get(Company, stored)
+        assert local is not None and local.parent_id == w.company

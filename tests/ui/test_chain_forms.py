@@ -14,6 +14,7 @@ from ui.context import AppContext
 from ui.dialogs.company_dialog import CompanyDialog
 from ui.dialogs.project_dialog import ProjectDialog
 from ui.pages.chains import ChainsPage
+from ui.pages.companies import CompaniesPage
 
 
 def _choose(combo: Any, text: str) -> None:
@@ -87,3 +88,15 @@ def test_a_sub_segment_is_selected_on_its_own(qtbot: Any, ctx: AppContext,
     assert {p.name for p in page.projects.rows} == {"疏能新材料华中基地", "启元新能源电池材料项目"}
     assert {t.name for t in page.targets.rows} == {"赣锋锂源材料有限公司",
                                                    "深圳贝特瑞能新材料有限公司"}
+
+
+def test_company_detail_names_its_segment(qtbot: Any, ctx: AppContext, wait_idle: Any) -> None:
+    page = CompaniesPage(ctx)
+    qtbot.addWidget(page)
+    page.show()
+    wait_idle(ctx)
+    steel = next(c for c in ctx.db.read(companies.list_companies, "武汉钢铁")
+                 if c.name == "武汉钢铁有限公司")
+    page.select_company(steel.id)
+    wait_idle(ctx)
+    assert page.info_values["segment"].text() == "先进钢铁材料 · 上游 · 硅钢生产"

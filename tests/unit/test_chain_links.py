@@ -33,8 +33,8 @@ def m(sqlite_db: Database) -> Map:
     return build(sqlite_db)
 
 
-def test_project_form_sets_its_segment_with_audit_and_permission(sqlite_db: Database,
-                                                                 m: Map) -> None:
+def test_project_form_sets_its_segment_with_audit_and_permission(db: Database) -> None:
+    sqlite_db, m = db, build(db)  # on SQLite and PostgreSQL
     w = m.w
     row = sqlite_db.run(projects.create_project, w.staff, projects.ProjectInput(
         "新项目", w.company, segment_id=m.c))
@@ -65,7 +65,8 @@ def test_project_form_sets_its_segment_with_audit_and_permission(sqlite_db: Data
     assert sqlite_db.read(projects.get_project, other.id).segment_id is None
 
 
-def test_company_form_sets_its_segment_shown_as_a_local_firm(sqlite_db: Database, m: Map) -> None:
+def test_company_form_sets_its_segment_shown_as_a_local_firm(db: Database) -> None:
+    sqlite_db, m = db, build(db)  # on SQLite and PostgreSQL
     w = m.w
     row = sqlite_db.run(companies.create_company, w.staff, companies.CompanyInput(
         "本地材料有限公司", hq_city="武汉", segment_id=m.a))

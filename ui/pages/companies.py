@@ -112,8 +112,9 @@ class CompaniesPage(QWidget):
         self.info = QFormLayout()
         self.info_values = {}
         for key, label in (("uscc", "统一社会信用代码"), ("hq_city", "总部城市"),
-                           ("industry", "产业"), ("former_names", "曾用名"),
-                           ("parent", "投资方"), ("local", "项目公司"), ("note", "备注")):
+                           ("industry", "产业"), ("segment", "产业链环节"),
+                           ("former_names", "曾用名"), ("parent", "投资方"),
+                           ("local", "项目公司"), ("note", "备注")):
             value = QLabel(detail)
             value.setWordWrap(True)
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -244,6 +245,8 @@ class CompaniesPage(QWidget):
         self.info_values["uscc"].setText(c.uscc or "—")
         self.info_values["hq_city"].setText(c.hq_city or "—")
         self.info_values["industry"].setText(c.industry or "—")
+        # 招商图谱: the segment it is a local firm (本地企业) of
+        self.info_values["segment"].setText(details.segment or "—")
         self.info_values["note"].setText(c.note or "—")
         self.info_values["former_names"].setText(c.former_names or "—")
         self.info_values["parent"].setText(

@@ -295,6 +295,7 @@ def _import(db: Database, actor: Actor, path: str | Path, o: _Options,
                 done_rows = [p.row for p in valid if (p.row.sheet, p.row.row) not in invalid]
                 more, notes, touched = assessment_cols.write(uow, actor, done_rows, assessed)
                 also, _, linked = local_cols.write(uow, actor, done_rows, landed, same_local)
+                local_cols.remember_distinct(uow, actor, problems.distinct)
                 more, touched = more + also, touched | linked
                 put, filled = chain_cols.write(uow, actor, done_rows, placed)
                 more, touched = more + put, touched | filled

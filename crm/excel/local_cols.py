@@ -25,6 +25,8 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from sqlalchemy import select
+
 from crm.db import UnitOfWork
 from crm.errors import CrmError
 from crm.excel.assessment_cols import _date, _header, _project_ids
@@ -34,7 +36,7 @@ from crm.excel.layout import is_placeholder
 from crm.excel.resolve import Lookups, Problems, Question
 from crm.excel.rows import LedgerRow, Problem, plain_text
 from crm.models import Company, Project
-from crm.services import companies, local_companies
+from crm.services import companies, duplicates, local_companies
 from crm.services.common import Actor
 from crm.text import normalize
 
@@ -110,12 +112,25 @@ def ask(checked: Checked, lk: Lookups, problems: Problems) -> dict[str, int]:
         found = match(lk.stored_names, name, None, row, len(checked.locals))
         if found.company_id is not None or found.similar is None:
             continue  # another spelling (ensure_company finds it) or nothing like it
-        if (answers is not None and key in answers.new) or key in problems.asked:
-            continue
         cid, existing, reason = found.similar
+        if answers is not None and key in answers.new:
+            problems.distinct.append((name, cid))
+            continue
+        if key in problems.asked:
+            continue
         problems.asked.add(key)
         problems.questions.append(Question(sheet, row, name, cid, existing, reason))
     return same
+
+
+def remember_distinct(uow: UnitOfWork, actor: Actor, pairs: list[tuple[str, int]]) -> None:
+    """The companies created as other companies, as the user answered: each pair is remembered
+    as not the same (企业 → 重复企业 does not show it again), as the company form does."""
+    for written, other in pairs:
+        made = uow.session.scalar(select(Company.id).where(
+            Company.name == written, Company.deleted_at.is_(None), Company.id != other))
+        if made is not None:
+            duplicates.remember_distinct(uow, actor, made, [other])
 
 
 def write(uow: UnitOfWork, actor: Actor, rows: Iterable[LedgerRow], checked: Checked,

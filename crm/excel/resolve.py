@@ -201,6 +201,8 @@ class Problems:
     questions: list[Question] = field(default_factory=list)
     asked: set[str] = field(default_factory=set)  # normalized names asked about
     answers: Answers | None = None  # the user's, for the questions of other columns
+    # (as written, the stored company) the user said are two companies: not 疑似重复 again
+    distinct: list[tuple[str, int]] = field(default_factory=list)
 
 
 class _Ctx:
@@ -315,6 +317,7 @@ def _normalised(row: LedgerRow, lk: Lookups, c: _Ctx, new_names: int) -> Plan | 
     if found.similar is not None:
         cid, name, reason = found.similar
         if key in c.answers.new:
+            c.problems.distinct.append((row.company, cid))
             c.warn(row.row, "company", f"企业“{row.company}”与系统中的“{name}”相似（{reason}），"
                                        "已确认是另一家企业：新建")
         elif key not in c.problems.asked:

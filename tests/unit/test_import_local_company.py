@@ -18,7 +18,7 @@ from crm.excel.ledger import ledger_rows
 from crm.excel.reports import export_report
 from crm.excel.sources import parse_source
 from crm.models import Company, Project
-from crm.services import companies, merge, projects
+from crm.services import companies, duplicates, merge, projects
 from crm.services.common import SYSTEM
 from crm.services.companies import CompanyInput
 from crm.services.metrics import Period
@@ -187,7 +187,7 @@ def test_a_merely_similar_company_refuses_the_command_line_import_naming_the_fix
 
 def test_the_answer_may_be_a_new_company_and_two_usccs_never_merge(
         db: Database, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    world(db)
+    w = world(db)
     path = ledger(tmp_path / "l.xlsx", [["甲项目", "际数科技", None, None, "在谈", "自主"]],
                   LOCAL_HEADERS)
     code = main(["--db", db.url, "import", str(path), "--new-company", "际数科技"])
@@ -195,6 +195,8 @@ def test_the_answer_may_be_a_new_company_and_two_usccs_never_merge(
     assert code == 0, err
     assert "已确认是另一家企业：新建" in out
     assert _companies(db) == ["上海际数科技有限公司", "际数科技"]
+    # the answer is remembered: the 重复企业 list does not ask again
+    assert db.read(duplicates.duplicate_pairs, w.manager) == []
     # an answer never makes two USCCs one company
     other = make_uscc("91420100MA4K00009")
     path = ledger(tmp_path / "u.xlsx", [["乙项目", "际数科技武汉分公司", other, "在谈"]],

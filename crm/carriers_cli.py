@@ -2,10 +2,11 @@
 
     crm carriers [--kind building|factory|land] [--json]
     crm carriers match PROJECT [--json]
-    crm carriers place PROJECT CARRIER --area M2 [--date D] [--user LOGIN]
+    crm carriers place PROJECT CARRIER --area M2 [--date D] [--user LOGIN] [--beyond-need]
 
 Areas are ㎡ (``--area 245亩`` is taken too, converted exactly); a placement beyond the free
-area is refused with both figures, exit 2, like every refusal.
+area is refused with both figures, exit 2, like every refusal; so is one beyond what the
+project still needs (its need minus what it holds) unless ``--beyond-need``.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 
 from crm.commands import Command
 from crm.db import Database
+from crm.errors import ValidationError
 from crm.services import carriers, matching, projects, users
 from crm.services.carriers import SHORT, area_text
 from crm.services.common import command_line_actor, parse_date_text
@@ -42,6 +44,8 @@ def _extend(sub: Any) -> None:
     p.add_argument("--area", required=True, metavar="M2",
                    help="落位面积，平方米（土地也可写亩，如 245亩）")
     p.add_argument("--date", metavar="YYYY-MM-DD", help="自何日起占用，默认今天")
+    p.add_argument("--beyond-need", action="store_true",
+                   help="允许落位面积超出项目尚需面积（需求面积减已落位面积）；不加则超出时拒绝")
     p.add_argument("--user", help="以该用户身份操作（登录名，须完全一致）；"
                                   "不填则以管理员权限操作，并以本机用户名记入变更记录")
 
@@ -103,7 +107,14 @@ def _place(db: Database, args: argparse.Namespace) -> int:
                  else command_line_actor())
         project = projects.find_project(uow, args.project)
         carrier = carriers.find_carrier(uow, args.carrier)
-        row = carriers.place(uow, actor, project.id, carrier.id, area, on)
+        try:
+            row = carriers.place(uow, actor, project.id, carrier.id, area, on,
+                                 beyond_need=args.beyond_need)
+        except ValidationError as exc:
+            if exc.code == "carrier.beyond_need":  # say how to do it deliberately
+                raise ValidationError(f"{exc.message}；确需超出请加 --beyond-need",
+                                      code=exc.code, field=exc.field) from None
+            raise
         free = carriers.figures_of(uow, carrier.id).free
         uow.commit()
     print(f"项目“{row.project}”已{row.status}“{row.carrier}”{area_text(row.area, row.kind)}"

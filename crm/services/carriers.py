@@ -302,13 +302,45 @@ def _audit_placement(uow: UnitOfWork, actor: Actor, action: str, row: CarrierPla
           project=project.name if project else OTHER, area=str(row.area), **extra)
 
 
+def need_area(project: Project) -> Decimal | None:
+    """㎡ a project's record asks for: its land (亩 → ㎡), else its floor area; None if neither."""
+    if project.land_mu:
+        return mu_to_m2(project.land_mu)
+    return project.floor_area or None
+
+
+def _check_need(uow: UnitOfWork, project: Project, carrier: Carrier, area: Decimal) -> None:
+    """Refuse placing more than the project still needs (its need minus what it holds)."""
+    need = need_area(project)
+    if need is None or not isinstance(area, Decimal) or not area.is_finite():
+        return
+    held = uow.session.scalar(select(func.sum(CarrierPlacement.area)).where(
+        CarrierPlacement.project_id == project.id,
+        CarrierPlacement.released_on.is_(None))) or Decimal(0)
+    if held + area <= need:
+        return
+    left = max(need - held, Decimal(0))
+    raise ValidationError(
+        f"项目“{project.name}”需求 {area_text(need, carrier.kind)}，已落位 "
+        f"{area_text(held, carrier.kind)}，尚需 {area_text(left, carrier.kind)}；本次 "
+        f"{area_text(area, carrier.kind)} 超出需求 {area_text(held + area - need, carrier.kind)}"
+        "，未落位", code="carrier.beyond_need", field="area")
+
+
 def place(uow: UnitOfWork, actor: Actor, project_id: int, carrier_id: int, area: Decimal,
-          on: dt.date | None = None, note: str = "") -> PlacementRow:
+          on: dt.date | None = None, note: str = "", *,
+          beyond_need: bool = False) -> PlacementRow:
     """Reserve ``area`` ㎡ of a carrier for a project from ``on`` (default today).
 
+    A project holding space already (落位 or 拟落地, anywhere) needs only the rest: placing
+    more than its need minus what it holds is refused unless ``beyond_need`` (the user said
+    so deliberately, e.g. a bigger plan not yet typed into the project).
+
     Raises:
-        ValidationError: more than the free area (both named), a dropped or deleted project, a
-            project already placed in that carrier, a bad area or date; nothing is written.
+        ValidationError: more than the free area (both named), more than the project still
+            needs without ``beyond_need`` (code ``carrier.beyond_need``, the figures named), a
+            dropped or deleted project, a project already placed in that carrier, a bad area
+            or date; nothing is written.
         PermissionDenied: a staff account placing another's project.
     """
     project = get_or_404(uow.session, Project, project_id, "项目")
@@ -330,6 +362,8 @@ def place(uow: UnitOfWork, actor: Actor, project_id: int, carrier_id: int, area:
     uow.session.flush()
     free = figures_of(uow, carrier.id).free
     _check_area(area, free, carrier)
+    if not beyond_need:
+        _check_need(uow, project, carrier, area)
     row = CarrierPlacement(carrier_id=carrier.id, project_id=project.id, area=area,
                            placed_on=day, note=optional_text(note), user_id=actor.user_id)
     uow.session.add(row)

@@ -5,7 +5,8 @@ A project's need comes from what it records: land (用地面积, 亩) needs 土�
 headquarters, research and services (read from its industry and name). Its timing is its
 计划开工(开业)日期, or now once signed. A carrier fits when it is of a kind the project can use
 and its free area (crm.services.carriers) is at least the need; fits are ranked by a score out
-of 100:
+of 100. What a project already holds (落位 and 拟落地) is taken off its need; a project holding
+all it needs is offered nothing (:attr:`ProjectMatches.empty_text` says so).
 
 - kind, 40: the kind the project needs (20 for the other kind of floor space);
 - area closeness, 30: need ÷ free — the space that fits most snugly leaves the rest whole;
@@ -16,10 +17,10 @@ of 100:
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import and_, exists, or_, select
+from sqlalchemy import and_, exists, func, or_, select
 
 from crm import clock, stages
 from crm.db import UnitOfWork
@@ -49,16 +50,36 @@ class Need:
     """What a project needs: kinds it can use (the better first), ㎡, industry, by when."""
 
     kinds: tuple[str, ...]
-    area: Decimal | None  # ㎡; None when the project records no land or floor area
+    total: Decimal | None  # ㎡ the record asks for; None when it records no land or floor area
     industry_id: int | None
     industry: str
     by: dt.date | None  # when it needs to move in; None: not yet known
+    held: Decimal = Decimal(0)  # ㎡ it already holds (落位 and 拟落地, anywhere)
+
+    @property
+    def area(self) -> Decimal | None:
+        """What is still to place: the need minus what the project already holds (≥ 0)."""
+        if self.total is None:
+            return None
+        return max(self.total - self.held, Decimal(0))
+
+    @property
+    def met(self) -> bool:
+        """The project already holds all it needs."""
+        return self.total is not None and self.held >= self.total
 
     @property
     def text(self) -> str:
-        if self.area is None or not self.kinds:
+        if self.total is None or not self.kinds:
             return "未填写用地或需求面积"
-        return f"{SHORT[self.kinds[0]]} {area_text(self.area, self.kinds[0])}"
+        kind = self.kinds[0]
+        said = f"{SHORT[kind]} {area_text(self.total, kind)}"
+        if self.met:
+            return f"{said}（已落位 {area_text(self.held, kind)}，需求已满足）"
+        if self.held:
+            return f"{said}（已落位 {area_text(self.held, kind)}，" \
+                   f"尚需 {area_text(self.area or Decimal(0), kind)}）"
+        return said
 
 
 def need_of(project: Project, industry: str = "") -> Need:
@@ -84,7 +105,7 @@ class Fit:
 
 def fit(need: Need, c: CarrierFigures) -> Fit | None:
     """How well carrier ``c`` fits ``need``; None when it cannot (kind, or not enough free)."""
-    if need.area is None or c.kind not in need.kinds or c.free < need.area:
+    if need.area is None or need.area <= 0 or c.kind not in need.kinds or c.free < need.area:
         return None
     reasons: list[str] = []
     score = Decimal(0)
@@ -145,7 +166,9 @@ class ProjectMatches:
     def empty_text(self) -> str:
         """Why the list is empty, as a sentence that says what to do."""
         if self.need.area is None:
-            return "项目未填写用地面积（亩）或需求面积（㎡）— 编辑项目填写后可推荐载体"
+            return "项目未填写用地面积（亩）或需求面积（㎡）— 点“编辑”在项目中填写后可推荐载体"
+        if self.need.met:
+            return f"已落位 {area_text(self.need.held, self.need.kinds[0])}，需求已满足"
         return f"没有可用面积不小于 {area_text(self.need.area, self.need.kinds[0])} 的" \
                f"{'或'.join(SHORT[k] for k in self.need.kinds)}载体"
 
@@ -155,10 +178,24 @@ def _industry(uow: UnitOfWork, industry_id: int | None) -> str:
             if industry_id is not None else None) or ""
 
 
+def held_by(uow: UnitOfWork, project_id: int) -> Decimal:
+    """㎡ a project holds now, firm and tentative, in every carrier."""
+    total = uow.session.scalar(select(func.sum(CarrierPlacement.area)).where(
+        CarrierPlacement.project_id == project_id, CarrierPlacement.released_on.is_(None)))
+    return Decimal(total or 0)
+
+
+def project_need(uow: UnitOfWork, project: Project) -> Need:
+    """The project's need with what it already holds taken off (see :attr:`Need.area`)."""
+    return replace(need_of(project, _industry(uow, project.industry_id)),
+                   held=held_by(uow, project.id))
+
+
 def match_project(uow: UnitOfWork, project_id: int) -> ProjectMatches:
-    """The carriers that can take a project's need, best first (score, then the snugger)."""
+    """The carriers that can take what a project still needs (its need minus what it already
+    holds), best first (score, then the snugger); none once the need is met."""
     project = get_or_404(uow.session, Project, project_id, "项目")
-    need = need_of(project, _industry(uow, project.industry_id))
+    need = project_need(uow, project)
     found = []
     for c in carrier_figures(uow):
         f = fit(need, c)

@@ -301,3 +301,40 @@ def test_migration_keeps_typed_occupancy(empty_url: str) -> None:
         assert conn.execute(sa.text("SELECT name, available_area FROM carriers ORDER BY id")
                             ).all() == [("老楼", 360000), ("空地", 500000)]
     engine.dispose()
+
+
+def test_what_a_project_holds_is_taken_off_its_need(sqlite_db: Database,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    """6,000 ㎡ held 拟落地: nothing more is offered, and a second 6,000 ㎡ is refused unless
+    deliberately beyond the need."""
+    s = make_space(sqlite_db)
+    robot = new_project(sqlite_db, s, "工业机器人总装项目", floor="6000")
+    sqlite_db.run(carriers.place, s.owner, robot, s.factory_b, Decimal(2000))
+    part = sqlite_db.read(matching.match_project, robot)
+    assert (part.need.area, part.need.held) == (Decimal(4000), Decimal(2000))
+    assert part.need.text == "厂房 6,000.00 ㎡（已落位 2,000.00 ㎡，尚需 4,000.00 ㎡）"
+    assert "厂房C" in [m.carrier for m in part.matches]  # 5,000 free fits the 4,000 left
+    assert "需 4,000.00 ㎡" in part.matches[0].why
+    sqlite_db.run(carriers.place, s.owner, robot, s.factory_c, Decimal(4000))
+    full = sqlite_db.read(matching.match_project, robot)
+    assert full.matches == [] and full.empty_text == "已落位 6,000.00 ㎡，需求已满足"
+
+    with pytest.raises(ValidationError) as refused:
+        sqlite_db.run(carriers.place, s.owner, robot, s.factory_a, Decimal(6000))
+    assert refused.value.message == (
+        "项目“工业机器人总装项目”需求 6,000.00 ㎡，已落位 6,000.00 ㎡，尚需 0.00 ㎡；本次 "
+        "6,000.00 ㎡ 超出需求 6,000.00 ㎡，未落位")
+    assert figures(sqlite_db, s.factory_a).placed == 0
+    url = sqlite_db.url
+    code, out, err = cli(capsys, "--db", url, "carriers", "match", str(robot), "--json")
+    assert (code, json.loads(out)) == (0, [])
+    code, out, err = cli(capsys, "--db", url, "carriers", "match", "工业机器人总装项目")
+    assert code == 0 and out.splitlines()[-1] == "已落位 6,000.00 ㎡，需求已满足"
+    code, out, err = cli(capsys, "--db", url, "carriers", "place", str(robot), "厂房A",
+                         "--area", "500")
+    assert code == 2 and out == ""
+    assert err == ("错误：项目“工业机器人总装项目”需求 6,000.00 ㎡，已落位 6,000.00 ㎡，尚需 0.00 ㎡；"
+                   "本次 500.00 ㎡ 超出需求 500.00 ㎡，未落位；确需超出请加 --beyond-need\n")
+    code, out, err = cli(capsys, "--db", url, "carriers", "place", str(robot), "厂房A",
+                         "--area", "500", "--beyond-need")
+    assert (code, err) == (0, "") and "拟落地“厂房A”500.00 ㎡" in out

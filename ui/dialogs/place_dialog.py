@@ -7,15 +7,19 @@ from decimal import Decimal
 
 from PySide6.QtWidgets import QLabel, QLineEdit, QWidget
 
+from crm.errors import CrmError
 from crm.services import carriers
 from crm.services.carriers import LAND, SHORT
 from ui.context import AppContext, Op
+from ui.errors import confirm
 from ui.forms import AmountEdit, Choice, DateEdit, FormDialog
 
 
 class PlaceDialog(FormDialog):
     """Place ``project`` in one of ``choices`` ((carrier id, name, kind, free ㎡), the best
-    first). The core refuses more than the free area and says both figures beside 面积."""
+    first). The core refuses more than the free area and says both figures beside 面积; more
+    than the project still needs (its need minus what it holds) is asked about, naming the
+    figures, and placed only when the user says so."""
 
     aliases = {"placed_on": "date", "carrier": "carrier_id"}
 
@@ -25,6 +29,7 @@ class PlaceDialog(FormDialog):
         super().__init__(ctx, self.tr("落位到载体"), parent)
         self.setMinimumWidth(460)
         self.project_id = project_id
+        self.beyond_need = False  # the user confirmed placing more than the project needs
         self.kinds = {ident: kind for ident, _n, kind, _f in choices}
         f = self.form
         f.add("project", self.tr("项目"), QLabel(project, self))
@@ -56,5 +61,17 @@ class PlaceDialog(FormDialog):
     def collect(self) -> Op:
         actor, project_id = self.ctx.actor, self.project_id
         carrier_id, area = self.carrier.value(), self._m2() or Decimal(0)
-        on, note = self.date.value(), self.note.text()
-        return lambda uow: carriers.place(uow, actor, project_id, carrier_id, area, on, note)
+        on, note, beyond = self.date.value(), self.note.text(), self.beyond_need
+        return lambda uow: carriers.place(uow, actor, project_id, carrier_id, area, on, note,
+                                          beyond_need=beyond)
+
+    def _failed(self, exc: BaseException) -> None:
+        if (isinstance(exc, CrmError) and exc.code == "carrier.beyond_need"
+                and not self.beyond_need
+                and confirm(self.tr("{figures}。仍要超出需求落位吗？").format(
+                    figures=exc.message.removesuffix("，未落位")), self)):
+            self.busy = False
+            self.beyond_need = True
+            self.accept()
+            return
+        super()._failed(exc)

@@ -122,3 +122,53 @@ def test_project_detail_recommends_carriers_and_places(qtbot, ctx, wait_idle):
     assert [(r.carrier, r.status, r.area) for r in view.placed_model.rows] == [
         ("北湖标准化厂房一期", "拟落地", Decimal(8000))]
     assert ctx.db.read(carriers.figures_of, shown[0].carrier_id).tentative == Decimal(8000)
+
+
+def test_a_project_holding_its_need_is_offered_nothing(qtbot, ctx, wait_idle, monkeypatch):
+    """工业机器人总装项目 holds its 6,000 ㎡ 拟落地: no 推荐载体, the line says so; placing more
+    elsewhere asks first, naming the figures."""
+    view = ProjectSpaceView(ctx)
+    qtbot.addWidget(view)
+    view.resize(520, 700)
+    view.show()
+    robot = ctx.db.read(projects.find_project, "工业机器人总装项目")
+    view.show_project(robot.id)
+    wait_idle(ctx)
+    assert view.matches_model.rowCount() == 0
+    assert view.matches.message.text() == "已落位 6,000.00 ㎡，需求已满足"
+    assert "需求已满足" in view.need.text()
+    assert view.placed.message.text() == "还没有落位"  # not shown: it holds a placement
+    asked: list[str] = []
+    monkeypatch.setattr("ui.dialogs.place_dialog.confirm",
+                        lambda text, _parent=None: asked.append(text) or False)
+    from ui.dialogs.place_dialog import PlaceDialog
+    factory = next(c for c in ctx.db.read(carriers.carrier_figures)
+                   if c.name == "北湖标准化厂房一期")
+    dialog = PlaceDialog(ctx, robot.id, robot.name, [(factory.id, factory.name, factory.kind,
+                                                       factory.free)], Decimal(6000), factory.id)
+    qtbot.addWidget(dialog)
+    dialog.accept()
+    wait_idle(ctx)
+    assert asked == ["项目“工业机器人总装项目”需求 6,000.00 ㎡，已落位 6,000.00 ㎡，尚需 0.00 ㎡；"
+                     "本次 6,000.00 ㎡ 超出需求 6,000.00 ㎡。仍要超出需求落位吗？"]
+    assert ctx.db.read(carriers.figures_of, factory.id).placed == factory.placed  # said no
+    monkeypatch.setattr("ui.dialogs.place_dialog.confirm", lambda text, _parent=None: True)
+    dialog.accept()
+    wait_idle(ctx)
+    assert ctx.db.read(carriers.figures_of, factory.id).tentative == factory.tentative + 6000
+
+
+def test_a_project_without_an_area_says_only_what_to_fill(qtbot, ctx, wait_idle):
+    view = ProjectSpaceView(ctx)
+    qtbot.addWidget(view)
+    view.resize(520, 700)
+    view.show()
+    signed = next(p for p in ctx.db.read(projects.list_projects)
+                  if p.stage == "signed" and not p.land_mu and not p.floor_area)
+    view.show_project(signed.id)
+    wait_idle(ctx)
+    assert view.matches.message.isVisible()
+    assert view.matches.message.text() == (
+        "项目未填写用地面积（亩）或需求面积（㎡）— 点“编辑”在项目中填写后可推荐载体")
+    assert not view.placed.isVisible() and not view.placed_title.isVisible()
+    assert not view.place_button.isVisible() and not view.need.isVisible()

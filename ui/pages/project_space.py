@@ -34,7 +34,7 @@ class ProjectSpaceView(QWidget):
         self.need.setWordWrap(True)
         layout.addWidget(self.need)
 
-        placed = QLabel(self.tr("已落位"), self)
+        placed = self.placed_title = QLabel(self.tr("已落位"), self)
         placed.setProperty("class", "panel-title")
         self.release_button = QPushButton(self.tr("释放"), self)
         self.release_button.clicked.connect(lambda _c=False: self.release_selected())
@@ -53,7 +53,7 @@ class ProjectSpaceView(QWidget):
         self.placed.setMaximumHeight(130)
         layout.addWidget(self.placed)
 
-        heading = QLabel(self.tr("推荐载体"), self)
+        heading = self.matches_title = QLabel(self.tr("推荐载体"), self)
         heading.setObjectName("section-title")
         heading.setProperty("class", "panel-title")
         self.place_button = QPushButton(self.tr("落位…"), self)
@@ -99,7 +99,14 @@ class ProjectSpaceView(QWidget):
         self.need.setText(self.tr("需求：{need}{industry}{timing}").format(
             need=need.text, industry=industry, timing=timing))
         self.placed_model.set_rows(space.placements)
-        self.placed.update_state(len(space.placements))
+        # 选一个点落位 only when there is one to choose
+        self.placed.update_state(len(space.placements), self.tr(
+            "还没有落位 — 在下面的推荐载体中选一个点“落位…”") if space.shown
+            else self.tr("还没有落位"))
+        # no area entered and nothing placed: only the sentence saying what to fill, and how
+        bare = need.total is None and not space.placements
+        for widget in (self.need, self.placed_title, self.placed, self.matches_title):
+            widget.setVisible(not bare)
         self.matches_model.set_rows(space.shown)
         self.matches.update_state(len(space.shown), space.matches.empty_text)
         if space.shown:
@@ -108,8 +115,10 @@ class ProjectSpaceView(QWidget):
 
     def _buttons(self) -> None:
         may = self.space is not None and self.space.may_place
-        self.place_button.setVisible(may)
-        self.release_button.setVisible(may)
+        bare = (self.space is not None and self.space.matches.need.total is None
+                and not self.space.placements)
+        self.place_button.setVisible(may and not bare)
+        self.release_button.setVisible(may and not bare)
         self.place_button.setEnabled(self.matches_table.currentIndex().isValid())
         row = self.placed_model.row_at(self.placed_table.currentIndex().row())
         self.release_button.setEnabled(row is not None and row.released_on is None)

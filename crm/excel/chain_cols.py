@@ -4,11 +4,13 @@ The 项目台账 export writes each project's chain and segment (a sub-segment b
 the import reads them back (also under 所属产业链, and 产业链环节 / 链条环节) and puts the project
 into that segment through crm.services.chains.link_project, so its permission and audit hold.
 
-- A segment is looked up among the stored ones only, never created: a name that is not one is
-  an error on its cell naming the segments that exist (of the row's chain, or of every chain);
-  a chain that is not one, likewise naming the chains.
-- Without a 产业链 cell the segment's name alone must name one segment (else: an error naming
-  the chains that have it).
+- A segment is looked up among the stored ones only, never created (a chain's segments and their
+  order are the bureau's map, not something a ledger can say). A chain or segment this database
+  does not have leaves the project out of the map with a 提示 naming the ones that exist: the
+  project itself is imported (moving a ledger to a new database must not fail on its map), and
+  importing again once the chain is drawn puts it in.
+- Without a 产业链 cell the segment's name alone must name one segment; a name that several
+  chains have is an error naming them (which one is meant cannot be guessed).
 - An empty 环节 cell keeps what is stored (an import never removes), as for the other columns.
 - A ledger without these columns is read as before.
 """
@@ -42,6 +44,7 @@ _SHOWN = 30  # names listed in an error at most
 class Checked:
     segments: dict[tuple[str, int], int] = field(default_factory=dict)  # (sheet, row) → id
     errors: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)  # left out of the map, with why
 
 
 def _text(raw: object) -> str:
@@ -78,17 +81,22 @@ def check(uow: UnitOfWork, rows: Iterable[LedgerRow],
         def bad(key: str, reason: str, row: LedgerRow = row,
                 header: HeaderGuess | None = header) -> None:
             out.errors.append(Problem(row.row, _header(header, key), reason, row.sheet))
+
+        def unplaced(key: str, reason: str, row: LedgerRow = row,
+                     header: HeaderGuess | None = header) -> None:
+            out.warnings.append(Problem(row.row, _header(header, key),
+                                        f"{reason}；项目照常导入，未归入招商图谱", row.sheet))
         chain_id: int | None = None
         if chain_text:
             chain_id = by_chain_name.get(normalize(chain_text))
             if chain_id is None:
-                bad("chain", f"没有产业链“{chain_text}”；已有产业链：{_listed(chain_names.values())}"
-                    "（产业链在招商图谱中维护，导入不会新建）")
+                unplaced("chain", f"本库没有产业链“{chain_text}”；已有产业链："
+                         f"{_listed(chain_names.values())}（产业链在招商图谱中维护，导入不会新建）")
                 continue
         if not seg_text:
             if chain_id is not None:
                 names = _listed(s.name for s in segs.get(chain_id, []))
-                bad("segment", f"已填产业链“{chain_text}”，请同时填写环节：{names}")
+                unplaced("segment", f"已填产业链“{chain_text}”但没有填写环节（可填：{names}）")
             continue
         key = normalize(seg_text)
         pool = segs.get(chain_id, []) if chain_id is not None else [
@@ -96,11 +104,11 @@ def check(uow: UnitOfWork, rows: Iterable[LedgerRow],
         hits = [s for s in pool if normalize(s.name) == key]
         if not hits:
             if chain_id is not None:
-                bad("segment", f"产业链“{chain_names[chain_id]}”中没有环节“{seg_text}”；已有环节："
-                    f"{_listed(s.name for s in segs.get(chain_id, []))}"
-                    "（环节在招商图谱中维护，导入不会新建）")
+                unplaced("segment", f"产业链“{chain_names[chain_id]}”中没有环节“{seg_text}”；已有"
+                         f"环节：{_listed(s.name for s in segs.get(chain_id, []))}"
+                         "（环节在招商图谱中维护，导入不会新建）")
             else:
-                bad("segment", f"没有环节“{seg_text}”；已有环节：" + "；".join(
+                unplaced("segment", f"本库没有环节“{seg_text}”；已有环节：" + "；".join(
                     f"{chain_names[c]}：{_listed(s.name for s in ss)}"
                     for c, ss in segs.items()) + "（环节在招商图谱中维护，导入不会新建）")
             continue

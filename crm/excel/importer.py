@@ -279,6 +279,7 @@ def _import(db: Database, actor: Actor, path: str | Path, o: _Options,
         invalid |= {(p.sheet, p.row) for p in landed.errors}
         placed = chain_cols.check(uow, rows, headers)  # 产业链, 环节 (招商图谱)
         errors.extend(placed.errors)
+        warnings.extend(placed.warnings)
         invalid |= {(p.sheet, p.row) for p in placed.errors}
         valid = [p for p in plans if (p.row.sheet, p.row.row) not in invalid]
         result = writer.WriteResult()

@@ -153,18 +153,36 @@ def test_ledger_segment_synonyms_and_unknown_segment_by_cell(sqlite_db: Database
     assert report.errors == () and report.created == 2
     assert {k: v for k, v in _segments(sqlite_db).items() if k in ("甲项目", "乙项目")} == {
         "甲项目": "新材料 · 中游 · 医药材料", "乙项目": "新材料 · 下游 · 应用"}
-    bad = _sheet(tmp_path / "bad.xlsx", ["项目名称", "企业名称", "产业链", "产业链环节"],
-                 [["丙项目", "丙公司", "新材料", "正极材料"], ["丁项目", "丁公司", "新能源", "应用"]])
+    # A chain or segment this database has not drawn: the project is imported all the same,
+    # left out of the map, and a 提示 on its cell names what exists.
+    unknown = _sheet(tmp_path / "unknown.xlsx", ["项目名称", "企业名称", "产业链", "产业链环节"],
+                     [["丙项目", "丙公司", "新材料", "正极材料"], ["丁项目", "丁公司", "新能源", "应用"]])
+    report = import_ledger(sqlite_db, SYSTEM, unknown)
+    assert report.errors == () and not report.refused and report.created == 2
+    texts = {(p.row, p.column): p.reason for p in report.warnings}
+    assert texts[(2, "产业链环节")] == (
+        "产业链“新材料”中没有环节“正极材料”；已有环节：原料、电子材料、靶材、医药材料、应用"
+        "（环节在招商图谱中维护，导入不会新建）；项目照常导入，未归入招商图谱")
+    assert texts[(3, "产业链")].startswith("本库没有产业链“新能源”；已有产业链：新材料")
+    segments = _segments(sqlite_db)
+    assert segments["丙项目"] == "" and segments["丁项目"] == ""
+
+
+def test_ledger_segment_named_by_two_chains_is_refused(sqlite_db: Database, m: Map,
+                                                       tmp_path: Path) -> None:
+    with sqlite_db.uow() as uow:
+        other = chains.add_chain(uow, SYSTEM, chains.ChainInput("生物医药")).id
+        chains.add_segment(uow, SYSTEM, other, chains.SegmentInput("原料", "上游"))
+        uow.commit()
+    bad = _sheet(tmp_path / "bad.xlsx", ["项目名称", "企业名称", "环节"],
+                 [["戊项目", "戊公司", "原料"]])
     before = sqlite_db.revision()
     report = import_ledger(sqlite_db, SYSTEM, bad)
     assert report.refused and sqlite_db.revision() == before
-    texts = {(p.row, p.column): p.reason for p in report.errors}
-    assert texts[(2, "产业链环节")] == (
-        "产业链“新材料”中没有环节“正极材料”；已有环节：原料、电子材料、靶材、医药材料、应用"
-        "（环节在招商图谱中维护，导入不会新建）")
-    assert texts[(3, "产业链")].startswith("没有产业链“新能源”；已有产业链：新材料")
+    assert [p.reason for p in report.errors] == [
+        "环节“原料”在多条产业链中都有（新材料、生物医药），请填写产业链"]
     names = sqlite_db.read(lambda uow: set(uow.session.scalars(select(Project.name))))
-    assert "丙项目" not in names
+    assert "戊项目" not in names
 
 
 def test_ledger_without_chain_columns_keeps_links(sqlite_db: Database, m: Map,

@@ -20,7 +20,7 @@ from crm.services import rewards, scorecard
 from crm.services.common import parse_date_text, resolve_ids
 from crm.services.rewards import RewardLine
 from crm.services.scorecard import Scorecard, ScoreLine
-from crm.text import pad
+from crm.text import display_width, pad, rpad
 
 
 def _extend(sub: Any) -> None:
@@ -102,19 +102,25 @@ def reward_json(r: RewardLine) -> dict[str, Any]:
 def _print_card(card: Scorecard) -> None:
     who = f"{card.owner}：" if card.owner else ""
     print(f"{who}{card.scheme.name if card.scheme else ''}  {card.period_text}")
-    print(f"{pad('类别', 6)} {pad('指标', 26)} {'实际':>12} {'目标':>12} {'完成率':>9} "
-          f"{'分值':>7} {'得分':>7} {'尚可得分':>8}")
+    rows = [("类别", "指标", "实际", "目标", "完成率", "分值", "得分", "尚可得分")]
+    notes = [""]
     for line in card.lines:
         if line.kind == "score":
-            full = _num(line.weight)
+            full = _num(line.weight) or ""
         else:
             sign = "+" if line.kind == "bonus" else "-"
             full = f"{sign}{_num(line.points_each)}/个"
-        print(f"{pad(line.kind_name, 6)} {pad(line.label, 26)} {_shown(line.actual, line.unit):>12} "
-              f"{_shown(line.target, line.unit) if line.target is not None else '':>12} "
-              f"{line.ratio_text if line.kind == 'score' else '':>9} {full:>7} "
-              f"{_num(line.points):>7} {_num(line.available) or '':>8}"
-              + (f"  {line.note}" if line.note else ""))
+        rows.append((line.kind_name, line.label, _shown(line.actual, line.unit),
+                     _shown(line.target, line.unit) if line.target is not None else "",
+                     line.ratio_text if line.kind == "score" else "", full,
+                     _num(line.points) or "", _num(line.available) or ""))
+        notes.append(f"  {line.note}" if line.note else "")
+    # columns as wide as their widest cell, in terminal columns (a Chinese character takes two)
+    widths = [max(display_width(r[i]) for r in rows) for i in range(len(rows[0]))]
+    for row, note in zip(rows, notes, strict=True):
+        cells = [pad(c, w) if i < 2 else rpad(c, w)
+                 for i, (c, w) in enumerate(zip(row, widths, strict=True))]
+        print(("  ".join(cells) + note).rstrip())
     print(f"合计得分 {_num(card.total)}（满分 {_num(card.full_marks)}，加分另计；尚可得分 "
           f"{_num(card.available)}）")
 

@@ -152,10 +152,17 @@ def project_keys(name: str, company: Named, uscc: str | None,
     return mine.sort_key, "|".join(plain + first)
 
 
+def display_width(text: str) -> int:
+    """Terminal columns ``text`` takes: a Chinese (wide or full-width) character takes two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
 def pad(text: str, width: int) -> str:
     """``text`` filled with spaces to ``width`` terminal columns (a Chinese character takes
     two), so that columns of a command's output line up."""
-    import unicodedata
+    return text + " " * max(0, width - display_width(text))
 
-    used = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-    return text + " " * max(0, width - used)
+
+def rpad(text: str, width: int) -> str:
+    """``text`` right-aligned in ``width`` terminal columns (numbers, 800.00万美元)."""
+    return " " * max(0, width - display_width(text)) + text

@@ -314,3 +314,27 @@ def test_command_line_names_units_other_than_yuan(demo_db: Database,
     assert main(["--db", demo_db.url, "scorecard", "--year", "2025", "--as-of", "2025-12-31"]) == 0
     line = next(x for x in capsys.readouterr().out.splitlines() if "实际利用外资" in x)
     assert "800.00万美元" in line and "3000.00万美元" in line, line
+
+
+def test_command_line_columns_line_up_in_terminal_columns(demo_db: Database,
+                                                          capsys: pytest.CaptureFixture[str]
+                                                          ) -> None:
+    """A Chinese character takes two columns: 800.00万美元 and 175.62亿元 end where 实际 ends,
+    and every figure ends under its heading (the demo's 2025 scheme)."""
+    from crm.text import display_width
+    assert main(["--db", demo_db.url, "scorecard", "--year", "2025", "--as-of", "2025-12-31"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    header = next(x for x in out if x.startswith("类别"))
+    table = out[out.index(header):next(i for i, x in enumerate(out) if x.startswith("合计得分"))]
+
+    def end_of(line: str, cell: str) -> int:  # the terminal column where ``cell`` ends
+        return display_width(line[:line.index(cell) + len(cell)])
+    money = next(x for x in table if "实际利用外资" in x)
+    amount = next(x for x in table if "签约项目金额" in x)
+    count = next(x for x in table if "签约项目数" in x)
+    actual = end_of(header, "实际")
+    assert end_of(money, "800.00万美元") == end_of(amount, "亿元") == end_of(count, "30") == actual
+    assert end_of(money, "3000.00万美元") == end_of(amount, "150.00亿元") == end_of(header, "目标")
+    scored = [x for x in table[1:] if x.startswith("考核指标")]
+    assert len(scored) == 7
+    assert {display_width(x) for x in scored} == {display_width(header)}

@@ -16,7 +16,7 @@ from crm.db import Database
 from crm.errors import ValidationError
 from crm.services import alerts, metrics, snapshots, trend, users
 from crm.services.common import command_line_actor, parse_date_text
-from crm.text import pad
+from crm.text import display_width, pad, rpad
 
 
 def _add_alerts(sub: Any) -> None:
@@ -90,7 +90,25 @@ def _add_trend(sub: Any) -> None:
                          description="一年中每个月末的累计开工率（有快照用快照），以及本年签约项目"
                                      "从签约到开工的天数（中位数、四分位数）。")
     cmd.add_argument("--year", metavar="YYYY", help="年份（默认今年）")
+    cmd.add_argument("--by", choices=tuple(trend.LAG_GROUPS), metavar="industry|owner|source",
+                     help="签约到开工天数再分组列出：industry 按产业、owner 按招商专员、"
+                          "source 按招商来源（与窗口“冲刺”页相同）")
     cmd.add_argument("--json", action="store_true")
+
+
+def _lag_table(label: str, rows: list[trend.LagRow]) -> None:
+    """The lag split as the window's 签约到开工天数 table shows it, in terminal columns."""
+    print(f"{label}：")
+    table = [("名称", "已开工", "中位数(天)", "四分位(天)", "最快", "最慢", "未开工")]
+    for r in rows:
+        table.append((r.label, str(r.started), r.median_text,
+                      f"{r.q1_text}–{r.q3_text}" if r.started else "—",
+                      "—" if r.fastest is None else str(r.fastest),
+                      "—" if r.slowest is None else str(r.slowest), str(r.waiting)))
+    widths = [max(display_width(t[i]) for t in table) for i in range(len(table[0]))]
+    for t in table:
+        print("  " + "  ".join(pad(c, w) if i == 0 else rpad(c, w)
+                               for i, (c, w) in enumerate(zip(t, widths, strict=True))))
 
 
 def _trend(db: Database, args: argparse.Namespace) -> int:
@@ -108,11 +126,12 @@ def _trend(db: Database, args: argparse.Namespace) -> int:
     with db.uow() as uow:
         points = trend.trend(uow, year, today)
         lags = trend.lag(uow, period, today)
+    groups = {args.by: lags.groups[args.by]} if args.by else lags.groups
     if args.json:
         print(json.dumps({"year": year, "months": [p.to_json() for p in points],
                           "lag": {"overall": lags.overall.to_json(),
                                   **{by: [r.to_json() for r in rows]
-                                     for by, rows in lags.groups.items()}}},
+                                     for by, rows in groups.items()}}},
                          ensure_ascii=False))
         return 0
     print(f"{year} 年逐月累计开工率（月末）")
@@ -121,6 +140,8 @@ def _trend(db: Database, args: argparse.Namespace) -> int:
     o = lags.overall
     print(f"签约到开工天数：{o.started} 个已开工，中位数 {o.median_text} 天"
           f"（四分位 {o.q1_text}–{o.q3_text}），{o.waiting} 个仍未开工")
+    if args.by:
+        _lag_table(trend.LAG_GROUPS[args.by], lags.groups[args.by])
     return 0
 
 

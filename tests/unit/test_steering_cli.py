@@ -140,3 +140,30 @@ def test_trend_of_a_year_not_begun_is_refused(demo_db: Database,
     code, out, err = run(capsys, "--db", demo_db.url, "trend", "--year", str(next_year))
     assert code == 2 and out == ""
     assert f"{next_year} 年尚未开始" in err and len(err.strip().splitlines()) == 1
+
+
+def test_trend_by_industry_owner_source_as_the_window(demo_db: Database,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    """``--by`` splits 签约到开工天数 as the 冲刺 page does, from the same crm.services.trend.lag."""
+    from crm import clock
+    from crm.services import metrics, trend
+    from crm.text import display_width
+    period = metrics.Period(D(2025, 1, 1), D(2025, 12, 31))
+    lags = demo_db.read(trend.lag, period, clock.today())
+    code, out, err = run(capsys, "--db", demo_db.url, "trend", "--year", "2025", "--by",
+                         "industry", "--json")
+    assert code == 0, err
+    lag = json.loads(out)["lag"]
+    assert set(lag) == {"overall", "industry"}
+    assert lag["industry"] == [r.to_json() for r in lags.groups["industry"]]
+    code, out, err = run(capsys, "--db", demo_db.url, "trend", "--year", "2025", "--by", "owner")
+    assert code == 0, err
+    lines = out.splitlines()
+    table = lines[lines.index("按招商专员：") + 1:]
+    assert len(table) == 1 + len(lags.groups["owner"])  # the heading and one line per person
+    assert table[0].split() == ["名称", "已开工", "中位数(天)", "四分位(天)", "最快", "最慢", "未开工"]
+    for row, line in zip(lags.groups["owner"], table[1:], strict=True):
+        assert line.split()[:3] == [row.label, str(row.started), row.median_text]
+    assert len({display_width(x) for x in table}) == 1  # the columns line up
+    code, out, err = run(capsys, "--db", demo_db.url, "trend", "--by", "city")
+    assert code == 2 and "--by" in err

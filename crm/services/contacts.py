@@ -192,7 +192,8 @@ def _where(uow: UnitOfWork, stmt: Select[Any], q: LogQuery) -> Select[Any]:
         projects = select(Project.id).where(Project.name.like(like, escape=ESC))
         companies = select(Company.id).where(Company.name.like(like, escape=ESC))
         logs = search.candidates(uow.session, "contact_logs_fts", ContactLog.id, [needle])
-        if logs is None:
+        pg = uow.session.get_bind().dialect.name == "postgresql"
+        if logs is None and not (pg and not search.short(needle)):
             stmt = stmt.where(in_content | ContactLog.project_id.in_(projects)
                               | ContactLog.company_id.in_(companies))
         else:
@@ -205,8 +206,9 @@ def _where(uow: UnitOfWork, stmt: Select[Any], q: LogQuery) -> Select[Any]:
                         projects = projects.where(found)
                     else:
                         companies = companies.where(found)
+            # (on PostgreSQL each part from its GIN index: the OR of the three scans every log)
             stmt = stmt.where(ContactLog.id.in_(union(
-                select(ContactLog.id).where(logs, in_content),
+                select(ContactLog.id).where(in_content if logs is None else logs & in_content),
                 select(ContactLog.id).where(ContactLog.project_id.in_(projects)),
                 select(ContactLog.id).where(ContactLog.company_id.in_(companies)))))
     return stmt

@@ -108,7 +108,33 @@ def _empty_pg_schema(db: Database) -> bool:
                 conn.execute(text(f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
                                   "1, false)"))
         conn.execute(Revision.__table__.insert().values(id=1, value=0))
+        # what the migrations themselves write (the investor tiers …) is there in a new
+        # database, so an emptied one has it back
+        for table in Base.metadata.sorted_tables:
+            rows = _SEEDED.get(table.name)
+            if rows:
+                conn.execute(table.insert(), rows)
+                if "id" in table.c and table.c.id.autoincrement:
+                    conn.execute(text(f"SELECT setval(pg_get_serial_sequence('{table.name}', "
+                                      f"'id'), {max(r['id'] for r in rows)})"))
     return True
+
+
+_SEEDED: dict[str, list[dict[str, object]]] = {}  # table → the rows a new schema holds
+
+
+def _new_pg_schema(db: Database) -> None:
+    """Migrate a new schema and note the rows the migrations wrote (see _empty_pg_schema)."""
+    from crm.models import Base, Revision
+
+    with db.engine.connect() as conn:
+        for table in Base.metadata.sorted_tables:
+            if table is Revision.__table__:
+                continue
+            rows = [dict(r._mapping) for r in conn.execute(table.select())]
+            if rows:
+                _SEEDED[table.name] = rows
+    db.dispose()
 
 
 @pytest.fixture(scope="session")
@@ -119,7 +145,7 @@ def _pg_shared() -> Iterator[dict[str, str]]:
         yield {}
         return
     url, schema = _pg_schema_url(_PG)
-    Database(url).dispose()
+    _new_pg_schema(Database(url))
     state = {"url": url, "schema": schema}
     yield state
     _drop_pg_schema(_PG, state["schema"])
@@ -142,7 +168,7 @@ def pg_db(_pg_shared: dict[str, str]) -> Iterator[Database]:
     if not reusable:  # the test changed the schema itself: start from a new one
         _drop_pg_schema(_PG, _pg_shared["schema"])
         _pg_shared["url"], _pg_shared["schema"] = _pg_schema_url(_PG)
-        Database(_pg_shared["url"]).dispose()
+        _new_pg_schema(Database(_pg_shared["url"]))
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.pg)])

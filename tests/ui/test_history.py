@@ -57,7 +57,8 @@ def test_company_changes_tab_follows_a_new_contact_live(
                  ContactInput(name="周敏", title="董事长助理")))
     wait_idle(ctx)  # the write's change signal reloads the shown company
     wait_idle(ctx)
-    assert page.tabs.tabText(page.tabs.indexOf(page.changes)) == "变更记录"
+    # the 变更记录 tab holds the history (with the merge's 撤销合并 beside it)
+    assert page.tabs.tabText(page.tabs.indexOf(page.changes.parentWidget())) == "变更记录"
     top = cells(page.changes.model, 0)
     assert top[1:3] == ["周建明", "新增联系人"]
     assert top[3].splitlines() == ["联系人：周敏", "职务：董事长助理"]

@@ -35,7 +35,7 @@ from crm.db import UnitOfWork
 from crm.errors import CrmError
 from crm.excel import cells
 from crm.excel.cells import CellError
-from crm.excel.headers import LABELS, ORIGIN_FIELDS, HeaderGuess
+from crm.excel.headers import LABELS, ORIGIN_FIELDS, PROMISE_FIELDS, HeaderGuess
 from crm.excel.layout import is_placeholder
 from crm.excel.rows import LedgerRow, Problem
 from crm.excel.xlsx import Column
@@ -104,8 +104,9 @@ def check(uow: UnitOfWork, rows: Iterable[LedgerRow], headers: dict[str, HeaderG
             out.errors.append(Problem(row.row, _header(header, key), reason, row.sheet))
 
         for key, raw in row.extra.items():
-            if raw is None or (isinstance(raw, str) and (not raw.strip() or is_placeholder(raw))):
-                continue
+            if key in PROMISE_FIELDS or raw is None or (
+                    isinstance(raw, str) and (not raw.strip() or is_placeholder(raw))):
+                continue  # promises: crm.excel.promise_cols
             if key in ORIGIN_FIELDS:
                 col = header.column_of(key) if header else None
                 stated = (header.units.get(col) if header and col is not None else None) or (

@@ -76,6 +76,17 @@ ASSESSMENT_FIELDS: dict[str, tuple[str, tuple[str, ...]]] = {
     "registered_on": ("入统时间", ("入统时间", "入统日期", "纳统时间", "纳统日期")),
     "above_scale_on": ("入规时间", ("入规时间", "入规日期")),
 }
+# What the signing agreement promises (read and written by crm.excel.promise_cols): agreed
+# dates, 投资强度 and 亩均税收 (万元/亩).
+PROMISE_FIELDS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "agreed_start_on": ("约定开工日期", ("约定开工日期", "约定开工时间", "合同约定开工日期")),
+    "agreed_producing_on": ("约定投产日期", ("约定投产日期", "约定投产时间", "合同约定投产日期")),
+    "agreed_full_production_on": ("约定达产日期", ("约定达产日期", "约定达产时间",
+                                               "合同约定达产日期")),
+    "investment_intensity": ("投资强度", ("投资强度", "约定投资强度")),
+    "tax_per_mu": ("亩均税收", ("亩均税收", "约定亩均税收")),
+}
+ASSESSMENT_FIELDS.update(PROMISE_FIELDS)
 FIELDS.update(ASSESSMENT_FIELDS)
 # The local project company that landed beside the investor that signed (issue 18; read and
 # written by crm.excel.local_cols): its name and its 营业执照取得日期.

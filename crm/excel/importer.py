@@ -21,7 +21,7 @@ from pathlib import Path
 from crm import permissions
 from crm.db import Database
 from crm.errors import ValidationError
-from crm.excel import assessment_cols, chain_cols, local_cols, writer
+from crm.excel import assessment_cols, chain_cols, local_cols, promise_cols, receipt_sheet, writer
 from crm.excel.headers import LABELS, REQUIRED, HeaderGuess
 from crm.excel.keys import NameKeys
 from crm.excel.reader import Book, Sheet, open_book
@@ -88,6 +88,7 @@ class ImportReport:
     unit_needed: tuple[str, ...] = ()  # money columns whose unit is stated nowhere
     # companies only like a stored one, not answered: nothing is written until they are
     questions: tuple[Question, ...] = ()
+    receipts: tuple[tuple[str, int], ...] = ()  # 到位资金明细 sheets read: (sheet, rows)
 
     @property
     def ok(self) -> bool:
@@ -130,6 +131,8 @@ class ImportReport:
         """A line per sheet (imported or not)."""
         out = [f"工作表“{s.name}”：表头在{s.header_rows}，{s.rows} 行数据，跳过 "
                f"{s.blank + len(s.skipped_rows)} 行" for s in self.sheets]
+        out += [f"工作表“{name}”：到位资金明细 {n} 笔（所列项目的到位资金以此为准）"
+                for name, n in self.receipts]
         out += [f"工作表“{name}”：未导入（{why}）" for name, why in self.skipped_sheets]
         return out
 
@@ -148,6 +151,8 @@ class ImportReport:
             if s.blank:
                 lines.append(f"  跳过空行 {s.blank} 行")
             lines += [f"  跳过第 {row} 行：{why}" for row, why in s.skipped_rows]
+        lines += [f"工作表“{name}”：到位资金明细 {n} 笔（所列项目的到位资金以此为准）"
+                  for name, n in self.receipts]
         lines += [f"工作表“{name}”：未导入（{why}）" for name, why in self.skipped_sheets]
         if self.people:
             lines.append(f"{'将建立' if not self.written else '已建立'}人员档案（未开通登录）："
@@ -278,6 +283,13 @@ def _import(db: Database, actor: Actor, path: str | Path, o: _Options,
         warnings.extend(landed.warnings)
         invalid |= {(p.sheet, p.row) for p in landed.errors}
         placed = chain_cols.check(uow, rows, headers)  # 产业链, 环节 (招商图谱)
+        promised = promise_cols.check(rows, headers)  # 约定开工日期 … 亩均税收
+        paid = receipt_sheet.check(book.receipts, o.unit)  # 到位资金明细: one row per receipt
+        receipt_sheet.match(uow, paid, rows)
+        warnings.extend(receipt_sheet.take_over(assessed, rows, paid))
+        for extra_errors in (promised.errors, paid.errors):
+            errors.extend(extra_errors)
+            invalid |= {(p.sheet, p.row) for p in extra_errors}
         errors.extend(placed.errors)
         warnings.extend(placed.warnings)
         invalid |= {(p.sheet, p.row) for p in placed.errors}
@@ -300,6 +312,11 @@ def _import(db: Database, actor: Actor, path: str | Path, o: _Options,
                 more, touched = more + also, touched | linked
                 put, filled = chain_cols.write(uow, actor, done_rows, placed)
                 more, touched = more + put, touched | filled
+                put, filled = promise_cols.write(uow, actor, done_rows, promised)
+                more, touched = more + put, touched | filled
+                put, filled, received = receipt_sheet.write(uow, actor, paid, done_rows)
+                more, touched = more + put, touched | filled
+                result.changed = result.changed or received
                 result.changed = result.changed or bool(touched)
                 moved = len(touched & result.unchanged_rows)  # only its 到位资金 … changed
                 result.updated, result.unchanged = result.updated + moved, result.unchanged - moved
@@ -326,7 +343,7 @@ def _import(db: Database, actor: Actor, path: str | Path, o: _Options,
         tuple(warnings), tuple(sorted(invalid, key=lambda k: (order.get(k[0], 0), k[1]))),
         result.created, result.updated, result.unchanged, written, o.dry_run, refused,
         tuple(_reading(one, p, o.unit) for one, p in zip(sheets, parsed, strict=True)),
-        book.skipped, people, tuple(unit_needed), tuple(problems.questions))
+        book.skipped, people, tuple(unit_needed), tuple(problems.questions), tuple(paid.sheets))
 
 
 def _unit_needed(sheets: list[Sheet], parsed: list[ParsedRows], tag: dict[str, str],

@@ -16,7 +16,7 @@ from sqlalchemy.orm import aliased
 
 from crm import stages
 from crm.db import UnitOfWork
-from crm.excel import chain_cols
+from crm.excel import chain_cols, promise_cols, receipt_sheet
 from crm.excel.assessment_cols import EXPORT_COLUMNS, EXPORT_SELECT, export_cells, export_data
 from crm.excel.rows import Cancelled, OperationCancelled, Progress
 from crm.excel.sources import source_text
@@ -38,6 +38,7 @@ COLUMNS = (
     Column("招商专员", "text", 9), Column("招商来源", "text", 16), Column("拟落地载体", "text", 16),
     Column("用地面积(亩)", "area", 11), Column("立项日期", "date", 11), Column("备注", "text", 30),
     *EXPORT_COLUMNS,  # 规模档次, 企业层级, milestones, 到位资金 by origin (issue 19)
+    *promise_cols.EXPORT_COLUMNS,  # 约定开工日期 … 亩均税收: the agreement's promises
 )
 
 
@@ -51,6 +52,7 @@ def ledger_rows(uow: UnitOfWork) -> Iterator[list[Any]]:
     """Each live project as the ledger row the importer reads back."""
     owner = aliased(User)
     assessed = export_data(uow)
+    promised = promise_cols.export_data(uow)
     local = aliased(Company)
     signed = (select(Agreement.project_id,
                      func.sum(type_coerce(Agreement.amount, Integer)).label("amount"))
@@ -90,7 +92,7 @@ def ledger_rows(uow: UnitOfWork) -> Iterator[list[Any]]:
                reason if dropped_on else None, owner_name,
                source_text(source, amb or "", referrer or ""), carrier,
                None if land is None else land / 100, lead_on, note,
-               *export_cells(assessed, more)]
+               *export_cells(assessed, more), *promise_cols.export_cells(promised, more[0])]
 
 
 def write_ledger(uow: UnitOfWork, book: Book, org: str, as_of: dt.date, *,
@@ -109,6 +111,9 @@ def write_ledger(uow: UnitOfWork, book: Book, org: str, as_of: dt.date, *,
             if progress is not None:
                 progress(count, total)
     table.finish()
+    # every receipt on a sheet of its own: the running totals above cannot say when each came,
+    # of what kind, in what currency (the import takes this sheet as authoritative)
+    receipt_sheet.write_sheet(uow, book, org)
     if progress is not None:
         progress(total, total)
     return count

@@ -12,6 +12,7 @@ from pathlib import Path
 from python_calamine import CalamineWorkbook
 
 from crm.errors import ValidationError
+from crm.excel import receipt_sheet
 from crm.excel.cells import is_blank_row
 from crm.excel.headers import HEADER_SCAN_ROWS, REQUIRED, HeaderGuess, Merged, find_header, header_at
 from crm.excel.stream import MAX_COLUMNS, StatedSize, read_sheet, stated_sizes
@@ -42,6 +43,8 @@ class Book:
     path: Path
     sheets: tuple[Sheet, ...]
     skipped: tuple[tuple[str, str], ...]  # (sheet name, why)
+    # sheets of receipts (到位资金明细, crm.excel.receipt_sheet), read beside the ledger sheets
+    receipts: tuple[Sheet, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -131,9 +134,14 @@ def open_book(path: str | Path, *, sheet: str | None = None,
                                                 if r.name != raw.name))
     found: list[Sheet] = []
     skipped: list[tuple[str, str]] = []
+    receipts: list[Sheet] = []
     for raw in raws:
         if not any(not is_blank_row(r) for r in raw.rows[:HEADER_SCAN_ROWS * 4]):
             skipped.append((raw.name, "空工作表"))
+            continue
+        paid = receipt_sheet.find_header(raw.rows)  # 到位资金明细: receipts, not a ledger
+        if paid is not None:
+            receipts.append(Sheet(p, raw.name, raw.rows, paid, raw.merged, raw.notes))
             continue
         header = find_header(raw.rows, raw.merged)
         if header is None or not set(REQUIRED) <= set(header.mapping.values()):
@@ -146,13 +154,13 @@ def open_book(path: str | Path, *, sheet: str | None = None,
         # a sheet with only part of the header still opens (the wizard lets users map it)
         for raw in raws:
             header = find_header(raw.rows, raw.merged)
-            if header is not None:
+            if header is not None and all(s.name != raw.name for s in receipts):
                 return Book(p, (Sheet(p, raw.name, raw.rows, header, raw.merged, raw.notes),),
                             tuple((n, w) for n, w in skipped if n != raw.name))
         raise ExcelFileError(
             f"在“{p.name}”的前 30 行中找不到表头：需要至少有“项目名称”和“企业名称”（或投资方、"
             "投资主体等）列", code="excel.no_header")
-    return Book(p, tuple(found), tuple(skipped))
+    return Book(p, tuple(found), tuple(skipped), tuple(receipts))
 
 
 

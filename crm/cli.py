@@ -31,6 +31,7 @@ from crm import (
     cli_companies,
     cli_scorecard,
     cli_steer,
+    clock,
     logs,
     presence,
     stages,
@@ -85,19 +86,27 @@ class _Parser(argparse.ArgumentParser):
 
 # Options that take a date: each must be a calendar YYYY-MM-DD (see parse_date_text).
 DATE_OPTIONS = frozenset({"date_from", "date_to", "as_of", "date", "start_date", "sign_date"})
+# Date options that cannot lie after today (crm.clock.today): an as-of date is the day figures
+# are counted on, and a day that has not happened has no figures yet (a period's --to may be
+# later, e.g. the year in progress; a 计划开工 date or a placement's --date may be future).
+PAST_OPTIONS = frozenset({"as_of"})
 
 
-def _checked(name: str, is_date: bool, convert: Any) -> Callable[[str], Any]:
+def _checked(name: str, is_date: bool, convert: Any, past: bool = False) -> Callable[[str], Any]:
     """An argparse ``type`` refusing a blank value (naming the option) and, for a date option,
-    anything but YYYY-MM-DD; then ``convert`` as before."""
+    anything but YYYY-MM-DD (and, when ``past``, a day after today); then ``convert``."""
     def check(text: str) -> Any:
         if not text.strip():
             raise ValidationError(f"参数错误：{name} 不能为空", code="cli.empty")
         if is_date:
             try:
-                parse_date_text(text)
+                day = parse_date_text(text)
             except ValidationError as exc:
                 raise ValidationError(f"参数错误：{name}：{exc.message}", code=exc.code) from None
+            if past and day > clock.today():
+                raise ValidationError(
+                    f"参数错误：{name} {day} 晚于今天（{clock.today()}），那天的数字还没有发生；"
+                    "请用今天或以前的日期，或不填（即今天）", code="date.future")
         return convert(text) if convert else text
     return check
 
@@ -113,7 +122,8 @@ def _refuse_empty(parser: argparse.ArgumentParser) -> None:
                 _refuse_empty(sub)
         elif isinstance(action, argparse._StoreAction) and action.nargs is None:
             name = action.option_strings[0] if action.option_strings else action.dest
-            action.type = _checked(name, action.dest in DATE_OPTIONS, action.type)
+            action.type = _checked(name, action.dest in DATE_OPTIONS, action.type,
+                                   past=action.dest in PAST_OPTIONS)
             if action.default == "":  # argparse would run the check on it: keep it aside
                 action.default = None
                 blank.append(action.dest)

@@ -133,3 +133,26 @@ def test_crm_log_holds_warnings_not_migrations(tmp_path: Path) -> None:
                 root.removeHandler(handler)
                 handler.close()
         root.setLevel(kept[1])
+
+
+def test_an_as_of_date_after_today_is_refused_by_every_verb(
+        demo_db: Database, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """An as-of date after today asks for figures of a day that has not happened: one Chinese
+    line naming both days, exit 2, nothing written, the same for every verb taking --as-of
+    (checked where dates are parsed); today itself, and a period ending later, are fine."""
+    import datetime as dt
+
+    from crm import clock
+    monkeypatch.setattr(clock, "today", lambda: dt.date(2025, 9, 15))
+    out_file = tmp_path / "r.xlsx"
+    for verb in (["stats"], ["alerts"], ["promises"], ["chains"], ["scorecard", "--year", "2025"],
+                 ["export", "start-rate", "--out", str(out_file)]):
+        code, out, err = run(capsys, "--db", demo_db.url, *verb, "--as-of", "2025-09-16")
+        assert (code, out) == (2, ""), verb
+        _one_chinese_line(err)
+        assert "--as-of 2025-09-16 晚于今天（2025-09-15）" in err, (verb, err)
+    assert not out_file.exists()
+    code, out, err = run(capsys, "--db", demo_db.url, "stats", "--from", "2025-01-01",
+                         "--to", "2025-12-31", "--as-of", "2025-09-15")
+    assert code == 0 and "截至 2025-09-15" in out, err

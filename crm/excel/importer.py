@@ -24,7 +24,7 @@ from crm.errors import ValidationError
 from crm.excel import assessment_cols, chain_cols, local_cols, promise_cols, receipt_sheet, writer
 from crm.excel.headers import LABELS, REQUIRED, HeaderGuess
 from crm.excel.keys import NameKeys
-from crm.excel.reader import Book, Sheet, open_book
+from crm.excel.reader import Book, Sheet, open_book, receipt_sheets
 from crm.excel.resolve import Answers, Lookups, Question, resolve
 from crm.excel.rows import (
     Cancelled,
@@ -284,7 +284,9 @@ def _import(db: Database, actor: Actor, path: str | Path, o: _Options,
         invalid |= {(p.sheet, p.row) for p in landed.errors}
         placed = chain_cols.check(uow, rows, headers)  # 产业链, 环节 (招商图谱)
         promised = promise_cols.check(rows, headers)  # 约定开工日期 … 亩均税收
-        paid = receipt_sheet.check(book.receipts, o.unit)  # 到位资金明细: one row per receipt
+        paid = receipt_sheet.check(  # 到位资金明细: one row per receipt
+            book.receipts if o.sheet is None and o.header_row is None
+            else receipt_sheets(path, skip=sheets[0].name), o.unit)
         receipt_sheet.match(uow, paid, rows)
         warnings.extend(receipt_sheet.take_over(assessed, rows, paid))
         for extra_errors in (promised.errors, paid.errors):

@@ -165,6 +165,25 @@ def open_book(path: str | Path, *, sheet: str | None = None,
 
 
 
+def receipt_sheets(path: str | Path, skip: str) -> tuple[Sheet, ...]:
+    """The receipts sheets (到位资金明细) of a workbook whose ledger sheet ``skip`` was chosen
+    by name or header row: they belong to it all the same (the wizard names the one sheet)."""
+    p = Path(path)
+    try:
+        names = list(CalamineWorkbook.from_path(str(p)).sheet_names)
+    except Exception:  # already read once by open_book; nothing more to find
+        return ()
+    out: list[Sheet] = []
+    for name in names:
+        if name == skip:
+            continue
+        for raw in _read(p, name):
+            header = receipt_sheet.find_header(raw.rows)
+            if header is not None:
+                out.append(Sheet(p, raw.name, raw.rows, header, raw.merged, raw.notes))
+    return tuple(out)
+
+
 def with_header_at(sheet: Sheet, row_index: int) -> Sheet:
     """The same sheet with the header taken from another row (the wizard lets users choose)."""
     if not 0 <= row_index < len(sheet.rows):

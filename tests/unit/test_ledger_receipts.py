@@ -108,7 +108,8 @@ def test_a_hand_made_receipts_sheet_with_its_own_words_works(sqlite_db: Database
 
 
 def test_the_sheet_decides_for_the_projects_it_lists_and_totals_only_cross_check(
-        sqlite_db: Database, tmp_path: Path) -> None:
+        db: Database, tmp_path: Path) -> None:
+    sqlite_db = db  # and PostgreSQL where a server answers
     extra = ["实际到位资金（省外）(万元)", "资金到位时间"]
     first = _book(tmp_path / "a.xlsx", [TWO[0] + [5000, D(2025, 1, 1)],
                                         TWO[1] + [400, D(2025, 5, 1)]], extra=extra)

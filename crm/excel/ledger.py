@@ -113,7 +113,7 @@ def write_ledger(uow: UnitOfWork, book: Book, org: str, as_of: dt.date, *,
     table.finish()
     # every receipt on a sheet of its own: the running totals above cannot say when each came,
     # of what kind, in what currency (the import takes this sheet as authoritative)
-    receipt_sheet.write_sheet(uow, book, org)
+    receipt_sheet.write_sheet(uow, book, org, as_of)
     if progress is not None:
         progress(total, total)
     return count

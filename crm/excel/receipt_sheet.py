@@ -398,9 +398,11 @@ def export_rows(uow: UnitOfWork) -> Iterable[list[Any]]:
                float(usd) if usd is not None else None, evidence or None]
 
 
-def write_sheet(uow: UnitOfWork, book: Book, org: str) -> int:
+def write_sheet(uow: UnitOfWork, book: Book, org: str, as_of: dt.date) -> int:
     """The 到位资金明细 sheet beside the ledger; returns its rows."""
-    table = book.sheet(SHEET, f"{org}到位资金明细", "每笔到位资金一行；导入时以本表为准", COLUMNS)
+    table = book.sheet(SHEET, f"{org}到位资金明细",
+                       f"截至 {as_of.isoformat()}，每笔到位资金一行（导入时，所列项目的到位资金以本表为准）",
+                       COLUMNS)
     count = 0
     for values in export_rows(uow):
         table.add(values)

@@ -87,6 +87,7 @@ def test_reports_print_one_page_wide(reports: dict[str, Path], tmp_path: Path) -
     # 汇总 (with its chart) and the five breakdowns on A4 portrait, 签约未开工 on A4 landscape,
     # 年底预测 portrait, 冲刺清单 landscape
     assert rounded(pages["start-rate"]) == [portrait] * 6 + [landscape, portrait, landscape]
-    assert rounded(pages["ledger"]) == [(A3_LONG, A4_LONG)]  # 21 columns: A3 landscape
+    # 21 columns: A3 landscape; its 到位资金明细 (11 columns) A4 landscape
+    assert rounded(pages["ledger"]) == [(A3_LONG, A4_LONG), landscape]
     assert rounded(pages["staff"]) == [portrait]
     assert rounded(pages["contacts"]) == [landscape]

@@ -16,7 +16,7 @@ from crm.db import Database
 from crm.excel.importer import import_ledger
 from crm.excel.reports import export_report
 from crm.models import Agreement, Funding, Project
-from crm.services import assessment, forecast, funds, metrics
+from crm.services import assessment, forecast, funds, metrics, pipeline
 from crm.services.common import SYSTEM
 from crm.services.funds import ReceiptInput
 from crm.services.metrics import Period
@@ -253,3 +253,29 @@ def test_a_receipt_of_a_stored_project_not_in_the_ledger(sqlite_db: Database,
     report = import_ledger(sqlite_db, SYSTEM, path)
     assert report.written and not report.errors
     assert [r[1] for r in _receipts(sqlite_db)] == [D(2025, 3, 3), D(2025, 4, 4)]
+
+
+def test_a_receipt_without_origin_reads_back_unchanged_and_is_refused_only_when_new(
+        sqlite_db: Database, sqlite_template: Path, tmp_path: Path) -> None:
+    """Receipts recorded before origins and kinds were kept (未填) export with those cells
+    empty: the same database takes the file back unchanged; a new one is told what is missing."""
+    assert import_ledger(sqlite_db, SYSTEM, _book(tmp_path / "a.xlsx", TWO)).written
+    with sqlite_db.uow() as uow:
+        pid = uow.session.scalar(select(Project.id).where(Project.name == "甲项目"))
+    assert pid is not None
+    sqlite_db.run(pipeline.add_funding, SYSTEM, pid, D(2025, 2, 2), Decimal(80), "旧记录")
+    out = tmp_path / "台账.xlsx"
+    export_report(sqlite_db, "ledger", out, Period(D(2025, 1, 1), D(2025, 12, 31)), D(2025, 12, 31))
+    again = import_ledger(sqlite_db, SYSTEM, out)
+    assert not again.written and not again.errors, again.errors
+    fresh_path = tmp_path / "fresh.db"
+    shutil.copy(sqlite_template, fresh_path)
+    fresh = Database(f"sqlite:///{fresh_path}")
+    try:
+        report = import_ledger(fresh, SYSTEM, out)
+        assert not report.written
+        assert [(p.sheet, p.row, p.column) for p in report.errors] == [
+            ("到位资金明细", 4, "资金来源地")]
+        assert "资金来源地" in report.errors[0].reason
+    finally:
+        fresh.dispose()

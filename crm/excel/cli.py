@@ -68,7 +68,7 @@ def _import(db: Database, args: argparse.Namespace) -> int:
                            new_company=[n.strip() for n in args.new_company])
     if args.dry_run:
         print(report.understanding())
-    elif len(report.sheets) > 1 or report.skipped_sheets:
+    elif len(report.sheets) > 1 or report.skipped_sheets or report.receipts:
         for line in report.sheet_lines():
             print(line)
     for problem in report.errors[:MAX_LISTED]:

@@ -9,6 +9,7 @@ import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
 
+from crm.excel import receipt_sheet
 from crm.excel.importer import ImportReport
 from crm.excel.reader import read_rows
 from crm.excel.xlsx import Book, Column
@@ -27,7 +28,7 @@ def write_error_book(report: ImportReport, path: str | Path) -> Path:
     with Book(out) as book:
         for name, reasons in by_sheet.items() or [(report.sheet, {})]:
             rows = sheets.get(name, [])
-            headers = headers_of.get(name, list(report.headers))
+            headers = headers_of.get(name) or _receipt_headers(rows) or list(report.headers)
             columns = [Column("原行号", "int", 8)]
             columns += [Column(h or f"第{i + 1}列", "text", 14) for i, h in enumerate(headers)]
             columns.append(Column("错误原因", "text", 60))
@@ -44,6 +45,12 @@ def write_error_book(report: ImportReport, path: str | Path) -> Path:
                 table.add(cells)
             table.finish()
     return out
+
+
+def _receipt_headers(rows: list[list[object]]) -> list[str]:
+    """A 到位资金明细 sheet's own headers (its errors are listed under them)."""
+    found = receipt_sheet.find_header(rows) if rows else None
+    return list(found.headers) if found is not None else []
 
 
 def _as_text(value: object) -> str | None:

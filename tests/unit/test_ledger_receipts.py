@@ -279,3 +279,18 @@ def test_a_receipt_without_origin_reads_back_unchanged_and_is_refused_only_when_
         assert "资金来源地" in report.errors[0].reason
     finally:
         fresh.dispose()
+
+
+def test_the_error_workbook_lists_bad_receipts_under_the_sheets_own_headers(
+        sqlite_db: Database, tmp_path: Path) -> None:
+    from crm.excel.errorbook import write_error_book
+
+    path = _book(tmp_path / "l.xlsx", TWO, [
+        ["甲项目", "甲公司", D(2025, 3, 1), 720, "海外", "流动资金", None, None, None, "凭证甲"]])
+    report = import_ledger(sqlite_db, SYSTEM, path)
+    assert not report.written
+    sheet = openpyxl.load_workbook(write_error_book(report, tmp_path / "e.xlsx")).active
+    rows = list(sheet.iter_rows(min_row=3, values_only=True))
+    assert rows[0][:4] == ("原行号", "项目名称", "企业名称", "到位日期")
+    assert rows[1][0] == 2 and rows[1][1] == "甲项目" and rows[1][10] == "凭证甲"
+    assert "资金来源地：资金来源地应为" in rows[1][-1]

@@ -11,6 +11,7 @@ ledger-imported project has only that one) — so the project's promises become 
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -86,12 +87,6 @@ def check(rows: Iterable[LedgerRow], headers: dict[str, HeaderGuess]) -> Checked
     return out
 
 
-def _agreements(uow: UnitOfWork, pid: int) -> list[Agreement]:
-    return list(uow.session.scalars(select(Agreement).where(
-        Agreement.project_id == pid, Agreement.voided_at.is_(None))
-        .order_by(Agreement.signed_on, Agreement.id)))
-
-
 def _counting(agreements: list[Agreement]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for a in agreements:
@@ -118,13 +113,20 @@ def write(uow: UnitOfWork, actor: Actor, rows: Iterable[LedgerRow], checked: Che
         ids[(f"name:{company}", name)] = pid
         if uscc:
             ids[(uscc, name)] = pid
+    held: dict[int, list[Agreement]] = defaultdict(list)  # live agreements, oldest first
+    pids = sorted(set(ids.values()))
+    for start in range(0, len(pids), 1000):  # one query per thousand projects, not per row
+        for a in uow.session.scalars(select(Agreement).where(
+                Agreement.project_id.in_(pids[start:start + 1000]), Agreement.voided_at.is_(None))
+                .order_by(Agreement.signed_on, Agreement.id)):
+            held[a.project_id].append(a)
     for row in todo:
         found = ids.get(row.key())
         if found is None:
             continue
         pid = found
         given = checked.given[(row.sheet, row.row)]
-        agreements = _agreements(uow, pid)
+        agreements = held[pid]
         if not agreements:
             key = next(iter(given))
             errors.append(Problem(row.row, LABELS[key], "项目没有有效的签约协议，不能登记协议约定",

@@ -345,9 +345,15 @@ def write(uow: UnitOfWork, actor: Actor, checked: Checked, rows: Iterable[Ledger
             continue
         wanted[pid].append(line)
     changed: set[int] = set()
+    held: dict[int, list[Funding]] = defaultdict(list)  # the listed projects' stored receipts
+    listed = list(wanted)
+    for start in range(0, len(listed), 1000):  # one query per thousand projects, not per row
+        for f in uow.session.scalars(select(Funding).where(
+                Funding.project_id.in_(listed[start:start + 1000]))
+                .order_by(Funding.received_on, Funding.id)):
+            held[f.project_id].append(f)
     for pid, lines in wanted.items():
-        stored = list(uow.session.scalars(select(Funding).where(Funding.project_id == pid)
-                                          .order_by(Funding.received_on, Funding.id)))
+        stored = held[pid]
         left = Counter(line.fact() for line in lines)
         drop = []
         for f in stored:

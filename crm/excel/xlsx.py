@@ -233,7 +233,9 @@ def print_layout(ws: Worksheet, columns: Sequence[Column], *, header_row: int, o
     # the organisation on the left; the title (without the organisation it starts with) over
     # the period in the middle, where a long period has the whole width
     short = title.removeprefix(org) if org and title != org else title
-    ws.set_header(f"&L&9{_header_text(org)}&C&\"-,Bold\"&11{_header_text(short)}\n"
-                  f"&\"-,Regular\"&9{_header_text(period)}", {"margin": 0.25})
+    # each text follows a quoted font code, never a size: "&11" then "2025 年…" would read as
+    # the font size 112025 and the year would vanish from the printed header
+    ws.set_header(f"&L&9&\"-,Regular\"{_header_text(org)}&C&11&\"-,Bold\"{_header_text(short)}\n"
+                  f"&9&\"-,Regular\"{_header_text(period)}", {"margin": 0.25})
     ws.set_footer("&L&9&A&C&9第 &P 页，共 &N 页", {"margin": 0.3})
 

@@ -384,7 +384,8 @@ class Scorecard:
     @property
     def period_text(self) -> str:
         which = QUARTERS[self.quarter] if self.quarter else "全年"
-        return f"{self.year} 年{which}（{self.period.label()}，截至 {self.as_of}）"
+        # the period as every report writes it: "2025-01-01 至 2025-06-30（截至 2025-12-31）"
+        return f"{self.year} 年{which} {self.period.label()}（截至 {self.as_of}）"
 
 
 def scorecard_period(year: int, quarter: int | None) -> Period:

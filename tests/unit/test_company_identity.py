@@ -89,9 +89,10 @@ def test_a_stricter_threshold_would_miss_typos(monkeypatch: pytest.MonkeyPatch) 
 
 @pytest.mark.parametrize(("a", "b", "same"), PAIRS)
 def test_pair(a: str, b: str, same: bool) -> None:
-    if (a, b) == ("深圳鹏程储能科技有限公司", "深圳鹏城储能科技有限公司"):
-        pytest.skip("the table's one false alarm, counted above")
-    assert bool(same_company(a, b)) == same, (a, b, name_key(a), name_key(b))
+    # the table's one false alarm at the chosen threshold (counted in the precision above):
+    # two firms one character apart are offered as a pair, dismissed with one click
+    flagged = same or (a, b) == ("深圳鹏程储能科技有限公司", "深圳鹏城储能科技有限公司")
+    assert bool(same_company(a, b)) == flagged, (a, b, name_key(a), name_key(b))
 
 
 def test_keys_of_the_article_s_spellings() -> None:

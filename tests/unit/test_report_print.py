@@ -52,8 +52,13 @@ def test_every_sheet_has_a_print_layout(reports: dict[str, Path]) -> None:
             assert setup.orientation == ("portrait" if widths <= PORTRAIT_CHARS else "landscape"), where
             header, footer = ws.oddHeader, ws.oddFooter
             assert header.left.text == org and org, where
-            # the ledger and the 产业链图谱 are a state as of a date, not a period's figures
-            period = ("截至 2025-12-31" if key in ("ledger", "chains")
+            # the sheet's title, whole (a title starting with its year once lost it to the
+            # font size code before it), over the period
+            title = str(ws["A1"].value or "").removeprefix(org)
+            assert title and (header.center.text or "").startswith(title), where
+            # the ledger, the 产业链图谱 and a year's rewards are a state as of a date, not a
+            # period's figures
+            period = ("截至 2025-12-31" if key in ("ledger", "chains") or where == "scorecard/奖励明细"
                       else "2025-01-01 至 2025-06-30（截至 2025-12-31）")
             assert header.center.text and period in header.center.text, where
             assert "&P" in (footer.center.text or "") and "&N" in footer.center.text, where

@@ -12,5 +12,6 @@ if ($LASTEXITCODE) { exit $LASTEXITCODE }
 if ($LASTEXITCODE) { exit $LASTEXITCODE }
 & .venv\Scripts\lint-imports.exe
 if ($LASTEXITCODE) { exit $LASTEXITCODE }
-& .venv\Scripts\python.exe -m pytest -q -p no:cacheprovider @args
+$workers = if ($env:CRM_TEST_WORKERS) { $env:CRM_TEST_WORKERS } else { "2" }
+& .venv\Scripts\python.exe -m pytest -q -p no:cacheprovider -n $workers @args
 exit $LASTEXITCODE

@@ -8,4 +8,6 @@ export QT_QPA_PLATFORM=${QT_QPA_PLATFORM:-offscreen}
 .venv/bin/ruff check .
 .venv/bin/mypy
 .venv/bin/lint-imports
-.venv/bin/python -m pytest -q -p no:cacheprovider "$@"
+# Two workers: the suite is CPU-bound and these machines have two cores (CRM_TEST_WORKERS=0
+# runs it in one process, e.g. to debug).
+.venv/bin/python -m pytest -q -p no:cacheprovider -n "${CRM_TEST_WORKERS:-2}" "$@"

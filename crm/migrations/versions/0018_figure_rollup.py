@@ -1,0 +1,20 @@
+"""figure rollup (cells of the §3 figures kept current in the same transaction)
+
+Revision ID: 0018
+Revises: 0017
+Create Date: 2026-11-29 10:20:00
+"""
+from collections.abc import Sequence
+
+revision: str = '0018'
+down_revision: str | None = '0017'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass

@@ -5,42 +5,31 @@ Split by area into the modules of this package; every model is imported here, so
 name their targets as strings) as soon as the package is imported.
 """
 
+from crm.models.assessment import RewardRule, ScorecardItem, ScorecardScheme, Snapshot, Target
+from crm.models.base import NAMING, Base, SortKey, Timestamps
+from crm.models.carriers import Carrier, CarrierIndustry, CarrierPlacement
+from crm.models.chains import Chain, Segment, TargetFirm
 from crm.models.core import (
-    NAMING,
     Agreement,
-    Ambassador,
     Attachment,
-    AuditEntry,
-    Base,
-    Carrier,
-    CarrierIndustry,
-    CarrierPlacement,
-    Chain,
+    ContactLog,
+    Funding,
+    Project,
+    StageChange,
+    Start,
+)
+from crm.models.parties import (
+    Ambassador,
     Company,
     CompanyTier,
     Contact,
-    ContactLog,
     DuplicateDismissal,
     Event,
-    Funding,
     Industry,
-    Project,
-    Revision,
-    RewardRule,
-    ScorecardItem,
-    ScorecardScheme,
-    Segment,
-    Setting,
-    Snapshot,
-    SortKey,
-    StageChange,
-    Start,
-    Target,
-    TargetFirm,
     Tier,
-    Timestamps,
     User,
 )
+from crm.models.system import AuditEntry, Revision, Setting
 
 __all__ = [
     "NAMING",

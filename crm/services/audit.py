@@ -98,7 +98,7 @@ class Person:
 
 # --- reading entries ------------------------------------------------------------------------
 def _local(at: dt.datetime) -> dt.datetime:
-    """Entries are stored in UTC (crm.models._now); people read their own clock."""
+    """Entries are stored in UTC (crm.models.base._now); people read their own clock."""
     return at.replace(tzinfo=dt.UTC).astimezone().replace(tzinfo=None)
 
 

@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 
 from crm.db import Database
-from crm.services import companies, contacts, metrics, projects
+from crm.services import companies, contacts, metrics, project_list, projects
 from crm.services.companies import CompanyQuery
 from crm.services.forecast import planned_starts
 from crm.services.metrics import Period
@@ -32,7 +32,7 @@ def _screens(read: object, total: int, size: int) -> list[int]:
 def test_project_screens_are_slices_of_the_whole_order(db: Database,
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     _corpus(db, seed=9)
-    monkeypatch.setattr(projects, "ALL_IDS", 100)  # the corpus's 380 live projects page
+    monkeypatch.setattr(project_list, "ALL_IDS", 100)  # the corpus's 380 live projects page
     with db.uow() as uow:
         for sort, descending in SORTS:
             q = ProjectQuery(sort=sort, descending=descending)
@@ -47,7 +47,7 @@ def test_project_screens_are_slices_of_the_whole_order(db: Database,
         searched = ProjectQuery(search="产业园")  # a search: its matches, all of them
         assert projects.project_ids_or_count(uow, searched) == projects.project_ids(uow,
                                                                                     searched)
-    monkeypatch.setattr(projects, "ALL_IDS", 100_000)
+    monkeypatch.setattr(project_list, "ALL_IDS", 100_000)
     with db.uow() as uow:  # a district: all ids at once, as before
         assert projects.project_ids_or_count(uow, ProjectQuery()) == projects.project_ids(
             uow, ProjectQuery())

@@ -17,7 +17,7 @@ from crm import search
 from crm.db import Database
 from crm.excel.importer import import_ledger
 from crm.models import Company, ContactLog, Project
-from crm.services import companies, contacts, merge, projects
+from crm.services import companies, contacts, merge, project_list, projects
 from crm.services.common import SYSTEM
 from crm.services.companies import CompanyQuery
 from crm.services.contacts import LogQuery
@@ -168,7 +168,7 @@ def test_the_index_serves_long_needles(db: Database) -> None:
         if db.is_sqlite:
             tables = set(uow.session.scalars(text("SELECT name FROM sqlite_master")))
             assert {"projects_fts", "companies_fts", "contact_logs_fts"} <= tables
-            stmt = projects._filtered(uow, ProjectQuery(search="产业园"), Project.id)
+            stmt = project_list._filtered(uow, ProjectQuery(search="产业园"), Project.id)
             plan = " ".join(str(r[-1]) for r in uow.session.execute(
                 text("EXPLAIN QUERY PLAN " + str(stmt.compile(
                     compile_kwargs={"literal_binds": True})))))
@@ -178,7 +178,7 @@ def test_the_index_serves_long_needles(db: Database) -> None:
                 "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()")))
             assert set(search.TRGM) <= found
             uow.session.execute(text("SET LOCAL enable_seqscan = off"))
-            stmt = projects._filtered(uow, ProjectQuery(search="产业园"), Project.id)
+            stmt = project_list._filtered(uow, ProjectQuery(search="产业园"), Project.id)
             plan = " ".join(str(r[0]) for r in uow.session.execute(
                 text("EXPLAIN " + str(stmt.compile(dialect=db.engine.dialect,
                                                     compile_kwargs={"literal_binds": True})))))

@@ -17,9 +17,9 @@ from sqlalchemy import select
 
 from crm.db import UnitOfWork
 from crm.models import Project
-from crm.services import rewards, scorecard
+from crm.services import rewards, scorecard_schemes
 from crm.services.common import Actor
-from crm.services.scorecard import ItemInput, SchemeInput
+from crm.services.scorecard_schemes import ItemInput, SchemeInput
 
 D = Decimal
 BASIS = ("参照某市《2024年度招商引资考核》的量化计分方式：得分 = 完成率 × 分值，完成率最高按 100% 计"
@@ -70,21 +70,21 @@ REFERRERS = {
 
 def load_scorecard(uow: UnitOfWork, actor: Actor) -> None:
     """The 2025 schemes, their targets, the reward rules and two registered 引荐人."""
-    scorecard.save_scheme(uow, actor, SchemeInput(
+    scorecard_schemes.save_scheme(uow, actor, SchemeInput(
         2025, "unit", "2025年度招商引资工作考核（区）", BASIS, UNIT_ITEMS))
     for code, (year, *quarters) in UNIT_TARGETS.items():
         if year is not None:
-            scorecard.set_target(uow, actor, 2025, code, D(year))
+            scorecard_schemes.set_target(uow, actor, 2025, code, D(year))
         for q, value in enumerate(quarters, start=1):
-            scorecard.set_target(uow, actor, 2025, code, D(value), quarter=q)
-    scorecard.save_scheme(uow, actor, SchemeInput(
+            scorecard_schemes.set_target(uow, actor, 2025, code, D(value), quarter=q)
+    scorecard_schemes.save_scheme(uow, actor, SchemeInput(
         2025, "person", "2025年度招商人员考核（每人）", "招商局内部考核：每人年度任务相同。",
         PERSON_ITEMS))
     for code, (year_value, *quarters) in PERSON_TARGETS.items():
-        scorecard.set_target(uow, actor, 2025, code, D(year_value), scope="person")
+        scorecard_schemes.set_target(uow, actor, 2025, code, D(year_value), scope="person")
         for q, value in enumerate(quarters, start=1):
             if value:
-                scorecard.set_target(uow, actor, 2025, code, D(value), quarter=q, scope="person")
+                scorecard_schemes.set_target(uow, actor, 2025, code, D(value), quarter=q, scope="person")
     rewards.save_reward_rule(uow, actor, 2025, "ambassador", D(5), D(50), D(100))
     rewards.save_reward_rule(uow, actor, 2025, "referrer", D(3), D(20), D(30))
     for name, (who, on) in REFERRERS.items():

@@ -110,10 +110,11 @@ RULES: dict[str, Permission] = {
     "snapshots.take_snapshot": P(Rule.MANAGER, "冻结月报快照"),
     # the scorecard (考核) and rewards: the scheme is the admin's; targets share the
     # 年度目标 table and its right (managers)
-    "scorecard.save_scheme": P(Rule.ADMIN, "定义考核方案（指标、权重、封顶、加分与扣分）"),
-    "scorecard.save_scheme_with_targets": P(Rule.ADMIN, "定义考核方案（指标、权重、封顶、加分与扣分）"),
-    "scorecard.set_target": P(Rule.MANAGER, "设置考核目标（年度与季度时序目标）"),
-    "scorecard.set_targets": P(Rule.MANAGER, "设置考核目标（年度与季度时序目标）"),
+    "scorecard_schemes.save_scheme": P(Rule.ADMIN, "定义考核方案（指标、权重、封顶、加分与扣分）"),
+    "scorecard_schemes.save_scheme_with_targets": P(Rule.ADMIN,
+                                                    "定义考核方案（指标、权重、封顶、加分与扣分）"),
+    "scorecard_schemes.set_target": P(Rule.MANAGER, "设置考核目标（年度与季度时序目标）"),
+    "scorecard_schemes.set_targets": P(Rule.MANAGER, "设置考核目标（年度与季度时序目标）"),
     "rewards.save_reward_rule": P(Rule.ADMIN, "设置招商大使与引荐人奖励规则"),
     "rewards.register_referrer": P(Rule.MANAGER, "登记项目引荐人及登记日期"),
     # people

@@ -170,7 +170,7 @@ def set_targets(uow: UnitOfWork, actor: Actor, year: int, texts: dict[str, str])
 
 def _yearly(year: int) -> tuple[Any, ...]:
     """The bureau's targets for the whole year: the rows 年度目标 shows and edits (the
-    scorecard's quarterly and per-person rows share the table, crm.services.scorecard)."""
+    scorecard's quarterly and per-person rows share the table, crm.services.scorecard_schemes)."""
     return Target.year == year, Target.quarter == 0, Target.scope == "unit"
 
 

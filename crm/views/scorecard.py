@@ -10,12 +10,13 @@ from sqlalchemy import select
 from crm import permissions
 from crm.db import UnitOfWork
 from crm.models import ScorecardScheme
-from crm.services import assessment, metrics, rewards, scorecard
+from crm.services import assessment, metrics, rewards, scorecard, scorecard_schemes
 from crm.services.common import Actor
 from crm.services.indicators import Indicator, catalogue
 from crm.services.metrics import Filters
 from crm.services.rewards import RewardLine, RuleRow
-from crm.services.scorecard import SchemeRow, Scorecard, TargetValue
+from crm.services.scorecard import Scorecard
+from crm.services.scorecard_schemes import SchemeRow, TargetValue
 
 
 @dataclass(frozen=True)
@@ -51,8 +52,8 @@ def read_scorecard_page(uow: UnitOfWork, actor: Actor, year: int | None, quarter
         persons.append((owner_id, card.owner))
     return ScorecardPage(card, people, rewards.rewards(uow, year, as_of),
                          rewards.reward_rules(uow, year), persons,
-                         permissions.allowed(uow, actor, "scorecard.save_scheme"),
-                         permissions.allowed(uow, actor, "scorecard.set_targets"),
+                         permissions.allowed(uow, actor, "scorecard_schemes.save_scheme"),
+                         permissions.allowed(uow, actor, "scorecard_schemes.set_targets"),
                          permissions.allowed(uow, actor, "rewards.save_reward_rule"),
                          permissions.allowed(uow, actor, "rewards.register_referrer"))
 
@@ -69,8 +70,8 @@ class SchemeEditor:
 
 
 def read_scheme_editor(uow: UnitOfWork, year: int, scope: str) -> SchemeEditor:
-    return SchemeEditor(year, scope, scorecard.scheme(uow, year, scope),
-                        scorecard.scheme_targets(uow, year, scope), catalogue())
+    return SchemeEditor(year, scope, scorecard_schemes.scheme(uow, year, scope),
+                        scorecard_schemes.scheme_targets(uow, year, scope), catalogue())
 
 
 # The projects behind a line, where a list says what moves it: the signings, the starts, the

@@ -27,9 +27,9 @@ sys.path.insert(0, str(ROOT))
 
 from crm.db import Database  # noqa: E402
 from crm.demo_scorecard import PERSON_ITEMS, UNIT_ITEMS  # noqa: E402
-from crm.services import rewards, scorecard  # noqa: E402
+from crm.services import rewards, scorecard, scorecard_schemes  # noqa: E402
 from crm.services.common import SYSTEM  # noqa: E402
-from crm.services.scorecard import SchemeInput  # noqa: E402
+from crm.services.scorecard_schemes import SchemeInput  # noqa: E402
 from crm.views.scorecard import read_scorecard_page  # noqa: E402
 
 YEAR = 2025
@@ -52,9 +52,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args(argv)
     db = Database(args.db)
-    if db.read(scorecard.scheme, YEAR) is None:
-        db.run(scorecard.save_scheme, SYSTEM, SchemeInput(YEAR, "unit", "基准", "", UNIT_ITEMS))
-        db.run(scorecard.save_scheme, SYSTEM, SchemeInput(YEAR, "person", "基准", "",
+    if db.read(scorecard_schemes.scheme, YEAR) is None:
+        db.run(scorecard_schemes.save_scheme, SYSTEM, SchemeInput(YEAR, "unit", "基准", "", UNIT_ITEMS))
+        db.run(scorecard_schemes.save_scheme, SYSTEM, SchemeInput(YEAR, "person", "基准", "",
                                                           PERSON_ITEMS))
         db.run(rewards.save_reward_rule, SYSTEM, YEAR, "ambassador", Decimal(5), Decimal(50),
                Decimal(100))

@@ -10,7 +10,7 @@ import pytest
 from PySide6.QtCore import QDate
 
 from crm.db import Database
-from crm.services import scorecard, users
+from crm.services import scorecard_schemes, users
 from crm.services.common import SYSTEM, Actor
 from tests.unit import builders
 from tests.unit.test_scorecard import scene, unit_scheme
@@ -105,9 +105,9 @@ def test_the_admin_edits_the_scheme_a_manager_only_the_targets(
     dialog.accept()
     wait_idle(ctx)
     assert dialog.saved is not None
-    row = sqlite_db.read(scorecard.scheme, 2025)
+    row = sqlite_db.read(scorecard_schemes.scheme, 2025)
     assert row is not None and row.items[0].weight == Decimal(25)
-    targets = {(t.code, t.quarter): t.value for t in sqlite_db.read(scorecard.scheme_targets, 2025)}
+    targets = {(t.code, t.quarter): t.value for t in sqlite_db.read(scorecard_schemes.scheme_targets, 2025)}
     assert targets[("signed_count", 0)] == Decimal(6)
     assert page.total_card.value.text() != "59.67"  # the page followed the change
     # a manager: the scheme is read-only, the targets are theirs
@@ -119,9 +119,9 @@ def test_the_admin_edits_the_scheme_a_manager_only_the_targets(
     limited.table.item(1, 7).setText("50000")
     limited.accept()
     wait_idle(mctx)
-    targets = {(t.code, t.quarter): t.value for t in sqlite_db.read(scorecard.scheme_targets, 2025)}
+    targets = {(t.code, t.quarter): t.value for t in sqlite_db.read(scorecard_schemes.scheme_targets, 2025)}
     assert targets[("signed_amount", 0)] == Decimal(50000)
-    row = sqlite_db.read(scorecard.scheme, 2025)
+    row = sqlite_db.read(scorecard_schemes.scheme, 2025)
     assert row is not None and row.items[0].weight == Decimal(25)
     # a bad number stays in the dialog, nothing saved
     limited2 = SchemeDialog(mctx, 2025, "unit", may_edit_scheme=False, parent=page)

@@ -54,7 +54,7 @@ from crm.services import (
     pipeline,
     projects,
     rewards,
-    scorecard,
+    scorecard_schemes,
     settings,
     snapshots,
     tiers,
@@ -253,15 +253,17 @@ def cases(w: World, tmp: Path) -> dict[str, Call]:
             u, a, 2025, "signed_count", Decimal(30)),
         "settings.set_targets": lambda u, a: settings.set_targets(
             u, a, 2025, {"signed_count": "31", "start_rate": ""}),
-        "scorecard.save_scheme": lambda u, a: scorecard.save_scheme(u, a, scorecard.SchemeInput(
-            2025, "unit", "考核方案", items=(scorecard.ItemInput(
-                "score", "signed_count", weight=Decimal(20)),))),
-        "scorecard.save_scheme_with_targets": lambda u, a: scorecard.save_scheme_with_targets(
-            u, a, scorecard.SchemeInput(2025, "person", "人员考核", items=(scorecard.ItemInput(
-                "score", "contacts", weight=Decimal(20)),)), {("contacts", 0): "40"}),
-        "scorecard.set_target": lambda u, a: scorecard.set_target(
+        "scorecard_schemes.save_scheme": lambda u, a: scorecard_schemes.save_scheme(
+            u, a, scorecard_schemes.SchemeInput(2025, "unit", "考核方案", items=(
+                scorecard_schemes.ItemInput("score", "signed_count", weight=Decimal(20)),))),
+        "scorecard_schemes.save_scheme_with_targets":
+            lambda u, a: scorecard_schemes.save_scheme_with_targets(
+                u, a, scorecard_schemes.SchemeInput(2025, "person", "人员考核", items=(
+                    scorecard_schemes.ItemInput("score", "contacts", weight=Decimal(20)),)),
+                {("contacts", 0): "40"}),
+        "scorecard_schemes.set_target": lambda u, a: scorecard_schemes.set_target(
             u, a, 2025, "signed_count", Decimal(10), quarter=2),
-        "scorecard.set_targets": lambda u, a: scorecard.set_targets(
+        "scorecard_schemes.set_targets": lambda u, a: scorecard_schemes.set_targets(
             u, a, 2025, "person", {("contacts", 0): "40"}),
         "rewards.save_reward_rule": lambda u, a: rewards.save_reward_rule(
             u, a, 2025, "ambassador", Decimal(5), Decimal(50)),

@@ -16,11 +16,20 @@ from crm.db import Database
 from crm.errors import ValidationError
 from crm.excel.reports import export_report
 from crm.models import Ambassador
-from crm.services import contacts, dictionaries, funds, pipeline, rewards, scorecard, settings
+from crm.services import (
+    contacts,
+    dictionaries,
+    funds,
+    pipeline,
+    rewards,
+    scorecard,
+    scorecard_schemes,
+    settings,
+)
 from crm.services.common import SYSTEM
 from crm.services.metrics import Period
 from crm.services.pipeline import AgreementInput
-from crm.services.scorecard import ItemInput, SchemeInput
+from crm.services.scorecard_schemes import ItemInput, SchemeInput
 from tests.unit import builders
 from tests.unit.builders import D
 
@@ -78,11 +87,11 @@ UNIT = SchemeInput(2025, "unit", "2025年度招商引资考核", "某区考核�
 
 
 def unit_scheme(db: Database) -> None:
-    db.run(scorecard.save_scheme, SYSTEM, UNIT)
+    db.run(scorecard_schemes.save_scheme, SYSTEM, UNIT)
     for code, value, quarter in (("signed_count", "8", 0), ("signed_count", "2", 2),
                                  ("signed_amount", "40000", 0), ("start_rate", "60", 0),
                                  ("contacts", "10", 0), ("contacts", "4", 2)):
-        db.run(scorecard.set_target, SYSTEM, 2025, code, N(value), quarter=quarter)
+        db.run(scorecard_schemes.set_target, SYSTEM, 2025, code, N(value), quarter=quarter)
 
 
 def points(card: scorecard.Scorecard) -> list[tuple[str, str, str]]:
@@ -119,10 +128,10 @@ def test_scores_with_caps_weights_quarter_targets_bonus_and_deductions(db: Datab
 
 def test_per_person(sqlite_db: Database) -> None:
     s = scene(sqlite_db)
-    sqlite_db.run(scorecard.save_scheme, SYSTEM, SchemeInput(2025, "person", "人员考核", "", (
+    sqlite_db.run(scorecard_schemes.save_scheme, SYSTEM, SchemeInput(2025, "person", "人员考核", "", (
         ItemInput("score", "signed_count", weight=N(50)),
         ItemInput("score", "contacts", weight=N(50), cap=N("1.5")))))
-    sqlite_db.run(scorecard.set_targets, SYSTEM, 2025, "person",
+    sqlite_db.run(scorecard_schemes.set_targets, SYSTEM, 2025, "person",
                   {("signed_count", 0): "2", ("contacts", 0): "2"})
     cards = sqlite_db.read(scorecard.people_scores, 2025, None, YEAR_END)
     # 李晓明: 2/2 signed → 50, 2/2 contacts → 50; 王芳: 2/2 → 50, 1/2 → 25. The manager owns
@@ -138,23 +147,23 @@ def test_per_person(sqlite_db: Database) -> None:
 
 def test_the_yearly_target_is_the_dashboards_and_checked(sqlite_db: Database) -> None:
     builders.world(sqlite_db)
-    sqlite_db.run(scorecard.set_target, SYSTEM, 2025, "signed_count", N(30))
-    sqlite_db.run(scorecard.set_target, SYSTEM, 2025, "signed_count", N(8), quarter=1)
-    sqlite_db.run(scorecard.set_target, SYSTEM, 2025, "signed_count", N(3), scope="person")
+    sqlite_db.run(scorecard_schemes.set_target, SYSTEM, 2025, "signed_count", N(30))
+    sqlite_db.run(scorecard_schemes.set_target, SYSTEM, 2025, "signed_count", N(8), quarter=1)
+    sqlite_db.run(scorecard_schemes.set_target, SYSTEM, 2025, "signed_count", N(3), scope="person")
     shown = sqlite_db.read(settings.targets, 2025)
     assert [(t.metric, t.value) for t in shown] == [("signed_count", N(30))]
     sqlite_db.run(settings.set_target, SYSTEM, 2025, "signed_count", N(32))
     values = {(t.code, t.quarter, t.scope): t.value
-              for t in sqlite_db.read(scorecard.scheme_targets, 2025)}
+              for t in sqlite_db.read(scorecard_schemes.scheme_targets, 2025)}
     assert values == {("signed_count", 0, "unit"): N(32), ("signed_count", 1, "unit"): N(8)}
     for code, value, message in (("signed_count", "2.5", "整数"), ("start_rate", "120", "100%"),
                                  ("nonsense", "1", "未知考核指标")):
         with pytest.raises(ValidationError, match=message):
-            sqlite_db.run(scorecard.set_target, SYSTEM, 2025, code, N(value), quarter=2)
+            sqlite_db.run(scorecard_schemes.set_target, SYSTEM, 2025, code, N(value), quarter=2)
     with pytest.raises(ValidationError, match="不是数字"):
-        sqlite_db.run(scorecard.set_targets, SYSTEM, 2025, "unit", {("signed_count", 2): "十"})
-    sqlite_db.run(scorecard.set_targets, SYSTEM, 2025, "unit", {("signed_count", 1): ""})
-    assert len(sqlite_db.read(scorecard.scheme_targets, 2025)) == 1  # an empty cell clears
+        sqlite_db.run(scorecard_schemes.set_targets, SYSTEM, 2025, "unit", {("signed_count", 2): "十"})
+    sqlite_db.run(scorecard_schemes.set_targets, SYSTEM, 2025, "unit", {("signed_count", 1): ""})
+    assert len(sqlite_db.read(scorecard_schemes.scheme_targets, 2025)) == 1  # an empty cell clears
 
 
 def test_a_scheme_is_checked_line_by_line_and_audited(sqlite_db: Database) -> None:
@@ -166,11 +175,11 @@ def test_a_scheme_is_checked_line_by_line_and_audited(sqlite_db: Database) -> No
     for item, message in zip(bad, ("分值必须大于 0", "封顶系数不能小于 1", "不是个数", "类别"),
                              strict=True):
         with pytest.raises(ValidationError, match=message):
-            sqlite_db.run(scorecard.save_scheme, SYSTEM,
+            sqlite_db.run(scorecard_schemes.save_scheme, SYSTEM,
                           SchemeInput(2025, "unit", "方案", items=(item,)))
-    assert sqlite_db.read(scorecard.scheme, 2025) is None
-    sqlite_db.run(scorecard.save_scheme, SYSTEM, UNIT)
-    again = sqlite_db.run(scorecard.save_scheme, SYSTEM, UNIT)  # the same: no second entry
+    assert sqlite_db.read(scorecard_schemes.scheme, 2025) is None
+    sqlite_db.run(scorecard_schemes.save_scheme, SYSTEM, UNIT)
+    again = sqlite_db.run(scorecard_schemes.save_scheme, SYSTEM, UNIT)  # the same: no second entry
     assert again.full_marks == N(80) and len(again.items) == 6
     from crm.services import audit
     page = sqlite_db.read(audit.audit_log, SYSTEM, audit.LogQuery(entity="scorecard"))

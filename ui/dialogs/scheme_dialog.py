@@ -3,7 +3,7 @@ and their targets (the year's and the 时序目标 of quarters 1–3) in one tab
 
 An admin saves the scheme and its targets in one transaction; a manager may change only the
 targets (the same right as 设置 → 年度目标). Every number is checked in crm
-(``scorecard.item_from_texts`` and the services); an error shows above the table.
+(``scorecard_schemes.item_from_texts`` and the services); an error shows above the table.
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from crm.services import scorecard
-from crm.services.scorecard import KINDS, SCOPES, SchemeInput
+from crm.services import scorecard_schemes
+from crm.services.scorecard_schemes import KINDS, SCOPES, SchemeInput
 from crm.views.scorecard import SchemeEditor, read_scheme_editor
 from ui.context import AppContext, Op, op
 from ui.forms import FormDialog
@@ -135,13 +135,13 @@ class SchemeDialog(FormDialog):
         items, texts = [], {}
         for row in range(self.table.rowCount()):
             kind, code = self._combo(row, KIND_COL), self._combo(row, CODE_COL)
-            items.append(scorecard.item_from_texts(
+            items.append(scorecard_schemes.item_from_texts(
                 kind, code, self._cell(row, NAME_COL), *(self._cell(row, c) for c in (3, 4, 5, 6))))
             if kind == "score":
                 for col, quarter in TARGET_COLS.items():
                     texts[(code, quarter)] = self._cell(row, col)
         if not self.may_edit:
-            return op(scorecard.set_targets, self.ctx.actor, self.year, self.scope, texts)
+            return op(scorecard_schemes.set_targets, self.ctx.actor, self.year, self.scope, texts)
         data = SchemeInput(self.year, self.scope, self.name.text(), self.basis.text(),
                            tuple(items))
-        return op(scorecard.save_scheme_with_targets, self.ctx.actor, data, texts)
+        return op(scorecard_schemes.save_scheme_with_targets, self.ctx.actor, data, texts)

@@ -5,12 +5,10 @@ target into a lead (转为线索), add and edit targets (everyone), edit chains 
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QMessageBox,
@@ -21,7 +19,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from crm.excel.errorbook import write_error_book
 from crm.excel.targets import TargetImport
 from crm.services.chains import Conversion
 from crm.views import chains as view
@@ -35,6 +32,7 @@ from ui.dialogs.chain_dialogs import (
 from ui.forms import Choice, FormDialog
 from ui.models.table import Column, RowsModel
 from ui.operations import chains as operations
+from ui.pages.chains_import import TargetListImport
 from ui.pages.common import icon, table_view, title_label
 from ui.widgets.chain_map import COLOURS
 from ui.widgets.chain_map import ChainMap as MapWidget
@@ -66,6 +64,7 @@ class ChainsPage(QWidget):
         self.segment_id: int | None = None
         self.dialog: FormDialog | None = None
         self._map_reads, self._detail_reads = Latest(ctx), Latest(ctx)
+        self.importer = TargetListImport(ctx, self, self.notice_text)
         manager = ctx.actor.is_manager
 
         self.count = QLabel(self)
@@ -450,59 +449,16 @@ class ChainsPage(QWidget):
             operations.delete_segment(self.ctx, s.id, parent=self)
 
     def import_targets(self, path: str | None = None, *, dry_run: bool = True) -> None:
-        """导入名录: choose a file; it is checked first (试导入) and written only when every row
-        is valid and the user says so. Errors are listed by row and column and can be saved
-        as a workbook of the bad rows."""
-        if path is None:
-            path, _ = QFileDialog.getOpenFileName(self, self.tr("导入目标企业名录"), "",
-                                                  self.tr("Excel 工作簿 (*.xlsx *.xlsm *.xls)"))
-        if not path:
-            return
-        chosen = path
-
-        def reported(report: TargetImport) -> None:
-            self.last_import = report
-            lines = [report.summary(), *(p.text() for p in report.errors[:30])]
-            if len(report.errors) > 30:
-                lines.append(self.tr("……另有 {0} 处错误").format(len(report.errors) - 30))
-            box = QMessageBox(self)
-            box.setWindowTitle(self.tr("导入目标企业名录"))
-            box.setText("\n".join(lines))
-            box.setObjectName("import-result")
-            go = save = None
-            if report.errors:
-                box.setIcon(QMessageBox.Icon.Warning)
-                save = box.addButton(self.tr("保存错误行…"), QMessageBox.ButtonRole.ActionRole)
-            elif report.dry_run and (report.created or report.updated):
-                box.setIcon(QMessageBox.Icon.Question)
-                go = box.addButton(self.tr("导入"), QMessageBox.ButtonRole.AcceptRole)
-            else:
-                box.setIcon(QMessageBox.Icon.Information)
-            box.addButton(self.tr("关闭") if go is None else self.tr("取消"),
-                          QMessageBox.ButtonRole.RejectRole)
-
-            def clicked(button: object) -> None:
-                if go is not None and button is go:
-                    self.import_targets(chosen, dry_run=False)
-                elif save is not None and button is save:
-                    self.save_import_errors(report)
-            box.buttonClicked.connect(clicked)
-            self.import_box = box
-            box.open()
-        operations.import_target_list(self.ctx, chosen, dry_run=dry_run, parent=self,
-                                      done=reported)
+        """导入名录 (ui.pages.chains_import): checked first, written when every row is valid."""
+        self.importer.run(path, dry_run=dry_run)
 
     def save_import_errors(self, report: TargetImport, path: str | None = None) -> None:
-        """The rows with errors, as they were, with the reasons beside them."""
-        if path is None:
-            stem = Path(report.file).stem
-            path, _ = QFileDialog.getSaveFileName(self, self.tr("保存错误行"),
-                                                  f"{stem}_错误.xlsx", "Excel (*.xlsx)")
-        if path:
-            target = path
-            self.ctx.long(lambda _task: write_error_book(report.as_ledger_report(), target),
-                          done=lambda written: self.notice_text(
-                              self.tr("错误行已保存到 {0}").format(written)))
+        self.importer.save_errors(report, path)
+
+    @property
+    def import_box(self) -> QMessageBox | None:
+        """The last import's result box."""
+        return self.importer.box
 
     def notice_text(self, text: str) -> None:
         self.notice.setText(text)

@@ -19,7 +19,7 @@ from sqlalchemy import func, insert, select
 
 from crm.db import Database
 from crm.models import Company, ContactLog, Project
-from crm.services import companies, contacts, projects
+from crm.services import companies, contacts, drill, projects
 from crm.services.companies import CompanyQuery
 from crm.text import initials, sort_key
 from ui.context import AppContext
@@ -193,34 +193,27 @@ def host(qtbot: Any) -> Iterator[QWidget]:
     widget.deleteLater()
 
 
-def test_drill_down_shows_the_true_count_and_reads_in_batches(qtbot, ctx, wait_idle, host,
-                                                              qtmodeltester, monkeypatch):
-    monkeypatch.setattr(id_list, "BATCH", 10)
-    asked: list[list[int]] = []
-    original = projects.project_rows
-
-    def recording(uow: Any, ids: list[int]) -> list[Any]:
-        asked.append(list(ids))
-        return original(uow, ids)
-    monkeypatch.setattr(projects, "project_rows", recording)
-    ids = ctx.db.read(projects.project_ids)
+def test_drill_down_shows_the_true_count_and_reads_on_scroll(qtbot, ctx, wait_idle, host,
+                                                             qtmodeltester):
+    ids = tuple(ctx.db.read(projects.project_ids))
     assert len(ids) > 30
-    dialog = ProjectListDialog(ctx, "全部项目", ids, host)
-    assert dialog.model.rowCount() == len(ids)
-    assert dialog.summary.text() == f"共 {len(ids)} 个项目，双击打开"  # before any row
+    screen = ctx.db.read(drill.first_screen, ids, 10)  # the count and the first screen only
+    dialog = ProjectListDialog(ctx, "全部项目", screen, host)
+    assert dialog.summary.text() == f"共 {len(ids)} 个项目，双击打开"
+    assert dialog.model.rowCount() == 10
+    qtmodeltester.check(dialog.model, force_py=True)
     dialog.resize(1100, 400)
     dialog.show()
-    qtbot.waitUntil(lambda: dialog.model.row_at(0) is not None, timeout=5000)  # painted
-    wait_idle(ctx)
-    assert asked and all(len(batch) <= 10 for batch in asked)
-    assert sum(len(batch) for batch in asked) < len(ids)  # the rows on screen only
-    qtmodeltester.check(dialog.model, force_py=True)
+
+    def scrolled_to_the_end() -> bool:  # the view asks for the next screen at the end
+        dialog.model.fetchMore()  # (nothing while a screen is on its way)
+        return dialog.model.rowCount() == len(ids)
+    qtbot.waitUntil(scrolled_to_the_end, timeout=10000)
+    assert [r.id for r in dialog.model.rows] == list(ids)
     opened: list[int] = []
     dialog.project_requested.connect(opened.append)
     dialog.view.doubleClicked.emit(dialog.model.index(len(ids) - 1, 0))
     assert opened == [ids[-1]]
-    dialog.model.row_at(len(ids) - 1)
-    wait_idle(ctx)
     assert dialog.model.data(dialog.model.index(len(ids) - 1, 0)) == \
         ctx.db.read(lambda uow: projects.get_project(uow, ids[-1])).name
     dialog.close()

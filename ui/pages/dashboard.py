@@ -25,9 +25,11 @@ from PySide6.QtWidgets import (
 from crm import changes
 from crm.services import contacts, metrics, settings
 from crm.services.contacts import LogRow
+from crm.services.drill import Screen
 from crm.services.metrics import Dashboard, Period, StartRate
 from crm.services.settings import PeriodChoice
 from crm.views.dashboard import DashboardData, PendingScreen, read_dashboard, read_pending
+from crm.views.drill import figure_screen
 from ui.context import AppContext, op
 from ui.models.more import MoreRowsModel
 from ui.pages.common import scroll_page
@@ -406,13 +408,13 @@ class DashboardPage(QWidget):
         dialog_title = self.tr("{title} · {start} 至 {end}").format(
             title=title, start=fmt.date(period.start), end=fmt.date(period.end))
 
-        def show(ids: list[int]) -> None:
-            dialog = ProjectListDialog(self.ctx, dialog_title, ids, self)
+        def show(screen: Screen) -> None:
+            dialog = ProjectListDialog(self.ctx, dialog_title, screen, self)
             dialog.project_requested.connect(self.project_requested)
             dialog.finished.connect(lambda _r, d=dialog: self._forget(d))
             self._dialogs.append(dialog)
             dialog.show()
-        self.ctx.read(op(metrics.figure_project_ids, figure, period, today), done=show)
+        self.ctx.read(op(figure_screen, figure, period, today), done=show)
         return None
 
     def _forget(self, dialog: ProjectListDialog) -> None:

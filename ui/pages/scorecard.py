@@ -25,9 +25,11 @@ from PySide6.QtWidgets import (
 )
 
 from crm import changes
+from crm.services.drill import Screen
 from crm.services.rewards import ROLES, RewardLine
 from crm.services.scorecard import QUARTERS, ScoreLine
-from crm.views.scorecard import LINE_PROJECTS, line_projects, read_scorecard_page
+from crm.views.drill import line_screen
+from crm.views.scorecard import LINE_PROJECTS, read_scorecard_page
 from crm.views.scorecard import ScorecardPage as PageData
 from ui.context import AppContext, Latest, op
 from ui.pages.common import icon, scroll_page, title_label
@@ -330,13 +332,13 @@ class ScorecardPage(QWidget):
         card = self.data.card
         title = f"{line.label} — {self.tr(LINE_PROJECTS[line.code][1])}"
 
-        def show(ids: list[int]) -> None:
-            dialog = ProjectListDialog(self.ctx, title, ids, self)
+        def show(screen: Screen) -> None:
+            dialog = ProjectListDialog(self.ctx, title, screen, self)
             dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
             dialog.project_requested.connect(self.project_requested)
             dialog.show()
             self.line_dialog = dialog
-        self.ctx.read(op(line_projects, line.code, card.year, card.quarter, card.as_of,
+        self.ctx.read(op(line_screen, line.code, card.year, card.quarter, card.as_of,
                          card.owner_id), done=show)
 
     # --- editing --------------------------------------------------------------------------

@@ -101,7 +101,10 @@ class DashboardPage(QWidget):
         self.picker.changed.connect(self._period_picked)
         title = QLabel(self.tr("工作台"), self)
         title.setProperty("class", "page-title")
-        self.as_of = QLabel("", self)
+        # what the figures are of, once read; until then (seconds at a million projects) that
+        # they are on their way, not dashes that look like figures
+        self.as_of = QLabel(self.tr("加载中…"), self)
+        self.as_of.setObjectName("dashboard-as-of")
         self.as_of.setProperty("class", "muted")
         header = QHBoxLayout()
         header.addWidget(title)
@@ -253,6 +256,7 @@ class DashboardPage(QWidget):
 
     def _failed(self, exc: BaseException) -> None:
         self._loading = False
+        self.as_of.setText(self._as_of_text(self.data) if self.data is not None else "")
         self.ctx.report(exc)
 
     def _loaded(self, data: DashboardData) -> None:
@@ -266,6 +270,7 @@ class DashboardPage(QWidget):
 
     def _period_picked(self, choice: PeriodChoice) -> None:
         self.period = choice
+        self.as_of.setText(self.tr("加载中…"))
         self.reload()
         # this user's preference on this computer: nothing others see, no database write
         self.ctx.set_preference(PERIOD_PREFERENCE, settings.period_to_json(choice))
@@ -274,8 +279,7 @@ class DashboardPage(QWidget):
     def _show(self, data: DashboardData) -> None:
         d = data.board
         f, prev = d.figures, d.previous
-        self.as_of.setText(self.tr("{start} 至 {end}，截至 {today}").format(
-            start=fmt.date(f.period.start), end=fmt.date(f.period.end), today=fmt.date(f.as_of)))
+        self.as_of.setText(self._as_of_text(data))
         self.banner.setVisible(data.project_count == 0)
         goals = {t.metric: t for t in d.targets}
         vs = self.tr("上期")
@@ -328,6 +332,11 @@ class DashboardPage(QWidget):
         self.follow.set_empty(not due)
         title = self.tr("全员今日及逾期跟进") if self.ctx.actor.is_manager else self.tr("我的今日及逾期跟进")
         self.follow_panel.title.setText(f"{title}（{follow.overdue_count + follow.today_count}）")
+
+    def _as_of_text(self, data: DashboardData) -> str:
+        f = data.board.figures
+        return self.tr("{start} 至 {end}，截至 {today}").format(
+            start=fmt.date(f.period.start), end=fmt.date(f.period.end), today=fmt.date(f.as_of))
 
     def _show_targets(self, d: Dashboard, f: StartRate) -> None:
         card = self.cards["kpi-target"]

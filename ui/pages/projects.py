@@ -69,7 +69,7 @@ class ProjectsPage(QWidget):
         self._selected: int | None = None
 
         # --- header: title, count, view switch, 导入, 新建 ----------------------------------
-        self.count = QLabel(self)
+        self.count = QLabel(self.tr("加载中…"), self)  # the count, once the list is read
         self.count.setObjectName("page-count")
         self.count.setProperty("class", "muted")
         self.view_list = QPushButton(icon("fa5s.list"), self.tr("列表"), self)

@@ -67,3 +67,31 @@ def test_opening_the_project_list_reads_it_once_in_the_order_its_header_shows(
     assert (header.sortIndicatorSection(), header.sortIndicatorOrder()) \
         == (0, Qt.SortOrder.AscendingOrder)
     assert (page.model.query.sort, page.model.query.descending) == ("name", False)
+
+
+def test_every_page_on_the_rail_has_its_icon_drawn_to_files() -> None:
+    """The rail's icons are files (scripts/nav_icons.py), so that the window shows without
+    importing qtawesome; a page whose icon is missing would bring that cost back silently."""
+    from ui.app import PAGES
+    from ui.mainwindow import NAV_ICON, NAV_ICON_ON, nav_icon_files
+
+    for spec in PAGES:
+        off, on = nav_icon_files(spec.icon)
+        assert f'fill="{NAV_ICON}"' in off.read_text(encoding="utf-8"), spec.key
+        assert f'fill="{NAV_ICON_ON}"' in on.read_text(encoding="utf-8"), spec.key
+
+
+def test_the_rail_shows_each_page_with_its_icon(qtbot: Any, ctx: AppContext,
+                                                 wait_idle: Wait) -> None:
+    from PySide6.QtWidgets import QToolButton
+
+    from ui.app import PAGES
+    from ui.mainwindow import MainWindow
+
+    window = MainWindow(ctx, PAGES)
+    qtbot.addWidget(window)
+    wait_idle(ctx)
+    for spec in PAGES:
+        button = window.findChild(QToolButton, f"nav-{spec.key}")
+        assert button is not None and not button.icon().isNull(), spec.key
+        assert not button.icon().pixmap(20, 20).toImage().isNull(), spec.key

@@ -15,8 +15,19 @@ projects every keystroke read every row. Both engines have an index for substrin
 
 The index only finds candidates: each query keeps its ``LIKE`` test, so what matches is
 exactly what matched before (a trigram match folds case more widely than ``LIKE``; the
-candidates are a superset). A needle under three characters has no trigram: it is served by
-a bounded scan instead (:func:`short`, the first :data:`SHORT_SCAN` rows of the list's order).
+candidates are a superset).
+
+A needle under three characters has no trigram. In a table of up to :data:`SCAN_ROWS` rows (a
+district's) it is still a substring, the table scanned (within a keystroke at that size). In a
+larger one (a city's, a province's) it is read as the start of a name instead, in pinyin
+(:func:`prefix`), as a phone's contact list reads what is typed: 华 finds the names whose first
+character reads hua2 (华鑫…, 华安…; a homophone of the same tone, 滑…, sorts among them), 华鑫
+the names that start with those two syllables, ``h`` every name whose first syllable starts
+with h, ``hx`` those whose first two syllables start with h and x (华鑫…, 恒信…), ``华x`` 华
+followed by an x syllable. Such names are one range of the pinyin sort key, which every list
+already has an index on (the name order): counting them and reading any screen of them reads
+that index, never the rows, at any size. The third character searches everything, as a
+substring.
 """
 
 from __future__ import annotations
@@ -26,13 +37,16 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, any_, literal, literal_column, select, text
+from sqlalchemy import ColumnElement, func, literal_column, select, text
 from sqlalchemy.exc import DBAPIError
+
+from crm.text import sort_key
 
 log = logging.getLogger(__name__)
 
 MIN_TRIGRAM = 3  # characters a needle needs for the index
-SHORT_SCAN = 10_000  # rows of the list's order a shorter needle is looked for in
+LAST = chr(0x10FFFF)  # sorts after every character, bytewise (SQLite's BINARY, PostgreSQL's "C")
+SCAN_ROWS = 100_000  # a table up to this size is scanned for a short needle (a substring)
 
 # SQLite: FTS5 table -> (content table, indexed columns)
 FTS: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -60,8 +74,49 @@ def is_index_object(name: str | None) -> bool:
 
 
 def short(needle: str) -> bool:
-    """Whether a (non-empty) needle is too short for the trigram index."""
+    """Whether a (non-empty) needle is too short for the trigram index: it is then read as
+    the start of a name (:func:`prefix`)."""
     return 0 < len(needle) < MIN_TRIGRAM
+
+
+def by_prefix(session: Any, needle: str, table: str) -> bool:
+    """Whether ``needle`` is read as the start of a name (:func:`prefix`) in ``table``: when it
+    is short and the table holds more than :data:`SCAN_ROWS` rows. SQLite counts a whole
+    table from its pages (2 ms at a million); PostgreSQL's count reads every row (90 ms), so
+    its planner's estimate decides there (it is kept by ANALYZE and autovacuum)."""
+    if not short(needle):
+        return False
+    sizes = session.info.setdefault("crm.search.rows", {})  # once per unit of work
+    if table not in sizes:
+        if session.get_bind().dialect.name == "sqlite":
+            sizes[table] = session.execute(text(f"SELECT count(*) FROM {table}")).scalar()
+        else:
+            sizes[table] = session.execute(text("SELECT reltuples FROM pg_class WHERE oid = "
+                                                "to_regclass(:t)"), {"t": table}).scalar()
+    return float(sizes[table] or 0) > SCAN_ROWS
+
+
+def _starts(key: Any, start: str) -> ColumnElement[bool]:
+    """``key`` begins with ``start``: one range of its index."""
+    result: ColumnElement[bool] = (key >= start) & (key < start + LAST)
+    return result
+
+
+def prefix(key: Any, needle: str, dialect: str) -> ColumnElement[bool]:
+    """The rows whose pinyin sort key ``key`` (crm.text.sort_key) starts as ``needle`` does,
+    a needle of one or two characters (see the module's docstring): a Chinese character
+    stands for its whole syllable with its tone, any other character for the start of a
+    syllable. All of it is read from the sort key's index (the second syllable's test looks
+    at the key in the index entry, not at the row)."""
+    tokens = sort_key(needle).split()
+    parts = [t + " " if t[-1].isdigit() and not t.isdigit() else t for t in tokens]
+    if len(parts) == 1 or parts[0].endswith(" "):
+        return _starts(key, "".join(parts))  # a whole first syllable: one range
+    second = parts[1]
+    find = func.instr(key, " ") if dialect == "sqlite" else func.strpos(key, " ")
+    result: ColumnElement[bool] = _starts(key, parts[0]) & (
+        func.substr(key, find + 1, len(second)) == second)
+    return result
 
 
 # --- installing ---------------------------------------------------------------------------------
@@ -200,19 +255,6 @@ def suspended(conn: Any, tables: Sequence[str]) -> Iterator[None]:
 
 
 # --- searching ----------------------------------------------------------------------------------
-def among(session: Any, id_column: Any, ids: list[int]) -> Iterator[ColumnElement[bool]]:
-    """``id_column`` among ``ids`` (a short needle's window), as conditions each testing a
-    part: on PostgreSQL one array (``= ANY``: a list of 10,000 bound values takes it longer
-    to plan than to answer), on SQLite lists of 5,000 (its limit on bound values)."""
-    if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import ARRAY
-
-        yield id_column == any_(literal(ids, ARRAY(Integer)))
-        return
-    for start in range(0, len(ids), 5000):
-        yield id_column.in_(ids[start:start + 5000])
-
-
 def _phrase(needle: str) -> str:
     return '"' + needle.replace('"', '""') + '"'
 

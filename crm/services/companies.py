@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Select, func, select
@@ -25,6 +25,7 @@ from crm.services.common import (
     optional_text,
     required_text,
 )
+from crm.services.project_list import live_count
 from crm.text import ESC, contains, initials, normalize, search_text, sort_key
 from crm.uscc import normalize_uscc
 
@@ -257,6 +258,11 @@ class CompanyQuery:
 
 
 def _filtered(uow: UnitOfWork, stmt: Select[Any], needle: str, raw: str = "") -> Select[Any]:
+    if search.by_prefix(uow.session, needle or raw, "companies"):
+        # one or two characters: the start of the name in pinyin (crm.search.prefix), one
+        # range of ix_companies_live_sort
+        return stmt.where(Company.deleted_at.is_(None), search.prefix(
+            Company.sort_key, needle or raw, uow.session.get_bind().dialect.name))
     if not needle:
         return stmt.where(Company.deleted_at.is_(None))
     # A search reads every row: hiding deleted_at from SQLite's planner keeps it from walking
@@ -295,12 +301,11 @@ def company_ids(uow: UnitOfWork, q: CompanyQuery | None = None,
     if q.sort != "name":
         raise ValidationError(f"未知排序“{q.sort}”", code="sort.unknown")
     needle = normalize(q.search)
-    if search.short(needle) or search.short(q.search.strip()):
-        found = _short_search(uow, q, needle, None)
-        return found[offset:None if limit is None else offset + limit]
     # the live rows in the order of ix_companies_live_sort; a search sorts its few matches
+    # (one or two characters are a range of that index: crm.search.prefix)
+    substring = needle and not search.by_prefix(uow.session, needle, "companies")
     keys: tuple[Any, ...] = ((func.coalesce(Company.sort_key, Company.sort_key), Company.id + 0)
-                             if needle else (Company.deleted_at, Company.sort_key, Company.id))
+                             if substring else (Company.deleted_at, Company.sort_key, Company.id))
     stmt = _filtered(uow, select(Company.id), needle, q.search.strip()).order_by(
         *(k.desc() if q.descending else k.asc() for k in keys)
     ).limit(limit).offset(offset or None)
@@ -311,28 +316,18 @@ def company_ids_or_count(uow: UnitOfWork, q: CompanyQuery) -> int | list[int]:
     """What the 企业 list reads first: all the ids when a search gives them (through the
     trigram index) or there are at most ``projects.ALL_IDS``, else the count (a province's
     400,000 companies), each screen then read with ``company_page``."""
-    if normalize(q.search):
+    needle = normalize(q.search)
+    if search.by_prefix(uow.session, needle, "companies"):  # a range of the name index
+        return int(uow.session.scalar(_filtered(uow, select(func.count()), needle)) or 0)
+    if needle:
         return company_ids(uow, q)
-    n = int(uow.session.scalar(select(func.count()).select_from(Company).where(
-        Company.deleted_at.is_(None))) or 0)
+    n = live_count(uow, Company)
     return company_ids(uow, q) if n <= projects.ALL_IDS else n
 
 
 def company_page(uow: UnitOfWork, q: CompanyQuery, offset: int, limit: int) -> list[CompanyRow]:
     """One screen of the 企业 list from row ``offset``, in pinyin order from the index."""
     return company_rows(uow, company_ids(uow, q, limit, offset))
-
-
-def _short_search(uow: UnitOfWork, q: CompanyQuery, needle: str,
-                  limit: int | None) -> list[int]:
-    """A needle of one or two characters has no trigram (crm.search): it is looked for in the
-    first :data:`~crm.search.SHORT_SCAN` companies of the list's order, never in all."""
-    window = company_ids(uow, replace(q, search=""), search.SHORT_SCAN)
-    found: set[int] = set()
-    for part in search.among(uow.session, Company.id, window):
-        found.update(first_column(uow, _filtered(uow, select(Company.id).where(part), needle,
-                                                 q.search.strip())))
-    return [i for i in window if i in found][:limit]
 
 
 def company_rows(uow: UnitOfWork, ids: list[int]) -> list[CompanyRow]:

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import delete, insert, select, text
+from sqlalchemy import delete, func, insert, select, text
 
 from crm import search
 from crm.db import Database
@@ -105,6 +104,44 @@ def _needles(db: Database, seed: int) -> list[str]:
     return out
 
 
+# --- a short needle's rule, written out in Python (crm.search.prefix) ---------------------------
+def starts_as(key: str, needle: str) -> bool:
+    """Whether a sort key's first syllables read as the needle's: a Chinese character's
+    syllable exactly, any other character as the start of a syllable."""
+    have = key.split()
+    want = sort_key(needle).split()
+    if len(have) < len(want):
+        return False
+    return all(h == t if t[-1].isdigit() and not t.isdigit() else h.startswith(t)
+               for h, t in zip(have, want, strict=False))
+
+
+def _keyed(db: Database, model: Any, live: bool) -> list[tuple[int, str]]:
+    with db.uow() as uow:
+        stmt = select(model.id, model.sort_key)
+        if live:
+            stmt = stmt.where(model.deleted_at.is_(None))
+        rows = list(uow.session.execute(stmt))
+    return sorted(((i, k) for i, k in rows), key=lambda r: (r[1].encode(), r[0]))
+
+
+def prefixed_projects(db: Database, needle: str) -> list[int]:
+    return [i for i, k in _keyed(db, Project, True) if starts_as(k, needle)]
+
+
+def prefixed_companies(db: Database, needle: str) -> list[int]:
+    return [i for i, k in _keyed(db, Company, True) if starts_as(k, needle)]
+
+
+def prefixed_logs(db: Database, needle: str) -> list[int]:
+    found_p = [i for i, k in _keyed(db, Project, False) if starts_as(k, needle)]
+    found_c = [i for i, k in _keyed(db, Company, False) if starts_as(k, needle)]
+    with db.uow() as uow:
+        return list(uow.session.scalars(select(ContactLog.id).where(
+            ContactLog.project_id.in_(found_p) | ContactLog.company_id.in_(found_c))
+            .order_by(ContactLog.logged_on.desc(), ContactLog.id.desc())))
+
+
 # --- the old semantics, written out: every row tested with LIKE --------------------------------
 def old_projects(db: Database, needle: str) -> list[int]:
     with db.uow() as uow:
@@ -141,21 +178,30 @@ def old_logs(db: Database, needle: str) -> list[int]:
             .order_by(ContactLog.logged_on.desc(), ContactLog.id.desc())))
 
 
-def test_results_equal_the_plain_scan_on_a_random_corpus(db: Database) -> None:
+@pytest.mark.parametrize("large", [False, True], ids=["district", "province"])
+def test_results_equal_the_plain_scan_on_a_random_corpus(db: Database, large: bool,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """In a district's table a short needle is a substring as any other; in a province's
+    (here: the threshold lowered below the corpus) it is the start of a name in pinyin."""
+    if large:
+        monkeypatch.setattr(search, "SCAN_ROWS", 10)
+        if not db.is_sqlite:  # PostgreSQL reads the table's size from its statistics
+            monkeypatch.setattr(search, "SCAN_ROWS", -1)
     _corpus(db, seed=16)
     checked = hits = 0
     for needle in _needles(db, seed=61):
         if not normalize(needle):
             continue
-        expected = old_projects(db, needle)
+        short = large and (search.short(normalize(needle)) or search.short(needle.strip()))
+        expected = (prefixed_projects if short else old_projects)(db, needle)
         hits += bool(expected)
+        logs = (prefixed_logs if short else old_logs)(db, needle)
         with db.uow() as uow:
             assert projects.project_ids(uow, ProjectQuery(search=needle)) == expected, needle
             assert companies.company_ids(uow, CompanyQuery(search=needle)) == \
-                old_companies(db, needle), needle
-            assert contacts.log_ids(uow, LogQuery(search=needle)) == old_logs(db, needle), needle
-            assert contacts.count_logs(uow, LogQuery(search=needle)) == \
-                len(old_logs(db, needle)), needle
+                (prefixed_companies if short else old_companies)(db, needle), needle
+            assert contacts.log_ids(uow, LogQuery(search=needle)) == logs, needle
+            assert contacts.count_logs(uow, LogQuery(search=needle)) == len(logs), needle
         checked += 1
     assert checked > 70
     assert hits > 30  # the comparison is mostly not of empty lists
@@ -185,27 +231,58 @@ def test_the_index_serves_long_needles(db: Database) -> None:
             assert "ix_projects_search_text_trgm" in plan, plan
 
 
-def test_a_short_needle_looks_in_the_first_rows_of_the_order_only(
-        db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_short_needle_is_the_start_of_a_name_in_pinyin(db: Database, w: World,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """In a large table, one or two characters match the start of the name as read in pinyin
+    (crm.search.prefix): a Chinese character its syllable and tone, a letter the start of a
+    syllable."""
+    monkeypatch.setattr(search, "SCAN_ROWS", -1)  # every table counts as large
+    for name in ("华鑫新材料产业园", "华安电子工厂", "滑雪场", "化工园区", "恒信轴承", "ABB 机器人",
+                 "海华光电", "x华项目", "12号地块"):
+        project(db, w, name)
+
+    def found(needle: str, **kw: Any) -> list[str]:
+        with db.uow() as uow:
+            ids = projects.project_ids(uow, ProjectQuery(search=needle, **kw))
+            assert projects.count_projects(uow, ProjectQuery(search=needle, **kw)) == len(ids)
+            return [r.name for r in projects.project_rows(uow, ids)]
+    assert found("华") == ["华安电子工厂", "华鑫新材料产业园", "滑雪场"]  # hua2; 化 is hua4
+    assert found("华鑫") == ["华鑫新材料产业园"]
+    assert found("h") == ["海华光电", "恒信轴承", "华安电子工厂", "华鑫新材料产业园", "滑雪场",
+                          "化工园区"]
+    assert found("HX") == ["恒信轴承", "华鑫新材料产业园", "滑雪场"]  # h… x…
+    assert found("华x") == ["华鑫新材料产业园", "滑雪场"]
+    assert found("ab") == ["ABB 机器人"]
+    assert found("x") == ["x华项目"]
+    assert found("12") == ["12号地块"]
+    assert found("鑫") == []  # not at the start: from the third character, anywhere
+    assert found("华", sort="id", descending=True) == ["滑雪场", "华安电子工厂", "华鑫新材料产业园"]
+    assert found("h", stages=("lead",)) == found("h")
+    with db.uow() as uow:  # the companies list and the contact log read the same rule
+        assert [r.name for r in companies.company_rows(uow, companies.company_ids(
+            uow, CompanyQuery(search="sh")))] == ["上海际数科技有限公司"]
+        assert companies.company_ids(uow, CompanyQuery(search="华")) == []
+
+
+def test_a_short_needle_reads_only_the_sort_key_index(db: Database,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """The count of a short needle is a range of a sort key index (on SQLite the name order's,
+    read without a row)."""
+    monkeypatch.setattr(search, "SCAN_ROWS", -1)
     _corpus(db, seed=5)
-    monkeypatch.setattr(search, "SHORT_SCAN", 50)
-    needle = "华"
     with db.uow() as uow:
-        first = projects.project_ids(uow, ProjectQuery(), limit=50)
-        found = projects.project_ids(uow, ProjectQuery(search=needle))
-        assert found == [i for i in old_projects(db, needle) if i in first]
-        by_date = ProjectQuery(search=needle, sort="updated_at", descending=True)
-        window = projects.project_ids(uow, replace(by_date, search=""))[:50]
-        assert projects.project_ids(uow, by_date) == [
-            i for i in window if i in set(old_projects(db, needle))]
-        first_companies = companies.company_ids(uow, CompanyQuery(), 50)
-        assert companies.company_ids(uow, CompanyQuery(search=needle)) == [
-            i for i in old_companies(db, needle) if i in first_companies]
-        first_logs = contacts.log_ids(uow, LogQuery(), 0, 50)
-        assert contacts.log_ids(uow, LogQuery(search="谈")) == [
-            i for i in old_logs(db, "谈") if i in first_logs]
-        assert contacts.log_ids(uow, LogQuery(search="谈"), 2, 3) == [
-            i for i in old_logs(db, "谈") if i in first_logs][2:5]
+        stmt = project_list._filtered(uow, ProjectQuery(search="hx"), func.count())
+        compiled = str(stmt.compile(dialect=db.engine.dialect,
+                                    compile_kwargs={"literal_binds": True}))
+        if db.is_sqlite:
+            plan = " ".join(str(r[-1]) for r in uow.session.execute(
+                text("EXPLAIN QUERY PLAN " + compiled)))
+            assert "COVERING INDEX ix_projects_live_sort" in plan, plan
+        else:
+            uow.session.execute(text("ANALYZE projects"))
+            uow.session.execute(text("SET LOCAL enable_seqscan = off"))
+            plan = " ".join(str(r[0]) for r in uow.session.execute(text("EXPLAIN " + compiled)))
+            assert "(sort_key)::text >= 'h'::text" in plan.partition("Index Cond")[2], plan
 
 
 @pytest.fixture

@@ -294,11 +294,7 @@ class Database:
         if self.is_sqlite:
             # SQLite's advice for long-lived connections: refresh the planner statistics the
             # session's queries needed (cheap; without them a 100k-row list sorts badly).
-            # The analysis limit is SQLite's own advice for optimize (and its default from
-            # 3.46): unbounded, closing a window on a million projects analysed whole tables
-            # and indexes for 4.6–8.9 s on the GUI thread (the window froze as it closed).
             with contextlib.suppress(Exception), self.engine.connect() as conn:
-                conn.exec_driver_sql("PRAGMA analysis_limit=400")
                 conn.exec_driver_sql("PRAGMA optimize")
         self.engine.dispose()
 

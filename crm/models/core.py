@@ -89,12 +89,21 @@ class Project(Timestamps, Base):
     # Search and pinyin order.
     sort_key: Mapped[str] = mapped_column(SortKey(600), default="")
     search_text: Mapped[str] = mapped_column(Text, default="")
+    # The list's 企业, 负责人 and 产业 orders: copies of those rows' sort keys, kept by triggers
+    # (crm.sortkeys, migration 0019), so that each order streams from one index.
+    company_key: Mapped[str | None] = mapped_column(SortKey(600))
+    owner_key: Mapped[str | None] = mapped_column(SortKey(255))
+    industry_key: Mapped[str | None] = mapped_column(SortKey(255))
     deleted_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": version}
     __table_args__ = (
         Index("ix_projects_live_sort", "deleted_at", "sort_key", "id"),
+        Index("ix_projects_company_key_live", "company_key", "company_id", "id",
+              sqlite_where=_LIVE, postgresql_where=_LIVE),
+        *(Index(f"ix_projects_{key}_live", key, "id", sqlite_where=_LIVE, postgresql_where=_LIVE)
+          for key in ("owner_key", "industry_key")),
         # Every project, deleted ones too: the contact log sorted by project (migration 0010).
         Index("ix_projects_sort", "sort_key", "id"),
         # Every figure of DESIGN §3 reads this range: it holds what they filter and count,

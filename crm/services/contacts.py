@@ -277,8 +277,9 @@ def log_ids(uow: UnitOfWork, q: LogQuery | None = None, offset: int = 0,
         found = first_column(uow, stmt)
         if offset and not found and i < len(parts) - 1:
             # the page starts in a later part: only then is this part counted
-            offset -= int(uow.session.scalar(select(func.count()).select_from(part.subquery()))
-                          or 0)
+            # (without its order: a count need not sort)
+            counted = select(func.count()).select_from(part.order_by(None).subquery())
+            offset -= int(uow.session.scalar(counted) or 0)
             continue
         ids.extend(found)
         offset = 0

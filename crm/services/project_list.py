@@ -13,7 +13,7 @@ from crm import search, stages
 from crm.bands import BAND_FLOORS
 from crm.db import UnitOfWork
 from crm.errors import ValidationError
-from crm.models import Company, Industry, Project, User
+from crm.models import Project
 from crm.services.common import first_column
 from crm.services.project_rows import ProjectRow, project_rows
 from crm.text import ESC, contains, normalize
@@ -42,26 +42,22 @@ class ProjectQuery:
 _STAGE_RANK = case({code: i for i, code in enumerate(stages.ALL)}, value=Project.stage)
 SORTS: dict[str, Any] = {
     "name": Project.sort_key,
-    "company": Company.sort_key,
+    # the company's, the owner's, the industry's pinyin keys, copied onto the project
+    # (crm.sortkeys) so that each order is one index
+    "company": Project.company_key,
     "stage": _STAGE_RANK,
     "planned_investment": Project.planned_investment,
     "signed_on": Project.signed_on,
     "started_on": Project.started_on,
     "updated_at": Project.updated_at,
-    "owner": User.sort_key,
-    "industry": Industry.sort_key,
+    "owner": Project.owner_key,
+    "industry": Project.industry_key,
     "id": Project.id,
 }
 
 
 def _filtered(uow: UnitOfWork, q: ProjectQuery, columns: Any) -> Select[Any]:
     stmt = select(columns).select_from(Project)
-    if q.sort == "company":
-        stmt = stmt.join(Company, Company.id == Project.company_id)
-    if q.sort == "owner":
-        stmt = stmt.outerjoin(User, User.id == Project.owner_id)
-    if q.sort == "industry":
-        stmt = stmt.outerjoin(Industry, Industry.id == Project.industry_id)
     needle = normalize(q.search)
     live = Project.deleted_at.is_(None)
     if search.by_prefix(uow.session, needle, "projects"):
@@ -136,11 +132,12 @@ def project_ids(uow: UnitOfWork, q: ProjectQuery | None = None, *, offset: int =
         codes = [c for c in stages.ALL if not q.stages or c in q.stages]
         parts = [base.where(Project.stage == c).order_by(*ordered())
                  for c in (codes[::-1] if q.descending else codes)]
-    elif q.sort in ("signed_on", "started_on", "planned_investment"):  # blanks last either way
+    elif q.sort in ("signed_on", "started_on", "planned_investment", "owner", "industry"):
+        # blanks last either way
         parts = [base.where(key.is_not(None)).order_by(*ordered(key)),
                  base.where(key.is_(None)).order_by(*ordered())]
     elif q.sort == "company":  # companies in pinyin order, each one's projects together
-        parts = [base.order_by(*ordered(key, Company.id))]
+        parts = [base.order_by(*ordered(key, Project.company_id))]
     elif q.sort == "name" and not q.deleted and not searching:
         # deleted_at is NULL in every live row: ordering by it first changes nothing, and lets
         # PostgreSQL see that ix_projects_live_sort (deleted_at, sort_key, id) already holds the
@@ -160,8 +157,9 @@ def project_ids(uow: UnitOfWork, q: ProjectQuery | None = None, *, offset: int =
         found = first_column(uow, stmt)
         if offset and not found and i < len(parts) - 1:
             # the page starts in a later part: only then is this part counted
-            offset -= int(uow.session.scalar(select(func.count()).select_from(part.subquery()))
-                          or 0)
+            # (without its order: a count need not sort)
+            counted = select(func.count()).select_from(part.order_by(None).subquery())
+            offset -= int(uow.session.scalar(counted) or 0)
             continue
         ids.extend(found)
         offset = 0

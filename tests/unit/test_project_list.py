@@ -5,9 +5,11 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from sqlalchemy import text
 
 from crm.db import Database
-from crm.services import companies, pipeline, projects
+from crm.models import Company, Project, User
+from crm.services import companies, dictionaries, pipeline, projects
 from crm.services.common import SYSTEM
 from crm.services.projects import ProjectQuery
 from tests.unit.builders import D, World, project, sign, start, world
@@ -86,3 +88,35 @@ def test_search_in_the_recycle_bin_and_filters(db: Database, ids: dict[str, int]
     assert names(db, stages=("signed", "started")) == ["海洋装备基地", "杭州总部"]
     assert names(db, signed_from=D(2025, 4, 1)) == ["海洋装备基地"]
     assert names(db, search="中心", sort="stage") == ["安全检测中心", "智算中心"]
+
+
+def test_company_owner_and_industry_orders_follow_renames_and_moves(db: Database) -> None:
+    """The orders by 企业, 负责人 and 产业 read copies of those names' keys on each project
+    (crm.sortkeys): a rename, a move to another one, a new project show at once, whatever
+    wrote them (a service or plain SQL from another process)."""
+    w = world(db)
+    zhong = db.run(companies.create_company, SYSTEM, companies.CompanyInput("中科智造有限公司")).id
+    project(db, w, "甲项目", company=zhong, industry=w.steel)  # zhong1 … / 上海际数 shang4
+    project(db, w, "乙项目", owner=w.other_staff, industry=w.ai)
+    c = project(db, w, "丙项目")  # no industry
+    assert names(db, sort="company") == ["乙项目", "丙项目", "甲项目"]  # 上海… then 中科…
+    assert names(db, sort="company", descending=True) == ["甲项目", "丙项目", "乙项目"]
+    db.run(companies.update_company, SYSTEM, zhong, companies.CompanyInput("阿尔法有限公司"))
+    assert names(db, sort="company") == ["甲项目", "乙项目", "丙项目"]  # a1 … first now
+    moved = db.read(projects.get_project, c)
+    db.run(projects.update_project, w.manager, c, moved.to_input(company_id=zhong))
+    assert names(db, sort="company") == ["甲项目", "丙项目", "乙项目"]
+    # 负责人: 李晓明 (li3) before 王芳 (wang2); 产业: 钢铁 (gang1) before 人工智能 (ren2), none last
+    assert names(db, sort="owner") == ["甲项目", "丙项目", "乙项目"]
+    assert names(db, sort="industry") == ["甲项目", "乙项目", "丙项目"]
+    assert names(db, sort="industry", descending=True) == ["乙项目", "甲项目", "丙项目"]
+    db.run(dictionaries.rename_industry, SYSTEM, w.ai, "AI 产业")  # a …: first
+    assert names(db, sort="industry") == ["乙项目", "甲项目", "丙项目"]
+    with db.engine.begin() as conn:  # another process renames a person
+        conn.execute(text("UPDATE users SET sort_key = 'a ' WHERE id = :i"),
+                     {"i": w.other_staff.user_id})
+    assert names(db, sort="owner") == ["乙项目", "甲项目", "丙项目"]
+    with db.uow() as uow:  # every copy equals the row it copies
+        for p in uow.session.query(Project).all():
+            assert p.owner_key == uow.session.get(User, p.owner_id).sort_key
+            assert p.company_key == uow.session.get(Company, p.company_id).sort_key

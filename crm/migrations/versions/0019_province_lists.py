@@ -1,4 +1,10 @@
-"""lists and short searches at province scale
+"""lists at province scale: the project list's company, owner and industry orders from an index
+
+- projects.company_key, owner_key, industry_key: copies of the company's, the 负责人's and the
+  产业's pinyin sort keys, kept current by triggers (crm.sortkeys) and filled here;
+- one index per order over the live rows (the key, then id; the company's also its id, so
+  that one company's projects stay together): every sort of the list streams from an index,
+  a jump is an OFFSET along it instead of a walk through a million companies.
 
 Revision ID: 0019
 Revises: 0018
@@ -6,15 +12,40 @@ Create Date: 2026-11-29 10:20:00
 """
 from collections.abc import Sequence
 
+import sqlalchemy as sa
+from alembic import op
+
+from crm import sortkeys
+from crm.models.base import SortKey
+
 revision: str = '0019'
 down_revision: str | None = '0018'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+LIVE = sa.text('deleted_at IS NULL')
+INDEXES = {'ix_projects_company_key_live': ['company_key', 'company_id', 'id'],
+           'ix_projects_owner_key_live': ['owner_key', 'id'],
+           'ix_projects_industry_key_live': ['industry_key', 'id']}
+
 
 def upgrade() -> None:
-    pass
+    # plain ADD COLUMN (no batch copy of a million rows: SQLite adds a nullable column in place)
+    op.add_column('projects', sa.Column('company_key', SortKey(600), nullable=True))
+    op.add_column('projects', sa.Column('owner_key', SortKey(255), nullable=True))
+    op.add_column('projects', sa.Column('industry_key', SortKey(255), nullable=True))
+    sortkeys.install(op.get_bind())
+    for name, columns in INDEXES.items():
+        op.create_index(name, 'projects', columns, unique=False, sqlite_where=LIVE,
+                        postgresql_where=LIVE)
+    op.execute('ANALYZE projects')  # this table only: a bare ANALYZE reads the whole database
 
 
 def downgrade() -> None:
-    pass
+    for name in INDEXES:
+        op.drop_index(name, table_name='projects', sqlite_where=LIVE, postgresql_where=LIVE)
+    sortkeys.uninstall(op.get_bind())
+    with op.batch_alter_table('projects', schema=None) as batch_op:
+        batch_op.drop_column('industry_key')
+        batch_op.drop_column('owner_key')
+        batch_op.drop_column('company_key')

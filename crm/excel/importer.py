@@ -26,16 +26,9 @@ from crm.excel.headers import LABELS, REQUIRED, HeaderGuess
 from crm.excel.keys import NameKeys
 from crm.excel.reader import Book, Sheet, open_book, receipt_sheets
 from crm.excel.resolve import Answers, Lookups, Question, resolve
-from crm.excel.rows import (
-    Cancelled,
-    ImportCancelled,
-    ParsedRows,
-    Problem,
-    Progress,
-    column_cells,
-    parse_rows,
-    plain_text,
-)
+from crm.excel.row_cells import column_cells
+from crm.excel.row_parse import parse_rows
+from crm.excel.rows import Cancelled, ImportCancelled, ParsedRows, Problem, Progress, plain_text
 from crm.services.common import Actor, audit
 
 __all__ = ["ImportCancelled", "ImportReport", "Problem", "Question", "SheetReading",

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
 
 class RowChecks(Protocol):
-    """What checking a row's stage needs of the row reader (:class:`crm.excel.rows._RowReader`)."""
+    """What checking a row's stage needs of the row reader (:class:`crm.excel.row_cells.RowReader`)."""
 
     columns: dict[str, int]
     errors: list[Problem]

@@ -221,11 +221,12 @@ class Database:
         from alembic import command
 
         command.upgrade(alembic_config(self.engine), "head")
-        from crm import search, sortkeys
+        from crm import rollup, search, sortkeys
 
         with self.engine.begin() as conn:  # a table a migration rebuilt lost its triggers
             search.repair(conn)
             sortkeys.repair(conn)
+            rollup.repair(conn)
         with self.sessions.begin() as session:
             if session.get(Revision, 1) is None:
                 session.add(Revision(id=1, value=0))

@@ -29,6 +29,7 @@ from crm.models.parties import (
     Tier,
     User,
 )
+from crm.models.figures import FigureCell
 from crm.models.system import AuditEntry, Revision, Setting
 
 __all__ = [
@@ -48,6 +49,7 @@ __all__ = [
     "ContactLog",
     "DuplicateDismissal",
     "Event",
+    "FigureCell",
     "Funding",
     "Industry",
     "Project",

@@ -28,7 +28,13 @@ from sqlalchemy.orm import aliased
 from crm.db import UnitOfWork
 from crm.models import Agreement, Company, Industry, Project, Target, User
 from crm.money import format_rate, ratio
-from crm.services.metrics import Filters, Period, _signed_where, start_rate
+from crm.services.metrics import (
+    Filters,
+    Period,
+    _signed_where,
+    count_signed_not_started,
+    start_rate,
+)
 
 START_RATE_METRIC = "start_rate"  # settings.TARGET_METRICS: 开工率(%)
 
@@ -168,9 +174,12 @@ def forecast(uow: UnitOfWork, period: Period, as_of: dt.date,
     sprint = [SprintRow(pid, name, company, ind or "", oid, own or "", signed, planned,
                         kind or "开工", (as_of - signed).days, planned < as_of, Decimal(amt or 0))
               for pid, name, company, ind, oid, own, signed, planned, kind, amt in rows]
-    no_plan = uow.session.scalar(select(func.count()).select_from(Project).where(
-        *where, Project.planned_start_on.is_(None))) or 0
-    waiting = uow.session.scalar(select(func.count()).select_from(Project).where(*where)) or 0
+    # 签约未开工 without a plan: all of them (whole months from the rollup) less those with one
+    # (read from the planned-start index: the plans are few beside a province's projects)
+    waiting = count_signed_not_started(uow, period, as_of, f)
+    planned = uow.session.scalar(select(func.count()).select_from(Project).where(
+        *where, Project.planned_start_on.is_not(None))) or 0
+    no_plan = waiting - int(planned)
     year = period.end.year
     overdue = sum(1 for r in sprint if r.overdue)
     return Forecast(period, as_of, figures.signed, figures.started, len(sprint) - overdue,

@@ -5,186 +5,53 @@ For a period [start, end] and an as-of date:
 - started: those of signed with a start in the signing's calendar year, on or before as-of.
 - start rate = started / signed; signed amount = their agreements (signed on or before as-of);
 - 资金到位率 = their funds received on or before as-of / signed amount.
+
+Each figure reads the whole months of its period from the rollup (crm.rollup, read through
+crm.services.cells) and the rest from the rows (crm.services.figure_rows, the definition), so
+that it costs the same at a thousand projects and at a million. ``cells.ENABLED = False``
+reads everything from the rows: tests compare the two.
 """
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, extract, func, literal, or_, select, union_all
-from sqlalchemy.orm import aliased
+from sqlalchemy import select
 
 from crm import stages
-from crm.bands import BAND_FLOORS, resolve_band
 from crm.db import UnitOfWork
-from crm.errors import NotFoundError, ValidationError
-from crm.models import (
-    Agreement,
-    Ambassador,
-    Chain,
-    Company,
-    Event,
-    Funding,
-    Industry,
-    Project,
-    Segment,
-    User,
-)
+from crm.errors import ValidationError
+from crm.models import Ambassador, Event, Industry, Project, User
 from crm.money import format_rate, format_yi, ratio
-from crm.services.common import SOURCE_NAMES, SOURCES, parse_date_text, resolve_ids
+from crm.services import cells
+from crm.services import figure_rows as rows_of
+from crm.services.common import SOURCE_NAMES
+from crm.services.pending import (
+    PENDING_SCREEN,
+    PendingRow,
+    count_signed_not_started,
+    signed_not_started,
+)
+from crm.services.periods import (  # noqa: F401
+    PRESETS,
+    Filters,
+    Period,
+    _signed_where,
+    _started_expr,
+    period_of,
+    preset_period,
+    previous_period,
+    resolve_filters,
+)
 from crm.services.settings import TARGET_METRICS, targets
-from crm.text import normalize
 
 
-# --- periods --------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Period:
-    start: dt.date
-    end: dt.date
-
-    def __post_init__(self) -> None:
-        if self.end < self.start:
-            raise ValidationError(f"期间结束日期 {self.end} 早于开始日期 {self.start}",
-                                  code="period.order")
-
-    def label(self) -> str:
-        return f"{self.start.isoformat()} 至 {self.end.isoformat()}"
-
-
-PRESETS = {"month": "本月", "quarter": "本季度", "h1": "上半年", "h2": "下半年", "year": "全年"}
-
-
-def period_of(date_from: str | None, date_to: str | None, as_of: str | None,
-              today: dt.date) -> tuple[Period, dt.date]:
-    """The period and as-of date of the command line's ``--from``/``--to``/``--as-of``
-    (``YYYY-MM-DD``): as-of defaults to today, the period to as-of's calendar year."""
-    day = parse_date_text(as_of, "截至日期") if as_of else today
-    start = parse_date_text(date_from, "开始日期") if date_from else dt.date(day.year, 1, 1)
-    end = parse_date_text(date_to, "结束日期") if date_to else dt.date(start.year, 12, 31)
-    if end < start:
-        raise ValidationError(f"结束日期 {end} 早于开始日期 {start}", code="period.order")
-    return Period(start, end), day
-
-
-def preset_period(preset: str, today: dt.date) -> Period:
-    """本月, 本季度, 上半年, 下半年 or 全年 of ``today``'s year."""
-    y = today.year
-    if preset == "month":
-        return Period(today.replace(day=1),
-                      today.replace(day=calendar.monthrange(y, today.month)[1]))
-    if preset == "quarter":
-        first = 3 * ((today.month - 1) // 3) + 1
-        return Period(dt.date(y, first, 1),
-                      dt.date(y, first + 2, calendar.monthrange(y, first + 2)[1]))
-    if preset == "h1":
-        return Period(dt.date(y, 1, 1), dt.date(y, 6, 30))
-    if preset == "h2":
-        return Period(dt.date(y, 7, 1), dt.date(y, 12, 31))
-    if preset == "year":
-        return Period(dt.date(y, 1, 1), dt.date(y, 12, 31))
-    raise ValidationError(f"未知期间“{preset}”", code="period.preset")
-
-
-def previous_period(period: Period) -> Period:
-    """The period of the same length just before (same months of the previous year for
-    whole-year and half-year periods)."""
-    s, e = period.start, period.end
-    if s.day == 1 and s.month in (1, 7) and (e.month, e.day) in ((6, 30), (12, 31)) \
-            and s.year == e.year:
-        return Period(s.replace(year=s.year - 1), e.replace(year=e.year - 1))
-    if s.day == 1 and e.day == calendar.monthrange(e.year, e.month)[1]:
-        # Whole months (本月, 本季度): the same number of whole months before, whatever
-        # their length in days; a day count would start March's predecessor on 29 January.
-        months = (e.year - s.year) * 12 + e.month - s.month + 1
-        index = s.year * 12 + s.month - 1 - months
-        first = dt.date(index // 12, index % 12 + 1, 1)
-        return Period(first, s - dt.timedelta(days=1))
-    length = (e - s).days + 1
-    return Period(s - dt.timedelta(days=length), s - dt.timedelta(days=1))
-
-
-# --- filters --------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Filters:
-    """Optional filters; an empty tuple means 'all'."""
-
-    industry_ids: tuple[int, ...] = ()
-    owner_ids: tuple[int, ...] = ()
-    sources: tuple[str, ...] = ()
-    ambassador_ids: tuple[int, ...] = ()
-    event_ids: tuple[int, ...] = ()
-    # 招商图谱: projects linked to these chains' segments, or to these segments
-    chain_ids: tuple[int, ...] = ()
-    segment_ids: tuple[int, ...] = ()
-    # 规模档次 (crm.bands): 计划总投资 at least the band's floor, e.g. "10yi" = 10亿元以上
-    band: str | None = None
-
-    def conditions(self) -> list[ColumnElement[bool]]:
-        out: list[ColumnElement[bool]] = [Project.deleted_at.is_(None)]
-        if self.industry_ids:
-            out.append(Project.industry_id.in_(self.industry_ids))
-        if self.owner_ids:
-            out.append(Project.owner_id.in_(self.owner_ids))
-        if self.sources:
-            out.append(Project.source.in_(self.sources))
-        if self.ambassador_ids:
-            out.append(Project.ambassador_id.in_(self.ambassador_ids))
-        if self.event_ids:
-            out.append(Project.signing_event_id.in_(self.event_ids))
-        if self.chain_ids:
-            out.append(Project.segment_id.in_(
-                select(Segment.id).where(Segment.chain_id.in_(self.chain_ids))))
-        if self.segment_ids:
-            out.append(Project.segment_id.in_(self.segment_ids))
-        if self.band:
-            out.append(Project.planned_investment >= BAND_FLOORS[self.band])
-        return out
-
-
-def resolve_filters(uow: UnitOfWork, *, industry: str | None = None, owner: str | None = None,
-                    source: str | None = None, ambassador: str | None = None,
-                    event: str | None = None, chain: str | None = None,
-                    segment: str | None = None, band: str | None = None) -> Filters:
-    """Filters from what a person types: an id or a part of the name."""
-    s = uow.session
-    sources: tuple[str, ...] = ()
-    if source:
-        key = normalize(source)
-        found = [c for c in SOURCES if c == key or key in SOURCE_NAMES[c]]
-        if not found:
-            raise ValidationError(f"未知招商来源“{source}”", code="source.unknown")
-        sources = tuple(found)
-    owner_ids: tuple[int, ...] = ()
-    if owner:
-        try:
-            owner_ids = tuple(resolve_ids(s, User, User.display_name, owner, "招商专员"))
-        except NotFoundError:  # not a display name: try it as a login
-            owner_ids = tuple(resolve_ids(s, User, User.login, owner, "招商专员"))
-    return Filters(
-        industry_ids=tuple(resolve_ids(s, Industry, Industry.name, industry, "产业"))
-        if industry else (),
-        owner_ids=owner_ids, sources=sources,
-        ambassador_ids=tuple(resolve_ids(s, Ambassador, Ambassador.name, ambassador, "招商大使"))
-        if ambassador else (),
-        event_ids=tuple(resolve_ids(s, Event, Event.name, event, "签约活动")) if event else (),
-        chain_ids=tuple(resolve_ids(s, Chain, Chain.name, chain, "产业链")) if chain else (),
-        segment_ids=tuple(resolve_ids(s, Segment, Segment.name, segment, "产业链环节"))
-        if segment else (), band=resolve_band(band))
-
-
-def _signed_where(period: Period, as_of: dt.date, filters: Filters) -> list[ColumnElement[bool]]:
-    return [Project.signed_on >= period.start, Project.signed_on <= period.end,
-            Project.signed_on <= as_of, *filters.conditions()]
-
-
-def _started_expr(as_of: dt.date) -> ColumnElement[bool]:
-    return and_(Project.started_on.is_not(None), Project.started_on <= as_of,
-                extract("year", Project.started_on) == extract("year", Project.signed_on))
+def _cells(uow: UnitOfWork, f: Filters) -> cells.Selection | None:
+    return cells.selection(uow, f) if cells.ENABLED else None
 
 
 # --- the start rate and its companions ------------------------------------------------------
@@ -235,19 +102,23 @@ def start_rate(uow: UnitOfWork, period: Period, as_of: dt.date,
                filters: Filters | None = None) -> StartRate:
     """签约数, 开工数, 开工率, 签约金额 and 资金到位率 for the period (DESIGN §3)."""
     f = filters or Filters()
-    where = _signed_where(period, as_of, f)
-    counted: Any = uow.session.execute(
-        select(func.count(), func.coalesce(func.sum(case((_started_expr(as_of), 1), else_=0)), 0))
-        .select_from(Project).where(*where)).one()
-    signed, started = counted
-    amount = uow.session.scalar(
-        select(func.sum(Agreement.amount)).join(Project, Project.id == Agreement.project_id)
-        .where(*where, Agreement.voided_at.is_(None), Agreement.signed_on <= as_of))
-    funds = uow.session.scalar(
-        select(func.sum(Funding.amount)).join(Project, Project.id == Funding.project_id)
-        .where(*where, Funding.received_on <= as_of))
-    return StartRate(period, as_of, int(signed), int(started), amount or Decimal(0),
-                     funds or Decimal(0))
+    sel = _cells(uow, f)
+    if sel is None:
+        return StartRate(period, as_of, *rows_of.start_rate(uow, period, as_of, f))
+    sp = cells.split(period, as_of)
+    signed, started, amount, funds = 0, 0, Decimal(0), Decimal(0)
+    for edge in sp.edges:
+        n, st, am, fu = rows_of.start_rate(uow, edge, as_of, f)
+        signed, started, amount, funds = signed + n, started + st, amount + am, funds + fu
+    if sp.full is not None:
+        months, before = sp.months, sp.as_of_month
+        signed += cells.total(uow, sel, "signed", months)[0]
+        started += cells.total(uow, sel, "signed", months, before=before, same_year=True)[0]
+        amount += cells.total(uow, sel, "amount", months, before=before)[1]
+        funds += cells.total(uow, sel, "funds", months, before=before)[1]
+        st, am, fu = rows_of.as_of_month(uow, *sp.full, as_of, f)
+        started, amount, funds = started + st, amount + am, funds + fu
+    return StartRate(period, as_of, signed, started, amount, funds)
 
 
 def figure_project_ids(uow: UnitOfWork, figure: str, period: Period, as_of: dt.date,
@@ -265,9 +136,7 @@ def figure_project_ids(uow: UnitOfWork, figure: str, period: Period, as_of: dt.d
 
 
 # --- funnel ---------------------------------------------------------------------------------
-_REACHED = {stages.LEAD: Project.lead_on, stages.NEGOTIATING: Project.negotiating_on,
-            stages.SIGNED: Project.signed_on, stages.STARTED: Project.started_on,
-            stages.PRODUCING: Project.producing_on}
+_REACHED = rows_of.REACHED
 
 
 @dataclass(frozen=True)
@@ -291,23 +160,26 @@ def funnel(uow: UnitOfWork, period: Period, as_of: dt.date,
     100%, even when a project entered an earlier stage before the period began.
     """
     f = filters or Filters()
-    end = min(period.end, as_of)
-    cols = list(_REACHED.values())
-    # One range per stage, each read from the index that holds that stage's date and the next
-    # one's (migration 0007): the stage's count, and how many of those went on by as-of.
-    parts = []
-    for i, col in enumerate(cols):
-        went_on: Any = literal(0)
-        if i + 1 < len(cols):
-            after = cols[i + 1]
-            went_on = func.coalesce(func.sum(case((and_(after.is_not(None), after <= as_of), 1),
-                                                  else_=0)), 0)
-        parts.append(select(literal(i), func.count(), went_on)
-                     .where(col >= period.start, col <= end, *f.conditions()))
-    rows: Any = uow.session.execute(union_all(*parts))
-    counts = {int(i): (int(n), int(m)) for i, n, m in rows}
-    reached = [counts.get(i, (0, 0))[0] for i in range(len(cols))]
-    advanced = [counts.get(i, (0, 0))[1] for i in range(len(cols))]
+    sel = _cells(uow, f)
+    if sel is None:
+        reached, advanced = rows_of.funnel(uow, period.start, min(period.end, as_of), as_of, f)
+    else:
+        sp = cells.split(period, as_of)
+        n = len(_REACHED)
+        reached, advanced = [0] * n, [0] * n
+        for edge in sp.edges:
+            r, a = rows_of.funnel(uow, edge.start, edge.end, as_of, f)
+            reached = [x + y for x, y in zip(reached, r, strict=True)]
+            advanced = [x + y for x, y in zip(advanced, a, strict=True)]
+        if sp.full is not None:
+            kinds = list(_REACHED)
+            whole = cells.totals(uow, sel, kinds, sp.months, by="kind")
+            went = cells.totals(uow, sel, kinds, sp.months, before=sp.as_of_month, by="kind")
+            late = rows_of.funnel_as_of_month(uow, *sp.full, as_of, f)
+            for i, kind in enumerate(kinds):
+                reached[i] += whole.get(kind, (0, 0))[0]
+                if i + 1 < n:  # the last stage leads nowhere
+                    advanced[i] += went.get(kind, (0, 0))[0] + late[i]
     return [FunnelStep(code, stages.NAMES[code], reached[i],
                        None if i == 0 else ratio(advanced[i - 1], reached[i - 1]))
             for i, code in enumerate(_REACHED)]
@@ -334,27 +206,57 @@ class BreakdownRow:
 BREAKDOWNS = ("industry", "owner", "source", "ambassador", "event")
 
 
+_BY: dict[str, Any] = {"industry": Project.industry_id, "owner": Project.owner_id,
+                      "source": Project.source, "ambassador": Project.ambassador_id,
+                      "event": Project.signing_event_id}
+
+
 def breakdown(uow: UnitOfWork, by: str, period: Period, as_of: dt.date,
               filters: Filters | None = None) -> list[BreakdownRow]:
     """The start rate split by industry, owner, source, ambassador or event; largest first."""
-    column: Any = {"industry": Project.industry_id, "owner": Project.owner_id,
-                   "source": Project.source, "ambassador": Project.ambassador_id,
-                   "event": Project.signing_event_id}.get(by)
+    column = _BY.get(by)
     if column is None:
         raise ValidationError(f"未知分组“{by}”", code="breakdown.unknown")
-    where = _signed_where(period, as_of, filters or Filters())
-    counts: Any = uow.session.execute(
-        select(column, func.count(), func.sum(case((_started_expr(as_of), 1), else_=0)))
-        .where(*where).group_by(column)).all()
-    amounts: dict[Any, Decimal] = dict(uow.session.execute(
-        select(column, func.sum(Agreement.amount))
-        .join(Project, Project.id == Agreement.project_id)
-        .where(*where, Agreement.voided_at.is_(None), Agreement.signed_on <= as_of)
-        .group_by(column)).all())
-    labels = _labels(uow, by, [k for k, _, _ in counts])
-    rows = [BreakdownRow(k, labels.get(k, "（未填）") if k is not None else "（未填）", int(n),
-                         int(st or 0), amounts.get(k) or Decimal(0)) for k, n, st in counts]
+    f = filters or Filters()
+    sel = _cells(uow, f)
+    if sel is None or sel.dim not in ("all", by):  # filtered on another dimension: the rows
+        counts = rows_of.breakdown(uow, column, period, as_of, f)
+    else:
+        counts = _breakdown_cells(uow, by, cells.Selection(by, None if sel.dim == "all"
+                                                           else sel.members),
+                                  column, period, as_of, f)
+    labels = _labels(uow, by, list(counts))
+    rows = [BreakdownRow(k, labels.get(k, "（未填）") if k is not None else "（未填）", n, st,
+                         am) for k, (n, st, am) in counts.items() if n or st or am]
     return sorted(rows, key=lambda r: (-r.signed, -r.signed_amount, r.label))
+
+
+def _breakdown_cells(uow: UnitOfWork, by: str, sel: cells.Selection, column: Any,
+                     period: Period, as_of: dt.date, f: Filters) -> dict[Any, list[Any]]:
+    sp = cells.split(period, as_of)
+    out: dict[Any, list[Any]] = {}
+
+    def add(key: Any, n: int, st: int, am: Decimal) -> None:
+        row = out.setdefault(key, [0, 0, Decimal(0)])
+        row[0], row[1], row[2] = row[0] + n, row[1] + st, row[2] + am
+
+    for edge in sp.edges:
+        for k, (n, st, am) in rows_of.breakdown(uow, column, edge, as_of, f).items():
+            add(k, n, st, am)
+    if sp.full is not None:
+        months, before = sp.months, sp.as_of_month
+        for member, (n, _) in cells.totals(uow, sel, ("signed",), months, by="member").items():
+            add(cells.member_key(by, member), n, 0, Decimal(0))
+        for member, (st, _) in cells.totals(uow, sel, ("signed",), months, before=before,
+                                            same_year=True, by="member").items():
+            add(cells.member_key(by, member), 0, st, Decimal(0))
+        for member, (_, am) in cells.totals(uow, sel, ("amount",), months, before=before,
+                                            by="member").items():
+            add(cells.member_key(by, member), 0, 0, am)
+        for k, (_, st, am) in rows_of.breakdown_as_of_month(uow, column, *sp.full, as_of,
+                                                            f).items():
+            add(k, 0, st, am)
+    return out
 
 
 def _labels(uow: UnitOfWork, by: str, keys: Sequence[Any]) -> dict[Any, str]:
@@ -368,69 +270,6 @@ def _labels(uow: UnitOfWork, by: str, keys: Sequence[Any]) -> dict[Any, str]:
     if not ids:
         return {}
     return dict(uow.session.execute(select(model.id, name).where(model.id.in_(ids))).all())
-
-
-# --- signed, not started --------------------------------------------------------------------
-@dataclass(frozen=True)
-class PendingRow:
-    project_id: int
-    name: str
-    company: str
-    industry: str
-    owner: str
-    signed_on: dt.date
-    days_since_signing: int
-    signed_amount: Decimal
-    stage: str
-
-
-PENDING_SCREEN = 200  # the 工作台's first screen of 签约未开工; more on scroll
-
-
-def _pending_where(period: Period, as_of: dt.date,
-                   filters: Filters | None) -> list[ColumnElement[bool]]:
-    return [*_signed_where(period, as_of, filters or Filters()),
-            or_(Project.started_on.is_(None), Project.started_on > as_of),
-            or_(Project.dropped_on.is_(None), Project.dropped_on > as_of)]
-
-
-def count_signed_not_started(uow: UnitOfWork, period: Period, as_of: dt.date,
-                             filters: Filters | None = None) -> int:
-    """How many projects ``signed_not_started`` lists (one index range, no row read)."""
-    return int(uow.session.scalar(select(func.count()).select_from(Project).where(
-        *_pending_where(period, as_of, filters))) or 0)
-
-
-def signed_not_started(uow: UnitOfWork, period: Period, as_of: dt.date,
-                       filters: Filters | None = None, *, offset: int = 0,
-                       limit: int | None = None) -> list[PendingRow]:
-    """签约未开工: signed in the period, no start on or before as-of, not dropped by then;
-    longest waiting first. ``limit`` rows from row ``offset`` when given (the 工作台 reads a
-    screen at a time: the rows stream in the signed index's order, each screen reads only its
-    own projects' rows)."""
-    where = _signed_where(period, as_of, filters or Filters())
-    owner = aliased(User)
-    amount = (select(func.coalesce(func.sum(Agreement.amount), 0))
-              .where(Agreement.project_id == Project.id, Agreement.voided_at.is_(None),
-                     Agreement.signed_on <= as_of).correlate(Project).scalar_subquery())
-    stmt = (select(Project.id, Project.name, Company.name, Industry.name, owner.display_name,
-                   Project.signed_on, amount, Project.stage)
-            .join(Company, Company.id == Project.company_id)
-            .outerjoin(Industry, Industry.id == Project.industry_id)
-            .outerjoin(owner, owner.id == Project.owner_id)
-            .where(*where, or_(Project.started_on.is_(None), Project.started_on > as_of),
-                   or_(Project.dropped_on.is_(None), Project.dropped_on > as_of))
-            .order_by(Project.signed_on, Project.id))
-    if offset or limit is not None:
-        # the screen's ids from the signed index alone (skipping rows costs no join), then
-        # their rows
-        ids = (select(Project.id).where(*_pending_where(period, as_of, filters))
-               .order_by(Project.signed_on, Project.id).offset(offset or None).limit(limit))
-        stmt = stmt.where(Project.id.in_(list(uow.session.scalars(ids))))
-    rows: Any = uow.session.execute(stmt)
-    return [PendingRow(pid, name, company, ind or "", own or "", signed,
-                       (as_of - signed).days, Decimal(amt or 0), stage)
-            for pid, name, company, ind, own, signed, amt, stage in rows]
 
 
 # --- by month -------------------------------------------------------------------------------
@@ -450,15 +289,21 @@ def monthly(uow: UnitOfWork, period: Period, as_of: dt.date,
             filters: Filters | None = None) -> list[MonthRow]:
     """Signings and starts (of any signing year) in each month of the period."""
     f = filters or Filters()
-    end = min(period.end, as_of)
-
-    def counted(col: Any) -> dict[tuple[int, int], int]:
-        y, m = extract("year", col), extract("month", col)
-        stmt = (select(y, m, func.count()).where(col >= period.start, col <= end,
-                                                 *f.conditions()).group_by(y, m))
-        return {(int(a), int(b)): int(n) for a, b, n in uow.session.execute(stmt)}
-
-    signed, started = counted(Project.signed_on), counted(Project.started_on)
+    sel = _cells(uow, f)
+    if sel is None:
+        signed, started = rows_of.monthly(uow, period.start, min(period.end, as_of), f)
+    else:
+        sp = cells.split(period, as_of)
+        signed, started = {}, {}
+        for edge in sp.edges:
+            s_, t_ = rows_of.monthly(uow, edge.start, edge.end, f)
+            signed.update(s_)
+            started.update(t_)
+        if sp.full is not None:
+            for target, kind in ((signed, "signed"), (started, "started")):
+                for month, (n, _) in cells.totals(uow, sel, (kind,), sp.months,
+                                                  by="month").items():
+                    target[(month // 100, month % 100)] = n
     rows: list[MonthRow] = []
     y, m = period.start.year, period.start.month
     while (y, m) <= (period.end.year, period.end.month):
@@ -492,17 +337,27 @@ def target_completion(uow: UnitOfWork, year: int, as_of: dt.date,
         return []
     whole = Period(dt.date(year, 1, 1), dt.date(year, 12, 31))
     figures = start_rate(uow, whole, as_of, filters)
-    f = filters or Filters()
-    funds = uow.session.scalar(
-        select(func.sum(Funding.amount)).join(Project, Project.id == Funding.project_id)
-        .where(Funding.received_on >= whole.start, Funding.received_on <= min(whole.end, as_of),
-               *f.conditions())) or Decimal(0)
+    funds = received(uow, whole, as_of, filters)
     actual = {"signed_count": Decimal(figures.signed), "signed_amount": figures.signed_amount,
               "started_count": Decimal(figures.started),
               "start_rate": (figures.rate or Decimal(0)) * 100,
               "funds": funds, "industrial_investment": funds}
     return [TargetCompletion(g.metric, TARGET_METRICS.get(g.metric, g.metric), g.value,
                              actual.get(g.metric, Decimal(0))) for g in goals]
+
+
+def received(uow: UnitOfWork, period: Period, as_of: dt.date,
+             filters: Filters | None = None) -> Decimal:
+    """Receipts dated in the period up to as-of, on any live project (当年实际到位资金)."""
+    f = filters or Filters()
+    sel = _cells(uow, f)
+    if sel is None:
+        return rows_of.receipts(uow, period.start, min(period.end, as_of), f)
+    sp = cells.split(period, as_of)
+    total = sum((rows_of.receipts(uow, e.start, e.end, f) for e in sp.edges), Decimal(0))
+    if sp.full is not None:
+        total += cells.total(uow, sel, "receipts", sp.months)[1]
+    return total
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,24 @@
-"""figure rollup (cells of the §3 figures kept current in the same transaction)
+"""figure rollup: cells of the §3 figures kept by month in the same transaction as every write
+
+- ``figure_cells`` (crm.rollup): per filter dimension and member, per kind (the funnel's
+  stages, signed, exit, amount, funds, receipts), per month and the month that decides it
+  later, the projects and the amount. The figures read whole months here and the edges from
+  the rows.
+- Triggers on projects, agreements and fundings keep the cells current on every insert,
+  update and delete; they are filled here for existing rows.
+- Indexes on agreements (signed_on) and live projects (dropped_on) for the as-of month's
+  edge, read from the rows (fundings have theirs on received_on already).
 
 Revision ID: 0018
 Revises: 0017
 Create Date: 2026-11-29 10:20:00
 """
 from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+from crm import rollup
 
 revision: str = '0018'
 down_revision: str | None = '0017'
@@ -13,8 +27,27 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    pass
+    op.create_table(
+        'figure_cells',
+        sa.Column('dim', sa.String(12), nullable=False),
+        sa.Column('member', sa.String(32), nullable=False),
+        sa.Column('kind', sa.String(12), nullable=False),
+        sa.Column('month', sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column('at_month', sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column('n', sa.Integer(), nullable=False),
+        sa.Column('amount', sa.BigInteger(), nullable=False),
+        sa.PrimaryKeyConstraint('dim', 'member', 'kind', 'month', 'at_month',
+                                name=op.f('pk_figure_cells')),
+    )
+    op.create_index(op.f('ix_agreements_signed_on'), 'agreements', ['signed_on'])
+    live = sa.text('deleted_at IS NULL')
+    op.create_index('ix_projects_dropped_live', 'projects', ['dropped_on', 'id'],
+                    sqlite_where=live, postgresql_where=live)
+    rollup.install(op.get_bind())
 
 
 def downgrade() -> None:
-    pass
+    rollup.uninstall(op.get_bind())
+    op.drop_index(op.f('ix_agreements_signed_on'), table_name='agreements')
+    op.drop_index('ix_projects_dropped_live', table_name='projects')
+    op.drop_table('figure_cells')

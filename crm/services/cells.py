@@ -1,0 +1,159 @@
+"""Reading the figures' rollup (crm.rollup) for crm.services.metrics.
+
+A figure over a period splits into the whole months inside it, read from the cells, and the
+partial months at either end, read from the rows; a date that decides later (a start, an
+agreement, a receipt) counts from the cells when its month is before as-of's month, from the
+rows when it falls in as-of's own month, and not at all after. The rows stay the definition:
+every figure computed here equals the direct query on the rows (tests compare them on random
+histories), and a figure filtered on two dimensions or more reads the rows only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import ColumnElement, func, select, type_coerce
+
+from crm.bands import BAND_FLOORS, BANDS
+from crm.db import UnitOfWork
+from crm.models import FigureCell, Segment
+from crm.money import Money
+from crm.services.periods import Filters, Period
+
+ENABLED = True  # False: every figure from the rows alone (the oracle in tests)
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The cells a figure reads: one dimension, and its members (None: all of them)."""
+
+    dim: str
+    members: tuple[str, ...] | None
+
+
+ALL = Selection("all", ("",))
+
+
+def selection(uow: UnitOfWork, filters: Filters) -> Selection | None:
+    """The cells that answer a figure with these filters, or None when the filters name two
+    dimensions or more (each cell belongs to one dimension: the rows decide)."""
+    f = filters
+    found: list[Selection] = []
+    for dim, ids in (("industry", f.industry_ids), ("owner", f.owner_ids),
+                     ("ambassador", f.ambassador_ids), ("event", f.event_ids)):
+        if ids:
+            found.append(Selection(dim, tuple(str(i) for i in ids)))
+    if f.sources:
+        found.append(Selection("source", tuple(f.sources)))
+    if f.chain_ids or f.segment_ids:
+        segments = set(f.segment_ids) if f.segment_ids else None
+        if f.chain_ids:
+            in_chains = set(uow.session.scalars(
+                select(Segment.id).where(Segment.chain_id.in_(f.chain_ids))))
+            segments = in_chains if segments is None else segments & in_chains
+        found.append(Selection("segment", tuple(str(i) for i in sorted(segments or ()))))
+    if f.band:
+        floor = BAND_FLOORS[f.band]
+        found.append(Selection("band", tuple(c for c, _, fl in BANDS if fl >= floor)))
+    if len(found) > 1:
+        return None
+    return found[0] if found else ALL
+
+
+def month_of(day: dt.date) -> int:
+    return day.year * 100 + day.month
+
+
+def _month_end(day: dt.date) -> dt.date:
+    following = dt.date(day.year + day.month // 12, day.month % 12 + 1, 1)
+    return following - dt.timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class Split:
+    """A period up to as-of, as whole months (``full``: first and last day) and partial
+    months at its ends (``edges``), with as-of's month."""
+
+    full: tuple[dt.date, dt.date] | None
+    edges: tuple[Period, ...]
+    as_of: dt.date
+
+    @property
+    def months(self) -> tuple[int, int]:
+        assert self.full is not None
+        return month_of(self.full[0]), month_of(self.full[1])
+
+    @property
+    def as_of_month(self) -> int:
+        return month_of(self.as_of)
+
+    @property
+    def as_of_first(self) -> dt.date:
+        return self.as_of.replace(day=1)
+
+
+def split(period: Period, as_of: dt.date) -> Split:
+    start, end = period.start, min(period.end, as_of)
+    if end < start:
+        return Split(None, (), as_of)
+    first = start if start.day == 1 else _month_end(start) + dt.timedelta(days=1)
+    last = end if end == _month_end(end) else end.replace(day=1) - dt.timedelta(days=1)
+    if first > last:
+        return Split(None, (Period(start, end),), as_of)
+    edges = []
+    if start < first:
+        edges.append(Period(start, first - dt.timedelta(days=1)))
+    if last < end:
+        edges.append(Period(last + dt.timedelta(days=1), end))
+    return Split((first, last), tuple(edges), as_of)
+
+
+def _where(sel: Selection, kinds: Sequence[str], months: tuple[int, int],
+           before: int | None, same_year: bool) -> list[ColumnElement[bool]]:
+    c = FigureCell
+    out = [c.dim == sel.dim, c.kind.in_(kinds) if len(kinds) > 1 else c.kind == kinds[0],
+           c.month >= months[0], c.month <= months[1]]
+    if sel.members is not None:
+        out.append(c.member.in_(sel.members))
+    if before is not None:  # decided before as-of's month
+        out += [c.at_month > 0, c.at_month < before]
+    if same_year:  # … in the calendar year of the cell's month
+        out.append(c.at_month <= c.month - c.month % 100 + 12)
+    return out
+
+
+def totals(uow: UnitOfWork, sel: Selection, kinds: Sequence[str], months: tuple[int, int], *,
+           before: int | None = None, same_year: bool = False,
+           by: str | None = None) -> dict[Any, tuple[int, Decimal]]:
+    """Projects and amount (万元) of the cells, whole (key None) or by ``member``, ``month``
+    or ``kind``."""
+    c = FigureCell
+    amount = type_coerce(func.coalesce(func.sum(c.amount), 0), Money())
+    group: Any = {"member": c.member, "month": c.month, "kind": c.kind}.get(by or "")
+    stmt = select(group if group is not None else func.min(c.dim), func.sum(c.n), amount) \
+        .where(*_where(sel, kinds, months, before, same_year))
+    if group is not None:
+        stmt = stmt.group_by(group)
+    out: dict[Any, tuple[int, Decimal]] = {}
+    for key, n, total in uow.session.execute(stmt):
+        if group is None and key is None:  # no cell at all
+            continue
+        out[key if group is not None else None] = (int(n or 0), total or Decimal(0))
+    return out
+
+
+def total(uow: UnitOfWork, sel: Selection, kind: str, months: tuple[int, int], *,
+          before: int | None = None, same_year: bool = False) -> tuple[int, Decimal]:
+    return totals(uow, sel, (kind,), months, before=before, same_year=same_year).get(
+        None, (0, Decimal(0)))
+
+
+def member_key(by: str, member: str) -> int | str | None:
+    """A cell's member as the breakdown's key (an id, a source code, None for none)."""
+    if member == "":
+        return None
+    return member if by == "source" else int(member)

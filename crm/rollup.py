@@ -38,6 +38,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from itertools import compress, repeat
 from typing import Any
 
 from sqlalchemy import insert
@@ -255,23 +256,22 @@ def rebuild(conn: Any) -> None:
     months = ", ".join(_month(d, x) for x in dates)
     counts: Counter[tuple[str, str, str, int, int]] = Counter()
     amounts: dict[tuple[str, str, str, int, int], int] = {}
+    nd = len(DIMS)
+    # Column by column: each (kind, dimension) is one pass of zip over columns into the
+    # Counter, which counts in C (a tuple a project at a time in Python took 40 s a million).
+    cols = list(zip(*conn.exec_driver_sql(
+        f"SELECT {members}, {months} FROM projects p WHERE p.deleted_at IS NULL"), strict=False))
     # a project's kinds: (kind, index of its month, index of the deciding month) in ``dates``
     kinds = [(k, i, i + 1 if _NEXT[k] else None) for i, k in enumerate(STAGE_KINDS)]
     kinds.append(("exit", 2, 5))
-    nd = len(DIMS)
-
-    def project_keys(rows: Any) -> Iterator[tuple[str, str, str, int, int]]:
-        for row in rows:
-            pairs = list(zip(DIMS, row[:nd], strict=True))
-            for kind, i, j in kinds:
-                month = row[nd + i]
-                if month is not None:
-                    at = (row[nd + j] or 0) if j is not None else 0
-                    for dim, member in pairs:
-                        yield dim, member, kind, month, at
-
-    counts.update(project_keys(conn.exec_driver_sql(
-        f"SELECT {members}, {months} FROM projects p WHERE p.deleted_at IS NULL")))
+    for kind, i, j in kinds if cols else ():
+        has = [m is not None for m in cols[nd + i]]
+        month = list(compress(cols[nd + i], has))
+        at = [m or 0 for m in compress(cols[nd + j], has)] if j is not None else \
+            [0] * len(month)
+        for k, dim in enumerate(DIMS):
+            counts.update(zip(repeat(dim), compress(cols[k], has), repeat(kind), month, at))
+    del cols
     signed = _month(d, "p.signed_on")
     for sql, kind in (
             (f"SELECT {members}, {signed}, {_month(d, 'a.signed_on')}, a.amount "
@@ -281,16 +281,20 @@ def rebuild(conn: Any) -> None:
             (f"SELECT {members}, {signed}, {_month(d, 'f.received_on')}, f.amount "
              f"FROM projects p JOIN fundings f ON f.project_id = p.id "
              f"WHERE p.deleted_at IS NULL", "funds")):
+        got = list(zip(*conn.exec_driver_sql(sql), strict=False))
+        if not got:
+            continue
+        month, at, amount = got[nd], got[nd + 1], [int(x) for x in got[nd + 2]]
         get = amounts.get
-        for row in conn.exec_driver_sql(sql):
-            month, at, amount = row[nd], row[nd + 1], int(row[nd + 2])
-            for dim, member in zip(DIMS, row[:nd], strict=True):
-                if month is not None:
-                    key = (dim, member, kind, month, at)
-                    amounts[key] = get(key, 0) + amount
-                if kind == "funds":
-                    key = (dim, member, "receipts", at, 0)
-                    amounts[key] = get(key, 0) + amount
+        for k, dim in enumerate(DIMS):
+            for key, value in zip(zip(repeat(dim), got[k], repeat(kind), month, at),
+                                  amount, strict=True):
+                if key[3] is not None:
+                    amounts[key] = get(key, 0) + value
+            if kind == "funds":
+                for key, value in zip(zip(repeat(dim), got[k], repeat("receipts"), at,
+                                          repeat(0)), amount, strict=False):
+                    amounts[key] = get(key, 0) + value
     cells = {key: [n, 0] for key, n in counts.items()}
     for key, amount in amounts.items():
         cells.setdefault(key, [0, 0])[1] += amount

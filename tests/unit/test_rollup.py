@@ -263,3 +263,47 @@ def test_a_bulk_load_rebuilds_the_cells_once(db: Database) -> None:
     with db.engine.begin() as conn:  # the triggers are back
         conn.execute(text("UPDATE projects SET owner_id = :u"), {"u": h.users[0]})
     assert {c[1] for c in _cells(db) if c[0] == "owner"} == {str(h.users[0])}
+
+
+def test_a_large_ledger_import_leaves_cells_equal_to_the_rows(
+        db: Database, tmp_path: Any) -> None:
+    """A first ledger of 1,200 rows goes in by the bulk path (indexes and triggers off, cells
+    rebuilt once): the figures through the cells are the rows' own, and later edits by a
+    user keep them so."""
+    import openpyxl
+
+    from crm.excel.importer import import_ledger
+    from crm.services.common import SYSTEM
+
+    path = tmp_path / "台账.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["项目名称", "企业名称", "计划总投资（万元）", "签约金额（万元）", "项目状态", "签约时间",
+               "开工时间", "责任人"])
+    rng = random.Random(5)
+    for i in range(1200):
+        signed = D(2024, 1, 1) + dt.timedelta(days=rng.randrange(500))
+        started = signed + dt.timedelta(days=rng.randrange(300)) if i % 3 else None
+        if started is not None and started > D(2025, 6, 30):
+            started = None
+        ws.append([f"项目{i}", f"企业{i % 700}有限公司", 1000 + i, 500 + i,
+                   "已开工" if started else "已签约", signed.isoformat(),
+                   started.isoformat() if started else None, "李晓明"])
+    wb.save(path)
+    report = import_ledger(db, SYSTEM, path)
+    assert report.created == 1200 and not report.errors
+    kept = _cells(db)
+    with db.engine.begin() as conn:
+        rollup.rebuild(conn)
+    assert _cells(db) == kept
+    period, as_of = Period(D(2024, 1, 1), D(2024, 12, 31)), D(2025, 6, 30)
+    with db.uow() as uow:
+        through_cells = _figures(uow, period, as_of, Filters())
+        cells.ENABLED = False
+        try:
+            from_rows = _figures(uow, period, as_of, Filters())
+        finally:
+            cells.ENABLED = True
+    assert through_cells == from_rows
+    assert through_cells["start_rate"].signed == sum(
+        1 for r in ws.iter_rows(min_row=2, values_only=True) if str(r[5]).startswith("2024"))

@@ -25,6 +25,9 @@ def _pypinyin() -> tuple[Any, Any, Any, re.Pattern[str]]:
 
     Returns (its word splitter, ``lazy_pinyin``, ``Style``, the pattern of runs of characters
     with pinyin)."""
+    from crm import pinyin_dicts
+
+    pinyin_dicts.install()  # its dictionaries, read without stopping the window's thread
     from pypinyin import Style, lazy_pinyin
     from pypinyin.constants import RE_HANS
     from pypinyin.core import Pinyin

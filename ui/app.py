@@ -147,6 +147,14 @@ def build(db_url: str, login: str | None = None, password: str | None = None, *,
     return window
 
 
+def show(window: MainWindow) -> None:
+    """Show the window; then load in the background what its first search will need."""
+    window.show()
+    # pypinyin is no part of the start (half a second here); load it before a name is searched
+    # (crm.pinyin_dicts reads its dictionaries without stopping the window's thread).
+    window.ctx.runner.submit(lambda task: pinyin.load())
+
+
 def _build_asking_password(url: str, login: str | None, page: str | None) -> MainWindow:
     """:func:`build`, asking for the server's password when it needs one that is not kept
     (settings.json never holds it; the system keyring does where one exists)."""
@@ -236,9 +244,7 @@ def run(argv: Sequence[str] | None = None) -> int:
         return 2
     if args.screenshot:
         window.resize(1600, 1000)
-    window.show()
-    # pypinyin is no part of the start (half a second here); load it before a name is searched.
-    window.ctx.runner.submit(lambda task: pinyin.load())
+    show(window)
     shot = Screenshot(window, Path(args.screenshot)) if args.screenshot else None
     if shot is not None:
         shot.start()

@@ -6,6 +6,7 @@ from alembic import context
 from sqlalchemy import Connection
 from sqlalchemy.exc import SAWarning
 
+from crm.counts import is_counts_table
 from crm.models import Base
 from crm.search import is_index_object
 
@@ -16,8 +17,9 @@ engine = config.attributes["engine"]
 def _run(connection: Connection) -> None:
     context.configure(connection=connection, target_metadata=Base.metadata,
                       render_as_batch=True, compare_type=True,
-                      # the search indexes (crm.search) are not models
-                      include_name=lambda name, *_: not is_index_object(name))
+                      # the search indexes (crm.search) and counters (crm.counts) are not models
+                      include_name=lambda name, *_: not (is_index_object(name)
+                                                         or is_counts_table(name)))
     with context.begin_transaction():
         context.run_migrations()
         if connection.dialect.name == "sqlite":

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Select, case, func, select, union
 from sqlalchemy.orm import aliased
 
-from crm import permissions, search
+from crm import counts, permissions, search
 from crm.db import UnitOfWork
 from crm.errors import ValidationError
 from crm.models import Company, ContactLog, Project, User
@@ -298,7 +298,11 @@ def log_ids_or_count(uow: UnitOfWork, q: LogQuery) -> int | list[int]:
 
 
 def count_logs(uow: UnitOfWork, q: LogQuery | None = None) -> int:
-    """How many logs match (the list's true total)."""
+    """How many logs match (the list's true total; all of them on PostgreSQL: crm.counts)."""
+    if q is None or q == LogQuery(sort=q.sort, descending=q.descending):
+        kept = counts.kept(uow.session, "contact_logs")
+        if kept is not None:
+            return kept
     return int(uow.session.scalar(
         _where(uow, select(func.count()).select_from(ContactLog), q or LogQuery())) or 0)
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import Select, case, func, select
 
-from crm import search, stages
+from crm import counts, search, stages
 from crm.bands import BAND_FLOORS
 from crm.db import UnitOfWork
 from crm.errors import ValidationError
@@ -132,6 +132,12 @@ def project_ids(uow: UnitOfWork, q: ProjectQuery | None = None, *, offset: int =
         codes = [c for c in stages.ALL if not q.stages or c in q.stages]
         parts = [base.where(Project.stage == c).order_by(*ordered())
                  for c in (codes[::-1] if q.descending else codes)]
+    elif q.sort == "signed_on" and not q.deleted and not searching:
+        # ix_projects_signed_live leads with deleted_at: ordered by it first (NULL in every
+        # live row), PostgreSQL sees that the index holds the order (a backward index-only
+        # scan for the first screen, where it sorted 600,000 signed projects: 372 ms)
+        parts = [base.where(key.is_not(None)).order_by(*ordered(Project.deleted_at, key)),
+                 base.where(key.is_(None)).order_by(*ordered(Project.deleted_at, key))]
     elif q.sort in ("signed_on", "started_on", "planned_investment", "owner", "industry"):
         # blanks last either way
         parts = [base.where(key.is_not(None)).order_by(*ordered(key)),
@@ -201,7 +207,10 @@ def live_count(uow: UnitOfWork, model: Any) -> int:
     """How many rows of ``model`` (projects, companies) are not in the 回收站. On SQLite: all
     of them less the deleted ones, as it counts a whole table from its pages without reading
     an entry (2 ms at a million, where the live rows' index range took 80–165 ms) and the
-    deleted ones are a short range."""
+    deleted ones are a short range; on PostgreSQL the count kept by crm.counts."""
+    kept = counts.kept(uow.session, model.__tablename__)  # PostgreSQL: kept by triggers
+    if kept is not None:
+        return kept
     deleted = model.deleted_at.is_not(None)
     if uow.session.get_bind().dialect.name == "sqlite":
         every = select(func.count()).select_from(model).scalar_subquery()

@@ -145,3 +145,45 @@ def test_contact_log_orders_by_project_and_company_follow_renames(db: Database) 
     assert order("project", descending=True)[:2] == [(jia, zhong), (yi, w.company)]
     db.run(companies.update_company, SYSTEM, zhong, companies.CompanyInput("阿尔法有限公司"))
     assert order("company") == [(jia, zhong), (None, zhong), (yi, w.company)]
+
+
+def test_the_whole_lists_counts_follow_every_write(db: Database) -> None:
+    """On PostgreSQL the unfiltered lists' counts are kept by the database (crm.counts); they
+    equal the rows after creating, moving to the 回收站, restoring, a bulk insert and a delete
+    from another process. On SQLite the count reads the table (nothing is kept)."""
+    from sqlalchemy import func, insert, select
+
+    from crm import counts
+    from crm.models import ContactLog
+
+    w = world(db)
+
+    def check() -> None:
+        with db.uow() as uow:
+            s = uow.session
+            live = {"projects": s.scalar(select(func.count()).select_from(Project).where(
+                        Project.deleted_at.is_(None))),
+                    "companies": s.scalar(select(func.count()).select_from(Company).where(
+                        Company.deleted_at.is_(None))),
+                    "contact_logs": s.scalar(select(func.count()).select_from(ContactLog))}
+            for table, n in live.items():
+                assert counts.kept(s, table) == (None if db.is_sqlite else n), table
+            assert projects.count_projects(uow) == live["projects"]
+            assert contacts.count_logs(uow) == live["contact_logs"]
+    check()
+    a = project(db, w, "甲项目")
+    b = project(db, w, "乙项目")
+    db.run(contacts.add_log, w.staff, contacts.LogInput(D(2025, 3, 1), "走访", "谈", project_id=a))
+    check()
+    db.run(projects.delete_project, SYSTEM, a)
+    check()
+    db.run(projects.restore_project, SYSTEM, a)
+    db.run(projects.delete_project, SYSTEM, b)
+    check()
+    with db.engine.begin() as conn:  # a bulk insert and a delete, as another process would
+        conn.execute(insert(Company), [{"name": f"批量{i}有限公司", "sort_key": f"p{i} ",
+                                        "initials": "", "former_names": "", "name_key": "",
+                                        "hq_city": "", "note": "", "version": 1}
+                                       for i in range(5)])
+        conn.execute(text("DELETE FROM contact_logs"))
+    check()

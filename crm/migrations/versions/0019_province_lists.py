@@ -6,7 +6,9 @@
   that one company's projects stay together): every sort of the list streams from an index,
   a jump is an OFFSET along it instead of a walk through a million companies;
 - contact_logs.project_key, company_key and their indexes: the 接洽记录 list by project and
-  by company, likewise.
+  by company, likewise;
+- PostgreSQL: row_counts, the unfiltered lists' counts kept by statement triggers (crm.counts),
+  as counting a million rows there reads a whole index.
 
 Revision ID: 0019
 Revises: 0018
@@ -17,7 +19,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from crm import sortkeys
+from crm import counts, sortkeys
 from crm.models.base import SortKey
 
 revision: str = '0019'
@@ -41,6 +43,7 @@ def upgrade() -> None:
     op.add_column('contact_logs', sa.Column('project_key', SortKey(600), nullable=True))
     op.add_column('contact_logs', sa.Column('company_key', SortKey(600), nullable=True))
     sortkeys.install(op.get_bind())
+    counts.install(op.get_bind())
     for name, columns in INDEXES.items():
         op.create_index(name, 'projects', columns, unique=False, sqlite_where=LIVE,
                         postgresql_where=LIVE)
@@ -57,6 +60,7 @@ def downgrade() -> None:
     for name in INDEXES:
         op.drop_index(name, table_name='projects', sqlite_where=LIVE, postgresql_where=LIVE)
     sortkeys.uninstall(op.get_bind())
+    counts.uninstall(op.get_bind())
     with op.batch_alter_table('projects', schema=None) as batch_op:
         batch_op.drop_column('industry_key')
         batch_op.drop_column('owner_key')

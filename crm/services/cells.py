@@ -75,41 +75,62 @@ def _month_end(day: dt.date) -> dt.date:
 
 @dataclass(frozen=True)
 class Split:
-    """A period up to as-of, as whole months (``full``: first and last day) and partial
-    months at its ends (``edges``), with as-of's month."""
+    """A period up to as-of as whole months read from the cells (``full``: first and last
+    day; None for none) and signing ranges read from the rows (``parts``: a period and +1 to
+    add it or -1 to take it away). At each end the rows read the fewer days: the part of a
+    month inside the period, or the part outside it, taken away from the whole month (the
+    latter is free when the period ends today: nothing is dated after today).
+
+    Of the dates that decide later (a start, an agreement, a receipt), the cells count those
+    of months before ``before`` (``yyyymm``); ``late`` is the rows' share of as-of's own
+    month: (since, until, +1) adds those dated from its first day to as-of, (since, until,
+    -1) takes away those dated after as-of when the cells counted the whole month."""
 
     full: tuple[dt.date, dt.date] | None
-    edges: tuple[Period, ...]
-    as_of: dt.date
+    parts: tuple[tuple[Period, int], ...]
+    before: int
+    late: tuple[dt.date, dt.date, int] | None
 
     @property
     def months(self) -> tuple[int, int]:
         assert self.full is not None
         return month_of(self.full[0]), month_of(self.full[1])
 
-    @property
-    def as_of_month(self) -> int:
-        return month_of(self.as_of)
-
-    @property
-    def as_of_first(self) -> dt.date:
-        return self.as_of.replace(day=1)
-
 
 def split(period: Period, as_of: dt.date) -> Split:
     start, end = period.start, min(period.end, as_of)
     if end < start:
-        return Split(None, (), as_of)
-    first = start if start.day == 1 else _month_end(start) + dt.timedelta(days=1)
-    last = end if end == _month_end(end) else end.replace(day=1) - dt.timedelta(days=1)
-    if first > last:
-        return Split(None, (Period(start, end),), as_of)
-    edges = []
-    if start < first:
-        edges.append(Period(start, first - dt.timedelta(days=1)))
-    if last < end:
-        edges.append(Period(last + dt.timedelta(days=1), end))
-    return Split((first, last), tuple(edges), as_of)
+        return Split(None, (), 0, None)
+    parts: list[tuple[Period, int]] = []
+    first, last = start, end
+    if (start.year, start.month) == (end.year, end.month) and not (
+            start.day == 1 and end == _month_end(end)):
+        return Split(None, ((Period(start, end), 1),), 0, None)
+    if start.day != 1:
+        inside = (_month_end(start) - start).days + 1
+        if start.day - 1 < inside:  # the whole month, less its days before the period
+            first = start.replace(day=1)
+            parts.append((Period(first, start - dt.timedelta(days=1)), -1))
+        else:
+            first = _month_end(start) + dt.timedelta(days=1)
+            parts.append((Period(start, first - dt.timedelta(days=1)), 1))
+    if end != _month_end(end):
+        if (_month_end(end) - end).days < end.day:  # the whole month, less the days after
+            last = _month_end(end)
+            parts.append((Period(end + dt.timedelta(days=1), last), -1))
+        else:
+            last = end.replace(day=1) - dt.timedelta(days=1)
+            parts.append((Period(last + dt.timedelta(days=1), end), 1))
+    if first > last:  # two partial months side by side: the rows alone
+        return Split(None, ((Period(start, end), 1),), 0, None)
+    here, month_end = as_of.replace(day=1), _month_end(as_of)
+    if as_of == month_end:
+        before, late = month_of(as_of) + 1, None
+    elif (month_end - as_of).days < as_of.day:
+        before, late = month_of(as_of) + 1, (as_of + dt.timedelta(days=1), month_end, -1)
+    else:
+        before, late = month_of(as_of), (here, as_of, 1)
+    return Split((first, last), tuple(parts), before, late)
 
 
 def _where(sel: Selection, kinds: Sequence[str], months: tuple[int, int],

@@ -47,10 +47,17 @@ def _funds(where: list[Any], as_of: dt.date, since: dt.date | None = None) -> An
 
 
 # --- the start rate -----------------------------------------------------------------------------
-def start_rate(uow: UnitOfWork, period: Period, as_of: dt.date,
-               f: Filters) -> tuple[int, int, Decimal, Decimal]:
+def _signed(period: Period, as_of: dt.date, f: Filters, clamp: bool) -> list[Any]:
+    """Signed in the period and by as-of; ``clamp=False``: in the period, whenever (a part
+    the cells counted whole and the rows take away may lie after as-of)."""
+    return _signed_where(period, as_of, f) if clamp else \
+        _signed_between(period.start, period.end, f)
+
+
+def start_rate(uow: UnitOfWork, period: Period, as_of: dt.date, f: Filters,
+               clamp: bool = True) -> tuple[int, int, Decimal, Decimal]:
     """签约数, 开工数, 签约金额 and 到位资金 of the projects signed in the period."""
-    where = _signed_where(period, as_of, f)
+    where = _signed(period, as_of, f, clamp)
     counted: Any = uow.session.execute(
         select(func.count(), func.coalesce(func.sum(case((_started_expr(as_of), 1), else_=0)), 0))
         .select_from(Project).where(*where)).one()
@@ -59,23 +66,26 @@ def start_rate(uow: UnitOfWork, period: Period, as_of: dt.date,
     return int(counted[0]), int(counted[1]), amount or Decimal(0), funds or Decimal(0)
 
 
-def _started_since(since: dt.date, as_of: dt.date) -> Any:
-    """Live projects started in [since, as-of], from the start-date index."""
-    return select(Project.id).where(Project.started_on >= since, Project.started_on <= as_of,
+def _started_between(since: dt.date, until: dt.date) -> Any:
+    """Live projects started in [since, until], from the start-date index."""
+    return select(Project.id).where(Project.started_on >= since, Project.started_on <= until,
                                     Project.deleted_at.is_(None))
 
 
-def as_of_month(uow: UnitOfWork, first: dt.date, last: dt.date, as_of: dt.date,
-                f: Filters) -> tuple[int, Decimal, Decimal]:
-    """Of the projects signed in [first, last]: the starts, agreements and receipts dated in
-    as-of's month up to as-of (what the cells leave to the rows)."""
-    since = as_of.replace(day=1)
+_SAME_YEAR = extract("year", Project.started_on) == extract("year", Project.signed_on)
+
+
+def dated(uow: UnitOfWork, first: dt.date, last: dt.date, since: dt.date, until: dt.date,
+          f: Filters) -> tuple[int, Decimal, Decimal]:
+    """Of the projects signed in [first, last]: their starts in the signing's year,
+    agreements and receipts dated in [since, until] (the share of as-of's month the cells
+    leave to the rows, crm.services.cells.Split.late)."""
     where = _signed_between(first, last, f)
     started = uow.session.scalar(
         select(func.count()).select_from(Project).where(
-            Project.id.in_(_started_since(since, as_of)), *where, _started_expr(as_of)))
-    amount = uow.session.scalar(_amount(where, as_of, since))
-    funds = uow.session.scalar(_funds(where, as_of, since))
+            Project.id.in_(_started_between(since, until)), *where, _SAME_YEAR))
+    amount = uow.session.scalar(_amount(where, until, since))
+    funds = uow.session.scalar(_funds(where, until, since))
     return int(started or 0), amount or Decimal(0), funds or Decimal(0)
 
 
@@ -100,13 +110,12 @@ def funnel(uow: UnitOfWork, start: dt.date, end: dt.date, as_of: dt.date,
             [counts.get(i, (0, 0))[1] for i in range(len(_COLS))])
 
 
-def funnel_as_of_month(uow: UnitOfWork, first: dt.date, last: dt.date, as_of: dt.date,
-                       f: Filters) -> list[int]:
+def funnel_dated(uow: UnitOfWork, first: dt.date, last: dt.date, since: dt.date,
+                 until: dt.date, f: Filters) -> list[int]:
     """Per stage: of the projects that reached it in [first, last], those that reached the
-    next stage in as-of's month up to as-of (read from the next stage's index)."""
-    since = as_of.replace(day=1)
+    next stage in [since, until] (read from the next stage's index)."""
     parts = [select(literal(i), func.count()).where(
-        after >= since, after <= as_of, col >= first, col <= last, *f.conditions())
+        after >= since, after <= until, col >= first, col <= last, *f.conditions())
         for i, (col, after) in enumerate(pairwise(_COLS))]
     counts = {int(i): int(n) for i, n in uow.session.execute(union_all(*parts))}
     return [counts.get(i, 0) for i in range(len(_COLS))]
@@ -114,9 +123,9 @@ def funnel_as_of_month(uow: UnitOfWork, first: dt.date, last: dt.date, as_of: dt
 
 # --- breakdowns ---------------------------------------------------------------------------------
 def breakdown(uow: UnitOfWork, column: Any, period: Period, as_of: dt.date,
-              f: Filters) -> dict[Any, list[Any]]:
+              f: Filters, clamp: bool = True) -> dict[Any, list[Any]]:
     """Per value of ``column``: [signed, started, signed amount]."""
-    where = _signed_where(period, as_of, f)
+    where = _signed(period, as_of, f, clamp)
     out: dict[Any, list[Any]] = {}
     for k, n, st in uow.session.execute(
             select(column, func.count(), func.sum(case((_started_expr(as_of), 1), else_=0)))
@@ -127,18 +136,17 @@ def breakdown(uow: UnitOfWork, column: Any, period: Period, as_of: dt.date,
     return out
 
 
-def breakdown_as_of_month(uow: UnitOfWork, column: Any, first: dt.date, last: dt.date,
-                          as_of: dt.date, f: Filters) -> dict[Any, list[Any]]:
-    """Per value of ``column``: [0, starts, agreements] dated in as-of's month (see
-    :func:`as_of_month`)."""
-    since = as_of.replace(day=1)
+def breakdown_dated(uow: UnitOfWork, column: Any, first: dt.date, last: dt.date,
+                    since: dt.date, until: dt.date, f: Filters) -> dict[Any, list[Any]]:
+    """Per value of ``column``: [0, starts, agreements] dated in [since, until] (see
+    :func:`dated`)."""
     where = _signed_between(first, last, f)
     out: dict[Any, list[Any]] = {}
     for k, st in uow.session.execute(
-            select(column, func.count()).where(Project.id.in_(_started_since(since, as_of)),
-                                               *where, _started_expr(as_of)).group_by(column)):
+            select(column, func.count()).where(Project.id.in_(_started_between(since, until)),
+                                               *where, _SAME_YEAR).group_by(column)):
         out[k] = [0, int(st), Decimal(0)]
-    for k, amount in uow.session.execute(_amount(where, as_of, since, by=column)):
+    for k, amount in uow.session.execute(_amount(where, until, since, by=column)):
         out.setdefault(k, [0, 0, Decimal(0)])[2] += amount or Decimal(0)
     return out
 
@@ -156,26 +164,27 @@ def monthly(uow: UnitOfWork, start: dt.date, end: dt.date,
     return counted(Project.signed_on), counted(Project.started_on)
 
 
-def pending_where(period: Period, as_of: dt.date, f: Filters) -> list[ColumnElement[bool]]:
-    return [*_signed_where(period, as_of, f),
+def pending_where(period: Period, as_of: dt.date, f: Filters,
+                  clamp: bool = True) -> list[ColumnElement[bool]]:
+    return [*_signed(period, as_of, f, clamp),
             or_(Project.started_on.is_(None), Project.started_on > as_of),
             or_(Project.dropped_on.is_(None), Project.dropped_on > as_of)]
 
 
-def pending_count(uow: UnitOfWork, period: Period, as_of: dt.date, f: Filters) -> int:
+def pending_count(uow: UnitOfWork, period: Period, as_of: dt.date, f: Filters,
+                  clamp: bool = True) -> int:
     return int(uow.session.scalar(select(func.count()).select_from(Project).where(
-        *pending_where(period, as_of, f))) or 0)
+        *pending_where(period, as_of, f, clamp))) or 0)
 
 
-def exits_in_as_of_month(uow: UnitOfWork, first: dt.date, last: dt.date, as_of: dt.date,
-                         f: Filters) -> int:
-    """Of the projects signed in [first, last], those whose first start or drop falls in
-    as-of's month up to as-of (they left 签约未开工 then)."""
-    since = as_of.replace(day=1)
+def exits_dated(uow: UnitOfWork, first: dt.date, last: dt.date, since: dt.date,
+                until: dt.date, f: Filters) -> int:
+    """Of the projects signed in [first, last], those whose first start or drop is dated in
+    [since, until] (they left 签约未开工 then)."""
     live = Project.deleted_at.is_(None)
     moved = union_all(
-        select(Project.id).where(Project.started_on >= since, Project.started_on <= as_of, live),
-        select(Project.id).where(Project.dropped_on >= since, Project.dropped_on <= as_of, live))
+        select(Project.id).where(Project.started_on >= since, Project.started_on <= until, live),
+        select(Project.id).where(Project.dropped_on >= since, Project.dropped_on <= until, live))
     return int(uow.session.scalar(select(func.count()).select_from(Project).where(
         Project.id.in_(moved), *_signed_between(first, last, f),
         or_(Project.started_on.is_(None), Project.started_on >= since),

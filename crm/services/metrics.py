@@ -107,17 +107,20 @@ def start_rate(uow: UnitOfWork, period: Period, as_of: dt.date,
         return StartRate(period, as_of, *rows_of.start_rate(uow, period, as_of, f))
     sp = cells.split(period, as_of)
     signed, started, amount, funds = 0, 0, Decimal(0), Decimal(0)
-    for edge in sp.edges:
-        n, st, am, fu = rows_of.start_rate(uow, edge, as_of, f)
-        signed, started, amount, funds = signed + n, started + st, amount + am, funds + fu
+    for part, sign in sp.parts:
+        n, st, am, fu = rows_of.start_rate(uow, part, as_of, f, clamp=False)
+        signed, started = signed + sign * n, started + sign * st
+        amount, funds = amount + sign * am, funds + sign * fu
     if sp.full is not None:
-        months, before = sp.months, sp.as_of_month
+        months, before = sp.months, sp.before
         signed += cells.total(uow, sel, "signed", months)[0]
         started += cells.total(uow, sel, "signed", months, before=before, same_year=True)[0]
         amount += cells.total(uow, sel, "amount", months, before=before)[1]
         funds += cells.total(uow, sel, "funds", months, before=before)[1]
-        st, am, fu = rows_of.as_of_month(uow, *sp.full, as_of, f)
-        started, amount, funds = started + st, amount + am, funds + fu
+        if sp.late is not None:
+            since, until, sign = sp.late
+            st, am, fu = rows_of.dated(uow, *sp.full, since, until, f)
+            started, amount, funds = started + sign * st, amount + sign * am, funds + sign * fu
     return StartRate(period, as_of, signed, started, amount, funds)
 
 
@@ -167,19 +170,22 @@ def funnel(uow: UnitOfWork, period: Period, as_of: dt.date,
         sp = cells.split(period, as_of)
         n = len(_REACHED)
         reached, advanced = [0] * n, [0] * n
-        for edge in sp.edges:
-            r, a = rows_of.funnel(uow, edge.start, edge.end, as_of, f)
-            reached = [x + y for x, y in zip(reached, r, strict=True)]
-            advanced = [x + y for x, y in zip(advanced, a, strict=True)]
+        for part, sign in sp.parts:
+            r, a = rows_of.funnel(uow, part.start, part.end, as_of, f)
+            reached = [x + sign * y for x, y in zip(reached, r, strict=True)]
+            advanced = [x + sign * y for x, y in zip(advanced, a, strict=True)]
         if sp.full is not None:
             kinds = list(_REACHED)
             whole = cells.totals(uow, sel, kinds, sp.months, by="kind")
-            went = cells.totals(uow, sel, kinds, sp.months, before=sp.as_of_month, by="kind")
-            late = rows_of.funnel_as_of_month(uow, *sp.full, as_of, f)
+            went = cells.totals(uow, sel, kinds, sp.months, before=sp.before, by="kind")
+            late, sign = [0] * n, 0
+            if sp.late is not None:
+                since, until, sign = sp.late
+                late = rows_of.funnel_dated(uow, *sp.full, since, until, f)
             for i, kind in enumerate(kinds):
                 reached[i] += whole.get(kind, (0, 0))[0]
                 if i + 1 < n:  # the last stage leads nowhere
-                    advanced[i] += went.get(kind, (0, 0))[0] + late[i]
+                    advanced[i] += went.get(kind, (0, 0))[0] + sign * late[i]
     return [FunnelStep(code, stages.NAMES[code], reached[i],
                        None if i == 0 else ratio(advanced[i - 1], reached[i - 1]))
             for i, code in enumerate(_REACHED)]
@@ -240,11 +246,12 @@ def _breakdown_cells(uow: UnitOfWork, by: str, sel: cells.Selection, column: Any
         row = out.setdefault(key, [0, 0, Decimal(0)])
         row[0], row[1], row[2] = row[0] + n, row[1] + st, row[2] + am
 
-    for edge in sp.edges:
-        for k, (n, st, am) in rows_of.breakdown(uow, column, edge, as_of, f).items():
-            add(k, n, st, am)
+    for part, sign in sp.parts:
+        for k, (n, st, am) in rows_of.breakdown(uow, column, part, as_of, f,
+                                                 clamp=False).items():
+            add(k, sign * n, sign * st, sign * am)
     if sp.full is not None:
-        months, before = sp.months, sp.as_of_month
+        months, before = sp.months, sp.before
         for member, (n, _) in cells.totals(uow, sel, ("signed",), months, by="member").items():
             add(cells.member_key(by, member), n, 0, Decimal(0))
         for member, (st, _) in cells.totals(uow, sel, ("signed",), months, before=before,
@@ -253,9 +260,11 @@ def _breakdown_cells(uow: UnitOfWork, by: str, sel: cells.Selection, column: Any
         for member, (_, am) in cells.totals(uow, sel, ("amount",), months, before=before,
                                             by="member").items():
             add(cells.member_key(by, member), 0, 0, am)
-        for k, (_, st, am) in rows_of.breakdown_as_of_month(uow, column, *sp.full, as_of,
-                                                            f).items():
-            add(k, 0, st, am)
+        if sp.late is not None:
+            since, until, sign = sp.late
+            for k, (_, st, am) in rows_of.breakdown_dated(uow, column, *sp.full, since, until,
+                                                          f).items():
+                add(k, 0, sign * st, sign * am)
     return out
 
 
@@ -295,15 +304,17 @@ def monthly(uow: UnitOfWork, period: Period, as_of: dt.date,
     else:
         sp = cells.split(period, as_of)
         signed, started = {}, {}
-        for edge in sp.edges:
-            s_, t_ = rows_of.monthly(uow, edge.start, edge.end, f)
-            signed.update(s_)
-            started.update(t_)
         if sp.full is not None:
             for target, kind in ((signed, "signed"), (started, "started")):
                 for month, (n, _) in cells.totals(uow, sel, (kind,), sp.months,
                                                   by="month").items():
                     target[(month // 100, month % 100)] = n
+        for part, sign in sp.parts:
+            for target, counted in zip((signed, started),
+                                       rows_of.monthly(uow, part.start, part.end, f),
+                                       strict=True):
+                for key, n in counted.items():
+                    target[key] = target.get(key, 0) + sign * n
     rows: list[MonthRow] = []
     y, m = period.start.year, period.start.month
     while (y, m) <= (period.end.year, period.end.month):
@@ -354,7 +365,8 @@ def received(uow: UnitOfWork, period: Period, as_of: dt.date,
     if sel is None:
         return rows_of.receipts(uow, period.start, min(period.end, as_of), f)
     sp = cells.split(period, as_of)
-    total = sum((rows_of.receipts(uow, e.start, e.end, f) for e in sp.edges), Decimal(0))
+    total = sum((sign * rows_of.receipts(uow, p.start, p.end, f) for p, sign in sp.parts),
+                Decimal(0))
     if sp.full is not None:
         total += cells.total(uow, sel, "receipts", sp.months)[1]
     return total

@@ -48,11 +48,14 @@ def count_signed_not_started(uow: UnitOfWork, period: Period, as_of: dt.date,
     if sel is None:
         return figure_rows.pending_count(uow, period, as_of, f)
     sp = cells.split(period, as_of)
-    count = sum(figure_rows.pending_count(uow, edge, as_of, f) for edge in sp.edges)
+    count = sum(sign * figure_rows.pending_count(uow, part, as_of, f, clamp=False)
+                for part, sign in sp.parts)
     if sp.full is not None:
         count += cells.total(uow, sel, "signed", sp.months)[0]
-        count -= cells.total(uow, sel, "exit", sp.months, before=sp.as_of_month)[0]
-        count -= figure_rows.exits_in_as_of_month(uow, *sp.full, as_of, f)
+        count -= cells.total(uow, sel, "exit", sp.months, before=sp.before)[0]
+        if sp.late is not None:
+            since, until, sign = sp.late
+            count -= sign * figure_rows.exits_dated(uow, *sp.full, since, until, f)
     return count
 
 

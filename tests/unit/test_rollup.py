@@ -128,6 +128,31 @@ class History:
         s.add(Funding(project_id=p.id, amount=Decimal(self.rng.randrange(1, 50000)) / 8,
                       received_on=_day(self.rng), evidence=""))
 
+    def on_the_edges(self) -> None:
+        """Projects signed, started, paid and agreed on the days where months are cut: the
+        first and last days of months, and the days the tests' periods and as-of dates name."""
+        days = [D(2025, 1, 1), D(2025, 1, 2), D(2025, 1, 3), D(2025, 2, 10), D(2025, 2, 11),
+                D(2025, 9, 28), D(2025, 9, 29), D(2025, 9, 30), D(2025, 10, 30),
+                D(2025, 10, 31), D(2025, 11, 20), D(2025, 11, 21), D(2025, 12, 31)]
+        with self.db.uow() as uow:
+            s = uow.session
+            for day in days:
+                for later in (0, 1, 40):
+                    n = len(self.projects) + 1
+                    p = Project(name=f"项目{n}", company_id=self.company, stage="signed",
+                                sort_key=f"x{n}", lead_on=day - dt.timedelta(days=30),
+                                negotiating_on=day, signed_on=day,
+                                started_on=day + dt.timedelta(days=later) if later < 40 else None)
+                    self.dims(p)
+                    s.add(p)
+                    s.flush()
+                    self.projects.append(p.id)
+                    s.add(Agreement(project_id=p.id, kind="投资协议", amount=Decimal(n),
+                                    signed_on=day + dt.timedelta(days=later)))
+                    s.add(Funding(project_id=p.id, amount=Decimal(n) / 2, evidence="",
+                                  received_on=day + dt.timedelta(days=later)))
+            uow.commit()
+
     def step(self) -> None:
         rng = self.rng
         with self.db.uow() as uow:
@@ -190,7 +215,12 @@ def _periods(rng: random.Random) -> Iterator[tuple[Period, dt.date]]:
              (Period(D(2025, 1, 1), D(2025, 6, 30)), D(2025, 9, 15)),
              (Period(D(2025, 1, 1), D(2025, 12, 31)), D(2025, 7, 1)),
              (Period(D(2025, 2, 14), D(2025, 2, 20)), D(2025, 2, 18)),
-             (Period(D(2024, 11, 30), D(2026, 2, 1)), D(2026, 3, 31))]
+             (Period(D(2024, 11, 30), D(2026, 2, 1)), D(2026, 3, 31)),
+             # whole months less a few days at either end, as-of late in its month
+             (Period(D(2025, 1, 3), D(2025, 12, 31)), D(2025, 9, 28)),
+             (Period(D(2024, 3, 29), D(2025, 10, 30)), D(2025, 10, 30)),
+             (Period(D(2025, 1, 1), D(2025, 3, 31)), D(2025, 11, 20)),
+             (Period(D(2025, 1, 15), D(2025, 2, 10)), D(2025, 12, 31))]
     yield from fixed
     for _ in range(6):
         a, b = sorted((_day(rng), _day(rng)))
@@ -212,6 +242,7 @@ def _figures(uow: Any, period: Period, as_of: dt.date, f: Filters) -> dict[str, 
 @pytest.fixture
 def history(db: Database) -> History:
     h = History(db, seed=20251129)
+    h.on_the_edges()
     for _ in range(160):
         h.step()
     return h
@@ -242,7 +273,7 @@ def test_every_figure_read_through_the_cells_equals_the_rows(
     with history.db.uow() as uow:
         year = metrics.start_rate(uow, Period(D(2025, 1, 1), D(2025, 12, 31)), D(2026, 12, 31))
     assert year.signed > 5 and year.started > 0 and year.signed_amount > 0
-    assert checked == 11 * len(history.filters())
+    assert checked == 15 * len(history.filters())
 
 
 def test_a_bulk_load_rebuilds_the_cells_once(db: Database) -> None:

@@ -57,8 +57,10 @@ def _names(uow: UnitOfWork, id_col: Any, name_col: Any) -> dict[int, str]:
 _NO_SEGMENT = (None, None)
 
 
-def ledger_rows(uow: UnitOfWork) -> Iterator[list[Any]]:
-    """Each live project as the ledger row the importer reads back.
+def ledger_rows(uow: UnitOfWork, places: dict[int, receipt_sheet.Place | None] | None = None
+                ) -> Iterator[list[Any]]:
+    """Each live project as the ledger row the importer reads back; the projects in ``places``
+    (:func:`crm.excel.receipt_sheet.funded_projects`) get theirs recorded there.
 
     One query over the projects (with their company and local company); what a project only
     points to (its industry, owner, ambassador, carrier, event, segment, signed amount, funds,
@@ -101,6 +103,8 @@ def ledger_rows(uow: UnitOfWork) -> Iterator[list[Any]]:
          note, pid, cid, *more) = r
         chain, segment = segments.get(segment_id, _NO_SEGMENT)
         amount = signed.get(pid) if signed_on is not None else None
+        if places is not None and pid in places:
+            places[pid] = (n, name, company, uscc)
         shown = stage_texts.get((stage, kind))
         if shown is None:
             shown = stage_texts[(stage, kind)] = _stage_text(stage, kind)
@@ -124,7 +128,8 @@ def write_ledger(uow: UnitOfWork, book: Book, org: str, as_of: dt.date, *,
     table = book.sheet("项目台账", f"{org}招商项目台账", f"截至 {as_of.isoformat()}，共 {total} 个项目",
                        COLUMNS)
     count = 0
-    for count, values in enumerate(ledger_rows(uow), start=1):
+    places = receipt_sheet.funded_projects(uow)
+    for count, values in enumerate(ledger_rows(uow, places), start=1):
         table.add(values)
         if count % 5000 == 0:
             if cancelled is not None and cancelled():
@@ -134,7 +139,7 @@ def write_ledger(uow: UnitOfWork, book: Book, org: str, as_of: dt.date, *,
     table.finish()
     # every receipt on a sheet of its own: the running totals above cannot say when each came,
     # of what kind, in what currency (the import takes this sheet as authoritative)
-    receipt_sheet.write_sheet(uow, book, org, as_of)
+    receipt_sheet.write_sheet(uow, book, org, as_of, places)
     if progress is not None:
         progress(total, total)
     return count

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Integer, select, type_coerce
 
 from crm import clock
 from crm.db import UnitOfWork
@@ -392,32 +392,75 @@ def write(uow: UnitOfWork, actor: Actor, checked: Checked, rows: Iterable[Ledger
 
 
 # --- export ----------------------------------------------------------------------------------
-def export_rows(uow: UnitOfWork) -> Iterable[list[Any]]:
-    """Every receipt of a live project, by project (as the ledger sorts them) then date."""
-    stmt = (select(Project.name, Company.name, Company.uscc, Funding.received_on, Funding.amount,
-                   Funding.origin, Funding.kind, Funding.currency, Funding.original_amount,
-                   Funding.usd_amount, Funding.evidence)
-            .join(Project, Project.id == Funding.project_id)
-            .join(Company, Company.id == Project.company_id)
-            .where(Project.deleted_at.is_(None))
-            .order_by(Project.sort_key, Project.id, Funding.received_on, Funding.id))
-    result: Any = uow.session.execute(stmt)
-    for (name, company, uscc, day, amount, origin, kind, currency, original, usd,
-         evidence) in result:
+# a live project as the ledger lists it: (its row among the ledger's projects, 项目名称, 企业名称,
+# 统一社会信用代码)
+Place = tuple[int, str, str, str | None]
+
+
+def funded_projects(uow: UnitOfWork) -> dict[int, Place | None]:
+    """Every project with a receipt, its place not known yet: the ledger's rows fill it in as
+    they are written (:func:`crm.excel.ledger.ledger_rows`), so the sheet needs no second pass
+    over the projects."""
+    return dict.fromkeys(uow.session.scalars(select(Funding.project_id).distinct()))
+
+
+def export_rows(uow: UnitOfWork, places: dict[int, Place | None] | None = None
+                ) -> list[list[Any]]:
+    """Every receipt of a live project, by project (as the ledger sorts them) then date.
+
+    ``places`` are the projects' places in the ledger just written (see
+    :func:`funded_projects`); without them they are read here. The receipts are read alone
+    and ordered here: joined to the projects and sorted by the database, each of a 10k-project
+    ledger's projects was looked up for its receipts, with or without any (6,600 receipts:
+    0.08 s of the database's time, against 0.02 s).
+    """
+    raw = type_coerce  # money read as the stored integer count of 元, as the ledger does
+    receipts: Any = uow.session.execute(
+        select(Funding.project_id, Funding.received_on, Funding.id, raw(Funding.amount, Integer),
+               Funding.origin, Funding.kind, Funding.currency,
+               raw(Funding.original_amount, Integer), raw(Funding.usd_amount, Integer),
+               Funding.evidence)).all()
+    if places is None:
+        places = _places(uow, {r[0] for r in receipts})
+    ordered = []
+    for r in receipts:
+        place = places.get(r[0])
+        if place is not None:  # a receipt of a deleted project is not exported
+            ordered.append((place, r))
+    ordered.sort(key=lambda pr: (pr[0][0], pr[1][1], pr[1][2]))
+    out: list[list[Any]] = []
+    for (_n, name, company, uscc), (_pid, day, _id, amount, origin, kind, currency, original,
+                                    usd, evidence) in ordered:
         foreign = (currency or "CNY") != "CNY"
-        yield [name, company, uscc, day, float(amount), origin, kind, currency or "CNY",
-               float(original) if foreign and original is not None else None,
-               float(usd) if usd is not None else None, evidence or None]
+        out.append([name, company, uscc, day, amount / 10000, origin, kind, currency or "CNY",
+                    original / 10000 if foreign and original is not None else None,
+                    usd / 10000 if usd is not None else None, evidence or None])
+    return out
 
 
-def write_sheet(uow: UnitOfWork, book: Book, org: str, as_of: dt.date) -> int:
-    """The 到位资金明细 sheet beside the ledger; returns its rows."""
+def _places(uow: UnitOfWork, pids: set[int]) -> dict[int, Place | None]:
+    """The places of ``pids`` among the live projects in the ledger's order."""
+    if not pids:
+        return {}
+    out: dict[int, Place | None] = {}
+    rows: Any = uow.session.execute(
+        select(Project.id, Project.name, Company.name, Company.uscc)
+        .join(Company, Company.id == Project.company_id)
+        .where(Project.deleted_at.is_(None)).order_by(Project.sort_key, Project.id))
+    for n, (pid, name, company, uscc) in enumerate(rows, start=1):
+        if pid in pids:
+            out[pid] = (n, name, company, uscc)
+    return out
+
+
+def write_sheet(uow: UnitOfWork, book: Book, org: str, as_of: dt.date,
+                places: dict[int, Place | None] | None = None) -> int:
+    """The 到位资金明细 sheet beside the ledger; returns its rows. ``places``: see
+    :func:`export_rows`."""
     table = book.sheet(SHEET, f"{org}到位资金明细",
                        f"截至 {as_of.isoformat()}，每笔到位资金一行（导入时，所列项目的到位资金以本表为准）",
                        COLUMNS)
-    count = 0
-    for values in export_rows(uow):
-        table.add(values)
-        count += 1
+    rows = export_rows(uow, places)
+    table.add_all(rows)
     table.finish()
-    return count
+    return len(rows)

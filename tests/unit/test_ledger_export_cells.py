@@ -11,16 +11,18 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 from sqlalchemy import select
 
 from crm.bands import BANDS, band_name
 from crm.db import Database
+from crm.excel import receipt_sheet
 from crm.excel.assessment_cols import band_of_yuan
 from crm.excel.reports import export_report
 from crm.excel.xlsx import Book, Column
-from crm.models import Chain, Project, Segment
+from crm.models import Chain, Company, Funding, Project, Segment
 from crm.services import projects
 from crm.services.common import SYSTEM
 from crm.services.metrics import Period
@@ -51,11 +53,11 @@ def test_each_ledger_row_names_what_its_project_points_to(demo_db: Database,
     live = demo_db.read(projects.list_projects)
     assert len(ledger) == len(live)
 
-    def segments(uow: object) -> dict[int, tuple[str, str]]:
+    def segments(uow: Any) -> dict[int, tuple[str, str]]:
         stmt = (select(Project.id, Chain.name, Segment.name)
                 .join(Segment, Segment.id == Project.segment_id)
                 .join(Chain, Chain.id == Segment.chain_id))
-        return {pid: (chain, seg) for pid, chain, seg in uow.session.execute(stmt)}  # type: ignore[attr-defined]
+        return {pid: (chain, seg) for pid, chain, seg in uow.session.execute(stmt)}
     segment_of = demo_db.read(segments)
     filled: dict[str, set[bool]] = {}
     for p in live:
@@ -114,3 +116,41 @@ def test_a_table_writes_each_kind_of_cell_with_its_format(tmp_path: Path) -> Non
     assert quoted == [False, True, False, False, True]
     assert ws.cell(5, 1).data_type == "s"  # text, never a formula
     assert ws.auto_filter.ref == "A3:F8" and ws.freeze_panes == "A4"
+
+
+def test_the_receipts_sheet_lists_every_live_projects_receipts_in_ledger_order(
+        demo_db: Database, tmp_path: Path) -> None:
+    def funded(uow: Any) -> list[int]:
+        return list(uow.session.scalars(select(Funding.project_id).distinct()
+                                        .order_by(Funding.project_id)))
+    gone = demo_db.read(funded)[0]  # a deleted project's receipts are not exported
+    demo_db.run(projects.delete_project, SYSTEM, gone)
+
+    def expected(uow: Any) -> list[tuple[object, ...]]:
+        """What the sheet must hold, from one query sorted by the database."""
+        stmt = (select(Project.name, Company.name, Company.uscc, Funding.received_on,
+                       Funding.amount, Funding.origin, Funding.kind, Funding.currency,
+                       Funding.original_amount, Funding.usd_amount, Funding.evidence)
+                .join(Project, Project.id == Funding.project_id)
+                .join(Company, Company.id == Project.company_id)
+                .where(Project.deleted_at.is_(None))
+                .order_by(Project.sort_key, Project.id, Funding.received_on, Funding.id))
+        out: list[tuple[object, ...]] = []
+        for name, company, uscc, day, amount, origin, kind, currency, original, usd, evidence \
+                in uow.session.execute(stmt):
+            foreign = currency != "CNY"
+            out.append((name, company, uscc, dt.datetime.combine(day, dt.time()), float(amount),
+                        origin, kind, currency,
+                        float(original) if foreign and original is not None else None,
+                        None if usd is None else float(usd), evidence or None))
+        return out
+    want = demo_db.read(expected)
+    assert 0 < len(want) < 33  # the demo's receipts, less the deleted project's
+    out = export_report(demo_db, "ledger", tmp_path / "ledger.xlsx", H1, AS_OF).path
+    sheet = openpyxl.load_workbook(out, read_only=True)[receipt_sheet.SHEET]
+    rows = [tuple(r) for r in sheet.iter_rows(min_row=4, values_only=True)]
+    assert rows == want
+    # read on its own (without the ledger's order at hand) the sheet is the same
+    alone = demo_db.read(receipt_sheet.export_rows)
+    assert [tuple(dt.datetime.combine(v, dt.time()) if isinstance(v, dt.date) else v
+                  for v in r) for r in alone] == want

@@ -5,8 +5,8 @@ database walked a million companies in pinyin order and looked up each one's pro
 first screen was quick but a jump to row 500,000 took a second. Each project now holds a copy
 of those keys (``company_key``, ``owner_key``, ``industry_key``, migration 0019), with one
 index per order (the live rows: key, then id), so every order of the list streams from an
-index as the name order does. The 接洽记录 list's orders by project and by company likewise
-(``contact_logs.project_key``, ``company_key``).
+index as the name order does. The 接洽记录 list's orders by project, company and person
+likewise (``contact_logs.project_key``, ``company_key``, ``user_key``).
 
 The copies are kept by triggers in the database itself, in the same transaction as the write,
 whatever writes (a service, an import, another process): a project inserted or moved to
@@ -23,9 +23,10 @@ from typing import Any
 COPIES: dict[str, dict[str, tuple[str, str]]] = {
     "projects": {"company_key": ("company_id", "companies"), "owner_key": ("owner_id", "users"),
                  "industry_key": ("industry_id", "industries")},
-    # the 接洽记录 list by project and by company
+    # the 接洽记录 list by project, by company and by person
     "contact_logs": {"project_key": ("project_id", "projects"),
-                     "company_key": ("company_id", "companies")},
+                     "company_key": ("company_id", "companies"),
+                     "user_key": ("user_id", "users")},
 }
 KEYS = COPIES["projects"]
 # a table whose sort key is copied -> [(the copying table, its copy, its foreign key)]

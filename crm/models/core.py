@@ -226,9 +226,10 @@ class ContactLog(Base):
     follow_up_on: Mapped[dt.date | None] = mapped_column(Date)
     follow_up_done: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
-    # The list by project and by company: copies of their sort keys (crm.sortkeys, 0019).
+    # The list by project, company and person: copies of their sort keys (crm.sortkeys, 0019).
     project_key: Mapped[str | None] = mapped_column(SortKey(600))
     company_key: Mapped[str | None] = mapped_column(SortKey(600))
+    user_key: Mapped[str | None] = mapped_column(SortKey(255))
 
     __table_args__ = (
         Index("ix_contact_logs_follow_up", "follow_up_done", "follow_up_on"),
@@ -238,4 +239,7 @@ class ContactLog(Base):
         Index("ix_contact_logs_user_logged", "user_id", "logged_on", "id"),
         Index("ix_contact_logs_project_key", "project_key", "project_id", "id"),
         Index("ix_contact_logs_company_key", "company_key", "company_id", "id"),
+        Index("ix_contact_logs_user_key", "user_key", "user_id", "id"),
+        # newest first with ties by id: PostgreSQL's index on logged_on alone sorted each day
+        Index("ix_contact_logs_logged_sort", "logged_on", "id"),
     )

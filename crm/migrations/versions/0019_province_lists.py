@@ -5,8 +5,8 @@
 - one index per order over the live rows (the key, then id; the company's also its id, so
   that one company's projects stay together): every sort of the list streams from an index,
   a jump is an OFFSET along it instead of a walk through a million companies;
-- contact_logs.project_key, company_key and their indexes: the 接洽记录 list by project and
-  by company, likewise;
+- contact_logs.project_key, company_key, user_key and their indexes: the 接洽记录 list by
+  project, company and person, likewise; and (logged_on, id) for its default order;
 - PostgreSQL: row_counts, the unfiltered lists' counts kept by statement triggers (crm.counts),
   as counting a million rows there reads a whole index.
 
@@ -32,7 +32,9 @@ INDEXES = {'ix_projects_company_key_live': ['company_key', 'company_id', 'id'],
            'ix_projects_owner_key_live': ['owner_key', 'id'],
            'ix_projects_industry_key_live': ['industry_key', 'id']}
 LOG_INDEXES = {'ix_contact_logs_project_key': ['project_key', 'project_id', 'id'],
-               'ix_contact_logs_company_key': ['company_key', 'company_id', 'id']}
+               'ix_contact_logs_company_key': ['company_key', 'company_id', 'id'],
+               'ix_contact_logs_user_key': ['user_key', 'user_id', 'id'],
+               'ix_contact_logs_logged_sort': ['logged_on', 'id']}
 
 
 def upgrade() -> None:
@@ -42,6 +44,7 @@ def upgrade() -> None:
     op.add_column('projects', sa.Column('industry_key', SortKey(255), nullable=True))
     op.add_column('contact_logs', sa.Column('project_key', SortKey(600), nullable=True))
     op.add_column('contact_logs', sa.Column('company_key', SortKey(600), nullable=True))
+    op.add_column('contact_logs', sa.Column('user_key', SortKey(255), nullable=True))
     sortkeys.install(op.get_bind())
     counts.install(op.get_bind())
     for name, columns in INDEXES.items():
@@ -66,5 +69,6 @@ def downgrade() -> None:
         batch_op.drop_column('owner_key')
         batch_op.drop_column('company_key')
     with op.batch_alter_table('contact_logs', schema=None) as batch_op:
+        batch_op.drop_column('user_key')
         batch_op.drop_column('company_key')
         batch_op.drop_column('project_key')

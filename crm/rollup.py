@@ -119,7 +119,7 @@ def _upsert(dialect: str, select: str) -> str:
     return (f"INSERT INTO {TABLE} (dim, member, kind, month, at_month, n, amount) "
             f"SELECT dim, member, kind, month, at_month, sum(n), sum(amount) FROM ({select}) x "
             f"WHERE true GROUP BY dim, member, kind, month, at_month "
-            f"ON CONFLICT (dim, member, kind, month, at_month) DO UPDATE SET "
+            f"ON CONFLICT (dim, kind, month, member, at_month) DO UPDATE SET "
             f"n = {TABLE}.n + excluded.n, amount = {TABLE}.amount + excluded.amount")
 
 

@@ -18,9 +18,10 @@ class FigureCell(Base):
 
     __tablename__ = "figure_cells"
     dim: Mapped[str] = mapped_column(String(12), primary_key=True)
-    member: Mapped[str] = mapped_column(String(32), primary_key=True)
+    # the key's order is the reads': a dimension's kind over a range of months, then members
     kind: Mapped[str] = mapped_column(String(12), primary_key=True)
     month: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    member: Mapped[str] = mapped_column(String(32), primary_key=True)
     at_month: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     n: Mapped[int] = mapped_column(Integer, default=0)
     amount: Mapped[Decimal] = mapped_column(BigInteger, default=0)

@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, func, select, type_coerce
 
+from crm import clock
 from crm.bands import BAND_FLOORS, BANDS
 from crm.db import UnitOfWork
 from crm.models import FigureCell, Segment
@@ -79,7 +80,8 @@ class Split:
     day; None for none) and signing ranges read from the rows (``parts``: a period and +1 to
     add it or -1 to take it away). At each end the rows read the fewer days: the part of a
     month inside the period, or the part outside it, taken away from the whole month (the
-    latter is free when the period ends today: nothing is dated after today).
+    latter is free when the period ends today: nothing is dated after today, so it is
+    chosen then).
 
     Of the dates that decide later (a start, an agreement, a receipt), the cells count those
     of months before ``before`` (``yyyymm``); ``late`` is the rows' share of as-of's own
@@ -114,8 +116,10 @@ def split(period: Period, as_of: dt.date) -> Split:
         else:
             first = _month_end(start) + dt.timedelta(days=1)
             parts.append((Period(start, first - dt.timedelta(days=1)), 1))
+    today = clock.today()
     if end != _month_end(end):
-        if (_month_end(end) - end).days < end.day:  # the whole month, less the days after
+        # the whole month, less the days after: fewer days, or none dated yet (after today)
+        if (_month_end(end) - end).days < end.day or end >= today:
             last = _month_end(end)
             parts.append((Period(end + dt.timedelta(days=1), last), -1))
         else:
@@ -126,7 +130,7 @@ def split(period: Period, as_of: dt.date) -> Split:
     here, month_end = as_of.replace(day=1), _month_end(as_of)
     if as_of == month_end:
         before, late = month_of(as_of) + 1, None
-    elif (month_end - as_of).days < as_of.day:
+    elif (month_end - as_of).days < as_of.day or as_of >= today:
         before, late = month_of(as_of) + 1, (as_of + dt.timedelta(days=1), month_end, -1)
     else:
         before, late = month_of(as_of), (here, as_of, 1)

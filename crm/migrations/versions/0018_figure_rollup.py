@@ -30,13 +30,13 @@ def upgrade() -> None:
     op.create_table(
         'figure_cells',
         sa.Column('dim', sa.String(12), nullable=False),
-        sa.Column('member', sa.String(32), nullable=False),
         sa.Column('kind', sa.String(12), nullable=False),
         sa.Column('month', sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column('member', sa.String(32), nullable=False),
         sa.Column('at_month', sa.Integer(), autoincrement=False, nullable=False),
         sa.Column('n', sa.Integer(), nullable=False),
         sa.Column('amount', sa.BigInteger(), nullable=False),
-        sa.PrimaryKeyConstraint('dim', 'member', 'kind', 'month', 'at_month',
+        sa.PrimaryKeyConstraint('dim', 'kind', 'month', 'member', 'at_month',
                                 name=op.f('pk_figure_cells')),
     )
     op.create_index(op.f('ix_agreements_signed_on'), 'agreements', ['signed_on'])

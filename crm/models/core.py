@@ -120,7 +120,8 @@ class Project(Timestamps, Base):
         *(Index(f"ix_projects_{name}_live", column, "id", sqlite_where=_LIVE,
                 postgresql_where=_LIVE)
           for name, column in (("company", "company_id"), ("stage", "stage"),
-                               ("started", "started_on"), ("investment", "planned_investment"))),
+                               ("started", "started_on"), ("investment", "planned_investment"),
+                               ("dropped", "dropped_on"))),
         # The funnel (migration 0007): each stage's milestone date with the next one, so that
         # counting the projects that reached a stage in the period, and those of them that went
         # on, reads one index range.
@@ -150,7 +151,7 @@ class Agreement(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"))
     kind: Mapped[str] = mapped_column(String(16))  # 框架协议 | 投资协议 | 正式合同
-    signed_on: Mapped[dt.date] = mapped_column(Date)
+    signed_on: Mapped[dt.date] = mapped_column(Date, index=True)  # the as-of month's edge
     amount: Mapped[Decimal] = mapped_column(Money())
     event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id"), index=True)
     note: Mapped[str] = mapped_column(Text, default="")

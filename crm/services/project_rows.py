@@ -111,13 +111,24 @@ class ProjectRow:
         return replace(base, **changes)
 
 
+# ProjectRow's fields read from another table (the rest are the project's own columns). The
+# row is read as plain columns, not as a Project entity: building 200 ORM objects and reading
+# their attributes back was two thirds of a screen's 29 ms at a million projects.
+_OUTER = ("industry", "ambassador", "owner", "carrier", "signing_event")  # '' where none
+
+
 def _row_select() -> Any:
     owner = aliased(User)
     amount = (select(func.coalesce(func.sum(Agreement.amount), 0))
               .where(Agreement.project_id == Project.id, Agreement.voided_at.is_(None))
               .correlate(Project).scalar_subquery())
-    return (select(Project, Company.name, Company.uscc, Industry.name, Ambassador.name,
-                   owner.display_name, Carrier.name, Event.name, amount)
+    other = {"company": Company.name, "uscc": Company.uscc, "industry": Industry.name,
+             "ambassador": Ambassador.name, "owner": owner.display_name, "carrier": Carrier.name,
+             "signing_event": Event.name, "signed_amount": amount,
+             "deleted": Project.deleted_at}
+    columns: list[Any] = [other[f.name] if f.name in other else getattr(Project, f.name)
+                          for f in fields(ProjectRow)]
+    return (select(*columns)
             .join(Company, Company.id == Project.company_id)
             .outerjoin(Industry, Industry.id == Project.industry_id)
             .outerjoin(Ambassador, Ambassador.id == Project.ambassador_id)
@@ -126,25 +137,18 @@ def _row_select() -> Any:
             .outerjoin(Event, Event.id == Project.signing_event_id))
 
 
+_NAMES = [f.name for f in fields(ProjectRow)]
+_FIX = {"signed_amount": lambda v: Decimal(v or 0).quantize(Decimal("0.0001")),  # 万元 already
+        "deleted": lambda v: v is not None,
+        **{name: lambda v: v or "" for name in _OUTER}}
+_FIXED = [(i, _FIX[name]) for i, name in enumerate(_NAMES) if name in _FIX]
+
+
 def _to_row(r: Any) -> ProjectRow:
-    p: Project = r[0]
-    amount = Decimal(r[8] or 0)  # already 万元: the sum keeps the column's Money type
-    return ProjectRow(
-        id=p.id, name=p.name, company_id=p.company_id, company=r[1], uscc=r[2],
-        industry_id=p.industry_id, industry=r[3] or "", planned_investment=p.planned_investment,
-        source=p.source, ambassador_id=p.ambassador_id, ambassador=r[4] or "",
-        referrer=p.referrer, owner_id=p.owner_id, owner=r[5] or "", stage=p.stage,
-        carrier_id=p.carrier_id, carrier=r[6] or "", land_mu=p.land_mu, floor_area=p.floor_area,
-        expected_output=p.expected_output, expected_tax=p.expected_tax,
-        expected_jobs=p.expected_jobs, is_key=p.is_key, note=p.note, lead_on=p.lead_on,
-        negotiating_on=p.negotiating_on, signed_on=p.signed_on,
-        signing_event_id=p.signing_event_id, signing_event=r[7] or "",
-        started_on=p.started_on, start_kind=p.start_kind, producing_on=p.producing_on,
-        dropped_on=p.dropped_on, drop_reason=p.drop_reason, registered_on=p.registered_on,
-        signed_amount=amount.quantize(Decimal("0.0001")), version=p.version,
-        deleted=p.deleted_at is not None, planned_start_on=p.planned_start_on,
-        planned_start_kind=p.planned_start_kind, local_company_id=p.local_company_id,
-        segment_id=p.segment_id)
+    values = list(r)
+    for i, fix in _FIXED:
+        values[i] = fix(values[i])
+    return ProjectRow(*values)
 
 
 def get_project(uow: UnitOfWork, project_id: int) -> ProjectRow:
@@ -158,6 +162,6 @@ def project_rows(uow: UnitOfWork, ids: list[int]) -> list[ProjectRow]:
     """Rows for these ids, in the same order (one query per batch)."""
     if not ids:
         return []
-    found = {r[0].id: _to_row(r) for r in uow.session.execute(
-        _row_select().where(Project.id.in_(ids)))}
+    found = {r.id: r for r in map(_to_row, uow.session.execute(
+        _row_select().where(Project.id.in_(ids))))}
     return [found[i] for i in ids if i in found]

@@ -110,7 +110,7 @@ class Project(Timestamps, Base):
         # after the id so that the list sorted by signing date streams from it (migration 0008).
         Index("ix_projects_signed_live", "deleted_at", "signed_on", "id", "started_on",
               "dropped_on", "industry_id", "owner_id", "source", "ambassador_id",
-              "signing_event_id"),
+              "signing_event_id", "segment_id", "planned_investment"),
         # 超时限未开工: planned starts passed without a start (migration 0012)
         Index("ix_projects_planned_start_live", "planned_start_on", "id", sqlite_where=_PLANNED,
               postgresql_where=_PLANNED),

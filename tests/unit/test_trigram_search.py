@@ -282,7 +282,8 @@ def test_a_short_needle_reads_only_the_sort_key_index(db: Database,
             uow.session.execute(text("ANALYZE projects"))
             uow.session.execute(text("SET LOCAL enable_seqscan = off"))
             plan = " ".join(str(r[0]) for r in uow.session.execute(text("EXPLAIN " + compiled)))
-            assert "(sort_key)::text >= 'h'::text" in plan.partition("Index Cond")[2], plan
+            cond = plan.partition("Index Cond")[2].partition("Filter")[0]
+            assert "sort_key" in cond and ">= 'h'::text" in cond, plan  # a range of the index
 
 
 @pytest.fixture

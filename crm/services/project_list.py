@@ -56,15 +56,18 @@ SORTS: dict[str, Any] = {
 }
 
 
-def _filtered(uow: UnitOfWork, q: ProjectQuery, columns: Any) -> Select[Any]:
+def _filtered(uow: UnitOfWork, q: ProjectQuery, columns: Any, *,
+              walk: bool = False) -> Select[Any]:
     stmt = select(columns).select_from(Project)
     needle = normalize(q.search)
     live = Project.deleted_at.is_(None)
     if search.by_prefix(uow.session, needle, "projects"):
         # the start of the name, in pinyin (crm.search.prefix): a range of the name order's
-        # index, whatever the list's order
+        # index, whatever the list's order; ``walk``: tested on each row of the list's order
+        # instead (the key hidden from SQLite's planner, see _walk)
         needle = ""
-        stmt = stmt.where(search.prefix(Project.sort_key, normalize(q.search),
+        key: Any = func.coalesce(Project.sort_key, Project.sort_key) if walk else Project.sort_key
+        stmt = stmt.where(search.prefix(key, normalize(q.search),
                                         uow.session.get_bind().dialect.name))
     if needle:
         # A substring search reads every row anyway. Hiding deleted_at from the planner keeps
@@ -115,6 +118,8 @@ def project_ids(uow: UnitOfWork, q: ProjectQuery | None = None, *, offset: int =
     # a substring reads every row; a short needle in a large table is a range of an index
     searching = bool(needle) and not search.by_prefix(uow.session, needle, "projects")
 
+    walk = limit is not None and _walk(uow, q, offset + limit)
+
     def ordered(*keys: Any) -> list[Any]:
         keys = (*keys, Project.id)
         if searching:
@@ -127,7 +132,7 @@ def project_ids(uow: UnitOfWork, q: ProjectQuery | None = None, *, offset: int =
 
     # Each part is read in the order of one index (migration 0002), so the database streams
     # the ids instead of sorting 100k rows (DESIGN §7: jump to row 50,000 within 50 ms).
-    base = _filtered(uow, q, Project.id)
+    base = _filtered(uow, q, Project.id, walk=walk)
     if q.sort == "stage":
         codes = [c for c in stages.ALL if not q.stages or c in q.stages]
         parts = [base.where(Project.stage == c).order_by(*ordered())
@@ -170,6 +175,20 @@ def project_ids(uow: UnitOfWork, q: ProjectQuery | None = None, *, offset: int =
         ids.extend(found)
         offset = 0
     return ids
+
+
+def _walk(uow: UnitOfWork, q: ProjectQuery, rows: int) -> bool:
+    """Whether the first ``rows`` of a short needle's projects in another order than the
+    name's are found sooner by walking that order's index and testing each row's key than by
+    taking the needle's range of the name index and sorting it: each way reads about as many
+    rows as it tests, the walk ``rows`` × all ÷ matches, the range all the matches. PostgreSQL
+    weighs this itself from its statistics; SQLite's planner always took the range (“h” in
+    company order: 133,406 rows sorted, 850 ms; walked, about 1,000 rows)."""
+    if q.sort == "name" or uow.session.get_bind().dialect.name != "sqlite" or \
+            not search.by_prefix(uow.session, normalize(q.search), "projects"):
+        return False
+    matches = count_projects(uow, q)
+    return matches * matches > rows * max(1, live_count(uow, Project))
 
 
 ALL_IDS = 100_000  # a list this long reads all its ids at once (within a keystroke)

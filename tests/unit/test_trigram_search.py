@@ -258,6 +258,14 @@ def test_a_short_needle_is_the_start_of_a_name_in_pinyin(db: Database, w: World,
     assert found("鑫") == []  # not at the start: from the third character, anywhere
     assert found("华", sort="id", descending=True) == ["滑雪场", "华安电子工厂", "华鑫新材料产业园"]
     assert found("h", stages=("lead",)) == found("h")
+    with db.uow() as uow:  # a screen at a time, in every order, as the whole list has them
+        for sort in project_list.SORTS:  # (SQLite walks the order's index for a common start)
+            for descending in (False, True):
+                q = ProjectQuery(search="h", sort=sort, descending=descending)
+                whole = projects.project_ids(uow, q)
+                screens = [i for o in range(0, len(whole), 2)
+                           for i in projects.project_ids(uow, q, offset=o, limit=2)]
+                assert screens == whole and len(whole) == 6, (sort, descending)
     with db.uow() as uow:  # the companies list and the contact log read the same rule
         assert [r.name for r in companies.company_rows(uow, companies.company_ids(
             uow, CompanyQuery(search="sh")))] == ["上海际数科技有限公司"]

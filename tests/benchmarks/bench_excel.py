@@ -32,6 +32,7 @@ import argparse
 import datetime as dt
 import os
 import random
+import statistics
 import sys
 import tempfile
 import time
@@ -364,28 +365,39 @@ def export_cells(db: Database) -> Sheets:
                  list(receipt_sheet.export_rows(uow)))]
 
 
+def timed_cpu(fn, *args) -> tuple[float, float]:  # type: ignore[no-untyped-def]
+    """(wall, this process's CPU) seconds of ``fn(*args)``."""
+    start, cpu = time.perf_counter(), time.process_time()
+    fn(*args)
+    return time.perf_counter() - start, time.process_time() - cpu
+
+
 def export_vs_writers(db: Database, tmp: Path, runs: int) -> tuple[float, float, float, float]:
-    """Best of ``runs`` each, taken in turn: (export, its CPU, openpyxl, XlsxWriter) seconds."""
+    """Best of ``runs`` each, taken in turn: (export, its CPU, openpyxl, XlsxWriter) seconds.
+
+    Also prints the CPU seconds of the export and of XlsxWriter: on a loaded machine the wall
+    times of single runs move by a third, their CPU times far less."""
     sheets = export_cells(db)
     whole = Period(dt.date(2024, 1, 1), dt.date(2025, 12, 31))
-    exports: list[float] = []
-    cpus: list[float] = []
-    opx: list[float] = []
-    xw: list[float] = []
+    exports: list[tuple[float, float]] = []
+    opx: list[tuple[float, float]] = []
+    xw: list[tuple[float, float]] = []
     for _ in range(runs):
-        opx.append(timed(write_openpyxl, tmp / "w_openpyxl.xlsx", sheets))
-        xw.append(timed(write_xlsxwriter_sheets, tmp / "w_xlsxwriter.xlsx", sheets))
-        start, cpu = time.perf_counter(), time.process_time()
-        export_report(db, "ledger", tmp / "export.xlsx", whole, dt.date(2025, 12, 31))
-        exports.append(time.perf_counter() - start)
-        cpus.append(time.process_time() - cpu)
-    print("write  openpyxl write-only    " + " ".join(f"{t:.2f}" for t in opx) + " s")
-    print("write  XlsxWriter const-mem   " + " ".join(f"{t:.2f}" for t in xw) + " s")
-    print("export of the ledger          " + " ".join(f"{t:.2f}" for t in exports)
-          + " s; CPU of this process " + " ".join(f"{t:.2f}" for t in cpus) + " s")
+        opx.append(timed_cpu(write_openpyxl, tmp / "w_openpyxl.xlsx", sheets))
+        xw.append(timed_cpu(write_xlsxwriter_sheets, tmp / "w_xlsxwriter.xlsx", sheets))
+        exports.append(timed_cpu(export_report, db, "ledger", tmp / "export.xlsx", whole,
+                                 dt.date(2025, 12, 31)))
+    for what, times in (("write  openpyxl write-only   ", opx),
+                        ("write  XlsxWriter const-mem  ", xw), ("export of the ledger         ", exports)):
+        print(what + " " + " ".join(f"{t:.2f}" for t, _ in times) + " s; CPU "
+              + " ".join(f"{c:.2f}" for _, c in times) + " s")
     print(f"({len(sheets[0][2])} projects × {len(sheets[0][1])} columns, "
           f"{len(sheets[1][2])} receipts; the writers write these very cells)")
-    return min(exports), min(cpus), min(opx), min(xw)
+    cpu_export, cpu_xw = (statistics.median(c for _, c in times) for times in (exports, xw))
+    print(f"median CPU: export {cpu_export:.2f} s = {cpu_export / cpu_xw:.2f} × XlsxWriter's "
+          f"{cpu_xw:.2f} s")
+    return (min(t for t, _ in exports), min(c for _, c in exports), min(t for t, _ in opx),
+            min(t for t, _ in xw))
 
 
 def print_table(rows_out: list[tuple[str, float, float, float]]) -> None:

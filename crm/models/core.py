@@ -200,7 +200,9 @@ class Funding(Base):
                                                                  ondelete="SET NULL"))
 
     # 当年实际到位资金 reads the receipts of a period (crm.services.assessment).
-    __table_args__ = (Index("ix_fundings_received", "received_on", "project_id"),)
+    # A project's receipts with what the figures sum (migration 0018), as for agreements.
+    __table_args__ = (Index("ix_fundings_received", "received_on", "project_id"),
+                      Index("ix_fundings_project_amounts", "project_id", "received_on", "amount"))
 
 
 class Attachment(Base):

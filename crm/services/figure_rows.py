@@ -13,11 +13,23 @@ from decimal import Decimal
 from itertools import pairwise
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, extract, func, literal, or_, select, union_all
+from sqlalchemy import (
+    ColumnElement,
+    and_,
+    case,
+    extract,
+    func,
+    literal,
+    or_,
+    select,
+    type_coerce,
+    union_all,
+)
 
 from crm import stages
 from crm.db import UnitOfWork
 from crm.models import Agreement, Funding, Project
+from crm.money import Money
 from crm.services.periods import Filters, Period, _signed_where, _started_expr
 
 REACHED = {stages.LEAD: Project.lead_on, stages.NEGOTIATING: Project.negotiating_on,
@@ -58,12 +70,19 @@ def start_rate(uow: UnitOfWork, period: Period, as_of: dt.date, f: Filters,
                clamp: bool = True) -> tuple[int, int, Decimal, Decimal]:
     """签约数, 开工数, 签约金额 and 到位资金 of the projects signed in the period."""
     where = _signed(period, as_of, f, clamp)
-    counted: Any = uow.session.execute(
-        select(func.count(), func.coalesce(func.sum(case((_started_expr(as_of), 1), else_=0)), 0))
+    # one pass over the signed range; each project's agreements and receipts summed from
+    # their own indexes (three passes cost three times the range at a million projects)
+    amount = (select(func.sum(Agreement.amount)).where(
+        Agreement.project_id == Project.id, Agreement.voided_at.is_(None),
+        Agreement.signed_on <= as_of).correlate(Project).scalar_subquery())
+    funds = (select(func.sum(Funding.amount)).where(
+        Funding.project_id == Project.id, Funding.received_on <= as_of)
+        .correlate(Project).scalar_subquery())
+    row: Any = uow.session.execute(
+        select(func.count(), func.coalesce(func.sum(case((_started_expr(as_of), 1), else_=0)), 0),
+               type_coerce(func.sum(amount), Money()), type_coerce(func.sum(funds), Money()))
         .select_from(Project).where(*where)).one()
-    amount = uow.session.scalar(_amount(where, as_of))
-    funds = uow.session.scalar(_funds(where, as_of))
-    return int(counted[0]), int(counted[1]), amount or Decimal(0), funds or Decimal(0)
+    return int(row[0]), int(row[1]), row[2] or Decimal(0), row[3] or Decimal(0)
 
 
 def _started_between(since: dt.date, until: dt.date) -> Any:

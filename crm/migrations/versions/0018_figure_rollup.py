@@ -8,6 +8,8 @@
   update and delete; they are filled here for existing rows.
 - ix_projects_signed_live also holds segment_id and planned_investment, so a figure filtered
   on two dimensions (read from the rows) filters in the index.
+- ix_fundings_project_amounts: a project's receipts with their dates and amounts, so the
+  figures read from the rows sum them from the index.
 - Indexes on agreements (signed_on) and live projects (dropped_on) for the as-of month's
   edge, read from the rows (fundings have theirs on received_on already).
 
@@ -45,6 +47,8 @@ def upgrade() -> None:
                                 name=op.f('pk_figure_cells')),
     )
     op.create_index(op.f('ix_agreements_signed_on'), 'agreements', ['signed_on'])
+    op.create_index('ix_fundings_project_amounts', 'fundings',
+                    ['project_id', 'received_on', 'amount'])
     live = sa.text('deleted_at IS NULL')
     op.create_index('ix_projects_dropped_live', 'projects', ['dropped_on', 'id'],
                     sqlite_where=live, postgresql_where=live)
@@ -62,4 +66,5 @@ def downgrade() -> None:
     op.create_index('ix_projects_signed_live', 'projects', list(_SIGNED))
     op.drop_index(op.f('ix_agreements_signed_on'), table_name='agreements')
     op.drop_index('ix_projects_dropped_live', table_name='projects')
+    op.drop_index('ix_fundings_project_amounts', table_name='fundings')
     op.drop_table('figure_cells')

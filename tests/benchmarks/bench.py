@@ -383,6 +383,7 @@ GUI_SCRIPT = textwrap.dedent("""
                 rss = int(line.split()[1]) // 1024
     print(json.dumps({{"shown": shown, "gui_cpu": gui_cpu, "content": state["content"],
                       "block": max(0.0, state["block"] - 0.010), "rss": rss}}))
+    window.close()  # ends its presence beside the database (a bare exit leaves the marker)
     os._exit(0)
 """)
 GUI_RUNS = 3

@@ -302,8 +302,8 @@ def rebuild(conn: Any) -> None:
                                           repeat(0)), amount, strict=False):
                     amounts[key] = get(key, 0) + value
     cells = {key: [n, 0] for key, n in counts.items()}
-    for key, amount in amounts.items():
-        cells.setdefault(key, [0, 0])[1] += amount
+    for key, total in amounts.items():
+        cells.setdefault(key, [0, 0])[1] += total
     conn.exec_driver_sql(f"DELETE FROM {TABLE}")
     rows_out = [(*k, v[0], v[1]) for k, v in cells.items()]
     mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"

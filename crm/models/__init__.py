@@ -18,6 +18,7 @@ from crm.models.core import (
     StageChange,
     Start,
 )
+from crm.models.figures import FigureCell
 from crm.models.parties import (
     Ambassador,
     Company,
@@ -29,7 +30,6 @@ from crm.models.parties import (
     Tier,
     User,
 )
-from crm.models.figures import FigureCell
 from crm.models.system import AuditEntry, Revision, Setting
 
 __all__ = [

@@ -164,7 +164,8 @@ def totals(uow: UnitOfWork, sel: Selection, kinds: Sequence[str], months: tuple[
     if group is not None:
         stmt = stmt.group_by(group)
     out: dict[Any, tuple[int, Decimal]] = {}
-    for key, n, total in uow.session.execute(stmt):
+    result: Any = uow.session.execute(stmt)
+    for key, n, total in result:
         if group is None and key is None:  # no cell at all
             continue
         out[key if group is not None else None] = (int(n or 0), total or Decimal(0))

@@ -124,7 +124,8 @@ def funnel(uow: UnitOfWork, start: dt.date, end: dt.date, as_of: dt.date,
                                                   else_=0)), 0)
         parts.append(select(literal(i), func.count(), went_on)
                      .where(col >= start, col <= end, *f.conditions()))
-    counts = {int(i): (int(n), int(m)) for i, n, m in uow.session.execute(union_all(*parts))}
+    result: Any = uow.session.execute(union_all(*parts))
+    counts = {int(i): (int(n), int(m)) for i, n, m in result}
     return ([counts.get(i, (0, 0))[0] for i in range(len(_COLS))],
             [counts.get(i, (0, 0))[1] for i in range(len(_COLS))])
 
@@ -146,9 +147,10 @@ def breakdown(uow: UnitOfWork, column: Any, period: Period, as_of: dt.date,
     """Per value of ``column``: [signed, started, signed amount]."""
     where = _signed(period, as_of, f, clamp)
     out: dict[Any, list[Any]] = {}
-    for k, n, st in uow.session.execute(
-            select(column, func.count(), func.sum(case((_started_expr(as_of), 1), else_=0)))
-            .where(*where).group_by(column)):
+    counted: Any = uow.session.execute(
+        select(column, func.count(), func.sum(case((_started_expr(as_of), 1), else_=0)))
+        .where(*where).group_by(column))
+    for k, n, st in counted:
         out[k] = [int(n), int(st or 0), Decimal(0)]
     for k, amount in uow.session.execute(_amount(where, as_of, by=column)):
         out.setdefault(k, [0, 0, Decimal(0)])[2] += amount or Decimal(0)
@@ -161,9 +163,10 @@ def breakdown_dated(uow: UnitOfWork, column: Any, first: dt.date, last: dt.date,
     :func:`dated`)."""
     where = _signed_between(first, last, f)
     out: dict[Any, list[Any]] = {}
-    for k, st in uow.session.execute(
-            select(column, func.count()).where(Project.id.in_(_started_between(since, until)),
-                                               *where, _SAME_YEAR).group_by(column)):
+    starts: Any = uow.session.execute(
+        select(column, func.count()).where(Project.id.in_(_started_between(since, until)),
+                                           *where, _SAME_YEAR).group_by(column))
+    for k, st in starts:
         out[k] = [0, int(st), Decimal(0)]
     for k, amount in uow.session.execute(_amount(where, until, since, by=column)):
         out.setdefault(k, [0, 0, Decimal(0)])[2] += amount or Decimal(0)

@@ -55,6 +55,7 @@ AGREEMENT_COLUMNS = ("project_id", "signed_on", "amount", "voided_at")
 FUNDING_COLUMNS = ("project_id", "received_on", "amount")
 _SCALE = 10_000  # crm.money.Money stores 万元 × 10⁴
 _PAIR = 1_000_000  # month × _PAIR + deciding month, both yyyymm
+_OFF = "crm.rollup_off"  # PostgreSQL: 'on' in a bulk load's transaction (:func:`suspended`)
 
 
 # --- SQL pieces ---------------------------------------------------------------------------------
@@ -203,6 +204,7 @@ def _pg_function(table: str) -> list[str]:
     name = f"{table}_rollup"
     return [
         f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+        f"IF current_setting('{_OFF}', true) = 'on' THEN RETURN NULL; END IF; "
         f"IF TG_OP IN ('UPDATE', 'DELETE') THEN {minus}; END IF; "
         f"IF TG_OP IN ('UPDATE', 'INSERT') THEN {plus}; END IF; "
         f"RETURN NULL; END $$",
@@ -344,16 +346,29 @@ def repair(conn: Any) -> list[str]:
 
 
 @contextmanager
-def suspended(conn: Any, tables: Sequence[str]) -> Iterator[None]:
+def suspended(conn: Any, tables: Sequence[str], held: bool = True) -> Iterator[None]:
     """For a bulk load into ``tables`` inside one transaction: no trigger per row while the
-    rows go in, then every cell rebuilt in one pass (a failed load rolls it all back)."""
-    if not set(tables) & set(_COLUMNS) or not installed(conn):
+    rows go in, then every cell rebuilt in one pass (a failed load rolls it all back).
+
+    SQLite drops the triggers (one writer at a time: nobody else writes meanwhile).
+    PostgreSQL switches them off for this transaction only (``SET LOCAL``, no lock taken), and
+    only when the load holds the tables (``held``: crm.excel.bulk dropped their indexes, so no
+    other session writes them until it commits); otherwise the triggers keep counting, row by
+    row, and the cells stay exact whatever other sessions do."""
+    if not set(tables) & set(_COLUMNS) or not installed(conn) or (
+            conn.dialect.name != "sqlite" and not held):
         yield
         return
-    _drop_triggers(conn)
+    if conn.dialect.name == "sqlite":
+        _drop_triggers(conn)
+    else:
+        conn.exec_driver_sql(f"SET LOCAL {_OFF} = 'on'")
     yield
     rebuild(conn)
-    _create_triggers(conn)
+    if conn.dialect.name == "sqlite":
+        _create_triggers(conn)
+    else:
+        conn.exec_driver_sql(f"SET LOCAL {_OFF} = 'off'")
 
 
 def installed(conn: Any) -> bool:

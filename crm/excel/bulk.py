@@ -81,7 +81,8 @@ class Bulk:
         # SQLite's trigram search index, the figures' rollup and the lists' sort-key copies:
         # rebuilt once the rows are in, not row by row
         names = [t.name for t in tables]
-        with search.suspended(self.conn, names), rollup.suspended(self.conn, names), \
+        with search.suspended(self.conn, names), \
+                rollup.suspended(self.conn, names, held=bool(dropped)), \
                 sortkeys.suspended(self.conn, names):
             yield
         for sql in dropped:

@@ -18,8 +18,8 @@ from crm.services.common import (
     Actor,
     audit,
     check_date,
-    first_column,
     get_or_404,
+    ids_of_parts,
     optional_text,
 )
 from crm.text import ESC, contains
@@ -268,23 +268,7 @@ def log_ids(uow: UnitOfWork, q: LogQuery | None = None, offset: int = 0,
                        "user": (ContactLog.user_id, ContactLog.user_key)}[q.sort]
         parts = [base.where(key.is_not(None)).order_by(*ordered(key, column)),
                  base.where(key.is_(None)).order_by(*ordered())]
-    ids: list[int] = []
-    for i, part in enumerate(parts):
-        if limit is not None and len(ids) >= limit:
-            break
-        stmt = part.offset(offset) if offset else part
-        if limit is not None:
-            stmt = stmt.limit(limit - len(ids))
-        found = first_column(uow, stmt)
-        if offset and not found and i < len(parts) - 1:
-            # the page starts in a later part: only then is this part counted
-            # (without its order: a count need not sort)
-            counted = select(func.count()).select_from(part.order_by(None).subquery())
-            offset -= int(uow.session.scalar(counted) or 0)
-            continue
-        ids.extend(found)
-        offset = 0
-    return ids
+    return ids_of_parts(uow, parts, offset, limit)
 
 
 def log_ids_or_count(uow: UnitOfWork, q: LogQuery) -> int | list[int]:

@@ -14,7 +14,7 @@ from crm.bands import BAND_FLOORS
 from crm.db import UnitOfWork
 from crm.errors import ValidationError
 from crm.models import Project
-from crm.services.common import first_column
+from crm.services.common import ids_of_parts
 from crm.services.project_rows import ProjectRow, project_rows
 from crm.text import ESC, contains, normalize
 
@@ -158,23 +158,7 @@ def project_ids(uow: UnitOfWork, q: ProjectQuery | None = None, *, offset: int =
         parts = [base.order_by(*ordered(Project.deleted_at, key))]
     else:
         parts = [base.order_by(*ordered(key))]
-    ids: list[int] = []
-    for i, part in enumerate(parts):
-        if limit is not None and len(ids) >= limit:
-            break
-        stmt = part.offset(offset) if offset else part
-        if limit is not None:
-            stmt = stmt.limit(limit - len(ids))
-        found = first_column(uow, stmt)
-        if offset and not found and i < len(parts) - 1:
-            # the page starts in a later part: only then is this part counted
-            # (without its order: a count need not sort)
-            counted = select(func.count()).select_from(part.order_by(None).subquery())
-            offset -= int(uow.session.scalar(counted) or 0)
-            continue
-        ids.extend(found)
-        offset = 0
-    return ids
+    return ids_of_parts(uow, parts, offset, limit)
 
 
 def _walk(uow: UnitOfWork, q: ProjectQuery, rows: int) -> bool:

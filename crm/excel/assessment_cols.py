@@ -35,7 +35,7 @@ from crm.db import UnitOfWork
 from crm.errors import CrmError
 from crm.excel import cells
 from crm.excel.cells import CellError
-from crm.excel.headers import LABELS, ORIGIN_FIELDS, PROMISE_FIELDS, HeaderGuess
+from crm.excel.headers import LABELS, ORIGIN_FIELDS, PROMISE_FIELDS, HeaderGuess, header_label
 from crm.excel.layout import is_placeholder
 from crm.excel.rows import LedgerRow, Problem
 from crm.excel.xlsx import Column
@@ -70,14 +70,6 @@ class Checked:
     warnings: list[Problem] = field(default_factory=list)
 
 
-def _header(header: HeaderGuess | None, key: str) -> str:
-    if header is not None:
-        col = header.column_of(key)
-        if col is not None and col < len(header.headers) and header.headers[col]:
-            return header.headers[col]
-    return LABELS[key]
-
-
 def _date(value: object) -> tuple[dt.date | None, str | None]:
     try:
         day, _month_only = cells.parse_day_or_month(value)
@@ -101,7 +93,7 @@ def check(uow: UnitOfWork, rows: Iterable[LedgerRow], headers: dict[str, HeaderG
 
         def bad(key: str, reason: str, row: LedgerRow = row,
                 header: HeaderGuess | None = header) -> None:
-            out.errors.append(Problem(row.row, _header(header, key), reason, row.sheet))
+            out.errors.append(Problem(row.row, header_label(header, key), reason, row.sheet))
 
         for key, raw in row.extra.items():
             if key in PROMISE_FIELDS or raw is None or (

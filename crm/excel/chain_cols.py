@@ -26,8 +26,8 @@ from sqlalchemy import select
 from crm.db import UnitOfWork
 from crm.errors import CrmError
 from crm.excel import cells
-from crm.excel.assessment_cols import _header, _project_ids
-from crm.excel.headers import HeaderGuess
+from crm.excel.assessment_cols import _project_ids
+from crm.excel.headers import HeaderGuess, header_label
 from crm.excel.layout import is_placeholder
 from crm.excel.rows import LedgerRow, Problem
 from crm.excel.xlsx import Column
@@ -80,11 +80,11 @@ def check(uow: UnitOfWork, rows: Iterable[LedgerRow],
 
         def bad(key: str, reason: str, row: LedgerRow = row,
                 header: HeaderGuess | None = header) -> None:
-            out.errors.append(Problem(row.row, _header(header, key), reason, row.sheet))
+            out.errors.append(Problem(row.row, header_label(header, key), reason, row.sheet))
 
         def unplaced(key: str, reason: str, row: LedgerRow = row,
                      header: HeaderGuess | None = header) -> None:
-            out.warnings.append(Problem(row.row, _header(header, key),
+            out.warnings.append(Problem(row.row, header_label(header, key),
                                         f"{reason}；项目照常导入，未归入招商图谱", row.sheet))
         chain_id: int | None = None
         if chain_text:

@@ -394,3 +394,12 @@ def header_signature(headers: tuple[str, ...] | list[str]) -> str:
     """A short stable key for a set of headers (the wizard remembers mappings by it)."""
     joined = "|".join(clean_header(h) for h in headers)
     return hashlib.sha1(joined.encode("utf-8")).hexdigest()[:16]
+
+
+def header_label(header: HeaderGuess | None, key: str) -> str:
+    """The ledger's own heading of a field (what its user reads in an error), else ours."""
+    if header is not None:
+        col = header.column_of(key)
+        if col is not None and col < len(header.headers) and header.headers[col]:
+            return header.headers[col]
+    return LABELS[key]

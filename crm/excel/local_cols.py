@@ -29,9 +29,9 @@ from sqlalchemy import select
 
 from crm.db import UnitOfWork
 from crm.errors import CrmError
-from crm.excel.assessment_cols import _date, _header, _project_ids
+from crm.excel.assessment_cols import _date, _project_ids
 from crm.excel.company_match import match
-from crm.excel.headers import LABELS, HeaderGuess
+from crm.excel.headers import LABELS, HeaderGuess, header_label
 from crm.excel.layout import is_placeholder
 from crm.excel.resolve import Lookups, Problems, Question
 from crm.excel.rows import LedgerRow, Problem, plain_text
@@ -73,16 +73,16 @@ def check(rows: Iterable[LedgerRow], headers: dict[str, HeaderGuess]) -> Checked
         if _text(raw):
             licence, why = _date(raw)
             if why is not None:
-                out.errors.append(Problem(row.row, _header(header, "licence_on"), why, row.sheet))
+                out.errors.append(Problem(row.row, header_label(header, "licence_on"), why, row.sheet))
                 continue
         if not name:
             if licence is not None:
                 out.warnings.append(Problem(
-                    row.row, _header(header, "licence_on"),
+                    row.row, header_label(header, "licence_on"),
                     "没有项目公司：营业执照取得日期是项目公司的，未导入", row.sheet))
             continue
         if len(name) > 200:
-            out.errors.append(Problem(row.row, _header(header, "local_company"),
+            out.errors.append(Problem(row.row, header_label(header, "local_company"),
                                       "项目公司名称不能超过200个字", row.sheet))
             continue
         out.locals[(row.sheet, row.row)] = Local(name, licence)

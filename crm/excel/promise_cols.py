@@ -23,7 +23,7 @@ from crm.db import UnitOfWork
 from crm.errors import CrmError
 from crm.excel import cells
 from crm.excel.cells import CellError
-from crm.excel.headers import LABELS, PROMISE_FIELDS, HeaderGuess
+from crm.excel.headers import LABELS, PROMISE_FIELDS, HeaderGuess, header_label
 from crm.excel.layout import is_placeholder
 from crm.excel.rows import LedgerRow, Problem
 from crm.excel.xlsx import Column
@@ -47,14 +47,6 @@ class Checked:
     errors: list[Problem] = field(default_factory=list)
 
 
-def _header(header: HeaderGuess | None, key: str) -> str:
-    if header is not None:
-        col = header.column_of(key)
-        if col is not None and col < len(header.headers) and header.headers[col]:
-            return header.headers[col]
-    return LABELS[key]
-
-
 def check(rows: Iterable[LedgerRow], headers: dict[str, HeaderGuess]) -> Checked:
     """Each row's promise cells, read; a bad cell is an error on its row and column."""
     out = Checked()
@@ -66,7 +58,7 @@ def check(rows: Iterable[LedgerRow], headers: dict[str, HeaderGuess]) -> Checked
             raw = row.extra.get(key)
             if cells.is_blank(raw) or is_placeholder(raw):
                 continue
-            where = _header(headers.get(row.sheet), key)
+            where = header_label(headers.get(row.sheet), key)
             if key in DATES:
                 try:
                     given[key] = cells.parse_date(raw)

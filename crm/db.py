@@ -292,12 +292,23 @@ class Database:
         with self.engine.connect() as conn:
             return int(conn.execute(select(Revision.value).where(Revision.id == 1)).scalar() or 0)
 
+    def refresh_statistics(self) -> list[str]:
+        """SQLite: analyze the tables whose planner statistics are missing or out of date
+        (crm.planner); nothing when none are, as for a database closed unchanged. Returns
+        the tables analyzed."""
+        if not self.is_sqlite:
+            return []
+        from crm import planner
+
+        with self.engine.begin() as conn:
+            return planner.refresh(conn)
+
     def dispose(self) -> None:
         if self.is_sqlite:
-            # SQLite's advice for long-lived connections: refresh the planner statistics the
-            # session's queries needed (cheap; without them a 100k-row list sorts badly).
-            with contextlib.suppress(Exception), self.engine.connect() as conn:
-                conn.exec_driver_sql("PRAGMA optimize")
+            # Statistics only for a table that really changed (not PRAGMA optimize: on SQLite
+            # before 3.46 it analyzed a million projects again at every close, crm.planner).
+            with contextlib.suppress(Exception):
+                self.refresh_statistics()
         self.engine.dispose()
 
     def describe(self) -> str:

@@ -150,11 +150,19 @@ def build(db_url: str, login: str | None = None, password: str | None = None, *,
 def show(window: MainWindow) -> None:
     """Show the window; then load in the background what its first search will need."""
     window.show()
-    window.ctx.runner.submit(_warm_up)
+    db = window.ctx.db
+    window.ctx.runner.submit(lambda task: _warm_up(task, db))
 
 
-def _warm_up(task: object) -> None:
+def _warm_up(task: object, db: Database | None = None) -> None:
     """What the window's next steps need, loaded off its thread once it shows."""
+    # SQLite: the planner's statistics, if the database lacks them (one never analyzed, an
+    # older version's import): made once here, not at each close (crm.planner)
+    if db is not None:
+        try:
+            db.refresh_statistics()
+        except Exception as exc:  # another writer held the database: the next open
+            log.info("planner statistics not refreshed: %s", exc)
     # pypinyin is no part of the start (half a second here); load it before a name is searched
     # (crm.pinyin_dicts reads its dictionaries without stopping the window's thread).
     pinyin.load()

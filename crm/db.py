@@ -300,8 +300,12 @@ class Database:
             return []
         from crm import planner
 
-        with self.engine.begin() as conn:
-            return planner.refresh(conn)
+        with self.engine.connect() as conn:
+            found = planner.stale(conn)
+        for table in found:  # one transaction each: a writer waits for one table at most
+            with self.engine.begin() as conn:
+                planner.analyze(conn, [table])
+        return found
 
     def dispose(self) -> None:
         if self.is_sqlite:

@@ -156,19 +156,21 @@ def show(window: MainWindow) -> None:
 
 def _warm_up(task: object, db: Database | None = None) -> None:
     """What the window's next steps need, loaded off its thread once it shows."""
-    # SQLite: the planner's statistics, if the database lacks them (one never analyzed, an
-    # older version's import): made once here, not at each close (crm.planner)
-    if db is not None:
-        try:
-            db.refresh_statistics()
-        except Exception as exc:  # another writer held the database: the next open
-            log.info("planner statistics not refreshed: %s", exc)
     # pypinyin is no part of the start (half a second here); load it before a name is searched
     # (crm.pinyin_dicts reads its dictionaries without stopping the window's thread).
     pinyin.load()
     # qtawesome draws the pages' buttons: imported by the first page that has some, it cost the
     # GUI thread 0.2–0.3 s of CPU (1.8–2.6 s at load 6) when 项目 was first clicked.
     import qtawesome  # noqa: F401
+
+    # SQLite: the planner's statistics, if the database lacks them (one never analyzed, an
+    # older version's import): made once here (9 s at a million projects), not at each close;
+    # for an analyzed database this only compares row counts (crm.planner)
+    if db is not None:
+        try:
+            db.refresh_statistics()
+        except Exception as exc:  # another writer held the database: the next open
+            log.info("planner statistics not refreshed: %s", exc)
 
 
 def _build_asking_password(url: str, login: str | None, page: str | None) -> MainWindow:

@@ -42,6 +42,7 @@ from crm.text import initials  # noqa: E402
 from crm.views.dashboard import read_dashboard, read_pending  # noqa: E402
 
 # --- measuring ----------------------------------------------------------------------------------
+from tests.benchmarks.bench_frame import measure_rail  # noqa: E402
 from tests.benchmarks.bench_gui import measure_gui  # noqa: E402
 from tests.benchmarks.benchdata import (  # noqa: E402
     D,
@@ -199,6 +200,7 @@ def measure(db: Database, made: Made) -> list[Result]:
                           timed(first_screen), 100))
     out += measure_logs(db, made)
     out += measure_companies(db, made)
+    out += measure_rail(db)
     return out
 
 

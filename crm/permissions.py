@@ -75,6 +75,7 @@ RULES: dict[str, Permission] = {
     "companies.remove_contact": P(Rule.OWN_COMPANY, "删除企业联系人"),
     # one company, one record: duplicates, merges, investors and local project companies
     "duplicates.duplicate_pairs": P(Rule.MANAGER, "查看重复企业"),
+    "duplicates.count_pairs": P(Rule.MANAGER, "查看重复企业的对数"),
     "duplicates.dismiss_pair": P(Rule.MANAGER, "标记两家企业不是重复"),
     "merge.merge_companies": P(Rule.MANAGER, "合并企业"),
     "merge.undo_merge": P(Rule.MANAGER, "撤销企业合并"),

@@ -18,6 +18,7 @@ from crm.models.core import (
     StageChange,
     Start,
 )
+from crm.models.duplicates import DuplicateCandidate, DuplicateDirty, DuplicateKey
 from crm.models.figures import FigureCell
 from crm.models.parties import (
     Ambassador,
@@ -47,7 +48,10 @@ __all__ = [
     "CompanyTier",
     "Contact",
     "ContactLog",
+    "DuplicateCandidate",
+    "DuplicateDirty",
     "DuplicateDismissal",
+    "DuplicateKey",
     "Event",
     "FigureCell",
     "Funding",

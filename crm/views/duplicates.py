@@ -10,12 +10,18 @@ from crm.services.common import Actor
 from crm.services.duplicates import Pair
 from crm.services.merge import MergeEntry
 
+FIRST_PAIRS = 200  # the first screen and a few more: one page of the stored pairs (issue 16)
+
 
 @dataclass(frozen=True)
 class DuplicatesOverview:
-    pairs: list[Pair]
+    pairs: list[Pair]  # the first FIRST_PAIRS, surest first
+    total: int  # all the pairs
     merges: list[MergeEntry]  # newest first, each undoable unless undone already
 
 
 def load_duplicates(uow: UnitOfWork, actor: Actor) -> DuplicatesOverview:
-    return DuplicatesOverview(duplicates.duplicate_pairs(uow, actor), merge.merges(uow))
+    pairs = duplicates.duplicate_pairs(uow, actor, limit=FIRST_PAIRS)
+    total = (len(pairs) if len(pairs) < FIRST_PAIRS
+             else duplicates.count_pairs(uow, actor))
+    return DuplicatesOverview(pairs, total, merge.merges(uow))

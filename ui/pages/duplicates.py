@@ -98,7 +98,10 @@ class DuplicatesView(QWidget):
         self.overview = overview
         self.pairs_model.set_rows(overview.pairs)
         self.merges_model.set_rows(overview.merges)
-        self.count.setText(self.tr("共 {n} 对").format(n=len(overview.pairs)))
+        shown = len(overview.pairs)
+        self.count.setText(self.tr("共 {n} 对").format(n=overview.total) if shown == overview.total
+                           else self.tr("共 {n} 对，先列出最可能的 {m} 对").format(
+                               n=overview.total, m=shown))
         self.pairs_area.update_state(len(overview.pairs))
         self.merges_area.update_state(len(overview.merges))
         if overview.pairs:

@@ -20,11 +20,11 @@ from crm.services.common import (
     RELOAD,
     Actor,
     audit,
-    first_column,
     get_or_404,
     optional_text,
     required_text,
 )
+from crm.services.paging import MARKS_FROM, Marks, Part, ids_of_parts, marks
 from crm.services.project_list import live_count
 from crm.text import ESC, contains, initials, normalize, search_text, sort_key
 from crm.uscc import normalize_uscc
@@ -292,24 +292,44 @@ def _filtered(uow: UnitOfWork, stmt: Select[Any], needle: str, raw: str = "") ->
                       | Company.initials.like(like, escape=ESC) | former)
 
 
-def company_ids(uow: UnitOfWork, q: CompanyQuery | None = None,
-                limit: int | None = None, offset: int = 0) -> list[int]:
-    """The ids of the matching companies in pinyin order (the list view keeps only these);
-    read from ix_companies_live_sort (migration 0010) rather than sorting 100k rows;
-    ``limit`` of them from row ``offset`` when given."""
-    q = q or CompanyQuery()
+def _company_parts(uow: UnitOfWork, q: CompanyQuery) -> list[Part]:
+    """The list in pinyin order: the live rows in the order of ix_companies_live_sort
+    (migration 0010) rather than sorting 100k rows; a search sorts its few matches (one or
+    two characters are a range of that index: crm.search.prefix)."""
     if q.sort != "name":
         raise ValidationError(f"未知排序“{q.sort}”", code="sort.unknown")
     needle = normalize(q.search)
-    # the live rows in the order of ix_companies_live_sort; a search sorts its few matches
-    # (one or two characters are a range of that index: crm.search.prefix)
     substring = needle and not search.by_prefix(uow.session, needle, "companies")
-    keys: tuple[Any, ...] = ((func.coalesce(Company.sort_key, Company.sort_key), Company.id + 0)
-                             if substring else (Company.deleted_at, Company.sort_key, Company.id))
-    stmt = _filtered(uow, select(Company.id), needle, q.search.strip()).order_by(
-        *(k.desc() if q.descending else k.asc() for k in keys)
-    ).limit(limit).offset(offset or None)
-    return first_column(uow, stmt)
+    where = _filtered(uow, select(Company.id), needle, q.search.strip())
+    if substring:  # read whole: no marks
+        order: tuple[Any, ...] = (func.coalesce(Company.sort_key, Company.sort_key),
+                                  Company.id + 0)
+        keys: tuple[Any, ...] = ()
+    else:
+        keys = (Company.sort_key, Company.id)
+        order = (Company.deleted_at, *keys)
+    return [Part(where, tuple(k.desc() if q.descending else k.asc() for k in order), keys,
+                 q.descending)]
+
+
+def company_ids(uow: UnitOfWork, q: CompanyQuery | None = None,
+                limit: int | None = None, offset: int = 0,
+                marks: Marks | None = None) -> list[int]:
+    """The ids of the matching companies in pinyin order (the list view keeps only these);
+    ``limit`` of them from row ``offset`` when given, from the nearest of ``marks``."""
+    return ids_of_parts(uow, _company_parts(uow, q or CompanyQuery()), offset, limit, marks)
+
+
+def company_marks(uow: UnitOfWork, q: CompanyQuery) -> Marks | None:
+    """The marks of a long list (crm.services.paging), for jumps far down; None where the
+    list is short or read whole (a substring search)."""
+    parts = _company_parts(uow, q)
+    if not parts[0].keys:
+        return None
+    needle = normalize(q.search)
+    n = (live_count(uow, Company) if not needle else
+         int(uow.session.scalar(_filtered(uow, select(func.count()), needle)) or 0))
+    return marks(uow, parts) if n >= MARKS_FROM else None
 
 
 def company_ids_or_count(uow: UnitOfWork, q: CompanyQuery) -> int | list[int]:
@@ -325,9 +345,10 @@ def company_ids_or_count(uow: UnitOfWork, q: CompanyQuery) -> int | list[int]:
     return company_ids(uow, q) if n <= projects.ALL_IDS else n
 
 
-def company_page(uow: UnitOfWork, q: CompanyQuery, offset: int, limit: int) -> list[CompanyRow]:
+def company_page(uow: UnitOfWork, q: CompanyQuery, offset: int, limit: int,
+                 marks: Marks | None = None) -> list[CompanyRow]:
     """One screen of the 企业 list from row ``offset``, in pinyin order from the index."""
-    return company_rows(uow, company_ids(uow, q, limit, offset))
+    return company_rows(uow, company_ids(uow, q, limit, offset, marks))
 
 
 def company_rows(uow: UnitOfWork, ids: list[int]) -> list[CompanyRow]:

@@ -19,9 +19,9 @@ from crm.services.common import (
     audit,
     check_date,
     get_or_404,
-    ids_of_parts,
     optional_text,
 )
+from crm.services.paging import MARKS_FROM, Marks, Part, ids_of_parts, marks
 from crm.text import ESC, contains
 
 MODES = ("走访", "来访", "电话", "会议", "活动")
@@ -223,9 +223,49 @@ def _where(uow: UnitOfWork, stmt: Select[Any], q: LogQuery) -> Select[Any]:
     return stmt
 
 
+def _log_parts(uow: UnitOfWork, q: LogQuery) -> list[Part]:
+    """The list's order as parts, each streaming from one index (crm.services.paging)."""
+    if q.sort not in LOG_SORTS:
+        raise ValidationError(f"未知排序“{q.sort}”", code="sort.unknown")
+
+    needle = q.search.strip()  # a substring reads every row (a short needle may be a range)
+    searching = bool(needle) and not search.by_prefix(uow.session, needle, "contact_logs")
+
+    def part(where: Select[Any], *keys: Any) -> Part:
+        keys = (*keys, ContactLog.id)
+        order = keys
+        if searching:
+            # A search reads every row anyway: scanning the table and sorting the few matches
+            # takes a quarter of walking the sort index and fetching each row from it (the
+            # expressions hide the index from SQLite's planner; PostgreSQL is not misled).
+            # All its ids are read at once: no marks.
+            order = (*(func.coalesce(k, k) for k in keys[:-1]), ContactLog.id + 0)
+            keys = ()
+        return Part(where, tuple(k.desc() if q.descending else k.asc() for k in order), keys,
+                    q.descending)
+
+    base = _where(uow, select(ContactLog.id), q)
+    if q.sort in ("logged_on", "mode"):
+        return [part(base, getattr(ContactLog, q.sort))]
+    if q.sort == "follow_up_on":
+        return [part(base.where(ContactLog.follow_up_on.is_not(None)), ContactLog.follow_up_on),
+                part(base.where(ContactLog.follow_up_on.is_(None)))]
+    # by the project's, company's or person's pinyin key, copied onto the log
+    # (crm.sortkeys): one index, where walking a million projects to reach row 50,000
+    # took 180 ms (and PostgreSQL sorted every log by person)
+    column: Any
+    key: Any
+    column, key = {"project": (ContactLog.project_id, ContactLog.project_key),
+                   "company": (ContactLog.company_id, ContactLog.company_key),
+                   "user": (ContactLog.user_id, ContactLog.user_key)}[q.sort]
+    return [part(base.where(key.is_not(None)), key, column),
+            part(base.where(key.is_(None)))]
+
+
 def log_ids(uow: UnitOfWork, q: LogQuery | None = None, offset: int = 0,
-            limit: int | None = None) -> list[int]:
-    """The ids of the matching logs in display order, from ``offset`` (``limit`` of them).
+            limit: int | None = None, marks: Marks | None = None) -> list[int]:
+    """The ids of the matching logs in display order, from ``offset`` (``limit`` of them),
+    from the nearest of ``marks`` (:func:`log_marks`) when given.
 
     The list view reads a page at a time: at 300k logs all the ids take 250 ms to read, a
     page 1–30 ms at any offset. Each order streams from an index (migration 0010) instead of
@@ -233,42 +273,16 @@ def log_ids(uow: UnitOfWork, q: LogQuery | None = None, offset: int = 0,
     order and each one's logs from its index. Ties go by id in the same direction; logs
     without a follow-up date, a person, a project or a company come last.
     """
-    q = q or LogQuery()
-    if q.sort not in LOG_SORTS:
-        raise ValidationError(f"未知排序“{q.sort}”", code="sort.unknown")
+    return ids_of_parts(uow, _log_parts(uow, q or LogQuery()), offset, limit, marks)
 
-    needle = q.search.strip()  # a substring reads every row (a short needle may be a range)
-    searching = bool(needle) and not search.by_prefix(uow.session, needle, "contact_logs")
 
-    def ordered(*keys: Any) -> list[Any]:
-        keys = (*keys, ContactLog.id)
-        if searching:
-            # A search reads every row anyway: scanning the table and sorting the few matches
-            # takes a quarter of walking the sort index and fetching each row from it (the
-            # expressions hide the index from SQLite's planner; PostgreSQL is not misled).
-            keys = (*(func.coalesce(k, k) for k in keys[:-1]), ContactLog.id + 0)
-        return [k.desc() if q.descending else k.asc() for k in keys]
-
-    base = _where(uow, select(ContactLog.id), q)
-    parts: list[Select[Any]]
-    if q.sort in ("logged_on", "mode"):
-        parts = [base.order_by(*ordered(getattr(ContactLog, q.sort)))]
-    elif q.sort == "follow_up_on":
-        parts = [base.where(ContactLog.follow_up_on.is_not(None))
-                 .order_by(*ordered(ContactLog.follow_up_on)),
-                 base.where(ContactLog.follow_up_on.is_(None)).order_by(*ordered())]
-    else:
-        # by the project's, company's or person's pinyin key, copied onto the log
-        # (crm.sortkeys): one index, where walking a million projects to reach row 50,000
-        # took 180 ms (and PostgreSQL sorted every log by person)
-        column: Any
-        key: Any
-        column, key = {"project": (ContactLog.project_id, ContactLog.project_key),
-                       "company": (ContactLog.company_id, ContactLog.company_key),
-                       "user": (ContactLog.user_id, ContactLog.user_key)}[q.sort]
-        parts = [base.where(key.is_not(None)).order_by(*ordered(key, column)),
-                 base.where(key.is_(None)).order_by(*ordered())]
-    return ids_of_parts(uow, parts, offset, limit)
+def log_marks(uow: UnitOfWork, q: LogQuery) -> Marks | None:
+    """The marks of a long list (crm.services.paging), for jumps far down; None where the
+    list is short or read whole (a substring search)."""
+    parts = _log_parts(uow, q)
+    if any(not p.keys for p in parts) or count_logs(uow, q) < MARKS_FROM:
+        return None
+    return marks(uow, parts)
 
 
 def log_ids_or_count(uow: UnitOfWork, q: LogQuery) -> int | list[int]:
@@ -298,9 +312,10 @@ def log_rows(uow: UnitOfWork, ids: list[int]) -> list[LogRow]:
     return [found[i] for i in ids if i in found]
 
 
-def log_page(uow: UnitOfWork, q: LogQuery, offset: int, limit: int) -> list[LogRow]:
+def log_page(uow: UnitOfWork, q: LogQuery, offset: int, limit: int,
+             marks: Marks | None = None) -> list[LogRow]:
     """The rows of one page of the list (its ids and their rows in one unit of work)."""
-    return log_rows(uow, log_ids(uow, q, offset, limit))
+    return log_rows(uow, log_ids(uow, q, offset, limit, marks))
 
 
 FOLLOW_SCREEN = 200  # rows of open follow-ups read at once; more on scroll

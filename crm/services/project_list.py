@@ -14,7 +14,7 @@ from crm.bands import BAND_FLOORS
 from crm.db import UnitOfWork
 from crm.errors import ValidationError
 from crm.models import Project
-from crm.services.common import ids_of_parts
+from crm.services.paging import MARKS_FROM, Marks, Part, ids_of_parts, marks
 from crm.services.project_rows import ProjectRow, project_rows
 from crm.text import ESC, contains, normalize
 
@@ -104,12 +104,8 @@ def _filtered(uow: UnitOfWork, q: ProjectQuery, columns: Any, *,
     return stmt
 
 
-def project_ids(uow: UnitOfWork, q: ProjectQuery | None = None, *, offset: int = 0,
-                limit: int | None = None) -> list[int]:
-    """The ids of the matching projects in display order (the list view keeps only these);
-    ``limit`` of them from row ``offset`` when given. A search of one or two characters
-    matches the start of the name in pinyin (crm.search.prefix), a filter like any other."""
-    q = q or ProjectQuery()
+def _parts(uow: UnitOfWork, q: ProjectQuery, *, walk: bool) -> list[Part]:
+    """The list's order as parts, each streaming from one index (crm.services.paging)."""
     key = SORTS.get(q.sort)
     if key is None:
         raise ValidationError(f"未知排序“{q.sort}”", code="sort.unknown")
@@ -118,47 +114,75 @@ def project_ids(uow: UnitOfWork, q: ProjectQuery | None = None, *, offset: int =
     # a substring reads every row; a short needle in a large table is a range of an index
     searching = bool(needle) and not search.by_prefix(uow.session, needle, "projects")
 
-    walk = limit is not None and _walk(uow, q, offset + limit)
-
-    def ordered(*keys: Any) -> list[Any]:
+    def part(where: Select[Any], *keys: Any, lead: tuple[Any, ...] = ()) -> Part:
+        """The rows of ``where`` ordered by ``keys`` then the id (``lead``: order only, the
+        same in every row)."""
         keys = (*keys, Project.id)
+        order = (*lead, *keys)
         if searching:
             # A search reads every row anyway: SQLite would walk a sort index (ix_projects_sort,
             # migration 0010, which holds every row) and fetch each row from it, 335 ms at 100k
             # against 90 ms for scanning and sorting the matches. The expressions hide the
-            # index from its planner; PostgreSQL is not misled.
-            keys = (*(func.coalesce(k, k) for k in keys[:-1]), Project.id + 0)
-        return [k.desc() if q.descending else k.asc() for k in keys]
+            # index from its planner; PostgreSQL is not misled. (All its ids are read at
+            # once: no marks.)
+            order = (*(func.coalesce(k, k) for k in order[:-1]), Project.id + 0)
+            keys = ()
+        return Part(where, tuple(k.desc() if q.descending else k.asc() for k in order), keys,
+                    q.descending)
 
     # Each part is read in the order of one index (migration 0002), so the database streams
     # the ids instead of sorting 100k rows (DESIGN §7: jump to row 50,000 within 50 ms).
     base = _filtered(uow, q, Project.id, walk=walk)
     if q.sort == "stage":
         codes = [c for c in stages.ALL if not q.stages or c in q.stages]
-        parts = [base.where(Project.stage == c).order_by(*ordered())
+        parts = [part(base.where(Project.stage == c))
                  for c in (codes[::-1] if q.descending else codes)]
     elif q.sort == "signed_on" and not q.deleted and not searching:
         # ix_projects_signed_live leads with deleted_at: ordered by it first (NULL in every
         # live row), PostgreSQL sees that the index holds the order (a backward index-only
         # scan for the first screen, where it sorted 600,000 signed projects: 372 ms)
-        parts = [base.where(key.is_not(None)).order_by(*ordered(Project.deleted_at, key)),
-                 base.where(key.is_(None)).order_by(*ordered(Project.deleted_at, key))]
-    elif q.sort in ("signed_on", "started_on", "planned_investment", "owner", "industry"):
-        # blanks last either way
-        parts = [base.where(key.is_not(None)).order_by(*ordered(key)),
-                 base.where(key.is_(None)).order_by(*ordered())]
-    elif q.sort == "company":  # companies in pinyin order, each one's projects together
-        parts = [base.order_by(*ordered(key, Project.company_id))]
+        parts = [part(base.where(key.is_not(None)), key, lead=(Project.deleted_at,)),
+                 part(base.where(key.is_(None)), lead=(Project.deleted_at, key))]
+    elif q.sort in ("signed_on", "started_on", "planned_investment", "owner", "industry",
+                    "company"):
+        # blanks last either way; companies in pinyin order, each one's projects together
+        # (every project has a company: its part of blanks stays empty)
+        keys = (key, Project.company_id) if q.sort == "company" else (key,)
+        parts = [part(base.where(key.is_not(None)), *keys),
+                 part(base.where(key.is_(None)))]
     elif q.sort == "name" and not q.deleted and not searching:
         # deleted_at is NULL in every live row: ordering by it first changes nothing, and lets
         # PostgreSQL see that ix_projects_live_sort (deleted_at, sort_key, id) already holds the
         # order (an index-only scan, 25 ms, instead of sorting 100k rows, 90 ms). Not while
         # searching: a search reads every row anyway, and walking the index to fetch each row
         # in order takes four times as long (see _filtered).
-        parts = [base.order_by(*ordered(Project.deleted_at, key))]
+        parts = [part(base, key, lead=(Project.deleted_at,))]
+    elif q.sort == "id":
+        parts = [part(base)]
     else:
-        parts = [base.order_by(*ordered(key))]
-    return ids_of_parts(uow, parts, offset, limit)
+        parts = [part(base, key)]
+    return parts
+
+
+def project_ids(uow: UnitOfWork, q: ProjectQuery | None = None, *, offset: int = 0,
+                limit: int | None = None, marks: Marks | None = None) -> list[int]:
+    """The ids of the matching projects in display order (the list view keeps only these);
+    ``limit`` of them from row ``offset`` when given, from the nearest of ``marks``
+    (:func:`project_marks`). A search of one or two characters matches the start of the
+    name in pinyin (crm.search.prefix), a filter like any other."""
+    q = q or ProjectQuery()
+    walk = limit is not None and _walk(uow, q, offset + limit)
+    return ids_of_parts(uow, _parts(uow, q, walk=walk), offset, limit, marks)
+
+
+def project_marks(uow: UnitOfWork, q: ProjectQuery) -> Marks | None:
+    """The marks of a long list (crm.services.paging), for jumps far down; None where the
+    list is short or read whole (a substring search)."""
+    q = q or ProjectQuery()
+    parts = _parts(uow, q, walk=False)
+    if any(not p.keys for p in parts) or count_projects(uow, q) < MARKS_FROM:
+        return None
+    return marks(uow, parts)
 
 
 def _walk(uow: UnitOfWork, q: ProjectQuery, rows: int) -> bool:
@@ -192,10 +216,12 @@ def project_ids_or_count(uow: UnitOfWork, q: ProjectQuery) -> int | list[int]:
     return project_ids(uow, q) if n <= ALL_IDS else n
 
 
-def project_page(uow: UnitOfWork, q: ProjectQuery, offset: int, limit: int) -> list[ProjectRow]:
+def project_page(uow: UnitOfWork, q: ProjectQuery, offset: int, limit: int,
+                 marks: Marks | None = None) -> list[ProjectRow]:
     """The rows of one screen of the list, from row ``offset`` in its order: the ids come
-    from the order's index (no sort of the whole table), then their rows."""
-    return project_rows(uow, project_ids(uow, q, offset=offset, limit=limit))
+    from the order's index (no sort of the whole table), from the nearest of ``marks``, then
+    their rows."""
+    return project_rows(uow, project_ids(uow, q, offset=offset, limit=limit, marks=marks))
 
 
 def count_projects(uow: UnitOfWork, q: ProjectQuery | None = None) -> int:

@@ -40,6 +40,7 @@ from crm.services.project_list import (  # noqa: F401  (re-exported)
     list_projects,
     project_ids,
     project_ids_or_count,
+    project_marks,
     project_page,
 )
 from crm.services.project_rows import (  # noqa: F401  (re-exported)

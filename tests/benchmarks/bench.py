@@ -24,6 +24,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
@@ -183,17 +184,24 @@ def measure(db: Database, made: Made) -> list[Result]:
             total = projects.count_projects(uow, q)
         row = min(50_000, total // 2) // 200 * 200
 
-        def jump(q: ProjectQuery = q, row: int = row) -> object:
-            with db.uow() as uow:
-                return projects.project_page(uow, q, row, 200)
-
         # Up to 100,000 projects the list holds the sorted ids of its query (read once per sort
         # or search) and fetches the rows where the user jumps; beyond, it reads the count and
-        # each screen, ids and rows in one read (projects.project_ids_or_count).
-        how = "all ids" if total <= projects.ALL_IDS else "the count"
+        # each screen, ids and rows in one read (projects.project_ids_or_count), and in the
+        # background the list's marks, from which a jump starts (crm.services.paging).
+        paged = total > projects.ALL_IDS
+        how = "the count" if paged else "all ids"
+        marks = None
+        if paged:
+            marks = measured_marks(out, db, f"sorted by {sort}",
+                                   lambda uow, q=q: projects.project_marks(uow, q))
+
+        def jump(q: ProjectQuery = q, row: int = row, marks: Any = marks) -> object:
+            with db.uow() as uow:
+                return projects.project_page(uow, q, row, 200, marks)
+
         out.append(Result(f"jump to row {row:,}, sorted by {sort}: the 200-row screen there",
                           timed(jump), 50))
-        if total > 500_000:  # a province's: halfway down (an OFFSET along the order's index)
+        if total > 500_000:  # a province's: halfway down
             out.append(Result(f"jump to row 500,000, sorted by {sort}: the 200-row screen there",
                               timed(lambda q=q: jump(q, 500_000)), 50))
         out.append(Result(f"change the sort to {sort}: {how} ({total:,}) and the first screen",
@@ -202,6 +210,25 @@ def measure(db: Database, made: Made) -> list[Result]:
     out += measure_companies(db, made)
     out += measure_rail(db)
     return out
+
+
+def measured_marks(out: list[Result], db: Database, what: str,
+                   read: Callable[[Any], Any]) -> Any:
+    """A long list's marks (crm.services.paging), timed: read once per sort, in the
+    background after the count and the first screen, before a jump can use them (the list
+    is usable meanwhile; a jump before they arrive skips rows by OFFSET). None for a short
+    list."""
+    with db.uow() as uow:
+        marks = read(uow)
+    if marks is not None:
+
+        def again() -> object:
+            with db.uow() as uow:
+                return read(uow)
+
+        out.append(Result(f"marks of the list ({what}): read in the background once per sort",
+                          timed(again, runs=3), 2000, "not a jump: the list is usable meanwhile"))
+    return marks
 
 
 def first_page(q: LogQuery, db: Database) -> Callable[[], object]:
@@ -237,18 +264,20 @@ def measure_logs(db: Database, made: Made) -> list[Result]:
     row = min(50_000, total // 2) // 200 * 200
     for sort in LOG_SORTS:
         q = LogQuery(sort=sort, descending=sort in ("logged_on", "follow_up_on"))
+        marks = measured_marks(out, db, f"contact log sorted by {sort}",
+                               lambda uow, q=q: contacts.log_marks(uow, q))
 
-        def jump(q: LogQuery = q) -> object:
+        def jump(q: LogQuery = q, marks: Any = marks) -> object:
             with db.uow() as uow:
-                return contacts.log_page(uow, q, row, 200)
+                return contacts.log_page(uow, q, row, 200, marks)
 
         out.append(Result(f"contact log, jump to row {row:,}, sorted by {sort}: the 200-row "
                           "page there", timed(jump), 50))
         if total > 500_000:
 
-            def far(q: LogQuery = q) -> object:
+            def far(q: LogQuery = q, marks: Any = marks) -> object:
                 with db.uow() as uow:
-                    return contacts.log_page(uow, q, 500_000, 200)
+                    return contacts.log_page(uow, q, 500_000, 200, marks)
 
             out.append(Result(f"contact log, jump to row 500,000, sorted by {sort}: the 200-row "
                               "page there", timed(far), 50))
@@ -284,10 +313,14 @@ def measure_companies(db: Database, made: Made) -> list[Result]:
         found = company_service.company_ids_or_count(uow, CompanyQuery())
     total = found if isinstance(found, int) else len(found)
     row = min(50_000, total // 2) // 200 * 200
+    marks = None
+    if isinstance(found, int):
+        marks = measured_marks(out, db, "companies",
+                               lambda uow: company_service.company_marks(uow, CompanyQuery()))
 
     def jump() -> object:
         with db.uow() as uow:
-            return company_service.company_page(uow, CompanyQuery(), row, 200)
+            return company_service.company_page(uow, CompanyQuery(), row, 200, marks)
 
     def reload() -> object:
         with db.uow() as uow:
@@ -303,7 +336,7 @@ def measure_companies(db: Database, made: Made) -> list[Result]:
 
         def far() -> object:
             with db.uow() as uow:
-                return company_service.company_page(uow, CompanyQuery(), 500_000, 200)
+                return company_service.company_page(uow, CompanyQuery(), 500_000, 200, marks)
 
         out.append(Result("companies, jump to row 500,000: the 200-row screen there", timed(far),
                           50))

@@ -19,9 +19,10 @@ from sqlalchemy import func, insert, select
 
 from crm.db import Database
 from crm.models import Company, ContactLog, Project
-from crm.services import companies, contacts, drill, projects
+from crm.services import companies, contacts, drill, paging, projects
 from crm.services.companies import CompanyQuery
 from crm.text import initials, sort_key
+from tests.unit.test_jumps import offsets
 from ui.context import AppContext
 from ui.models import id_list
 from ui.pages.companies import CompaniesPage
@@ -92,9 +93,9 @@ def pages_read(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, int]]:
     read: list[tuple[int, int]] = []
     original = contacts.log_page
 
-    def recording(uow: Any, q: Any, offset: int, limit: int) -> list[Any]:
+    def recording(uow: Any, q: Any, offset: int, limit: int, *marks: Any) -> list[Any]:
         read.append((offset, limit))
-        return original(uow, q, offset, limit)
+        return original(uow, q, offset, limit, *marks)
     monkeypatch.setattr(contacts, "log_page", recording)
     return read
 
@@ -150,6 +151,34 @@ def test_contact_log_sorts_all_rows_in_sql(qtbot, ctx, demo_db, wait_idle, pages
     names = [r.project for r in read_all(page.model, ctx, wait_idle)]
     assert [sort_key(n) for n in names] == sorted(sort_key(n) for n in names)
     assert len(names) == total
+
+
+def test_a_jump_far_down_starts_at_the_nearest_mark(qtbot, ctx, demo_db, wait_idle,
+                                                    pages_read, monkeypatch):
+    """A long list reads its marks after the count; a jump then reads the screen from the
+    mark before it (the database skips fewer rows than between two marks)."""
+    monkeypatch.setattr(id_list, "MARKS_FROM", 1000)
+    monkeypatch.setattr(contacts, "MARKS_FROM", 1000)
+    monkeypatch.setattr(paging, "MARK_EVERY", 100)
+    total = add_logs(demo_db)
+    page = open_page(qtbot, ctx, wait_idle, ContactsPage)
+    qtbot.waitUntil(lambda: page.model.marks is not None, timeout=5000)
+    marks = page.model.marks
+    assert marks is not None and sum(marks.sizes) == total and marks.every == 100
+    whole = ctx.db.read(lambda uow: contacts.log_ids(uow, page.model.query))
+    row = total - 1 - 2 * id_list.BATCH - 37
+    with offsets(demo_db) as skipped:
+        page.model.row_at(row)
+        wait_idle(ctx)
+    assert page.model.row_at(row).id == whole[row]
+    assert page.model.data(page.model.index(row, 3)) == page.model.row_at(row).project
+    assert pages_read[-1][0] == row // id_list.BATCH * id_list.BATCH
+    assert skipped and max(skipped) < 100
+
+    page.search.setText("第 1")  # a search reads all its ids: no marks to read
+    qtbot.waitUntil(lambda: page.model.rowCount() < total, timeout=5000)
+    wait_idle(ctx)
+    assert page.model.marks is None
 
 
 def test_contact_log_search_is_counted_in_sql(qtbot, ctx, demo_db, wait_idle):

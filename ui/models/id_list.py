@@ -19,6 +19,7 @@ from typing import Any, Generic, Protocol, TypeVar
 from PySide6.QtCore import QModelIndex, QObject, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 
+from crm.services.paging import MARKS_FROM, Marks
 from ui.context import AppContext, UnitOfWork, op
 from ui.models.table import Column, ColumnsModel, Index, display
 
@@ -228,7 +229,7 @@ class QueryListModel(IdListModel[R], Generic[Q, R]):
         return 0
 
 
-def _unread(uow: UnitOfWork, count: Callable[[UnitOfWork, Q], int | list[int]],
+def _unread(uow: UnitOfWork, count: Callable[[UnitOfWork, Q], int | Sequence[int | None]],
             query: Q) -> list[int | None]:
     found = count(uow, query)
     return [None] * found if isinstance(found, int) else list(found)
@@ -238,24 +239,46 @@ class PagedListModel(QueryListModel[Q, R]):
     """The rows of a query too long to hold all its ids: ``count(uow, query)`` first, then each
     block through ``page(uow, query, offset, limit)``, its ids and rows in one read. ``count``
     may return all the ids instead, where that costs no more (a search reading every row):
-    the blocks are then read by id.
+    the blocks are then read by id; or the first ones and None for each row still to read.
 
     ``row_of`` knows only the rows read so far (-1 for the others).
+
+    A list of at least :data:`~crm.services.paging.MARKS_FROM` rows also reads, after its
+    count and in the background, ``marks(uow, query)``: the keys of every thousandth row, so
+    that a jump far down (row 500,000 of a million) starts at the nearest mark instead of
+    skipping every row before it (crm.services.paging). Pages read before they arrive skip.
     """
 
     def __init__(self, ctx: AppContext, columns: Sequence[Column], query: Q,
-                 count: Callable[[UnitOfWork, Q], int | list[int]],
-                 page: Callable[[UnitOfWork, Q, int, int], list[R]],
+                 count: Callable[[UnitOfWork, Q], int | Sequence[int | None]],
+                 page: Callable[..., list[R]],
                  rows: Callable[[UnitOfWork, list[int]], list[R]],
-                 parent: QObject | None = None):
+                 parent: QObject | None = None, *,
+                 marks: Callable[[UnitOfWork, Q], Marks | None] | None = None):
         super().__init__(ctx, columns, query, lambda _uow, _q: [], rows, parent)
         self._count = count
         self._page = page
+        self._read_marks = marks
+        self.marks: Marks | None = None
 
     def _ids_op(self) -> Callable[[UnitOfWork], list[int | None]]:
         return op(_unread, self._count, self.query)
 
+    def set_ids(self, ids: list[int | None]) -> None:
+        self.marks = None
+        super().set_ids(ids)
+        if self._read_marks is not None and len(ids) >= MARKS_FROM and ids[-1] is None:
+            generation = self._generation
+            self.ctx.read(op(self._read_marks, self.query),
+                          done=lambda marks: self._marked(generation, marks))
+
+    def _marked(self, generation: int, marks: Marks | None) -> None:
+        if generation == self._generation:
+            self.marks = marks
+
     def _block_op(self, block: int) -> Callable[[UnitOfWork], list[R]]:
         if None not in self.ids[block * BATCH:(block + 1) * BATCH]:
             return super()._block_op(block)  # a reload: the ids are known, the rows are not
+        if self.marks is not None:
+            return op(self._page, self.query, block * BATCH, BATCH, self.marks)
         return op(self._page, self.query, block * BATCH, BATCH)

@@ -14,6 +14,7 @@ from crm.services.projects import (
     ProjectQuery,
     ProjectRow,
     project_ids_or_count,
+    project_marks,
     project_page,
     project_rows,
 )
@@ -57,7 +58,7 @@ class ProjectListModel(PagedListModel[ProjectQuery, ProjectRow]):
         super().__init__(ctx, project_columns(
             "name", "company", "stage", "industry", "planned", "signed_amount", "signed_on",
             "started_on", "owner", "source"), ProjectQuery(), project_ids_or_count,
-            project_page, project_rows, parent)
+            project_page, project_rows, parent, marks=project_marks)
 
     def project_at(self, row: int) -> ProjectRow | None:
         return self.row_at(row)

@@ -82,7 +82,7 @@ class CompaniesPage(QWidget):
             Column(self.tr("产业"), lambda r: r.industry),
             Column(self.tr("项目数"), lambda r: r.project_count, "number"),
         ], CompanyQuery(), companies.company_ids_or_count, companies.company_page,
-            companies.company_rows, self)
+            companies.company_rows, self, marks=companies.company_marks)
         self.model.loaded.connect(self._loaded)
         self.table = table_view(self.model, self, stretch=0)
         for i, width in enumerate((260, 180, 70, 100, 64)):

@@ -115,7 +115,8 @@ class ContactsPage(QWidget):
             Column(self.tr("内容"), lambda r: r.content),
             Column(self.tr("下一步"), lambda r: r.next_step),
             Column(self.tr("下次跟进"), lambda r: r.follow_up_on, "date", sort="follow_up_on"),
-        ], LogQuery(), contacts.log_ids_or_count, contacts.log_page, contacts.log_rows, self)
+        ], LogQuery(), contacts.log_ids_or_count, contacts.log_page, contacts.log_rows, self,
+            marks=contacts.log_marks)
         self.model.loaded.connect(self._list_loaded)
         # 内容 takes the spare width; the rest keep a width that fits their usual text.
         self.table = table_view(self.model, self, sortable=True, stretch=5)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, select, type_coerce
+from sqlalchemy import ColumnElement, and_, case, func, select, true, type_coerce
 
 from crm import clock
 from crm.bands import BAND_FLOORS, BANDS
@@ -183,3 +183,44 @@ def member_key(by: str, member: str) -> int | str | None:
     if member == "":
         return None
     return member if by == "source" else int(member)
+
+
+def start_rate_stmt(sel: Selection, months: tuple[int, int], before: int,
+                    money: bool = True) -> Any:
+    """One row from the cells of whole months: 签约数, 开工数 (started in the signing's
+    year, before as-of's month) and (``money``) 签约金额 and 到位资金 decided before then, all
+    read in one pass over the months' cells."""
+    c = FigureCell
+    decided = and_(c.at_month > 0, c.at_month < before)
+    same_year = c.at_month <= c.month - c.month % 100 + 12
+
+    def summed(when: ColumnElement[bool], what: Any) -> Any:
+        return func.coalesce(func.sum(case((when, what), else_=0)), 0)
+
+    cols: list[Any] = [summed(c.kind == "signed", c.n),
+                       summed(and_(c.kind == "signed", decided, same_year), c.n)]
+    kinds: tuple[str, ...] = ("signed",)
+    if money:
+        cols += [type_coerce(summed(and_(c.kind == kind, decided), c.amount), Money())
+                 for kind in ("amount", "funds")]
+        kinds = ("signed", "amount", "funds")
+    return select(*cols).where(*_where(sel, kinds, months, None, False))
+
+
+def together(uow: UnitOfWork, statements: Sequence[Any]) -> list[tuple[Any, ...]]:
+    """The one row of each statement, read in one statement: a round trip to the server
+    costs more than most of these reads (PostgreSQL at a million projects)."""
+    if len(statements) == 1:
+        return [tuple(uow.session.execute(statements[0]).one())]
+    subs = [s.subquery() for s in statements]
+    joined: Any = subs[0]
+    for sub in subs[1:]:  # one row each: joined on nothing
+        joined = joined.join(sub, true())
+    row: Any = uow.session.execute(
+        select(*[col for sub in subs for col in sub.c]).select_from(joined)).one()
+    out, at = [], 0
+    for sub in subs:
+        width = len(sub.c)
+        out.append(tuple(row[at:at + width]))
+        at += width
+    return out

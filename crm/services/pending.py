@@ -81,9 +81,11 @@ def signed_not_started(uow: UnitOfWork, period: Period, as_of: dt.date,
             .order_by(Project.signed_on, Project.id))
     if offset or limit is not None:
         # the screen's ids from the signed index alone (skipping rows costs no join), then
-        # their rows
+        # their rows; ordered by deleted_at first (NULL in every live row) so that PostgreSQL
+        # streams them in the index's order and stops at the screen instead of sorting all
         ids = (select(Project.id).where(*_pending_where(period, as_of, filters))
-               .order_by(Project.signed_on, Project.id).offset(offset or None).limit(limit))
+               .order_by(Project.deleted_at, Project.signed_on, Project.id)
+               .offset(offset or None).limit(limit))
         stmt = stmt.where(Project.id.in_(list(uow.session.scalars(ids))))
     rows: Any = uow.session.execute(stmt)
     return [PendingRow(pid, name, company, ind or "", own or "", signed,

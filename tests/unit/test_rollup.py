@@ -32,7 +32,7 @@ from crm.models import (
     Segment,
     User,
 )
-from crm.services import cells, metrics
+from crm.services import cells, drill, metrics
 from crm.services.metrics import Filters, Period
 
 D = dt.date
@@ -236,6 +236,8 @@ def _figures(uow: Any, period: Period, as_of: dt.date, f: Filters) -> dict[str, 
                        for by in metrics.BREAKDOWNS],
         "pending": metrics.count_signed_not_started(uow, period, as_of, f),
         "received": metrics.received(uow, period, as_of, f),
+        "drill_counts": [drill.count(uow, drill.Drill(fig, period, as_of, f))
+                         for fig in drill.FIGURES],
     }
 
 

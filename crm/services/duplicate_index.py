@@ -242,19 +242,22 @@ def _run_around(conn: Connection, column: Any, at: Key) -> list[Near]:
 
 
 def _runs(pieces: list[list[Near]]) -> list[list[Near]]:
-    """Join the pieces that share a company (each is contiguous in the order, so the joined
-    ones are too), each in the order."""
+    """Join the pieces that share a company, each in the order. Each piece is contiguous in
+    the order, so taken by where they start, a piece that starts at or before the end of the
+    run so far shares its rows (and the joined run is contiguous too)."""
+    def place(row: Near) -> Key:
+        return row[1], row[2], row[0]
+
     runs: list[dict[int, Near]] = []
-    for piece in pieces:
-        merged = {row[0]: row for row in piece}
-        rest = []
-        for run in runs:
-            if run.keys() & merged.keys():
-                merged.update(run)
-            else:
-                rest.append(run)
-        runs = [*rest, merged]
-    return [sorted(run.values(), key=lambda r: (r[1], r[2], r[0])) for run in runs]
+    end: Key | None = None
+    for piece in sorted((p for p in pieces if p), key=lambda p: place(p[0])):
+        if end is not None and place(piece[0]) <= end:
+            runs[-1].update((row[0], row) for row in piece)
+            end = max(end, place(piece[-1]))
+        else:
+            runs.append({row[0]: row for row in piece})
+            end = place(piece[-1])
+    return [sorted(run.values(), key=place) for run in runs]
 
 
 def _judge_run(conn: Connection, column: str, run: list[Near]) -> None:

@@ -171,6 +171,8 @@ def project_ids(uow: UnitOfWork, q: ProjectQuery | None = None, *, offset: int =
     (:func:`project_marks`). A search of one or two characters matches the start of the
     name in pinyin (crm.search.prefix), a filter like any other."""
     q = q or ProjectQuery()
+    if limit is not None and (front := _in_front(uow, q, offset, limit)) is not None:
+        return front
     walk = limit is not None and _walk(uow, q, offset + limit)
     return ids_of_parts(uow, _parts(uow, q, walk=walk), offset, limit, marks)
 
@@ -211,9 +213,29 @@ def project_ids_or_count(uow: UnitOfWork, q: ProjectQuery) -> int | list[int]:
     if search.by_prefix(uow.session, needle, "projects"):
         return count_projects(uow, q)  # a range of the name index: counted, then paged
     if needle:
+        # a short needle that many projects hold: their count, then screens from the name
+        # index (_in_front), where sorting all of them took three times as long
+        front = _in_front(uow, q, 0, search.PROBE)
+        if front is not None and len(front) == search.PROBE:
+            return count_projects(uow, q)
         return project_ids(uow, q)
     n = count_projects(uow, q)
     return project_ids(uow, q) if n <= ALL_IDS else n
+
+
+def _in_front(uow: UnitOfWork, q: ProjectQuery, offset: int, limit: int) -> list[int] | None:
+    """A screen of a short needle's substring matches in name order, looked for among the
+    first projects of the name index (crm.search.in_front); None where it is not there (a
+    rare needle), in another order, in the 回收站."""
+    needle = normalize(q.search)
+    if not search.short(needle) or q.sort != "name" or q.deleted or \
+            search.by_prefix(uow.session, needle, "projects"):
+        return None
+    live = Project.deleted_at.is_(None)
+    return search.in_front(uow.session, select(Project.id).where(live),
+                           _filtered(uow, q, Project.id).where(live),
+                           (Project.sort_key, Project.id), lead=(Project.deleted_at,),
+                           descending=q.descending, offset=offset, limit=limit)
 
 
 def project_page(uow: UnitOfWork, q: ProjectQuery, offset: int, limit: int,

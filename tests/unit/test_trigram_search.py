@@ -207,6 +207,50 @@ def test_results_equal_the_plain_scan_on_a_random_corpus(db: Database, large: bo
     assert hits > 30  # the comparison is mostly not of empty lists
 
 
+@pytest.mark.parametrize("front", [1, 3])
+def test_a_common_short_needle_is_counted_then_paged_as_the_plain_scan(
+        db: Database, front: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """In a district's table one or two characters many rows hold give their count, and each
+    screen is looked for among the first rows of the name index (crm.search.in_front, here
+    bounded to a few rows so that some screens are there and some are not): every screen, in
+    either direction, is the plain scan's rows at that place."""
+    monkeypatch.setattr(search, "FRONT", front)
+    monkeypatch.setattr(search, "PROBE", 3)
+    _corpus(db, seed=16)
+    shorts = sorted({n for n in _needles(db, seed=61) if search.short(normalize(n))})
+    shorts += ["a", "h", "9", "科", "Q", "（"]
+    counted = walked = 0
+    for needle in shorts:
+        for read, count, scan in (
+                (lambda u, q, o, n: projects.project_ids(u, q, offset=o, limit=n),
+                 projects.project_ids_or_count, old_projects),
+                (lambda u, q, o, n: companies.company_ids(u, q, n, o),
+                 companies.company_ids_or_count, old_companies)):
+            plain = scan(db, needle)
+            for descending in (False, True):
+                expected = plain[::-1] if descending else plain
+                query: Any = (ProjectQuery if scan is old_projects else CompanyQuery)(
+                    search=needle, descending=descending)
+                with db.uow() as uow:
+                    first = count(uow, query)
+                    assert (first if isinstance(first, int) else len(first)) == len(plain)
+                    if isinstance(first, list):
+                        assert first == expected, needle
+                    counted += isinstance(first, int)
+                    for offset in (0, 4, 30, max(0, len(plain) - 4)):
+                        for limit in (1, 4):
+                            assert read(uow, query, offset, limit) == \
+                                expected[offset:offset + limit], (needle, offset, limit)
+            with db.uow() as uow:  # the bounded walk alone
+                if scan is old_projects:
+                    found = project_list._in_front(uow, ProjectQuery(search=needle), 0, 4)
+                else:
+                    found = companies._in_front(uow, CompanyQuery(search=needle), 0, 4)
+                assert found is None or found == plain[:4], needle
+                walked += found is not None
+    assert counted > 5 and walked > 5  # the paths were taken
+
+
 def test_the_index_serves_long_needles(db: Database) -> None:
     """A needle of three characters or more goes through the engine's trigram index."""
     _corpus(db, seed=3)

@@ -107,10 +107,11 @@ class Project(Timestamps, Base):
         # Every project, deleted ones too: the contact log sorted by project (migration 0010).
         Index("ix_projects_sort", "sort_key", "id"),
         # Every figure of DESIGN §3 reads this range: it holds what they filter and count,
-        # after the id so that the list sorted by signing date streams from it (migration 0008).
+        # after the id so that the list sorted by signing date streams from it (migration 0008);
+        # the planned start for the 提醒 count of the recent signings (0022).
         Index("ix_projects_signed_live", "deleted_at", "signed_on", "id", "started_on",
               "dropped_on", "industry_id", "owner_id", "source", "ambassador_id",
-              "signing_event_id", "segment_id", "planned_investment"),
+              "signing_event_id", "segment_id", "planned_investment", "planned_start_on"),
         # 超时限未开工: planned starts passed without a start (migration 0012)
         Index("ix_projects_planned_start_live", "planned_start_on", "id", sqlite_where=_PLANNED,
               postgresql_where=_PLANNED),
@@ -220,7 +221,8 @@ class ContactLog(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     logged_on: Mapped[dt.date] = mapped_column(Date, index=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
-    project_id: Mapped[int | None] = mapped_column(ForeignKey("projects.id"), index=True)
+    # indexed with logged_on (ix_contact_logs_project_logged)
+    project_id: Mapped[int | None] = mapped_column(ForeignKey("projects.id"))
     company_id: Mapped[int | None] = mapped_column(ForeignKey("companies.id"), index=True)
     mode: Mapped[str] = mapped_column(String(8))  # 走访 | 来访 | 电话 | 会议 | 活动
     participants: Mapped[str] = mapped_column(Text, default="")
@@ -236,6 +238,10 @@ class ContactLog(Base):
 
     __table_args__ = (
         Index("ix_contact_logs_follow_up", "follow_up_done", "follow_up_on"),
+        # 我的跟进 in the status bar: one person's open follow-ups, one range (migration 0022)
+        Index("ix_contact_logs_user_follow_up", "user_id", "follow_up_done", "follow_up_on"),
+        # a project's latest contact, or whether it had one since a day: one seek (0022)
+        Index("ix_contact_logs_project_logged", "project_id", "logged_on"),
         # The log list's orders and 只看我的, read from an index (migration 0010).
         Index("ix_contact_logs_mode_sort", "mode", "id"),
         Index("ix_contact_logs_follow_up_sort", "follow_up_on", "id"),

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from sqlalchemy import func, or_, select
@@ -226,8 +227,11 @@ def _index(uow: UnitOfWork) -> Iterator[Connection | None]:
         yield own if duplicate_index.bring_up_to_date(own) else None
         return
     with engine.connect() as conn:
-        with conn.begin():
-            stored = duplicate_index.bring_up_to_date(conn)
+        with conn.begin():  # a read first: most reads find nothing written since
+            stored = duplicate_index.up_to_date(conn)
+        if stored is None:
+            with conn.begin():
+                stored = duplicate_index.bring_up_to_date(conn)
         if not stored:
             yield None
             return
@@ -235,7 +239,9 @@ def _index(uow: UnitOfWork) -> Iterator[Connection | None]:
             yield conn
 
 
+@cache
 def _pairs_query() -> Any:
+    """The stored pairs not dismissed, with both companies, in the list's order (built once)."""
     c = DuplicateCandidate
     a, b = aliased(Company), aliased(Company)
     dismissed = select(DuplicateDismissal.id).where(
@@ -244,14 +250,13 @@ def _pairs_query() -> Any:
     return (select(c.company_a_id, a.name, a.uscc, c.company_b_id, b.name, b.uscc, c.score,
                    c.reason, c.sure)
             .join(a, a.id == c.company_a_id).join(b, b.id == c.company_b_id)
-            .where(~dismissed.exists()))
+            .where(~dismissed.exists())
+            .order_by(c.sure.desc(), c.score.desc(), c.company_a_id, c.company_b_id))
 
 
 def _stored_pairs(conn: Connection, limit: int | None, offset: int) -> list[Pair]:
-    c = DuplicateCandidate
-    query = _pairs_query().order_by(c.sure.desc(), c.score.desc(), c.company_a_id,
-                                    c.company_b_id)
-    rows: list[Any] = list(conn.execute(query.limit(limit).offset(offset or None)))
+    query = _pairs_query().limit(limit).offset(offset or None)
+    rows: list[Any] = list(conn.execute(query))
     ids = sorted({x for row in rows for x in (row[0], row[3])})
     counts: dict[int, int] = {}
     for start in range(0, len(ids), 500):

@@ -137,11 +137,14 @@ def in_front(session: Any, rows: Select[Any], matches: Select[Any], keys: Sequen
     the same in every row, the id last), looked for only among the first rows of ``rows``
     (the list without the needle) in that order: a walk of that index that tests each row,
     bounded (:data:`FRONT` rows for each row up to the last one wanted). None when they are
-    not all there: the needle is rarer, and scanning the table is cheaper than walking on.
+    not all there: the needle is rarer, and scanning the table is cheaper than walking on;
+    None at once for a screen so far down that the walk would pass :data:`FRONT_MAX`.
 
     What it returns is exactly what the whole list has at those rows: every match before
     them comes before them in the index, so within the rows walked."""
-    cap = min(FRONT_MAX, FRONT * (offset + limit))
+    cap = FRONT * (offset + limit)
+    if cap > FRONT_MAX:
+        return None
     order = [k.desc() if descending else k.asc() for k in (*lead, *keys)]
     edge = session.execute(rows.with_only_columns(*keys).order_by(*order)
                            .offset(cap - 1).limit(1)).first()

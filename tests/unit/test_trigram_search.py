@@ -215,6 +215,7 @@ def test_a_common_short_needle_is_counted_then_paged_as_the_plain_scan(
     bounded to a few rows so that some screens are there and some are not): every screen, in
     either direction, is the plain scan's rows at that place."""
     monkeypatch.setattr(search, "FRONT", front)
+    monkeypatch.setattr(search, "FRONT_MAX", 60)  # a screen further down: scanned
     monkeypatch.setattr(search, "PROBE", 3)
     _corpus(db, seed=16)
     shorts = sorted({n for n in _needles(db, seed=61) if search.short(normalize(n))})

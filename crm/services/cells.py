@@ -207,6 +207,16 @@ def start_rate_stmt(sel: Selection, months: tuple[int, int], before: int,
     return select(*cols).where(*_where(sel, kinds, months, None, False))
 
 
+def pending_stmt(sel: Selection, months: tuple[int, int], before: int) -> Any:
+    """One row from the cells of whole months: the projects signed then and not out (started
+    or dropped) before as-of's month."""
+    c = FigureCell
+    out = and_(c.kind == "exit", c.at_month > 0, c.at_month < before)
+    return select(func.coalesce(func.sum(case((c.kind == "signed", c.n), else_=0)), 0)
+                  - func.coalesce(func.sum(case((out, c.n), else_=0)), 0)) \
+        .where(*_where(sel, ("signed", "exit"), months, None, False))
+
+
 def together(uow: UnitOfWork, statements: Sequence[Any]) -> list[tuple[Any, ...]]:
     """The one row of each statement, read in one statement: a round trip to the server
     costs more than most of these reads (PostgreSQL at a million projects)."""

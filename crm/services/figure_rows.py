@@ -215,24 +215,25 @@ def pending_where(period: Period, as_of: dt.date, f: Filters,
             or_(Project.dropped_on.is_(None), Project.dropped_on > as_of)]
 
 
-def pending_count(uow: UnitOfWork, period: Period, as_of: dt.date, f: Filters,
-                  clamp: bool = True) -> int:
-    return int(uow.session.scalar(select(func.count()).select_from(Project).where(
-        *pending_where(period, as_of, f, clamp))) or 0)
+def pending_count_stmt(period: Period, as_of: dt.date, f: Filters, clamp: bool = True) -> Any:
+    """One row: how many of the period's signed projects are neither started nor dropped by
+    as-of."""
+    return select(func.count()).select_from(Project).where(
+        *pending_where(period, as_of, f, clamp))
 
 
-def exits_dated(uow: UnitOfWork, first: dt.date, last: dt.date, since: dt.date,
-                until: dt.date, f: Filters) -> int:
-    """Of the projects signed in [first, last], those whose first start or drop is dated in
-    [since, until] (they left 签约未开工 then)."""
+def exits_dated_stmt(first: dt.date, last: dt.date, since: dt.date, until: dt.date,
+                     f: Filters) -> Any:
+    """One row: of the projects signed in [first, last], those whose first start or drop is
+    dated in [since, until] (they left 签约未开工 then)."""
     live = Project.deleted_at.is_(None)
     moved = union_all(
         select(Project.id).where(Project.started_on >= since, Project.started_on <= until, live),
         select(Project.id).where(Project.dropped_on >= since, Project.dropped_on <= until, live))
-    return int(uow.session.scalar(select(func.count()).select_from(Project).where(
+    return select(func.count()).select_from(Project).where(
         Project.id.in_(moved), *_signed_between(first, last, f),
         or_(Project.started_on.is_(None), Project.started_on >= since),
-        or_(Project.dropped_on.is_(None), Project.dropped_on >= since))) or 0)
+        or_(Project.dropped_on.is_(None), Project.dropped_on >= since))
 
 
 def receipts(uow: UnitOfWork, start: dt.date, end: dt.date, f: Filters) -> Decimal:

@@ -46,17 +46,20 @@ def count_signed_not_started(uow: UnitOfWork, period: Period, as_of: dt.date,
     f = filters or Filters()
     sel = cells.selection(uow, f) if cells.ENABLED else None
     if sel is None:
-        return figure_rows.pending_count(uow, period, as_of, f)
-    sp = cells.split(period, as_of)
-    count = sum(sign * figure_rows.pending_count(uow, part, as_of, f, clamp=False)
-                for part, sign in sp.parts)
-    if sp.full is not None:
-        count += cells.total(uow, sel, "signed", sp.months)[0]
-        count -= cells.total(uow, sel, "exit", sp.months, before=sp.before)[0]
-        if sp.late is not None:
-            since, until, sign = sp.late
-            count -= sign * figure_rows.exits_dated(uow, *sp.full, since, until, f)
-    return count
+        reads = [(figure_rows.pending_count_stmt(period, as_of, f), 1)]
+    else:  # all in one statement, as the start rate (crm.services.metrics)
+        sp = cells.split(period, as_of)
+        reads = [(figure_rows.pending_count_stmt(part, as_of, f, clamp=False), sign)
+                 for part, sign in sp.parts]
+        if sp.full is not None:
+            reads.append((cells.pending_stmt(sel, sp.months, sp.before), 1))
+            if sp.late is not None:
+                since, until, sign = sp.late
+                reads.append((figure_rows.exits_dated_stmt(*sp.full, since, until, f), -sign))
+    if not reads:
+        return 0
+    rows = cells.together(uow, [stmt for stmt, _ in reads])
+    return sum(sign * int(row[0] or 0) for (_, sign), row in zip(reads, rows, strict=True))
 
 
 def signed_not_started(uow: UnitOfWork, period: Period, as_of: dt.date,

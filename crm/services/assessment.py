@@ -53,7 +53,7 @@ class FundsFigures:
     by_origin_kind: dict[tuple[str, str], Decimal]
     foreign_usd: Decimal  # 实际利用外资, 万美元: USD amounts of 境外 receipts
     fixed_assets: Decimal  # the 固定资产投资 part, 万元
-    projects: int  # projects with at least one receipt counted
+    projects: int | None  # projects with at least one receipt counted (None: not counted)
 
     @property
     def outside_province(self) -> Decimal:
@@ -71,12 +71,14 @@ class FundsFigures:
 
 
 def funds_received(uow: UnitOfWork, period: Period, as_of: dt.date,
-                   filters: Filters | None = None) -> FundsFigures:
+                   filters: Filters | None = None, *,
+                   count_projects: bool = True) -> FundsFigures:
     """当年实际到位资金: the receipts dated within ``period`` and on or before ``as_of``, on any
     live project (signed in the period, in an earlier year, or later), summed by origin and
     kind; 实际利用外资 = their 境外 receipts' USD amounts (万美元); 固投转化率 = the
     固定资产投资 part / the total. Unlike the cohort 资金到位率 of DESIGN §3, the project's
-    signing date plays no part."""
+    signing date plays no part. Without ``count_projects`` (a scorecard's lines), the
+    projects are not counted (a second read of the receipts): ``projects`` is None."""
     f = filters or Filters()
     end = min(period.end, as_of)
     origin = func.coalesce(Funding.origin, UNKNOWN)
@@ -97,11 +99,13 @@ def funds_received(uow: UnitOfWork, period: Period, as_of: dt.date,
         by_origin_kind[(o, k)] = amount
         total += amount
         usd += Decimal(dollars or 0)
-    projects = uow.session.scalar(
-        select(func.count(func.distinct(Funding.project_id)))
-        .join(Project, Project.id == Funding.project_id).where(*where)) or 0
+    projects = None
+    if count_projects:
+        projects = int(uow.session.scalar(
+            select(func.count(func.distinct(Funding.project_id)))
+            .join(Project, Project.id == Funding.project_id).where(*where)) or 0)
     return FundsFigures(period, as_of, total, by_origin, by_kind, by_origin_kind, usd,
-                        by_kind.get("固定资产投资", Decimal(0)), int(projects))
+                        by_kind.get("固定资产投资", Decimal(0)), projects)
 
 
 @dataclass(frozen=True)

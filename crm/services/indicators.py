@@ -10,18 +10,21 @@ in docs/figures.md.
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any, TypeVar
 
 from sqlalchemy import func, select
 
+from crm import stages
 from crm.db import UnitOfWork
 from crm.errors import ValidationError
-from crm.models import ContactLog, Project
-from crm.services import assessment, metrics
-from crm.services.metrics import Filters, Period
+from crm.models import CompanyTier, ContactLog, Project, Tier
+from crm.services import assessment, cells, metrics
+from crm.services import figure_rows as rows_of
+from crm.services.metrics import Filters, Period, _signed_where
 
 ZERO = Decimal(0)
 
@@ -59,7 +62,10 @@ class Indicator:
     """A figure the scorecard can assess: its code, Chinese label, unit and computation.
 
     ``compute(reading)`` gives the actual (rates as a ratio, 0.5769), or None where it is
-    undefined (a rate over nothing).
+    undefined (a rate over nothing). ``reference``, where set, is the figure's direct
+    computation (a function of crm.services.assessment or metrics for the reading's filters)
+    that ``compute`` answers faster (from the rollup, or for every owner at once): the tests
+    hold the two equal.
     """
 
     code: str
@@ -67,6 +73,7 @@ class Indicator:
     unit: str  # 个 | 次 | 万元 | 万美元 | %
     compute: Compute
     source: str = "metrics"  # metrics (DESIGN §3) | assessment (issue 19a)
+    reference: Compute | None = None  # None: compute is the direct computation
 
     @property
     def is_rate(self) -> bool:
@@ -111,7 +118,44 @@ def _leads_by_owner(uow: UnitOfWork, period: Period, as_of: dt.date) -> dict[int
     return {owner: int(n) for owner, n in uow.session.execute(stmt)}
 
 
+def _reached_by_owner(uow: UnitOfWork, stage: str, period: Period,
+                      as_of: dt.date) -> dict[int | None, int]:
+    """The projects that reached ``stage`` (its date, rows_of.REACHED) within the period up
+    to as-of, dropped ones included, per owner: metrics.funnel's count of the stage for every
+    owner at once, the whole months from the rollup's owner cells and the cut months from the
+    rows (crm.services.cells.split), so that it reads a few hundred cells at any scale."""
+    col = rows_of.REACHED[stage]
+    out: dict[int | None, int] = defaultdict(int)
+
+    def rows(start: dt.date, end: dt.date, sign: int) -> None:
+        for owner, n in uow.session.execute(
+                select(Project.owner_id, func.count())
+                .where(col >= start, col <= end, *Filters().conditions())
+                .group_by(Project.owner_id)):
+            out[owner] += sign * int(n)
+
+    if not cells.ENABLED:
+        rows(period.start, min(period.end, as_of), 1)
+        return dict(out)
+    sp = cells.split(period, as_of)
+    for part, sign in sp.parts:
+        rows(part.start, part.end, sign)
+    if sp.full is not None:
+        for member, (n, _) in cells.totals(uow, cells.Selection("owner", None), (stage,),
+                                           sp.months, by="member").items():
+            owner = cells.member_key("owner", member)
+            out[owner if owner is None else int(owner)] += n
+    return dict(out)
+
+
 def _leads(r: Reading) -> Decimal:
+    if r.owner_id is not None:
+        return Decimal(r.once(_reached_by_owner, stages.LEAD, r.period, r.as_of)
+                       .get(r.owner_id, 0))
+    return Decimal(r.once(metrics.funnel, r.period, r.as_of, r.filters)[0].reached)
+
+
+def _leads_reference(r: Reading) -> Decimal:
     if r.owner_id is not None:
         return Decimal(r.once(_leads_by_owner, r.period, r.as_of).get(r.owner_id, 0))
     return Decimal(r.once(metrics.funnel, r.period, r.as_of, r.filters)[0].reached)
@@ -133,13 +177,31 @@ def _contacts(r: Reading) -> Decimal:
     return Decimal(sum(counts.values()))
 
 
+def _funds(uow: UnitOfWork, period: Period, as_of: dt.date,
+           filters: Filters) -> assessment.FundsFigures:
+    """assessment.funds_received without its count of projects (no line shows it)."""
+    return assessment.funds_received(uow, period, as_of, filters, count_projects=False)
+
+
 def _received(pick: Callable[[assessment.FundsFigures], Decimal | None]) -> Compute:
     def compute(r: Reading) -> Decimal | None:
-        return pick(r.once(assessment.funds_received, r.period, r.as_of, r.filters))
+        return pick(r.once(_funds, r.period, r.as_of, r.filters))
     return compute
 
 
 def _band(code: str, what: str) -> Compute:
+    """亿元以上 … signed or started: DESIGN §3's 签约数 and 开工数 of the projects in the band
+    or above (metrics with the band filter: the bureau's from the rollup's band cells)."""
+    index = ("signed", "started").index(what)
+
+    def compute(r: Reading) -> Decimal:
+        counts = r.once(metrics.signed_and_started, r.period, r.as_of,
+                        replace(r.filters, band=code))
+        return Decimal(counts[index])
+    return compute
+
+
+def _band_reference(code: str, what: str) -> Compute:
     def compute(r: Reading) -> Decimal:
         for band in r.once(assessment.band_counts, r.period, r.as_of, r.filters):
             if band.code == code:
@@ -154,8 +216,37 @@ def _milestone(pick: Callable[[assessment.MilestoneRates], Decimal | None]) -> C
     return compute
 
 
+# the 七个一批 milestones a scorecard can assess, and the stage of the rollup that counts them
+_BATCH_STAGES = {"started": stages.STARTED, "producing": stages.PRODUCING}
+
+
+def _batch_by_owner(uow: UnitOfWork, key: str, year: int,
+                    as_of: dt.date) -> dict[int | None, int]:
+    """assessment.seven_batches' count ``key`` of every owner at once: the projects whose
+    milestone date lies in ``year`` and on or before ``as_of``."""
+    year_period = Period(dt.date(year, 1, 1), dt.date(year, 12, 31))
+    if key in _BATCH_STAGES:  # the rollup's cells of the stage (a funnel's count)
+        return _reached_by_owner(uow, _BATCH_STAGES[key], year_period, as_of)
+    col = {"registered": Project.registered_on, "above_scale": Project.above_scale_on}[key]
+    end = min(year_period.end, as_of)
+    return {owner: int(n) for owner, n in uow.session.execute(
+        select(Project.owner_id, func.count())
+        .where(col >= year_period.start, col <= end, *Filters().conditions())
+        .group_by(Project.owner_id))}
+
+
 def _batch(key: str) -> Compute:
-    """A 七个一批 count of the period's year (up to as-of and the period's end)."""
+    """A 七个一批 count of the period's year (up to as-of and the period's end), read for
+    every owner at once (the bureau's is their sum)."""
+    def compute(r: Reading) -> Decimal:
+        counts = r.once(_batch_by_owner, key, r.period.end.year, min(r.as_of, r.period.end))
+        if r.owner_id is not None:
+            return Decimal(counts.get(r.owner_id, 0))
+        return Decimal(sum(counts.values()))
+    return compute
+
+
+def _batch_reference(key: str) -> Compute:
     def compute(r: Reading) -> Decimal:
         batches = r.once(assessment.seven_batches, r.period.end.year,
                          min(r.as_of, r.period.end), r.filters)
@@ -163,7 +254,32 @@ def _batch(key: str) -> Compute:
     return compute
 
 
+def _tier_by_owner(uow: UnitOfWork, name: str, period: Period,
+                   as_of: dt.date) -> dict[int | None, int]:
+    """assessment.tier_counts' signings of the active tiers called ``name``, of every owner at
+    once: read from the few companies tagged with them, not from every signing."""
+    ids = list(uow.session.scalars(select(Tier.id).where(Tier.active.is_(True),
+                                                         Tier.name == name)))
+    if not ids:
+        return {}
+    return {owner: int(n) for owner, n in uow.session.execute(
+        select(Project.owner_id, func.count(Project.id))
+        .select_from(CompanyTier)
+        .join(Project, Project.company_id == CompanyTier.company_id)
+        .where(CompanyTier.tier_id.in_(ids), *_signed_where(period, as_of, Filters()))
+        .group_by(Project.owner_id))}
+
+
 def _tier(name: str) -> Compute:
+    def compute(r: Reading) -> Decimal:
+        counts = r.once(_tier_by_owner, name, r.period, r.as_of)
+        if r.owner_id is not None:
+            return Decimal(counts.get(r.owner_id, 0))
+        return Decimal(sum(counts.values()))
+    return compute
+
+
+def _tier_reference(name: str) -> Compute:
     def compute(r: Reading) -> Decimal:
         tiers = r.once(assessment.tier_counts, r.period, r.as_of, r.filters)
         return Decimal(sum(t.signed for t in tiers if t.name == name))
@@ -186,7 +302,7 @@ _CATALOGUE: list[Indicator] = [
     Indicator("start_rate", "开工率", "%", _signing("rate")),
     Indicator("funds", "当年实际到位资金", "万元", _received(lambda r: r.total), A),
     Indicator("funds_rate", "资金到位率", "%", _funds_rate),
-    Indicator("leads", "新增线索", "个", _leads),
+    Indicator("leads", "新增线索", "个", _leads, reference=_leads_reference),
     Indicator("contacts", "接洽次数", "次", _contacts),
     # issue 19a's figures (crm.services.assessment)
     Indicator("funds_outside_province", "省外到位资金", "万元",
@@ -201,18 +317,19 @@ _CATALOGUE: list[Indicator] = [
     Indicator("fixed_assets", "固定资产投资到位额", "万元",
               _received(lambda r: r.fixed_assets), A),
     Indicator("fixed_conversion", "固投转化率", "%", _received(lambda r: r.conversion), A),
-    *(Indicator(f"{what}_{code}", f"{name}{label}", "个", _band(code, what), A)
+    *(Indicator(f"{what}_{code}", f"{name}{label}", "个", _band(code, what), A,
+                _band_reference(code, what))
       for code, name, _floor in assessment.BANDS
       for what, label in (("signed", "签约项目数"), ("started", "开工项目数"))),
     Indicator("start_complete_rate", "开竣工率", "%",
               _milestone(lambda m: m.start_complete_rate), A),
     Indicator("producing_rate", "投产率", "%", _milestone(lambda m: m.producing_rate), A),
     Indicator("fulfilment_rate", "履约率", "%", _milestone(lambda m: m.fulfilment_rate), A),
-    Indicator("batch_started", "新开工项目数", "个", _batch("started"), A),
-    Indicator("batch_registered", "入统项目数", "个", _batch("registered"), A),
-    Indicator("batch_producing", "新投产项目数", "个", _batch("producing"), A),
-    Indicator("batch_above_scale", "入规项目数", "个", _batch("above_scale"), A),
-    *(Indicator(f"tier:{name}", f"{name}签约项目数", "个", _tier(name), A) for name in TIERS),
+    *(Indicator(f"batch_{key}", label, "个", _batch(key), A, _batch_reference(key))
+      for key, label in (("started", "新开工项目数"), ("registered", "入统项目数"),
+                         ("producing", "新投产项目数"), ("above_scale", "入规项目数"))),
+    *(Indicator(f"tier:{name}", f"{name}签约项目数", "个", _tier(name), A, _tier_reference(name))
+      for name in TIERS),
     Indicator("overdue_starts", "超时限未开工项目数", "个", _overdue_starts, A),
 ]
 CATALOGUE: dict[str, Indicator] = {i.code: i for i in _CATALOGUE}

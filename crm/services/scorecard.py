@@ -16,7 +16,7 @@ import datetime as dt
 from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 
 from crm.db import UnitOfWork
 from crm.errors import ValidationError
@@ -192,18 +192,25 @@ def score(uow: UnitOfWork, year: int, quarter: int | None, as_of: dt.date, *,
           memo: dict[tuple[object, ...], object] | None = None) -> Scorecard:
     """The scorecard of ``year`` (to the end of ``quarter``, cumulative) on ``as_of``: the
     unit's, or with ``owner_id`` that person's under the per-person scheme. ``memo`` shares
-    the figures read between the scorecards of one answer (see indicators.Reading)."""
+    the figures read between the scorecards of one answer (see indicators.Reading), and the
+    scheme and its targets."""
     check_scope(scope)
     period = scorecard_period(year, quarter)
-    found = scheme(uow, year, scope)
+    shared: dict[tuple[object, ...], object] = memo if memo is not None else {}
+    key = ("scheme", year, scope)
+    if key not in shared:
+        shared[key] = (scheme(uow, year, scope),
+                       {(t.code, t.quarter): t.value for t in scheme_targets(uow, year, scope)})
+    found: SchemeRow | None
+    targets: dict[tuple[str, int], Decimal]
+    found, targets = shared[key]  # type: ignore[misc]
     owner = ""
     if owner_id is not None:
         person = uow.session.get(User, owner_id)
         owner = person.display_name if person else f"用户 {owner_id}"
     if found is None:
         return Scorecard(year, quarter, scope, owner_id, owner, period, as_of, None)
-    reading = Reading(uow, period, as_of, owner_id, memo)
-    targets = {(t.code, t.quarter): t.value for t in scheme_targets(uow, year, scope)}
+    reading = Reading(uow, period, as_of, owner_id, shared)
     lines = [_line(reading, item, n, quarter, targets)
              for n, item in enumerate(found.items, start=1)]
     return Scorecard(year, quarter, scope, owner_id, owner, period, as_of, found, lines)
@@ -216,16 +223,21 @@ def people_scores(uow: UnitOfWork, year: int, quarter: int | None,
     if scheme(uow, year, "person") is None:
         return []
     memo: dict[tuple[object, ...], object] = {}  # figures read for everyone at once
-    cards = [score(uow, year, quarter, as_of, scope="person", owner_id=i, memo=memo)
-             for i, _name in assessed_people(uow)]
+    people = _assessed_users(uow)  # held: each card finds its person in the session
+    cards = [score(uow, year, quarter, as_of, scope="person", owner_id=u.id, memo=memo)
+             for u in people]
     return sorted(cards, key=lambda c: (-c.total, c.owner))
+
+
+def _assessed_users(uow: UnitOfWork) -> list[User]:
+    # whether each user owns a live project: one index probe a user (ix_projects_owner_id),
+    # not a pass over every project's owner
+    owns = exists().where(Project.owner_id == User.id, Project.deleted_at.is_(None))
+    rows = uow.session.execute(select(User, owns).order_by(User.sort_key, User.id))
+    return [u for u, owner in rows if (u.active and u.role == "staff") or owner]
 
 
 def assessed_people(uow: UnitOfWork) -> list[tuple[int, str]]:
     """Who a per-person scheme assesses: active staff, and anyone else owning live projects
     (a manager, a former colleague), in pinyin order."""
-    owners = set(uow.session.scalars(select(Project.owner_id).where(
-        Project.deleted_at.is_(None), Project.owner_id.is_not(None)).distinct()))
-    people = uow.session.scalars(select(User).order_by(User.sort_key, User.id))
-    return [(u.id, u.display_name) for u in people
-            if (u.active and u.role == "staff") or u.id in owners]
+    return [(u.id, u.display_name) for u in _assessed_users(uow)]

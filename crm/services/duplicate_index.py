@@ -34,7 +34,8 @@ from crm.models import Company, DuplicateCandidate, DuplicateDirty, DuplicateKey
 
 ALL_PAIRS_UP_TO = 3000
 NEIGHBOURS = 30
-BUILT = "duplicates.index"  # settings: the live companies' count when built, "" when not
+# settings: "<live companies> <pairs stored>" when built, "" when too few companies
+BUILT = "duplicates.index"
 REBUILD_OVER = 2000  # more dirty companies than this (or a twentieth of all): rebuild
 _CHUNK = 500
 
@@ -159,7 +160,25 @@ def _key_row(cid: int, key: str, uscc: str | None) -> dict[str, Any]:
 
 
 # --- rebuilding ------------------------------------------------------------------------------
-def _set_built(conn: Connection, value: str) -> None:
+def _counts(state: str | None) -> tuple[int, int] | None:
+    """The live companies and the pairs stored, from the state; None: rebuild."""
+    parts = (state or "").split()
+    if len(parts) != 2 or not all(p.isdigit() for p in parts):
+        return None
+    return int(parts[0]), int(parts[1])
+
+
+def stored_count(conn: Connection) -> int:
+    """How many pairs the tables hold (kept with the state: a count of the rows grows with
+    them, ~20 ms at a million companies)."""
+    counts = _counts(conn.scalar(select(Setting.value).where(Setting.key == BUILT)))
+    if counts is None:
+        return int(conn.scalar(select(func.count()).select_from(DuplicateCandidate)) or 0)
+    return counts[1]
+
+
+def _set_built(conn: Connection, live: int | None, pairs: int = 0) -> None:
+    value = "" if live is None else f"{live} {pairs}"
     done = conn.execute(update(Setting).where(Setting.key == BUILT).values(value=value))
     if not done.rowcount:
         conn.execute(insert(Setting).values(key=BUILT, value=value))
@@ -184,7 +203,7 @@ def rebuild(conn: Connection) -> int:
     conn.execute(delete(DuplicateKey))
     rows = _live_rows(conn)
     if len(rows) <= ALL_PAIRS_UP_TO:
-        _set_built(conn, "")
+        _set_built(conn, None)
         return len(rows)
     known: dict[int, Known] = {cid: (key, uscc) for cid, key, uscc in rows}
     for start in range(0, len(rows), 5000):
@@ -207,7 +226,7 @@ def rebuild(conn: Connection) -> int:
     out = [row for row in found.values() if row is not None]
     for start in range(0, len(out), 5000):
         conn.execute(insert(DuplicateCandidate), out[start:start + 5000])
-    _set_built(conn, str(len(rows)))
+    _set_built(conn, len(rows), len(out))
     return len(rows)
 
 
@@ -260,8 +279,10 @@ def _runs(pieces: list[list[Near]]) -> list[list[Near]]:
     return [sorted(run.values(), key=place) for run in runs]
 
 
-def _judge_run(conn: Connection, column: str, run: list[Near]) -> None:
-    """Every pair of one run: neighbours in this order or not, and the stored row to match."""
+def _judge_run(conn: Connection, column: str, run: list[Near]) -> int:
+    """Every pair of one run: neighbours in this order or not, and the stored row to match;
+    returns how many more rows are stored."""
+    added = 0
     ids = [r[0] for r in run]
     at = {cid: pos for pos, cid in enumerate(ids)}
     texts = [r[1] for r in run]
@@ -289,6 +310,7 @@ def _judge_run(conn: Connection, column: str, run: list[Near]) -> None:
                  & (DuplicateCandidate.company_b_id == b))
         if not want and not other:
             conn.execute(delete(DuplicateCandidate).where(where))
+            added -= 1
         else:
             conn.execute(update(DuplicateCandidate).where(where).values({flag: want}))
     for a, b in now - stored.keys():
@@ -296,6 +318,8 @@ def _judge_run(conn: Connection, column: str, run: list[Near]) -> None:
         if row is not None:
             row[column] = True
             conn.execute(insert(DuplicateCandidate).values(row))
+            added += 1
+    return added
 
 
 def up_to_date(conn: Connection) -> bool | None:
@@ -303,7 +327,9 @@ def up_to_date(conn: Connection) -> bool | None:
     itself (False), or None: companies were written since, :func:`bring_up_to_date` first.
     Reads only (a write commits with a sync of the log on SQLite: ~10 ms)."""
     state = conn.scalar(select(Setting.value).where(Setting.key == BUILT))
-    if state is None or conn.scalar(select(DuplicateDirty.id).limit(1)) is not None:
+    if state is None or (state and _counts(state) is None):
+        return None
+    if conn.scalar(select(DuplicateDirty.id).limit(1)) is not None:
         return None
     return bool(state)
 
@@ -313,15 +339,16 @@ def bring_up_to_date(conn: Connection) -> bool:
     Returns whether the tables hold the list (more than ALL_PAIRS_UP_TO live companies)."""
     state = _lock(conn)
     last = conn.scalar(select(func.max(DuplicateDirty.id)))
-    if not state:
-        if last is None and state is not None:
+    counts = _counts(state)
+    if counts is None:
+        if last is None and state == "":
             return False  # small and unchanged: the list compares every pair itself
         return rebuild(conn) > ALL_PAIRS_UP_TO
     if last is None:
         return True
     dirty = sorted({cid for (cid,) in conn.execute(
         select(DuplicateDirty.company_id).where(DuplicateDirty.id <= last))})
-    live_count = int(state)
+    live_count, pairs = counts
     if len(dirty) > max(REBUILD_OVER, live_count // 20):
         return rebuild(conn) > ALL_PAIRS_UP_TO
     conn.execute(delete(DuplicateDirty).where(DuplicateDirty.id <= last))
@@ -334,10 +361,8 @@ def bring_up_to_date(conn: Connection) -> bool:
                 select(Company.id, Company.name_key, Company.name, Company.uscc)
                 .where(Company.id.in_(chunk), Company.deleted_at.is_(None))):
             new[cid] = (key or name_key(name), uscc or None)
-        conn.execute(delete(DuplicateCandidate).where(
-            DuplicateCandidate.company_a_id.in_(chunk)))
-        conn.execute(delete(DuplicateCandidate).where(
-            DuplicateCandidate.company_b_id.in_(chunk)))
+        for side in (DuplicateCandidate.company_a_id, DuplicateCandidate.company_b_id):
+            pairs -= conn.execute(delete(DuplicateCandidate).where(side.in_(chunk))).rowcount
         conn.execute(delete(DuplicateKey).where(DuplicateKey.company_id.in_(chunk)))
     live_count += len(new) - len(old)
     if live_count <= ALL_PAIRS_UP_TO:
@@ -351,6 +376,6 @@ def bring_up_to_date(conn: Connection) -> bool:
                   *((_cores(key)[text], key, cid) for cid, (key, _) in new.items())]
         pieces = [_run_around(conn, col, place) for place in places]
         for run in _runs(pieces):
-            _judge_run(conn, column, run)
-    _set_built(conn, str(live_count))
+            pairs += _judge_run(conn, column, run)
+    _set_built(conn, live_count, pairs)
     return True

@@ -206,8 +206,8 @@ def count_pairs(uow: UnitOfWork, actor: Actor) -> int:
     permissions.require(uow, actor, "duplicates.count_pairs")
     with _index(uow) as conn:
         if conn is not None:
-            # the pairs stored less those dismissed: two counts of one index each
-            stored = conn.scalar(select(func.count()).select_from(DuplicateCandidate))
+            # the pairs stored (kept with the tables) less those dismissed (a few)
+            stored = duplicate_index.stored_count(conn)
             dismissed = conn.scalar(select(func.count()).select_from(DuplicateDismissal).join(
                 DuplicateCandidate,
                 (DuplicateCandidate.company_a_id == DuplicateDismissal.company_a_id)

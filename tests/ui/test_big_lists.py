@@ -181,15 +181,21 @@ def test_a_jump_far_down_starts_at_the_nearest_mark(qtbot, ctx, demo_db, wait_id
     assert page.model.marks is None
 
 
-def test_contact_log_search_is_counted_in_sql(qtbot, ctx, demo_db, wait_idle):
+def test_contact_log_search_is_counted_in_sql(qtbot, ctx, demo_db, wait_idle, pages_read):
     add_logs(demo_db)
     marked = EXTRA_LOGS // 3 + 1  # logs 0, 3, 6 … 3999
+    assert marked > contacts.ALL_FOUND  # the count and the first screen come first
     page = open_page(qtbot, ctx, wait_idle, ContactsPage)
     page.search.setText(MARKER)
     qtbot.waitUntil(lambda: page.model.rowCount() == marked, timeout=5000)
     wait_idle(ctx)
     assert page.count.text() == f"{marked} 条"
+    # all the matches' ids followed in the background: scrolling reads rows by id, it does
+    # not search again for each screen
+    assert page.model.ids == ctx.db.read(lambda uow: contacts.log_ids(uow, page.model.query))
+    pages_read.clear()
     assert all(MARKER in r.content for r in read_all(page.model, ctx, wait_idle))
+    assert pages_read == []
 
 
 def test_companies_beyond_5000_are_all_reachable(qtbot, ctx, demo_db, wait_idle,

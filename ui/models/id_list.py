@@ -244,9 +244,12 @@ class PagedListModel(QueryListModel[Q, R]):
     ``row_of`` knows only the rows read so far (-1 for the others).
 
     A list of at least :data:`~crm.services.paging.MARKS_FROM` rows also reads, after its
-    count and in the background, ``marks(uow, query)``: the keys of every thousandth row, so
+    count and in the background, ``marks(uow, query)``: the keys of every 4,000th row, so
     that a jump far down (row 500,000 of a million) starts at the nearest mark instead of
     skipping every row before it (crm.services.paging). Pages read before they arrive skip.
+    A list whose count came with only its first screen's ids (a search with many matches)
+    reads, in the background, ``whole(uow, query)``: all its ids in order, so that scrolling
+    reads rows by id instead of searching again for each screen.
     """
 
     def __init__(self, ctx: AppContext, columns: Sequence[Column], query: Q,
@@ -254,11 +257,13 @@ class PagedListModel(QueryListModel[Q, R]):
                  page: Callable[..., list[R]],
                  rows: Callable[[UnitOfWork, list[int]], list[R]],
                  parent: QObject | None = None, *,
-                 marks: Callable[[UnitOfWork, Q], Marks | None] | None = None):
+                 marks: Callable[[UnitOfWork, Q], Marks | None] | None = None,
+                 whole: Callable[[UnitOfWork, Q], list[int]] | None = None):
         super().__init__(ctx, columns, query, lambda _uow, _q: [], rows, parent)
         self._count = count
         self._page = page
         self._read_marks = marks
+        self._read_whole = whole
         self.marks: Marks | None = None
 
     def _ids_op(self) -> Callable[[UnitOfWork], list[int | None]]:
@@ -267,14 +272,25 @@ class PagedListModel(QueryListModel[Q, R]):
     def set_ids(self, ids: list[int | None]) -> None:
         self.marks = None
         super().set_ids(ids)
-        if self._read_marks is not None and len(ids) >= MARKS_FROM and ids[-1] is None:
-            generation = self._generation
+        generation = self._generation
+        if self._read_marks is not None and len(ids) >= MARKS_FROM and ids[0] is None:
             self.ctx.read(op(self._read_marks, self.query),
                           done=lambda marks: self._marked(generation, marks))
+        elif self._read_whole is not None and ids and ids[0] is not None and None in ids:
+            # a search with many matches came with its first screen: all its ids follow in the
+            # background, so that scrolling reads rows by id instead of searching again
+            self.ctx.read(op(self._read_whole, self.query),
+                          done=lambda whole: self._completed(generation, whole))
 
     def _marked(self, generation: int, marks: Marks | None) -> None:
         if generation == self._generation:
             self.marks = marks
+
+    def _completed(self, generation: int, whole: list[int]) -> None:
+        if generation != self._generation or len(whole) != len(self.ids):
+            return  # another query, or the data changed (a reload is on its way)
+        self.ids[:] = whole
+        self._position = None
 
     def _block_op(self, block: int) -> Callable[[UnitOfWork], list[R]]:
         if None not in self.ids[block * BATCH:(block + 1) * BATCH]:

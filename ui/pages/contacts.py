@@ -116,7 +116,7 @@ class ContactsPage(QWidget):
             Column(self.tr("下一步"), lambda r: r.next_step),
             Column(self.tr("下次跟进"), lambda r: r.follow_up_on, "date", sort="follow_up_on"),
         ], LogQuery(), contacts.log_ids_or_count, contacts.log_page, contacts.log_rows, self,
-            marks=contacts.log_marks)
+            marks=contacts.log_marks, whole=contacts.log_ids)
         self.model.loaded.connect(self._list_loaded)
         # 内容 takes the spare width; the rest keep a width that fits their usual text.
         self.table = table_view(self.model, self, sortable=True, stretch=5)

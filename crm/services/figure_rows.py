@@ -96,6 +96,9 @@ def _started_between(since: dt.date, until: dt.date) -> Any:
 _SAME_YEAR = extract("year", Project.started_on) == extract("year", Project.signed_on)
 
 
+_STARTED = aliased(Project, name="started")  # built once: an alias proxies every column
+
+
 def _signed_project(project_id: Any, where: list[Any]) -> ColumnElement[bool]:
     """The project ``project_id`` is one of ``where``'s, looked up by its key: a scalar
     subquery, which PostgreSQL runs for each row where it turned EXISTS or IN into a join
@@ -113,7 +116,7 @@ def dated_stmt(first: dt.date, last: dt.date, since: dt.date, until: dt.date, f:
     walks the dates' own index (starts, agreements, receipts of a few days) and looks up
     each one's project."""
     where = [*_signed_between(first, last, f), _SAME_YEAR]
-    started = aliased(Project)
+    started = _STARTED
     cols: list[Any] = [select(func.count()).select_from(started).where(
         started.started_on >= since, started.started_on <= until, started.deleted_at.is_(None),
         _signed_project(started.id, where)).scalar_subquery()]

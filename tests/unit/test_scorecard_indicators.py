@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from crm import clock
 from crm.db import Database
-from crm.models import Company, CompanyTier, Project, Tier
+from crm.models import Company, CompanyTier, Project, Tier, User
 from crm.services import cells, indicators, scorecard, scorecard_schemes
 from crm.services.common import SYSTEM
 from crm.services.indicators import CATALOGUE, Reading
@@ -127,3 +127,28 @@ def test_the_scorecards_points_equal_those_of_the_direct_figures(
     assert cards() == quick
     assert any(points for card in quick for _, _, points in card)
     assert indicators.CATALOGUE is CATALOGUE
+
+
+def test_who_is_assessed(db: Database) -> None:
+    """Active staff, and anyone else owning a live project: not a manager whose projects are
+    all deleted, nor an inactive colleague owning nothing; in pinyin order."""
+    with db.uow() as uow:
+        s = uow.session
+        co = Company(name="考核测试企业", sort_key="khcs", initials="khcs")
+        people = {name: User(login=name, display_name=name, role=role, active=active,
+                             sort_key=key)
+                  for name, role, active, key in (
+                      ("张三", "staff", True, "zhangsan"), ("李四", "staff", False, "lisi"),
+                      ("王五", "manager", True, "wangwu"), ("赵六", "manager", True, "zhaoliu"),
+                      ("钱七", "staff", False, "qianqi"), ("孙八", "admin", True, "sunba"))}
+        s.add_all([co, *people.values()])
+        s.flush()
+        for n, (owner, deleted) in enumerate((("李四", False), ("王五", False), ("王五", True),
+                                              ("赵六", True), ("赵六", True))):
+            s.add(Project(name=f"考核项目{n}", company_id=co.id, stage="lead",
+                          sort_key=f"kh{n}", owner_id=people[owner].id,
+                          deleted_at=dt.datetime(2025, 5, 1) if deleted else None))
+        uow.commit()
+    names = [name for _, name in db.read(scorecard.assessed_people)]
+    assert [n for n in names if n in ("张三", "李四", "王五", "赵六", "钱七", "孙八")] == \
+        ["李四", "王五", "张三"]

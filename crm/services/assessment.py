@@ -83,11 +83,24 @@ def funds_received(uow: UnitOfWork, period: Period, as_of: dt.date,
     end = min(period.end, as_of)
     origin = func.coalesce(Funding.origin, UNKNOWN)
     kind = func.coalesce(Funding.kind, UNKNOWN)
-    where = [Funding.received_on >= period.start, Funding.received_on <= end, *f.conditions()]
-    rows: Any = uow.session.execute(
+    dated = [Funding.received_on >= period.start, Funding.received_on <= end]
+    if f == Filters():
+        # every live project's receipts: those of the few deleted projects left out (an index
+        # read), not each receipt's project looked up (at 1M: 0.3-0.45 s → 0.05-0.18 s)
+        where = [*dated, Funding.project_id.not_in(
+            select(Project.id).where(Project.deleted_at.is_not(None)))]
+
+        def scope(stmt: Any) -> Any:
+            return stmt.where(*where)
+    else:
+        where = [*dated, *f.conditions()]
+
+        def scope(stmt: Any) -> Any:
+            return stmt.join(Project, Project.id == Funding.project_id).where(*where)
+    rows: Any = uow.session.execute(scope(
         select(origin, kind, func.sum(Funding.amount),
-               func.sum(case((Funding.origin == FOREIGN, Funding.usd_amount), else_=0)))
-        .join(Project, Project.id == Funding.project_id).where(*where).group_by(origin, kind))
+               func.sum(case((Funding.origin == FOREIGN, Funding.usd_amount), else_=0))))
+        .group_by(origin, kind))
     by_origin: dict[str, Decimal] = {o: Decimal(0) for o in ORIGINS}
     by_kind: dict[str, Decimal] = {k: Decimal(0) for k in KINDS}
     by_origin_kind: dict[tuple[str, str], Decimal] = {}
@@ -102,8 +115,7 @@ def funds_received(uow: UnitOfWork, period: Period, as_of: dt.date,
     projects = None
     if count_projects:
         projects = int(uow.session.scalar(
-            select(func.count(func.distinct(Funding.project_id)))
-            .join(Project, Project.id == Funding.project_id).where(*where)) or 0)
+            scope(select(func.count(func.distinct(Funding.project_id))))) or 0)
     return FundsFigures(period, as_of, total, by_origin, by_kind, by_origin_kind, usd,
                         by_kind.get("固定资产投资", Decimal(0)), projects)
 

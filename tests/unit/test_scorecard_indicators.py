@@ -17,10 +17,11 @@ from sqlalchemy import select
 
 from crm import clock
 from crm.db import Database
-from crm.models import Company, CompanyTier, Project, Tier, User
-from crm.services import cells, indicators, scorecard, scorecard_schemes
+from crm.models import Company, CompanyTier, Funding, Project, Tier, User
+from crm.services import assessment, cells, indicators, scorecard, scorecard_schemes
 from crm.services.common import SYSTEM
 from crm.services.indicators import CATALOGUE, Reading
+from crm.services.metrics import Filters
 from crm.services.scorecard_schemes import ItemInput, SchemeInput
 from tests.unit.test_rollup import History, _day, _periods
 
@@ -56,6 +57,10 @@ def _tiered_history(db: Database) -> History:
                 p.company_id = rng.choice(companies).id
             p.registered_on = _day(rng) if rng.random() < 0.3 else None
             p.above_scale_on = _day(rng) if rng.random() < 0.2 else None
+        for receipt in s.scalars(select(Funding)):
+            receipt.origin = rng.choice((*assessment.ORIGINS, None))
+            receipt.kind = rng.choice((*assessment.KINDS, None))
+            receipt.usd_amount = Decimal(rng.randrange(1, 900)) if rng.random() < 0.5 else None
         uow.commit()
     return h
 
@@ -152,3 +157,26 @@ def test_who_is_assessed(db: Database) -> None:
     names = [name for _, name in db.read(scorecard.assessed_people)]
     assert [n for n in names if n in ("张三", "李四", "王五", "赵六", "钱七", "孙八")] == \
         ["李四", "王五", "张三"]
+
+
+def test_the_bureaus_receipts_leave_out_those_of_deleted_projects(history: History) -> None:
+    """到位资金 of the bureau (no filter) reads the receipts without their projects: the same
+    sums as the receipts joined to their live projects."""
+    with history.db.uow() as uow:
+        deleted = {p.id for p in uow.session.scalars(select(Project).where(
+            Project.deleted_at.is_not(None)))}
+        receipts = list(uow.session.scalars(select(Funding)))
+        assert deleted and any(r.project_id in deleted for r in receipts)
+        for period, as_of in list(_periods(random.Random(5)))[:9]:
+            got = assessment.funds_received(uow, period, as_of, Filters())
+            counted = [r for r in receipts if r.project_id not in deleted
+                       and period.start <= r.received_on <= min(period.end, as_of)]
+            by: dict[tuple[str, str], Decimal] = {}
+            for r in counted:
+                key = (r.origin or assessment.UNKNOWN, r.kind or assessment.UNKNOWN)
+                by[key] = by.get(key, Decimal(0)) + r.amount
+            assert got.by_origin_kind == by
+            assert got.total == sum(by.values(), Decimal(0))
+            assert got.foreign_usd == sum((r.usd_amount or Decimal(0) for r in counted
+                                           if r.origin == assessment.FOREIGN), Decimal(0))
+            assert got.projects == len({r.project_id for r in counted})

@@ -107,8 +107,9 @@ def _needles(db: Database, seed: int) -> list[str]:
 # --- a short needle's rule, written out in Python (crm.search.prefix) ---------------------------
 def starts_as(key: str, needle: str) -> bool:
     """Whether a sort key's first syllables read as the needle's: a Chinese character's
-    syllable exactly, any other character as the start of a syllable."""
-    have = key.split()
+    syllable exactly, any other character as the start of a syllable. A space in the name
+    is a character of its own (an empty syllable): “瑞 瑞总部” does not start as “瑞瑞”."""
+    have = key.split(" ")
     want = sort_key(needle).split()
     if len(have) < len(want):
         return False

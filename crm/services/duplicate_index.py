@@ -227,6 +227,9 @@ def rebuild(conn: Connection) -> int:
     for start in range(0, len(out), 5000):
         conn.execute(insert(DuplicateCandidate), out[start:start + 5000])
     _set_built(conn, len(rows), len(out))
+    if conn.dialect.name == "postgresql":  # the planner's figures for the tables just filled
+        conn.exec_driver_sql("ANALYZE duplicate_keys")
+        conn.exec_driver_sql("ANALYZE duplicate_candidates")
     return len(rows)
 
 

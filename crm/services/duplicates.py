@@ -14,7 +14,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import cache
 from typing import Any
 
 from sqlalchemy import func, or_, select
@@ -239,24 +238,29 @@ def _index(uow: UnitOfWork) -> Iterator[Connection | None]:
             yield conn
 
 
-@cache
-def _pairs_query() -> Any:
-    """The stored pairs not dismissed, with both companies, in the list's order (built once)."""
+def _page_query(limit: int | None, offset: int) -> Any:
+    """One page of the stored pairs not dismissed, in the list's order, then both companies:
+    the page is taken from the candidates' index alone, so no planner's estimate of the
+    companies (a table just loaded has none on PostgreSQL) can turn it into a join of every
+    company with every other."""
     c = DuplicateCandidate
-    a, b = aliased(Company), aliased(Company)
     dismissed = select(DuplicateDismissal.id).where(
         DuplicateDismissal.company_a_id == c.company_a_id,
         DuplicateDismissal.company_b_id == c.company_b_id)
-    return (select(c.company_a_id, a.name, a.uscc, c.company_b_id, b.name, b.uscc, c.score,
-                   c.reason, c.sure)
-            .join(a, a.id == c.company_a_id).join(b, b.id == c.company_b_id)
-            .where(~dismissed.exists())
-            .order_by(c.sure.desc(), c.score.desc(), c.company_a_id, c.company_b_id))
+    order = (c.sure.desc(), c.score.desc(), c.company_a_id, c.company_b_id)
+    page = (select(c.company_a_id, c.company_b_id, c.score, c.reason, c.sure)
+            .where(~dismissed.exists()).order_by(*order)
+            .limit(limit).offset(offset or None).subquery())
+    a, b = aliased(Company), aliased(Company)
+    return (select(page.c.company_a_id, a.name, a.uscc, page.c.company_b_id, b.name, b.uscc,
+                   page.c.score, page.c.reason, page.c.sure)
+            .join(a, a.id == page.c.company_a_id).join(b, b.id == page.c.company_b_id)
+            .order_by(page.c.sure.desc(), page.c.score.desc(), page.c.company_a_id,
+                      page.c.company_b_id))
 
 
 def _stored_pairs(conn: Connection, limit: int | None, offset: int) -> list[Pair]:
-    query = _pairs_query().limit(limit).offset(offset or None)
-    rows: list[Any] = list(conn.execute(query))
+    rows: list[Any] = list(conn.execute(_page_query(limit, offset)))
     ids = sorted({x for row in rows for x in (row[0], row[3])})
     counts: dict[int, int] = {}
     for start in range(0, len(ids), 500):

@@ -155,8 +155,11 @@ def planned_starts(uow: UnitOfWork, project_ids: list[int]) -> dict[int, dt.date
 def _planned() -> Any:
     """The live projects with a planned start, from their own index: asked for the period's
     signed projects with a plan, SQLite's planner walks every signed project of the period
-    (160 ms at a million, where the plans are few)."""
-    return select(Project.id).where(Project.planned_start_on.is_not(None),
+    (160 ms at a million, where the plans are few). The plan is asked as a range (from the
+    first day there is), which only that index serves: as "is not null", SQLite read every
+    live project from the signed index, which holds the planned start too (migration 0022;
+    74 ms at a million, with its planner's statistics)."""
+    return select(Project.id).where(Project.planned_start_on >= dt.date.min,
                                     Project.deleted_at.is_(None))
 
 

@@ -6,7 +6,10 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from PySide6.QtWidgets import QApplication
+
 from crm.services import funds, projects, users
+from ui.app import apply_style
 from ui.context import AppContext
 from ui.pages.project_assessment import ProjectAssessmentView
 
@@ -195,7 +198,9 @@ def test_milestones_and_promises_through_their_dialogs(qtbot, ctx, wait_idle):
 
 def test_the_tab_reads_whole_in_the_detail_panel(qtbot, ctx, wait_idle):
     """In the detail panel's width: a foreign receipt reads 500.00 万美元 (not 500.0000 万USD),
-    no table scrolls sideways, and the agreement column shows its kind and date whole."""
+    no table scrolls sideways, and the agreement column shows its kind and date whole; in the
+    app's own font and style sheet, as the window has them."""
+    apply_style(QApplication.instance())
     view = opened(qtbot, ctx, wait_idle, "湾区智能传感器项目")
     model = view.receipts_model
     foreign = next(i for i, r in enumerate(model.rows) if r.origin == "境外")

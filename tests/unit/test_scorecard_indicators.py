@@ -52,12 +52,13 @@ def _tiered_history(db: Database) -> History:
         tags = [(0, "世界500强"), (1, "世界500强"), (1, "上市公司"), (2, "央企"), (2, "上市公司")]
         s.add_all(CompanyTier(company_id=companies[i].id, tier_id=tiers[name].id)
                   for i, name in tags)
-        for p in s.scalars(select(Project)):
+        # in id order: the same history on both databases (PostgreSQL returns rows unordered)
+        for p in s.scalars(select(Project).order_by(Project.id)):
             if rng.random() < 0.6:
                 p.company_id = rng.choice(companies).id
             p.registered_on = _day(rng) if rng.random() < 0.3 else None
             p.above_scale_on = _day(rng) if rng.random() < 0.2 else None
-        for receipt in s.scalars(select(Funding)):
+        for receipt in s.scalars(select(Funding).order_by(Funding.id)):
             receipt.origin = rng.choice((*assessment.ORIGINS, None))
             receipt.kind = rng.choice((*assessment.KINDS, None))
             receipt.usd_amount = Decimal(rng.randrange(1, 900)) if rng.random() < 0.5 else None

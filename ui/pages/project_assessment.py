@@ -52,6 +52,11 @@ def _fit_columns(view: QTableView) -> None:
     header = view.horizontalHeader()
     for i in range(view.model().columnCount() - 1):
         header.setSectionResizeMode(i, QHeaderView.ResizeMode.ResizeToContents)
+    # the last one takes what is left, as narrow as it must be: stretched as "the last
+    # section" it kept its first 100 px, and the receipts overflowed the panel by 21 px in the
+    # app's own font
+    header.setStretchLastSection(False)
+    header.setSectionResizeMode(view.model().columnCount() - 1, QHeaderView.ResizeMode.Stretch)
 
 
 class ProjectAssessmentView(QWidget):

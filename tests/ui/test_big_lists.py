@@ -175,6 +175,20 @@ def test_a_jump_far_down_starts_at_the_nearest_mark(qtbot, ctx, demo_db, wait_id
     assert pages_read[-1][0] == row // id_list.BATCH * id_list.BATCH
     assert skipped and max(skipped) < 100
 
+    # the same list read again after a change keeps its marks until the new ones come; another
+    # order starts without any
+    held: list[object] = []
+    page.model.loaded.connect(lambda: held.append(page.model.marks))
+    page.model.reload()
+    qtbot.waitUntil(lambda: len(held) == 1, timeout=5000)
+    wait_idle(ctx)
+    assert held == [marks] and page.model.marks is not None
+    page.model.sort(2, Qt.SortOrder.AscendingOrder)  # 人员
+    qtbot.waitUntil(lambda: len(held) == 2, timeout=5000)
+    wait_idle(ctx)
+    assert held[1] is None and page.model.marks is not None
+    assert page.model.marks.points != marks.points
+
     page.search.setText("第 1")  # a search reads all its ids: no marks to read
     qtbot.waitUntil(lambda: page.model.rowCount() < total, timeout=5000)
     wait_idle(ctx)

@@ -265,26 +265,35 @@ class PagedListModel(QueryListModel[Q, R]):
         self._read_marks = marks
         self._read_whole = whole
         self.marks: Marks | None = None
+        self._marks_query: Q | None = None  # the query the marks were read for
 
     def _ids_op(self) -> Callable[[UnitOfWork], list[int | None]]:
         return op(_unread, self._count, self.query)
 
     def set_ids(self, ids: list[int | None]) -> None:
-        self.marks = None
+        if self.query != self._marks_query:
+            # another order or filter: its marks are not this list's. The same query read
+            # again after a change keeps its marks until the new ones come: a mark stays a
+            # place in the order, at most as many rows off as changed (crm.services.paging)
+            self.marks = None
         super().set_ids(ids)
         generation = self._generation
         if self._read_marks is not None and len(ids) >= MARKS_FROM and ids[0] is None:
-            self.ctx.read(op(self._read_marks, self.query),
-                          done=lambda marks: self._marked(generation, marks))
-        elif self._read_whole is not None and ids and ids[0] is not None and None in ids:
+            query = self.query
+            self.ctx.read(op(self._read_marks, query),
+                          done=lambda marks: self._marked(generation, query, marks))
+            return
+        self.marks = None
+        if self._read_whole is not None and ids and ids[0] is not None and None in ids:
             # a search with many matches came with its first screen: all its ids follow in the
             # background, so that scrolling reads rows by id instead of searching again
             self.ctx.read(op(self._read_whole, self.query),
                           done=lambda whole: self._completed(generation, whole))
 
-    def _marked(self, generation: int, marks: Marks | None) -> None:
+    def _marked(self, generation: int, query: Q, marks: Marks | None) -> None:
         if generation == self._generation:
             self.marks = marks
+            self._marks_query = query
 
     def _completed(self, generation: int, whole: list[int]) -> None:
         if generation != self._generation or len(whole) != len(self.ids):

@@ -23,6 +23,8 @@ from typing import Any
 
 from sqlalchemy import inspect
 
+from crm import triggers
+
 # table -> its copy -> (the table's foreign key, the table whose sort_key it copies)
 COPIES: dict[str, dict[str, tuple[str, str]]] = {
     "projects": {"company_key": ("company_id", "companies"), "owner_key": ("owner_id", "users"),
@@ -100,12 +102,7 @@ def fill(conn: Any, tables: tuple[str, ...] = tuple(COPIES)) -> None:
 def install(conn: Any) -> None:
     """The triggers, and the copies filled for the rows there are (migration 0019; the
     columns and indexes are the model's)."""
-    if conn.dialect.name == "sqlite":
-        for sql in _sqlite_triggers().values():
-            conn.exec_driver_sql(sql)
-    else:
-        for sql in _pg_statements():
-            conn.exec_driver_sql(sql)
+    triggers.create(conn, _sqlite_triggers().values(), _pg_statements())
     fill(conn)
 
 

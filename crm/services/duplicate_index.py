@@ -29,6 +29,7 @@ from typing import Any
 from sqlalchemy import delete, func, insert, select, tuple_, update
 from sqlalchemy.engine import Connection
 
+from crm import triggers
 from crm.companies_identity import THRESHOLD, NameParts, compare, name_key
 from crm.models import Company, DuplicateCandidate, DuplicateDirty, DuplicateKey, Setting
 
@@ -81,12 +82,7 @@ def _pg_statements() -> list[str]:
 
 def install(conn: Any) -> None:
     """Create the triggers (the migration; :func:`repair` after a table was rebuilt)."""
-    if conn.dialect.name == "sqlite":
-        for sql in _sqlite_triggers().values():
-            conn.exec_driver_sql(sql)
-    else:
-        for sql in _pg_statements():
-            conn.exec_driver_sql(sql)
+    triggers.create(conn, _sqlite_triggers().values(), _pg_statements())
 
 
 def uninstall(conn: Any) -> None:

@@ -148,6 +148,11 @@ class RewardLine:
     def role_name(self) -> str:
         return ROLES[self.role]
 
+    @property
+    def id(self) -> int:
+        """The line's key in a list (a project has at most one line per role)."""
+        return self.project_id * len(ROLES) + list(ROLES).index(self.role)
+
 
 def _fixed_assets_where(year: int, as_of: dt.date) -> tuple[ColumnElement[bool], ...]:
     """The year's 固定资产投资 receipts, up to as-of."""

@@ -10,11 +10,12 @@ from sqlalchemy import select
 from crm import permissions
 from crm.db import UnitOfWork
 from crm.models import ScorecardScheme
-from crm.services import assessment, metrics, rewards, scorecard, scorecard_schemes
+from crm.services import assessment, metrics, reward_list, rewards, scorecard, scorecard_schemes
 from crm.services.common import Actor
 from crm.services.indicators import Indicator, catalogue
 from crm.services.metrics import Filters
-from crm.services.rewards import RewardLine, RuleRow
+from crm.services.reward_list import RewardSummary
+from crm.services.rewards import RuleRow
 from crm.services.scorecard import Scorecard
 from crm.services.scorecard_schemes import SchemeRow, TargetValue
 
@@ -23,7 +24,7 @@ from crm.services.scorecard_schemes import SchemeRow, TargetValue
 class ScorecardPage:
     card: Scorecard  # the unit's, or the chosen person's
     people: list[Scorecard]  # every person's under the per-person scheme
-    rewards: list[RewardLine]
+    rewards: RewardSummary  # the reward table's count and total; its lines read a page at a time
     rules: list[RuleRow]
     persons: list[tuple[int, str]]  # who the picker offers (id, name)
     may_edit_scheme: bool
@@ -50,7 +51,7 @@ def read_scorecard_page(uow: UnitOfWork, actor: Actor, year: int | None, quarter
     persons = scorecard.assessed_people(uow)
     if owner_id is not None and owner_id not in {p for p, _ in persons}:
         persons.append((owner_id, card.owner))
-    return ScorecardPage(card, people, rewards.rewards(uow, year, as_of),
+    return ScorecardPage(card, people, reward_list.reward_summary(uow, year, as_of),
                          rewards.reward_rules(uow, year), persons,
                          permissions.allowed(uow, actor, "scorecard_schemes.save_scheme"),
                          permissions.allowed(uow, actor, "scorecard_schemes.set_targets"),

@@ -25,13 +25,16 @@ from PySide6.QtWidgets import (
 )
 
 from crm import changes
+from crm.services import reward_list
 from crm.services.drill import Screen
+from crm.services.reward_list import RewardSummary
 from crm.services.rewards import ROLES, RewardLine
 from crm.services.scorecard import QUARTERS, ScoreLine
 from crm.views.drill import line_screen
 from crm.views.scorecard import LINE_PROJECTS, read_scorecard_page
 from crm.views.scorecard import ScorecardPage as PageData
-from ui.context import AppContext, Latest, op
+from ui.context import AppContext, Latest, UnitOfWork, op
+from ui.models.id_list import PagedListModel
 from ui.pages.common import icon, scroll_page, title_label
 from ui.widgets import format as fmt
 from ui.widgets.kpi import KpiCard
@@ -81,6 +84,16 @@ def _moves(line: ScoreLine) -> str:
             return ""
         return f"还可加 {points(line.available)} 分" if line.available else "已达加分上限"
     return f"已扣 {points(-line.points)} 分" if line.points else ""
+
+
+def _reward_count(_uow: UnitOfWork, summary: RewardSummary) -> int:
+    """The reward table's length: known from the page's read."""
+    return summary.count
+
+
+def _no_rows(_uow: UnitOfWork, _ids: list[int]) -> list[RewardLine]:
+    """Never asked: the reward table's ids come with its pages (reward_list.reward_page)."""
+    return []
 
 
 class ScorecardPage(QWidget):
@@ -187,7 +200,9 @@ class ScorecardPage(QWidget):
         people_panel = Panel(self.tr("个人得分排名（双击查看某人）"))
         people_panel.add(self.people_state)
 
-        self.rewards = RowsModel([
+        # the year's lines can be tens of thousands (a province): the count and the total come
+        # with the page, the lines a screen at a time as the table scrolls
+        self.rewards: PagedListModel[RewardSummary, RewardLine] = PagedListModel(ctx, [
             Column(self.tr("奖励对象"), lambda r: r.role_name, width=80),
             Column(self.tr("姓名"), lambda r: r.person, width=120),
             Column(self.tr("项目"), lambda r: r.project, width=0),
@@ -197,7 +212,8 @@ class ScorecardPage(QWidget):
             Column(self.tr("奖励(万元)"), lambda r: r.reward.normalize() if r.eligible else "—",
                    "number", 90),
             Column(self.tr("说明"), lambda r: r.reason, width=150, alert=lambda r: not r.eligible),
-        ])
+        ], RewardSummary(0, dt.date.min, 0, Decimal(0), ()), _reward_count,
+            reward_list.reward_page, _no_rows, self)
         rewards_view = rows_view(self.rewards)
         rewards_view.setObjectName("scorecard-rewards")
         rewards_view.setMinimumHeight(34 * 6)
@@ -310,14 +326,15 @@ class ScorecardPage(QWidget):
         self.people_state.set_empty(not data.people)
         self._show_rewards(data.rewards)
 
-    def _show_rewards(self, lines: list[RewardLine]) -> None:
+    def _show_rewards(self, summary: RewardSummary) -> None:
         assert self.data is not None
         rules = "；".join(r.text for r in self.data.rules)
-        total = sum((r.reward for r in lines), Decimal(0))
-        self.rules_label.setText(self.tr("{rules}。奖励合计 {total} 万元；只计签约前登记的引荐人").format(
-            rules=rules or self.tr("本年度未设奖励规则"), total=total.normalize()))
-        self.rewards.set_rows(lines)
-        self.rewards_state.set_empty(not lines)
+        self.rules_label.setText(self.tr(
+            "{rules}。{count} 条，奖励合计 {total} 万元；只计签约前登记的引荐人").format(
+            rules=rules or self.tr("本年度未设奖励规则"), count=summary.count,
+            total=summary.total.normalize()))
+        self.rewards.set_query(summary)
+        self.rewards_state.set_empty(not summary.count)
 
     def _person_chosen(self, index: QModelIndex) -> None:
         row = self.people.row_at(index.row())

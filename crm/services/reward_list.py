@@ -22,12 +22,14 @@ import datetime as dt
 from bisect import bisect_right
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
     BigInteger,
     ColumnElement,
     and_,
+    bindparam,
     case,
     cast,
     func,
@@ -134,21 +136,19 @@ def _amounts(rule: RuleRow | None, fixed: Any, registered: Any, signed: Any
                           else_=literal(0, BigInteger))
 
 
-def reward_summary(uow: UnitOfWork, year: int, as_of: dt.date) -> RewardSummary:
-    """The count, the total and each person's lines of the year's reward table: per role, one
-    grouped pass over its projects (the ambassadors' from the signing index, which holds the
-    ambassador; the 引荐人's need the project's row)."""
-    rules = {r.role: r for r in reward_rules(uow, year)}
+@lru_cache(maxsize=16)
+def _summary_statement(year: int, as_of: dt.date, amb_rule: RuleRow | None,
+                       ref_rule: RuleRow | None) -> Any:
+    """Per person: its lines and the sum of their ``r``; built once per year, as-of date and
+    rules."""
     funded = _funded(year, as_of)
     amb = _projects(year, as_of, funded, (Project.id, Project.signed_on, Project.ambassador_id),
                     Project.ambassador_id.is_not(None))
     ref = _projects(year, as_of, funded,
                     (Project.id, Project.signed_on, Project.referrer,
                      Project.referrer_registered_on), Project.referrer != "")
-    _c, r_amb = _amounts(rules.get("ambassador"), amb.c.fixed, Ambassador.appointed_on,
-                         amb.c.signed_on)
-    _c, r_ref = _amounts(rules.get("referrer"), ref.c.fixed, ref.c.referrer_registered_on,
-                         ref.c.signed_on)
+    _c, r_amb = _amounts(amb_rule, amb.c.fixed, Ambassador.appointed_on, amb.c.signed_on)
+    _c, r_ref = _amounts(ref_rule, ref.c.fixed, ref.c.referrer_registered_on, ref.c.signed_on)
     by_amb = (select(literal(0).label("role"), Ambassador.name.label("person"),
                      amb.c.ambassador_id.label("amb"), func.count().label("n"),
                      func.sum(r_amb).label("s"))
@@ -157,10 +157,19 @@ def reward_summary(uow: UnitOfWork, year: int, as_of: dt.date) -> RewardSummary:
     by_ref = (select(literal(1).label("role"), ref.c.referrer, literal(None, BigInteger),
                      func.count(), func.sum(r_ref))
               .group_by(ref.c.referrer))
+    return union_all(by_amb, by_ref)
+
+
+def reward_summary(uow: UnitOfWork, year: int, as_of: dt.date) -> RewardSummary:
+    """The count, the total and each person's lines of the year's reward table: per role, one
+    grouped pass over its projects (the ambassadors' from the signing index, which holds the
+    ambassador; the 引荐人's need the project's row)."""
+    rules = {r.role: r for r in reward_rules(uow, year)}
+    stmt = _summary_statement(year, as_of, rules.get("ambassador"), rules.get("referrer"))
     persons = []
     first = 0
     found: list[tuple[int, str, int | None, int, int | None]] = [
-        tuple(row) for row in uow.session.execute(union_all(by_amb, by_ref))]  # type: ignore[misc]
+        tuple(row) for row in uow.session.execute(stmt)]  # type: ignore[misc]
     for role, person, ident, n, s in sorted(found, key=lambda t: (t[0], t[1])):
         rule = rules.get(ORDER[role])
         cap = None if rule is None else _raw(rule.cap_per_person)
@@ -189,37 +198,48 @@ def reward_page(uow: UnitOfWork, summary: RewardSummary, offset: int,
     return out
 
 
-def _person_lines(uow: UnitOfWork, summary: RewardSummary, rules: dict[str, RuleRow],
-                  person: PersonLines, skip: int, limit: int) -> list[RewardLine]:
-    """One person's lines from its ``skip``-th, in signing order, with the sum of ``r`` over
-    the lines before each (a window over this person's lines only)."""
-    funded = _funded(summary.year, summary.as_of)
-    if person.role == "ambassador":
+@lru_cache(maxsize=16)
+def _person_statement(year: int, as_of: dt.date, role: str, rule: RuleRow | None) -> Any:
+    """The read of one person's lines (``who``: the ambassador's id or the 引荐人's name) from
+    its ``skip``-th, in signing order, with the sum of ``r`` over the lines before each (a
+    window over this person's lines only). Built once per year, as-of date and rule: building
+    it costs as much as running it."""
+    funded = _funded(year, as_of)
+    who: Any = bindparam("who")
+    if role == "ambassador":
         # from the signing index alone (it holds the ambassador), the appointment once
-        p = _projects(summary.year, summary.as_of, funded, (Project.id, Project.signed_on),
-                      Project.ambassador_id == person.ambassador_id)
+        p = _projects(year, as_of, funded, (Project.id, Project.signed_on),
+                      Project.ambassador_id == who)
         registered: Any = select(Ambassador.appointed_on).where(
-            Ambassador.id == person.ambassador_id).scalar_subquery()
+            Ambassador.id == who).scalar_subquery()
     else:
-        p = _projects(summary.year, summary.as_of, funded,
+        p = _projects(year, as_of, funded,
                       (Project.id, Project.signed_on, Project.referrer_registered_on),
-                      Project.referrer == person.person)
+                      Project.referrer == who)
         registered = p.c.referrer_registered_on
-    rule = rules.get(person.role)
     computed, r = _amounts(rule, p.c.fixed, registered, p.c.signed_on)
     order = (p.c.signed_on, p.c.id)
     before = func.sum(r).over(order_by=order, rows=(None, -1))
     ranked = (select(p.c.id, p.c.signed_on, type_coerce(registered, SqlDate).label("registered"),
                      p.c.fixed, computed.label("computed"), r.label("r"),
                      func.coalesce(before, 0).label("before"))
-              .order_by(*order).offset(skip).limit(limit).subquery())
-    stmt = (select(ranked, Project.name, Company.name)
+              .order_by(*order).offset(bindparam("skip")).limit(bindparam("limit")).subquery())
+    return (select(ranked, Project.name, Company.name)
             .join(Project, Project.id == ranked.c.id)
             .join(Company, Company.id == Project.company_id)
             .order_by(ranked.c.signed_on, ranked.c.id))
+
+
+def _person_lines(uow: UnitOfWork, summary: RewardSummary, rules: dict[str, RuleRow],
+                  person: PersonLines, skip: int, limit: int) -> list[RewardLine]:
+    """One person's lines from its ``skip``-th (:func:`_person_statement`)."""
+    rule = rules.get(person.role)
+    stmt = _person_statement(summary.year, summary.as_of, person.role, rule)
+    who = person.ambassador_id if person.role == "ambassador" else person.person
+    found = uow.session.execute(stmt, {"who": who, "skip": skip, "limit": limit})
     cap = None if rule is None else _raw(rule.cap_per_person)
     out = []
-    for row in uow.session.execute(stmt):
+    for row in found:
         m = row._mapping
         signed, registered_on = _date(m["signed_on"]), _date(m["registered"])
         reason = ""

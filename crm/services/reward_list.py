@@ -70,6 +70,9 @@ class PersonLines:
     first: int
     count: int
     paid: Decimal  # after the per-person cap, 万元
+    # the projects signed before the year with 固投 received in it: a page reads them by id
+    # instead of every receipt of the year again
+    earlier: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -119,6 +122,24 @@ def _projects(year: int, as_of: dt.date, funded: Any, columns: tuple[Any, ...],
     return union_all(signed, earlier).subquery("projects_")
 
 
+def _person_projects(year: int, as_of: dt.date, columns: tuple[Any, ...], introducer: Any
+                     ) -> Any:
+    """One person's projects with a line: signed in the year, and the earlier signings with
+    固投 in it (``earlier``: their ids, from the summary). Each project's 固投 read by its own
+    receipts (its index), not from every receipt of the year."""
+    fixed = (select(cast(func.coalesce(func.sum(type_coerce(Funding.amount, BigInteger)), 0),
+                         BigInteger))
+             .where(Funding.project_id == Project.id, *_fixed_assets_where(year, as_of))
+             .scalar_subquery())
+    live = (Project.deleted_at.is_(None), Project.signed_on.is_not(None),
+            Project.signed_on <= as_of)
+    signed = select(*columns, fixed.label("fixed")).where(
+        *live, introducer, Project.signed_on >= dt.date(year, 1, 1))
+    earlier = select(*columns, fixed.label("fixed")).where(
+        *live, Project.id.in_(bindparam("earlier", expanding=True)))
+    return union_all(signed, earlier).subquery("projects_")
+
+
 def _amounts(rule: RuleRow | None, fixed: Any, registered: Any, signed: Any
              ) -> tuple[ColumnElement[Any], ColumnElement[Any]]:
     """A line's computed amount (元, ‰ × 固投 rounded half up, before the caps) and ``r`` (元:
@@ -157,7 +178,14 @@ def _summary_statement(year: int, as_of: dt.date, amb_rule: RuleRow | None,
     by_ref = (select(literal(1).label("role"), ref.c.referrer, literal(None, BigInteger),
                      func.count(), func.sum(r_ref))
               .group_by(ref.c.referrer))
-    return union_all(by_amb, by_ref)
+    # and, from the same read of the receipts, each earlier signing's project (in ``n``)
+    earlier = (select(literal(2), Project.referrer, Project.ambassador_id, Project.id,
+                      literal(None, BigInteger))
+               .select_from(funded).join(Project, Project.id == funded.c.pid)
+               .where(Project.deleted_at.is_(None), Project.signed_on.is_not(None),
+                      Project.signed_on < dt.date(year, 1, 1), Project.signed_on <= as_of,
+                      Project.ambassador_id.is_not(None) | (Project.referrer != "")))
+    return union_all(by_amb, by_ref, earlier)
 
 
 def reward_summary(uow: UnitOfWork, year: int, as_of: dt.date) -> RewardSummary:
@@ -170,12 +198,22 @@ def reward_summary(uow: UnitOfWork, year: int, as_of: dt.date) -> RewardSummary:
     first = 0
     found: list[tuple[int, str, int | None, int, int | None]] = [
         tuple(row) for row in uow.session.execute(stmt)]  # type: ignore[misc]
-    for role, person, ident, n, s in sorted(found, key=lambda t: (t[0], t[1])):
+    earlier: dict[tuple[int, Any], list[int]] = {}
+    for part, referrer, amb, pid, _s in found:
+        if part == 2:
+            if amb is not None:
+                earlier.setdefault((0, amb), []).append(pid)
+            if referrer:
+                earlier.setdefault((1, referrer), []).append(pid)
+    for role, person, ident, n, s in sorted((f for f in found if f[0] < 2),
+                                            key=lambda t: (t[0], t[1])):
         rule = rules.get(ORDER[role])
         cap = None if rule is None else _raw(rule.cap_per_person)
         paid = int(s or 0)
+        mine = earlier.get((role, ident if role == 0 else person), [])
         persons.append(PersonLines(ORDER[role], person, ident, first, int(n),
-                                   _wan(paid if cap is None else min(cap, paid))))
+                                   _wan(paid if cap is None else min(cap, paid)),
+                                   tuple(sorted(mine))))
         first += int(n)
     total = sum((p.paid for p in persons), ZERO)
     return RewardSummary(year, as_of, first, total, tuple(persons))
@@ -204,18 +242,17 @@ def _person_statement(year: int, as_of: dt.date, role: str, rule: RuleRow | None
     its ``skip``-th, in signing order, with the sum of ``r`` over the lines before each (a
     window over this person's lines only). Built once per year, as-of date and rule: building
     it costs as much as running it."""
-    funded = _funded(year, as_of)
     who: Any = bindparam("who")
     if role == "ambassador":
         # from the signing index alone (it holds the ambassador), the appointment once
-        p = _projects(year, as_of, funded, (Project.id, Project.signed_on),
-                      Project.ambassador_id == who)
+        p = _person_projects(year, as_of, (Project.id, Project.signed_on),
+                             Project.ambassador_id == who)
         registered: Any = select(Ambassador.appointed_on).where(
             Ambassador.id == who).scalar_subquery()
     else:
-        p = _projects(year, as_of, funded,
-                      (Project.id, Project.signed_on, Project.referrer_registered_on),
-                      Project.referrer == who)
+        p = _person_projects(year, as_of,
+                             (Project.id, Project.signed_on, Project.referrer_registered_on),
+                             Project.referrer == who)
         registered = p.c.referrer_registered_on
     computed, r = _amounts(rule, p.c.fixed, registered, p.c.signed_on)
     order = (p.c.signed_on, p.c.id)
@@ -236,7 +273,8 @@ def _person_lines(uow: UnitOfWork, summary: RewardSummary, rules: dict[str, Rule
     rule = rules.get(person.role)
     stmt = _person_statement(summary.year, summary.as_of, person.role, rule)
     who = person.ambassador_id if person.role == "ambassador" else person.person
-    found = uow.session.execute(stmt, {"who": who, "skip": skip, "limit": limit})
+    found = uow.session.execute(stmt, {"who": who, "skip": skip, "limit": limit,
+                                       "earlier": list(person.earlier)})
     cap = None if rule is None else _raw(rule.cap_per_person)
     out = []
     for row in found:

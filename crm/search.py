@@ -62,6 +62,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import DBAPIError
 
+from crm import log_names
 from crm.text import sort_key
 
 log = logging.getLogger(__name__)
@@ -93,9 +94,10 @@ FALLBACK = ("PostgreSQL 拒绝安装 pg_trgm 扩展（%s）：搜索不建三元
 
 def is_index_object(name: str | None) -> bool:
     """Whether a table or index is one of these search indexes (FTS5 tables and their shadow
-    tables, GIN indexes): the models do not declare them (Alembic's comparison skips them)."""
+    tables, GIN indexes, the log's names: crm.log_names): the models do not declare them
+    (Alembic's comparison skips them)."""
     return bool(name) and (any(str(name).startswith(f) for f in FTS)
-                           or str(name) in TRGM)
+                           or str(name) in TRGM or log_names.is_names_object(name))
 
 
 def short(needle: str) -> bool:

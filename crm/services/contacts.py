@@ -3,13 +3,26 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, CompoundSelect, Select, case, func, select, union
+from sqlalchemy import (
+    CTE,
+    ColumnElement,
+    CompoundSelect,
+    Select,
+    and_,
+    case,
+    func,
+    literal_column,
+    select,
+    true,
+    union,
+)
 from sqlalchemy.orm import aliased
 
-from crm import counts, permissions, search
+from crm import counts, log_names, permissions, search
 from crm.db import UnitOfWork
 from crm.errors import ValidationError
 from crm.models import Company, ContactLog, Project, User
@@ -220,6 +233,13 @@ def _matches(uow: UnitOfWork, q: LogQuery) -> CompoundSelect | ColumnElement[boo
         found: ColumnElement[bool] = (in_content | ContactLog.project_id.in_(projects)
                                       | ContactLog.company_id.in_(companies))
         return found
+    if pg and log_names.SEP not in needle and log_names.present(uow.session):
+        # the names from each log's own narrow row (crm.log_names): one index read, where
+        # the matching projects' rows were read again and each one's logs looked up
+        named: Select[Any] = log_names.named(like, ESC)
+        if filters:
+            named = ids(ContactLog.id.in_(named))
+        return union(ids(in_content), named)
     # through the trigram indexes (crm.search): each part from its own index, LIKE
     # deciding as before, or the index alone where it finds exactly what LIKE does
     for fts, model in (("projects_fts", Project), ("companies_fts", Company)):
@@ -247,11 +267,16 @@ def _found(uow: UnitOfWork, q: LogQuery) -> list[int] | None:
     return first_column(uow, select(found.subquery().c.id))
 
 
-def _where(uow: UnitOfWork, stmt: Select[Any], q: LogQuery, *, found: list[int] | None = None,
-           walk: bool = False) -> Select[Any]:
+def _where(uow: UnitOfWork, stmt: Select[Any], q: LogQuery, *,
+           found: list[int] | CTE | None = None, walk: bool = False) -> Select[Any]:
     """``stmt`` filtered as the list is; ``found``: the search's ids already read
     (:func:`_found`); ``walk``: those tested on each row of the order's index as it is walked
     (the id hidden from SQLite's planner, which would fetch each match and sort them)."""
+    if isinstance(found, CTE):  # the ids on the server (:func:`_screen_on_server`)
+        held = ContactLog.id.in_(select(found.c.id))
+        # "IS TRUE" keeps the test a hashed set tested on each row of the order's index as it
+        # is walked: a bare IN became a join that read the whole index
+        return stmt.where(held.is_(True) if walk else held)
     if found is not None:
         column = ContactLog.id + 0 if walk else ContactLog.id
         return stmt.where(search.among(uow.session, column, found))
@@ -263,7 +288,7 @@ def _where(uow: UnitOfWork, stmt: Select[Any], q: LogQuery, *, found: list[int] 
     return stmt.where(*_filters(q), matches)
 
 
-def _log_parts(uow: UnitOfWork, q: LogQuery, *, found: list[int] | None = None,
+def _log_parts(uow: UnitOfWork, q: LogQuery, *, found: list[int] | CTE | None = None,
                walk: bool = False) -> list[Part]:
     """The list's order as parts, each streaming from one index (crm.services.paging);
     ``found``, ``walk``: a search's ids already read, found along the order's index
@@ -334,10 +359,24 @@ def _walks(uow: UnitOfWork, matches: int, rows: int) -> bool:
     matches entries, the sort fetches every match, each fetch costing about :data:`WALK`
     entries. A search's first screen walks: “科” among a million logs has 33,543 matches
     (6,000 entries walked for 200 of them)."""
+    return matches >= _walk_from(uow, rows)
+
+
+def _walk_from(uow: UnitOfWork, rows: int) -> int:
+    """The fewest matches whose first ``rows`` :func:`_walks` finds by walking."""
     total = counts.kept(uow.session, "contact_logs")  # else the last id: near enough
     if total is None:
         total = int(uow.session.scalar(select(func.max(ContactLog.id))) or 0)
-    return matches * matches * WALK >= rows * max(1, total)
+    need = rows * max(1, total)
+    if WALK <= 0:
+        return NEVER
+    least = math.isqrt(need // WALK)
+    while least * least * WALK < need:
+        least += 1
+    return min(least, NEVER)
+
+
+NEVER = 2**31 - 1  # more matches than a list holds
 
 
 def log_marks(uow: UnitOfWork, q: LogQuery) -> Marks | None:
@@ -359,17 +398,55 @@ def log_ids_or_count(uow: UnitOfWork, q: LogQuery) -> int | list[int | None]:
     order where there are at most :data:`ALL_FOUND`, else the first screen's ids followed by
     None for each row still to be read (the count): sorting all of a million logs' matches
     took 125–310 ms, the screen is found along the order's index (:func:`_walks`)."""
-    found = _found(uow, q)
-    if found is None:  # no search, or a scan of a district's logs: all its ids in that scan
+    matches = _matches(uow, q)
+    if not isinstance(matches, CompoundSelect):
+        # no search, or a scan of a district's logs: all its ids in that scan
         needle = q.search.strip()
         substring = needle and not search.by_prefix(uow.session, needle, "contact_logs")
         return list(log_ids(uow, q)) if substring else count_logs(uow, q)
+    if uow.session.get_bind().dialect.name == "postgresql":
+        count, ids, walked = _screen_on_server(uow, q, matches)
+        if walked:  # the first screen of many
+            return [*ids, *([None] * (count - len(ids)))]
+        found = ids  # every match (too few to walk): ordered below
+    else:
+        found = first_column(uow, select(matches.subquery().c.id))
     if len(found) <= ALL_FOUND:
         return list(ids_of_parts(uow, _log_parts(uow, q, found=found), 0, None))
     walk = _walks(uow, len(found), SCREEN)
     first: list[int | None] = list(
         ids_of_parts(uow, _log_parts(uow, q, found=found, walk=walk), 0, SCREEN))
     return first + [None] * (len(found) - len(first))
+
+
+def _screen_on_server(uow: UnitOfWork, q: LogQuery,
+                      matches: CompoundSelect) -> tuple[int, list[int], bool]:
+    """PostgreSQL: a search's count, and its first screen where it has enough matches to walk
+    (:func:`_walks`; True), else all its ids in no order (False); one statement, the matches kept on the
+    server. Sending 33,543 ids back as a parameter cost more than finding them (the driver
+    converting each, the planner estimating each): “科” among a million logs, 55 → 25 ms."""
+    found = matches.cte("found").prefix_with("MATERIALIZED")
+    counted = select(func.count().label("n")).select_from(found).cte("counted")
+    n = counted.c.n
+    walk_from = _walk_from(uow, SCREEN)
+    walking = n >= walk_from
+    # each part of the order walked in turn while the screen is not full (a branch of a CASE
+    # that is not taken is not run; each part's screen a CTE of its own, read once)
+    screen: Any = literal_column("'{}'::integer[]")
+    rows: Any = counted  # one row each, side by side
+    for i, part in enumerate(_log_parts(uow, q, found=found, walk=True)):
+        ids = func.array(part.ordered().limit(SCREEN).scalar_subquery())
+        more = walking if i == 0 else and_(walking, func.cardinality(screen) < SCREEN)
+        step = select(case((more, screen.op("||")(ids)), else_=screen).label("ids")
+                      ).select_from(rows).cte(f"screen{i}")
+        rows = rows.join(step, true())
+        screen = step.c.ids
+    first = case((walking, screen), else_=func.array(select(found.c.id).scalar_subquery()))
+    row = uow.session.execute(select(n, first).select_from(rows)).one()
+    count = int(row[0])
+    if count >= walk_from:
+        return count, list(row[1] or [])[:SCREEN], True
+    return count, list(row[1] or []), False
 
 
 def count_logs(uow: UnitOfWork, q: LogQuery | None = None) -> int:

@@ -36,10 +36,15 @@ SEP = "\x1f"  # the unit separator, chr(31): nobody types it
 _NAMES = "coalesce(p.name, '') || chr(31) || coalesce(c.name, '')"
 _JOINED = (" LEFT JOIN projects p ON p.id = a.project_id"
            " LEFT JOIN companies c ON c.id = a.company_id")
-# the projects and companies a statement's new log rows name, locked against a rename until
-# this transaction ends (then read: the name a rename committed meanwhile)
-_LOCK = ("PERFORM 1 FROM projects WHERE id IN (SELECT project_id FROM added) FOR SHARE; "
-         "PERFORM 1 FROM companies WHERE id IN (SELECT company_id FROM added) FOR SHARE; ")
+_MOVED = ("a.project_id IS DISTINCT FROM r.project_id "
+          "OR a.company_id IS DISTINCT FROM r.company_id")
+
+
+def _lock(rows: str) -> str:
+    """The projects and companies that ``rows`` (log rows, as ``a``) name, locked against a
+    rename until this transaction ends, then read: a rename committed meanwhile is seen."""
+    return "".join(f"PERFORM 1 FROM {t} WHERE id IN (SELECT a.{fk} FROM {rows}) FOR SHARE; "
+                   for t, fk in (("projects", "project_id"), ("companies", "company_id")))
 
 
 def _statements() -> list[str]:
@@ -54,16 +59,16 @@ def _statements() -> list[str]:
             f"FOR EACH STATEMENT EXECUTE FUNCTION {name}()"])
 
     trigger(f"{TABLE}_ins", "contact_logs", "INSERT", "REFERENCING NEW TABLE AS added ",
-            _LOCK + f"INSERT INTO {TABLE} (id, names) SELECT a.id, {_NAMES} FROM added a"
-            f"{_JOINED};")
+            _lock("added a") + f"INSERT INTO {TABLE} (id, names) SELECT a.id, {_NAMES} "
+            f"FROM added a{_JOINED};")
     # (a statement-level trigger with transition tables takes no column list: every update
-    # comes here, and only the logs moved to another project or company are written)
+    # comes here, and only the logs moved to another project or company are locked and
+    # written)
     trigger(f"{TABLE}_upd", "contact_logs", "UPDATE",
             "REFERENCING OLD TABLE AS removed NEW TABLE AS added ",
-            _LOCK + f"UPDATE {TABLE} n SET names = {_NAMES} FROM added a{_JOINED} "
-            "JOIN removed r ON r.id = a.id WHERE n.id = a.id AND "
-            "(a.project_id IS DISTINCT FROM r.project_id "
-            "OR a.company_id IS DISTINCT FROM r.company_id);")
+            _lock(f"added a JOIN removed r ON r.id = a.id WHERE {_MOVED}")
+            + f"UPDATE {TABLE} n SET names = {_NAMES} FROM added a{_JOINED} "
+            f"JOIN removed r ON r.id = a.id WHERE n.id = a.id AND ({_MOVED});")
     trigger(f"{TABLE}_del", "contact_logs", "DELETE", "REFERENCING OLD TABLE AS removed ",
             f"DELETE FROM {TABLE} WHERE id IN (SELECT id FROM removed);")
     trigger(f"{TABLE}_trunc", "contact_logs", "TRUNCATE", "", f"TRUNCATE {TABLE};")

@@ -317,7 +317,17 @@ def more_companies(db: Database, total: int, seed: int = 11) -> int:
                          "sort_key": sort_key(name), "initials": initials(name),
                          "deleted_at": None, "version": 1, "created_at": now,
                          "updated_at": now})
-        _insert(conn, Company, rows)
+    # through the import's bulk path (COPY on PostgreSQL, the indexes built once at the end):
+    # 600,000 plain INSERTs into PostgreSQL's indexed, triggered table ran past 35 minutes
+    with db.uow() as uow:
+        bulk = Bulk(uow)
+        if not db.is_sqlite:
+            uow.session.connection().exec_driver_sql("SET LOCAL maintenance_work_mem = '512MB'")
+        with bulk.big_cache(), bulk.rebuilt([Company.__table__]):
+            for i in range(0, len(rows), CHUNK):
+                bulk.insert(Company.__table__, rows[i:i + CHUNK])
+        uow.commit()
+    with db.engine.begin() as conn:
         if not db.is_sqlite:
             conn.execute(text("SELECT setval(pg_get_serial_sequence('companies', 'id'), "
                               "(SELECT max(id) FROM companies))"))

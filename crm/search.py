@@ -17,7 +17,9 @@ The index only finds candidates: each query keeps its ``LIKE`` test, so what mat
 exactly what matched before (a trigram match folds case more widely than ``LIKE``; the
 candidates are a superset). A needle without a letter (:func:`caseless`: Chinese, digits) is
 matched by the index exactly as by ``LIKE``: the 接洽记录's search reads its matches from the
-index alone (:func:`holding`), where LIKE read every matching project's row.
+index alone (:func:`holding`), where LIKE read every matching project's row. On PostgreSQL
+the 接洽记录 finds a log by its project's and company's names in one narrow row of its own
+(crm.log_names), where each matching project's wide row was read again and its logs looked up.
 
 A needle under three characters has no trigram. In a table of up to :data:`SCAN_ROWS` rows (a
 district's) it is still a substring, the table scanned (within a keystroke at that size). In a

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from typing import Any
 
 from crm.commands import Command
@@ -76,14 +77,25 @@ def _pair_json(p: duplicates.Pair) -> dict[str, Any]:
 
 
 def _duplicates(db: Database, args: argparse.Namespace) -> int:
+    # the pairs stream a few thousand at a time, printed as they come (a province's list in
+    # bounded memory); the JSON is the one array json.dumps would write of the whole list
+    shown = 0
     with db.uow() as uow:
-        pairs = duplicates.duplicate_pairs(uow, _acting(uow, getattr(args, "user", None)))
-    if args.json:
-        print(json.dumps([_pair_json(p) for p in pairs], ensure_ascii=False))
-        return 0
-    for p in pairs:
-        print(f"{p.a_id:>6}  {pad(p.a_name, 34)}  {p.b_id:>6}  {pad(p.b_name, 34)}  {p.reason}")
-    print(f"共 {len(pairs)} 对疑似重复的企业" + ("；合并：crm companies merge A B" if pairs else ""))
+        pairs = duplicates.iter_pairs(uow, _acting(uow, getattr(args, "user", None)))
+        if args.json:
+            out = ["["]
+            for p in pairs:
+                out.append((", " if shown else "") + json.dumps(_pair_json(p), ensure_ascii=False))
+                shown += 1
+                if len(out) >= 500:
+                    sys.stdout.write("".join(out))
+                    out.clear()
+            sys.stdout.write("".join(out) + "]\n")
+            return 0
+        for p in pairs:
+            print(f"{p.a_id:>6}  {pad(p.a_name, 34)}  {p.b_id:>6}  {pad(p.b_name, 34)}  {p.reason}")
+            shown += 1
+    print(f"共 {shown} 对疑似重复的企业" + ("；合并：crm companies merge A B" if shown else ""))
     return 0
 
 

@@ -76,6 +76,9 @@ RULES: dict[str, Permission] = {
     # one company, one record: duplicates, merges, investors and local project companies
     "duplicates.duplicate_pairs": P(Rule.MANAGER, "查看重复企业"),
     "duplicates.count_pairs": P(Rule.MANAGER, "查看重复企业的对数"),
+    "duplicates.iter_pairs": P(Rule.MANAGER, "逐对读出全部重复企业"),
+    "duplicates.pairs_by_id": P(Rule.MANAGER, "按编号读取重复企业"),
+    "duplicates.pair_marks": P(Rule.MANAGER, "读取重复企业列表的跳转位置"),
     "duplicates.dismiss_pair": P(Rule.MANAGER, "标记两家企业不是重复"),
     "merge.merge_companies": P(Rule.MANAGER, "合并企业"),
     "merge.undo_merge": P(Rule.MANAGER, "撤销企业合并"),

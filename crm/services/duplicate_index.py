@@ -35,8 +35,11 @@ from crm.models import Company, DuplicateCandidate, DuplicateDirty, DuplicateKey
 
 ALL_PAIRS_UP_TO = 3000
 NEIGHBOURS = 30
-# settings: "<live companies> <pairs stored>" when built, "" when too few companies
+# settings: "<live companies> <pairs stored> <last dirty mark worked through>" when built, ""
+# when too few companies
 BUILT = "duplicates.index"
+REBUILT = "duplicates.rebuilt"  # connection's info: a rebuild to tidy() after its commit
+SEEN_MARGIN = 1000  # up_to_date() looks for marks from this many before the last worked through
 REBUILD_OVER = 2000  # more dirty companies than this (or a twentieth of all): rebuild
 _CHUNK = 500
 
@@ -159,9 +162,16 @@ def _key_row(cid: int, key: str, uscc: str | None) -> dict[str, Any]:
 def _counts(state: str | None) -> tuple[int, int] | None:
     """The live companies and the pairs stored, from the state; None: rebuild."""
     parts = (state or "").split()
-    if len(parts) != 2 or not all(p.isdigit() for p in parts):
+    if len(parts) not in (2, 3) or not all(p.isdigit() for p in parts):
         return None
     return int(parts[0]), int(parts[1])
+
+
+def _seen(state: str | None) -> int:
+    """The last dirty mark worked through, from the state (0: not known, a state written
+    before it was kept)."""
+    parts = (state or "").split()
+    return int(parts[2]) if len(parts) == 3 and parts[2].isdigit() else 0
 
 
 def stored_count(conn: Connection) -> int:
@@ -173,8 +183,8 @@ def stored_count(conn: Connection) -> int:
     return counts[1]
 
 
-def _set_built(conn: Connection, live: int | None, pairs: int = 0) -> None:
-    value = "" if live is None else f"{live} {pairs}"
+def _set_built(conn: Connection, live: int | None, pairs: int = 0, seen: int = 0) -> None:
+    value = "" if live is None else f"{live} {pairs} {seen}"
     done = conn.execute(update(Setting).where(Setting.key == BUILT).values(value=value))
     if not done.rowcount:
         conn.execute(insert(Setting).values(key=BUILT, value=value))
@@ -222,11 +232,25 @@ def rebuild(conn: Connection) -> int:
     out = [row for row in found.values() if row is not None]
     for start in range(0, len(out), 5000):
         conn.execute(insert(DuplicateCandidate), out[start:start + 5000])
-    _set_built(conn, len(rows), len(out))
+    _set_built(conn, len(rows), len(out), last)
     if conn.dialect.name == "postgresql":  # the planner's figures for the tables just filled
         conn.exec_driver_sql("ANALYZE duplicate_keys")
         conn.exec_driver_sql("ANALYZE duplicate_candidates")
+        conn.info[REBUILT] = True  # tidy() once committed
     return len(rows)
+
+
+def tidy(conn: Connection) -> None:
+    """After a rebuild has committed, on PostgreSQL: vacuum the three tables (outside any
+    transaction). The rebuild deleted every dirty mark (a million after an import of a
+    million companies) and the old keys and pairs, which autovacuum may take minutes to
+    remove (the planner's figures for the marks stay those of a full table meanwhile)."""
+    if not conn.info.pop(REBUILT, False):
+        return
+    with conn.engine.connect() as own:
+        own = own.execution_options(isolation_level="AUTOCOMMIT")
+        for table in ("duplicate_dirty", "duplicate_keys", "duplicate_candidates"):
+            own.exec_driver_sql(f"VACUUM (ANALYZE) {table}")
 
 
 # --- bringing up to date ---------------------------------------------------------------------
@@ -328,7 +352,17 @@ def up_to_date(conn: Connection) -> bool | None:
     state = conn.scalar(select(Setting.value).where(Setting.key == BUILT))
     if state is None or (state and _counts(state) is None):
         return None
-    if conn.scalar(select(DuplicateDirty.id).limit(1)) is not None:
+    marks = select(DuplicateDirty.id).limit(1)
+    if conn.dialect.name == "postgresql":
+        # from a little before the last mark worked through (a sequence numbers them; SQLite
+        # numbers them from 1 again once the table is empty): the index is entered there, not
+        # walked from its start over the marks deleted, dead rows until vacuumed (a million
+        # after a rebuild, ~10 ms a hundred thousand, while any transaction older than the
+        # delete is open). A mark numbered lower still (its writer committed after more than
+        # SEEN_MARGIN later marks were worked through) is worked through with the next write's.
+        marks = marks.where(DuplicateDirty.id > _seen(state) - SEEN_MARGIN).order_by(
+            DuplicateDirty.id)
+    if conn.scalar(marks) is not None:
         return None
     return bool(state)
 
@@ -376,5 +410,5 @@ def bring_up_to_date(conn: Connection) -> bool:
         pieces = [_run_around(conn, col, place) for place in places]
         for run in _runs(pieces):
             pairs += _judge_run(conn, column, run)
-    _set_built(conn, live_count, pairs)
+    _set_built(conn, live_count, pairs, last)
     return True

@@ -1,27 +1,41 @@
-"""The 重复企业 view of the 企业 page (managers): suspected pairs and the latest merges."""
+"""The 重复企业 view of the 企业 page (managers): the suspected pairs.
+
+The pairs are a paged list (ui.models.id_list.PagedListModel): their count first, then a
+screen at a time in the list's order, each read from the pairs' index (issue 16)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from crm.db import UnitOfWork
-from crm.services import duplicates, merge
+from crm.services import duplicates
 from crm.services.common import Actor
 from crm.services.duplicates import Pair
-from crm.services.merge import MergeEntry
-
-FIRST_PAIRS = 200  # the first screen and a few more: one page of the stored pairs (issue 16)
+from crm.services.paging import Marks
 
 
 @dataclass(frozen=True)
-class DuplicatesOverview:
-    pairs: list[Pair]  # the first FIRST_PAIRS, surest first
-    total: int  # all the pairs
-    merges: list[MergeEntry]  # newest first, each undoable unless undone already
+class PairQuery:
+    """The 重复企业 list as ``actor`` reads it (one order: surest first, then by score)."""
+
+    actor: Actor
+    sort: str = ""
+    descending: bool = False
 
 
-def load_duplicates(uow: UnitOfWork, actor: Actor) -> DuplicatesOverview:
-    pairs = duplicates.duplicate_pairs(uow, actor, limit=FIRST_PAIRS)
-    total = (len(pairs) if len(pairs) < FIRST_PAIRS
-             else duplicates.count_pairs(uow, actor))
-    return DuplicatesOverview(pairs, total, merge.merges(uow))
+def pair_count(uow: UnitOfWork, query: PairQuery) -> int:
+    """How many pairs the list has (共 n 对)."""
+    return duplicates.count_pairs(uow, query.actor)
+
+
+def pair_page(uow: UnitOfWork, query: PairQuery, offset: int, limit: int,
+              marks: Marks | None = None) -> list[Pair]:
+    """``limit`` pairs from row ``offset`` of the list (from the nearest of ``marks``)."""
+    return duplicates.duplicate_pairs(uow, query.actor, limit=limit, offset=offset,
+                                      marks=marks)
+
+
+def pair_marks(uow: UnitOfWork, query: PairQuery) -> Marks | None:
+    """Every 4,000th pair's place in the order, read once in the background, for jumps far
+    down the list."""
+    return duplicates.pair_marks(uow, query.actor)

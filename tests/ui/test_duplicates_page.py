@@ -20,6 +20,10 @@ def _page(qtbot: Any, ctx: AppContext, wait_idle: Any) -> CompaniesPage:
     return page
 
 
+def _pairs(view: Any) -> list[Any]:
+    return [view.pairs_model.row_at(i) for i in range(view.pairs_model.rowCount())]
+
+
 def test_merge_from_the_list_and_undo_it(qtbot: Any, ctx: AppContext, wait_idle: Any,
                                          qtmodeltester: Any) -> None:
     page = _page(qtbot, ctx, wait_idle)
@@ -28,13 +32,14 @@ def test_merge_from_the_list_and_undo_it(qtbot: Any, ctx: AppContext, wait_idle:
     view = page.show_duplicates(True)
     wait_idle(ctx)
     qtmodeltester.check(view.pairs_model, force_py=True)
-    assert [(p.a_name, p.b_name) for p in view.pairs_model.rows] == [
+    qtbot.waitUntil(lambda: view.pairs_model.row_at(0) is not None, timeout=5000)
+    assert [(p.a_name, p.b_name) for p in _pairs(view)] == [
         ("上海翼鸟智能科技有限公司", "上海翼鸟智能化科技有限公司")]
     assert view.pairs_model.data(view.pairs_model.index(0, 4)) == "名称相似，相似度 92%"
     assert view.count.text() == "共 1 对"
     view.merge_selected(keep_left=True)  # headless: the confirmation is taken as yes
     wait_idle(ctx)
-    qtbot.waitUntil(lambda: not view.pairs_model.rows, timeout=5000)
+    qtbot.waitUntil(lambda: not view.pairs_model.rowCount(), timeout=5000)
     assert [(m.survivor, m.merged, m.undone) for m in view.merges_model.rows] == [
         ("上海翼鸟智能科技有限公司", "上海翼鸟智能化科技有限公司", False)]
     wait_idle(ctx)
@@ -43,11 +48,12 @@ def test_merge_from_the_list_and_undo_it(qtbot: Any, ctx: AppContext, wait_idle:
     assert ctx.db.read(companies.get_company, survivor).former_names == "上海翼鸟智能化科技有限公司"
     view.undo_selected()
     wait_idle(ctx)
-    qtbot.waitUntil(lambda: len(view.pairs_model.rows) == 1, timeout=5000)
+    qtbot.waitUntil(lambda: view.pairs_model.rowCount() == 1, timeout=5000)
+    qtbot.waitUntil(lambda: view.selected_pair() is not None, timeout=5000)
     assert view.merges_model.data(view.merges_model.index(0, 4)) == "已撤销"
     view.dismiss_selected()
     wait_idle(ctx)
-    qtbot.waitUntil(lambda: not view.pairs_model.rows, timeout=5000)
+    qtbot.waitUntil(lambda: not view.pairs_model.rowCount(), timeout=5000)
     assert view.pairs_area.currentWidget() is not view.pairs  # "没有疑似重复的企业"
     page.show_duplicates(False)
     assert page.stack.currentIndex() == 0 and page.search.isVisible()

@@ -262,6 +262,10 @@ def identity_cases(w: World) -> dict[str, Call]:
     return {
         "duplicates.duplicate_pairs": lambda u, a: duplicates.duplicate_pairs(u, a),
         "duplicates.count_pairs": lambda u, a: duplicates.count_pairs(u, a),
+        "duplicates.iter_pairs": lambda u, a: list(duplicates.iter_pairs(u, a)),
+        "duplicates.pairs_by_id": lambda u, a: duplicates.pairs_by_id(
+            u, a, [duplicates.pair_id(w.company, w.company + 1)]),
+        "duplicates.pair_marks": lambda u, a: duplicates.pair_marks(u, a),
         "duplicates.dismiss_pair": lambda u, a: duplicates.dismiss_pair(
             u, a, w.company, _bare_company(u, "际数科技（上海）有限公司")),
         "merge.merge_companies": lambda u, a: merge.merge_companies(

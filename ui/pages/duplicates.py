@@ -1,15 +1,18 @@
 """重复企业 (in the 企业 page, managers): suspected pairs with why, merge or dismiss each, and
-the latest merges with their undo."""
+the latest merges with their undo. The pairs are a paged list: their count, then a screen at a
+time as the list scrolls (a province's million companies hold hundreds of thousands)."""
 
 from __future__ import annotations
 
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from crm.services import duplicates, merge
 from crm.services.duplicates import Pair
 from crm.services.merge import MergeEntry
-from crm.views.duplicates import DuplicatesOverview, load_duplicates
+from crm.views.duplicates import PairQuery, pair_count, pair_marks, pair_page
 from ui.context import AppContext, op
 from ui.errors import confirm
+from ui.models.id_list import PagedListModel
 from ui.models.table import Column, RowsModel
 from ui.operations import companies as company_ops
 from ui.pages.common import icon, table_view
@@ -26,17 +29,19 @@ class DuplicatesView(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.setObjectName("company-duplicates")
-        self.overview: DuplicatesOverview | None = None
         self.count = QLabel(self)
         self.count.setObjectName("duplicates-count")
         self.count.setProperty("class", "muted")
-        self.pairs_model = RowsModel([
+        actor = ctx.actor
+        self.pairs_model: PagedListModel[PairQuery, Pair] = PagedListModel(ctx, [
             Column(self.tr("企业（保留）"), lambda p: p.a_name),
             Column(self.tr("项目"), lambda p: p.a_projects, "number"),
             Column(self.tr("疑似同一企业"), lambda p: p.b_name),
             Column(self.tr("项目"), lambda p: p.b_projects, "number"),
             Column(self.tr("原因"), lambda p: p.reason),
-        ], self)
+        ], PairQuery(actor), pair_count, pair_page,
+            lambda uow, ids: duplicates.pairs_by_id(uow, actor, ids), self, marks=pair_marks)
+        self.pairs_model.loaded.connect(self._counted)
         self.pairs = table_view(self.pairs_model, self, stretch=4)
         for i, width in enumerate((240, 48, 240, 48)):
             self.pairs.setColumnWidth(i, width)
@@ -92,28 +97,27 @@ class DuplicatesView(QWidget):
         ctx.on_change(TABLES, self.reload)
 
     def reload(self) -> None:
-        self.ctx.read(op(load_duplicates, self.ctx.actor), done=self._show)
+        self.pairs_model.reload()  # the count, then the screens as they show
+        self.ctx.read(op(merge.merges), done=self._show_merges)
 
-    def _show(self, overview: DuplicatesOverview) -> None:
-        self.overview = overview
-        self.pairs_model.set_rows(overview.pairs)
-        self.merges_model.set_rows(overview.merges)
-        shown = len(overview.pairs)
-        self.count.setText(self.tr("共 {n} 对").format(n=overview.total) if shown == overview.total
-                           else self.tr("共 {n} 对，先列出最可能的 {m} 对").format(
-                               n=overview.total, m=shown))
-        self.pairs_area.update_state(len(overview.pairs))
-        self.merges_area.update_state(len(overview.merges))
-        if overview.pairs:
+    def _counted(self) -> None:
+        total = self.pairs_model.rowCount()
+        self.count.setText(self.tr("共 {n} 对").format(n=total))
+        self.pairs_area.update_state(total)
+        if total and not self.pairs.currentIndex().isValid():
             self.pairs.selectRow(0)
         for button in (self.merge_button, self.merge_right, self.dismiss_button):
-            button.setEnabled(bool(overview.pairs))
-        self.undo_button.setEnabled(any(not m.undone for m in overview.merges))
+            button.setEnabled(bool(total))
+
+    def _show_merges(self, merges: list[MergeEntry]) -> None:
+        self.merges_model.set_rows(merges)
+        self.merges_area.update_state(len(merges))
+        self.undo_button.setEnabled(any(not m.undone for m in merges))
 
     def selected_pair(self) -> Pair | None:
+        """The pair selected (None while its screen is on its way)."""
         index = self.pairs.currentIndex()
-        row: Pair | None = self.pairs_model.row_at(index.row()) if index.isValid() else None
-        return row
+        return self.pairs_model.row_at(index.row()) if index.isValid() else None
 
     def selected_merge(self) -> MergeEntry | None:
         index = self.merges.currentIndex()

@@ -428,7 +428,7 @@ def _screen_on_server(uow: UnitOfWork, q: LogQuery,
     found = matches.cte("found").prefix_with("MATERIALIZED")
     counted = select(func.count().label("n")).select_from(found).cte("counted")
     n = counted.c.n
-    walk_from = _walk_from(uow, SCREEN)
+    walk_from = max(_walk_from(uow, SCREEN), ALL_FOUND + 1)  # at most ALL_FOUND: all, ordered
     walking = n >= walk_from
     # each part of the order walked in turn while the screen is not full (a branch of a CASE
     # that is not taken is not run; each part's screen a CTE of its own, read once)

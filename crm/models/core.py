@@ -30,6 +30,9 @@ from crm.money import Area, Money
 
 _LIVE = text("deleted_at IS NULL")
 _PLANNED = text("planned_start_on IS NOT NULL AND deleted_at IS NULL")
+_REFERRER = text("referrer <> ''")
+_INTRODUCED = text("ambassador_id IS NOT NULL OR referrer <> ''")
+_FIXED_ASSETS = text("kind = '固定资产投资'")
 _PROMISED = text("agreed_start_on IS NOT NULL OR agreed_producing_on IS NOT NULL OR "
                  "agreed_full_production_on IS NOT NULL OR investment_intensity IS NOT NULL")
 
@@ -131,6 +134,15 @@ class Project(Timestamps, Base):
                                 ("negotiating", ("negotiating_on", "signed_on")),
                                 ("started_next", ("started_on", "producing_on")),
                                 ("producing", ("producing_on",)))),
+        # The reward table's 引荐人 (a few projects in a hundred) by signing date (migration
+        # 0024); the queries write '' as a constant, so that a prepared plan can use it.
+        Index("ix_projects_referrer_live", "deleted_at", "signed_on", "id", "referrer",
+              "referrer_registered_on", sqlite_where=_REFERRER, postgresql_where=_REFERRER),
+        # The projects with an introducer by id: those with 固投 in the year, looked up for the
+        # reward table without their rows (0024).
+        Index("ix_projects_introduced", "id", "deleted_at", "signed_on", "ambassador_id",
+              "referrer", "referrer_registered_on", sqlite_where=_INTRODUCED,
+              postgresql_where=_INTRODUCED),
     )
 
 
@@ -200,10 +212,19 @@ class Funding(Base):
     attachment_id: Mapped[int | None] = mapped_column(ForeignKey("attachments.id",
                                                                  ondelete="SET NULL"))
 
-    # 当年实际到位资金 reads the receipts of a period (crm.services.assessment).
-    # A project's receipts with what the figures sum (migration 0018), as for agreements.
-    __table_args__ = (Index("ix_fundings_received", "received_on", "project_id"),
-                      Index("ix_fundings_project_amounts", "project_id", "received_on", "amount"))
+    # The receipts of a period with what 当年实际到位资金 sums by origin and kind (PostgreSQL
+    # reads them from the index alone; crm.services.assessment, migration 0024). A project's
+    # receipts with what the figures sum (0018), as for agreements. The same by origin and
+    # kind first: SQLite reads each origin and kind as a range, already grouped (0024). The
+    # year's 固投 receipts for the reward table (0024; the queries write the kind as a
+    # constant, so that a prepared plan can use it).
+    __table_args__ = (Index("ix_fundings_received", "received_on", "project_id", "origin", "kind",
+                            "amount", "usd_amount"),
+                      Index("ix_fundings_origin_kind", "origin", "kind", "received_on",
+                            "project_id", "amount", "usd_amount"),
+                      Index("ix_fundings_project_amounts", "project_id", "received_on", "amount"),
+                      Index("ix_fundings_fixed_assets", "received_on", "project_id", "amount",
+                            sqlite_where=_FIXED_ASSETS, postgresql_where=_FIXED_ASSETS))
 
 
 class Attachment(Base):

@@ -81,8 +81,6 @@ def funds_received(uow: UnitOfWork, period: Period, as_of: dt.date,
     projects are not counted (a second read of the receipts): ``projects`` is None."""
     f = filters or Filters()
     end = min(period.end, as_of)
-    origin = func.coalesce(Funding.origin, UNKNOWN)
-    kind = func.coalesce(Funding.kind, UNKNOWN)
     dated = [Funding.received_on >= period.start, Funding.received_on <= end]
     if f == Filters():
         # every live project's receipts: those of the few deleted projects left out (an index
@@ -97,19 +95,22 @@ def funds_received(uow: UnitOfWork, period: Period, as_of: dt.date,
 
         def scope(stmt: Any) -> Any:
             return stmt.join(Project, Project.id == Funding.project_id).where(*where)
+    # grouped by the columns themselves (their NULL: UNKNOWN, below): SQLite reads the bureau's
+    # receipts from ix_fundings_origin_kind, an origin and kind at a time, already grouped,
+    # where it sorted every receipt of the period by coalesce(…) (at 1M: 45,000, 50 → 20 ms)
     rows: Any = uow.session.execute(scope(
-        select(origin, kind, func.sum(Funding.amount),
+        select(Funding.origin, Funding.kind, func.sum(Funding.amount),
                func.sum(case((Funding.origin == FOREIGN, Funding.usd_amount), else_=0))))
-        .group_by(origin, kind))
+        .group_by(Funding.origin, Funding.kind))
     by_origin: dict[str, Decimal] = {o: Decimal(0) for o in ORIGINS}
     by_kind: dict[str, Decimal] = {k: Decimal(0) for k in KINDS}
     by_origin_kind: dict[tuple[str, str], Decimal] = {}
     total = usd = Decimal(0)
     for o, k, amount, dollars in rows:
-        amount = Decimal(amount or 0)
+        o, k, amount = o or UNKNOWN, k or UNKNOWN, Decimal(amount or 0)
         by_origin[o] = by_origin.get(o, Decimal(0)) + amount
         by_kind[k] = by_kind.get(k, Decimal(0)) + amount
-        by_origin_kind[(o, k)] = amount
+        by_origin_kind[(o, k)] = by_origin_kind.get((o, k), Decimal(0)) + amount
         total += amount
         usd += Decimal(dollars or 0)
     projects = None

@@ -28,12 +28,15 @@ from typing import Any
 from sqlalchemy import (
     BigInteger,
     ColumnElement,
+    String,
     and_,
     bindparam,
     case,
     cast,
     func,
     literal,
+    literal_column,
+    or_,
     select,
     type_coerce,
     union_all,
@@ -42,7 +45,7 @@ from sqlalchemy import Date as SqlDate
 
 from crm.db import UnitOfWork
 from crm.models import Ambassador, Company, Funding, Project
-from crm.services.rewards import ROLES, RewardLine, RuleRow, _fixed_assets_where, reward_rules
+from crm.services.rewards import FIXED_ASSETS, ROLES, RewardLine, RuleRow, reward_rules
 
 SCREEN = 200  # lines of the first screen; more on scroll
 ORDER = list(ROLES)
@@ -95,31 +98,37 @@ class RewardSummary:
                       key=lambda t: (-t[2], t[0], t[1]))
 
 
+# Written as constants, not parameters: a prepared statement's plan on PostgreSQL can then use
+# the partial indexes made for them (migration 0024), whose predicates they must match.
+_NO_REFERRER: ColumnElement[str] = literal_column("''", String)
+_FIXED_KIND: ColumnElement[str] = literal_column(f"'{FIXED_ASSETS}'", String)
+
+
+def _referred() -> ColumnElement[bool]:
+    """A project with a 引荐人 (ix_projects_referrer_live's predicate)."""
+    return Project.referrer != _NO_REFERRER
+
+
+def _introduced() -> ColumnElement[bool]:
+    """A project with an introducer (ix_projects_introduced's predicate)."""
+    return or_(Project.ambassador_id.is_not(None), Project.referrer != _NO_REFERRER)
+
+
+def _fixed_where(year: int, as_of: dt.date) -> tuple[ColumnElement[bool], ...]:
+    """The year's 固定资产投资 receipts up to as-of (as rewards._fixed_assets_where; from
+    ix_fundings_fixed_assets)."""
+    return (Funding.kind == _FIXED_KIND, Funding.received_on >= dt.date(year, 1, 1),
+            Funding.received_on <= min(dt.date(year, 12, 31), as_of))
+
+
 def _funded(year: int, as_of: dt.date) -> Any:
     """The year's 固投 per project (元), read once."""
     # an integer sum (PostgreSQL's sum of a bigint is a numeric: its division would not be
     # the integer division the rounding needs)
     return (select(Funding.project_id.label("pid"),
                    cast(func.sum(type_coerce(Funding.amount, BigInteger)), BigInteger).label("f"))
-            .where(*_fixed_assets_where(year, as_of)).group_by(Funding.project_id)
+            .where(*_fixed_where(year, as_of)).group_by(Funding.project_id)
             .cte("funded"))
-
-
-def _projects(year: int, as_of: dt.date, funded: Any, columns: tuple[Any, ...],
-              introducer: Any) -> Any:
-    """The projects with a line (``introducer``: any, or one person's): signed in the year
-    (pending or not rewarded: listed too), or earlier with 固投 received in it; each part from
-    its own index. Their ``columns`` and 固投 (元, 0: none)."""
-    start = dt.date(year, 1, 1)
-    live = (Project.deleted_at.is_(None), Project.signed_on.is_not(None),
-            Project.signed_on <= as_of, introducer)
-    signed = (select(*columns, func.coalesce(funded.c.f, 0).label("fixed"))
-              .outerjoin(funded, funded.c.pid == Project.id)
-              .where(*live, Project.signed_on >= start))
-    earlier = (select(*columns, funded.c.f.label("fixed"))
-               .select_from(funded).join(Project, Project.id == funded.c.pid)
-               .where(*live, Project.signed_on < start))
-    return union_all(signed, earlier).subquery("projects_")
 
 
 def _person_projects(year: int, as_of: dt.date, columns: tuple[Any, ...], introducer: Any
@@ -129,7 +138,7 @@ def _person_projects(year: int, as_of: dt.date, columns: tuple[Any, ...], introd
     receipts (its index), not from every receipt of the year."""
     fixed = (select(cast(func.coalesce(func.sum(type_coerce(Funding.amount, BigInteger)), 0),
                          BigInteger))
-             .where(Funding.project_id == Project.id, *_fixed_assets_where(year, as_of))
+             .where(Funding.project_id == Project.id, *_fixed_where(year, as_of))
              .scalar_subquery())
     live = (Project.deleted_at.is_(None), Project.signed_on.is_not(None),
             Project.signed_on <= as_of)
@@ -160,61 +169,92 @@ def _amounts(rule: RuleRow | None, fixed: Any, registered: Any, signed: Any
 @lru_cache(maxsize=16)
 def _summary_statement(year: int, as_of: dt.date, amb_rule: RuleRow | None,
                        ref_rule: RuleRow | None) -> Any:
-    """Per person: its lines and the sum of their ``r``; built once per year, as-of date and
-    rules."""
+    """Per person: how many of its lines were signed in the year, and from the projects with
+    固投 in the year, the sum of their ``r`` and how many were signed earlier (with their
+    ids). Built once per year, as-of date and rules.
+
+    A line without 固投 has ``r = 0``: the projects signed in the year are only counted, from
+    the signing index (the ambassadors') and ix_projects_referrer_live (the 引荐人's); the
+    projects with 固投 (27,000 at a million) are looked up in ix_projects_introduced, a narrow
+    index by id, where each one's row was read (and every project signed in the year with
+    it)."""
+    start = dt.date(year, 1, 1)
+    live = (Project.deleted_at.is_(None), Project.signed_on.is_not(None),
+            Project.signed_on <= as_of)
+    signed = (*live, Project.signed_on >= start)
+    amb_signed = (select(literal(0).label("part"), Project.ambassador_id.label("amb"),
+                         literal(None, String).label("person"), func.count().label("n"),
+                         literal(None, BigInteger).label("s"),
+                         literal(None, SqlDate).label("signed_on"))
+                  .where(*signed, Project.ambassador_id.is_not(None))
+                  .group_by(Project.ambassador_id))
+    ref_signed = (select(literal(1), literal(None, BigInteger), Project.referrer, func.count(),
+                         literal(None, BigInteger), literal(None, SqlDate))
+                  .where(*signed, _referred()).group_by(Project.referrer))
     funded = _funded(year, as_of)
-    amb = _projects(year, as_of, funded, (Project.id, Project.signed_on, Project.ambassador_id),
-                    Project.ambassador_id.is_not(None))
-    ref = _projects(year, as_of, funded,
-                    (Project.id, Project.signed_on, Project.referrer,
-                     Project.referrer_registered_on), Project.referrer != "")
-    _c, r_amb = _amounts(amb_rule, amb.c.fixed, Ambassador.appointed_on, amb.c.signed_on)
-    _c, r_ref = _amounts(ref_rule, ref.c.fixed, ref.c.referrer_registered_on, ref.c.signed_on)
-    by_amb = (select(literal(0).label("role"), Ambassador.name.label("person"),
-                     amb.c.ambassador_id.label("amb"), func.count().label("n"),
-                     func.sum(r_amb).label("s"))
-              .select_from(amb).join(Ambassador, Ambassador.id == amb.c.ambassador_id)
-              .group_by(amb.c.ambassador_id, Ambassador.name))
-    by_ref = (select(literal(1).label("role"), ref.c.referrer, literal(None, BigInteger),
-                     func.count(), func.sum(r_ref))
-              .group_by(ref.c.referrer))
-    # and, from the same read of the receipts, each earlier signing's project (in ``n``)
-    earlier = (select(literal(2), Project.referrer, Project.ambassador_id, Project.id,
-                      literal(None, BigInteger))
-               .select_from(funded).join(Project, Project.id == funded.c.pid)
-               .where(Project.deleted_at.is_(None), Project.signed_on.is_not(None),
-                      Project.signed_on < dt.date(year, 1, 1), Project.signed_on <= as_of,
-                      Project.ambassador_id.is_not(None) | (Project.referrer != "")))
-    return union_all(by_amb, by_ref, earlier)
+    # the projects with 固投 in the year and an introducer, signed by as-of (each once)
+    intro = (select(Project.id, Project.signed_on, Project.ambassador_id, Project.referrer,
+                    Project.referrer_registered_on, funded.c.f)
+             .select_from(funded).join(Project, Project.id == funded.c.pid)
+             .where(*live, _introduced()).cte("introduced"))
+    _c, r_amb = _amounts(amb_rule, intro.c.f, Ambassador.appointed_on, intro.c.signed_on)
+    _c, r_ref = _amounts(ref_rule, intro.c.f, intro.c.referrer_registered_on,
+                         intro.c.signed_on)
+    earlier = case((intro.c.signed_on < start, 1), else_=0)
+    amb_funded = (select(literal(2), intro.c.ambassador_id, literal(None, String),
+                         func.sum(earlier), func.sum(r_amb), literal(None, SqlDate))
+                  .select_from(intro)
+                  .join(Ambassador, Ambassador.id == intro.c.ambassador_id)
+                  .group_by(intro.c.ambassador_id))
+    ref_funded = (select(literal(3), literal(None, BigInteger), intro.c.referrer,
+                         func.sum(earlier), func.sum(r_ref), literal(None, SqlDate))
+                  .where(intro.c.referrer != _NO_REFERRER).group_by(intro.c.referrer))
+    # each earlier signing's project (in ``n``), for the pages
+    ids = (select(literal(4), intro.c.ambassador_id, intro.c.referrer, intro.c.id,
+                  literal(None, BigInteger), intro.c.signed_on)
+           .where(intro.c.signed_on < start))
+    return union_all(amb_signed, ref_signed, amb_funded, ref_funded, ids)
 
 
 def reward_summary(uow: UnitOfWork, year: int, as_of: dt.date) -> RewardSummary:
-    """The count, the total and each person's lines of the year's reward table: per role, one
-    grouped pass over its projects (the ambassadors' from the signing index, which holds the
-    ambassador; the 引荐人's need the project's row)."""
+    """The count, the total and each person's lines of the year's reward table, in one
+    statement (:func:`_summary_statement`)."""
     rules = {r.role: r for r in reward_rules(uow, year)}
     stmt = _summary_statement(year, as_of, rules.get("ambassador"), rules.get("referrer"))
+    count: dict[tuple[int, Any], int] = {}
+    paid: dict[tuple[int, Any], int] = {}
+    earlier: dict[tuple[int, Any], list[int]] = {}
+    found: list[tuple[int, int | None, str | None, int, int | None, Any]] = [
+        tuple(row) for row in uow.session.execute(stmt)]  # type: ignore[misc]
+    for part, amb, referrer, n, s, _signed in found:
+        if part == 4:
+            if amb is not None:
+                earlier.setdefault((0, amb), []).append(int(n))
+            if referrer:
+                earlier.setdefault((1, referrer), []).append(int(n))
+            continue
+        key = (part % 2, amb if part % 2 == 0 else referrer)
+        count[key] = count.get(key, 0) + int(n or 0)
+        if part >= 2:
+            paid[key] = int(s or 0)
+    names: dict[int, str] = {}
+    if any(role == 0 for role, _k in count):
+        names = {i: name for i, name in uow.session.execute(
+            select(Ambassador.id, Ambassador.name).where(
+                Ambassador.id.in_([k for role, k in count if role == 0])))}
     persons = []
     first = 0
-    found: list[tuple[int, str, int | None, int, int | None]] = [
-        tuple(row) for row in uow.session.execute(stmt)]  # type: ignore[misc]
-    earlier: dict[tuple[int, Any], list[int]] = {}
-    for part, referrer, amb, pid, _s in found:
-        if part == 2:
-            if amb is not None:
-                earlier.setdefault((0, amb), []).append(pid)
-            if referrer:
-                earlier.setdefault((1, referrer), []).append(pid)
-    for role, person, ident, n, s in sorted((f for f in found if f[0] < 2),
-                                            key=lambda t: (t[0], t[1])):
+    for role, person, ident, key in sorted(
+            ((r, names.get(k, "") if r == 0 else k, k if r == 0 else None, (r, k))
+             for r, k in count if count[(r, k)]), key=lambda t: (t[0], t[1])):
         rule = rules.get(ORDER[role])
         cap = None if rule is None else _raw(rule.cap_per_person)
-        paid = int(s or 0)
-        mine = earlier.get((role, ident if role == 0 else person), [])
-        persons.append(PersonLines(ORDER[role], person, ident, first, int(n),
-                                   _wan(paid if cap is None else min(cap, paid)),
-                                   tuple(sorted(mine))))
-        first += int(n)
+        s_ = paid.get(key, 0)
+        n_ = count[key]
+        persons.append(PersonLines(ORDER[role], person, ident, first, n_,
+                                   _wan(s_ if cap is None else min(cap, s_)),
+                                   tuple(sorted(earlier.get(key, [])))))
+        first += n_
     total = sum((p.paid for p in persons), ZERO)
     return RewardSummary(year, as_of, first, total, tuple(persons))
 

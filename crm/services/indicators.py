@@ -16,12 +16,12 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from sqlalchemy import func, select
+from sqlalchemy import Integer, func, literal, select, union_all
 
 from crm import stages
 from crm.db import UnitOfWork
 from crm.errors import ValidationError
-from crm.models import CompanyTier, ContactLog, Project, Tier
+from crm.models import CompanyTier, ContactLog, Project, Tier, User
 from crm.services import assessment, cells, metrics
 from crm.services import figure_rows as rows_of
 from crm.services.metrics import Filters, Period, _signed_where
@@ -161,7 +161,8 @@ def _leads_reference(r: Reading) -> Decimal:
     return Decimal(r.once(metrics.funnel, r.period, r.as_of, r.filters)[0].reached)
 
 
-def _contact_counts(uow: UnitOfWork, period: Period, as_of: dt.date) -> dict[int | None, int]:
+def _contact_counts_reference(uow: UnitOfWork, period: Period, as_of: dt.date
+                              ) -> dict[int | None, int]:
     stmt = (select(ContactLog.user_id, func.count())
             .where(ContactLog.logged_on >= period.start,
                    ContactLog.logged_on <= min(period.end, as_of))
@@ -169,12 +170,36 @@ def _contact_counts(uow: UnitOfWork, period: Period, as_of: dt.date) -> dict[int
     return {user: int(n) for user, n in uow.session.execute(stmt)}
 
 
-def _contacts(r: Reading) -> Decimal:
-    """接洽次数: contact logs dated in the period, by the person (per person) or anyone."""
-    counts = r.once(_contact_counts, r.period, r.as_of)
-    if r.owner_id is not None:
-        return Decimal(counts.get(r.owner_id, 0))
-    return Decimal(sum(counts.values()))
+def _contact_counts(uow: UnitOfWork, period: Period, as_of: dt.date) -> dict[int | None, int]:
+    """The logs of the period per person (None: no one's), each person's counted in its own
+    range of ix_contact_logs_user_logged (user_id, logged_on): grouped, PostgreSQL read the
+    whole index for the period's logs (at a million, 1,000,000 entries for 166,000: 60-84 ms)."""
+    end = min(period.end, as_of)
+
+    def count(whose: Any) -> Any:
+        return (select(func.count()).select_from(ContactLog)
+                .where(whose, ContactLog.logged_on >= period.start, ContactLog.logged_on <= end)
+                .scalar_subquery())
+
+    stmt = union_all(select(User.id, count(ContactLog.user_id == User.id)),
+                     select(literal(None, Integer), count(ContactLog.user_id.is_(None))))
+    rows: Any = uow.session.execute(stmt)
+    return {user: int(n) for user, n in rows if n}
+
+
+def _contacts_by(counting: Callable[[UnitOfWork, Period, dt.date], dict[int | None, int]]
+                 ) -> Compute:
+    def compute(r: Reading) -> Decimal:
+        """接洽次数: contact logs dated in the period, by the person (per person) or anyone."""
+        counts = r.once(counting, r.period, r.as_of)
+        if r.owner_id is not None:
+            return Decimal(counts.get(r.owner_id, 0))
+        return Decimal(sum(counts.values()))
+    return compute
+
+
+_contacts = _contacts_by(_contact_counts)
+_contacts_reference = _contacts_by(_contact_counts_reference)
 
 
 def _funds(uow: UnitOfWork, period: Period, as_of: dt.date,
@@ -303,7 +328,7 @@ _CATALOGUE: list[Indicator] = [
     Indicator("funds", "当年实际到位资金", "万元", _received(lambda r: r.total), A),
     Indicator("funds_rate", "资金到位率", "%", _funds_rate),
     Indicator("leads", "新增线索", "个", _leads, reference=_leads_reference),
-    Indicator("contacts", "接洽次数", "次", _contacts),
+    Indicator("contacts", "接洽次数", "次", _contacts, reference=_contacts_reference),
     # issue 19a's figures (crm.services.assessment)
     Indicator("funds_outside_province", "省外到位资金", "万元",
               _received(lambda r: r.by_origin.get("省外", ZERO)), A),

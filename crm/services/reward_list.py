@@ -8,8 +8,9 @@ been paid ``min(cap, S_{i-1})`` before line ``i``, ``S`` the running sum of the 
 ``reward_i = max(0, min(r_i, cap − S_{i-1}))``, a window sum over that person's lines, and a
 person's total is ``min(cap, S)``. Hence:
 
-* :func:`reward_summary`: one grouped read, per person: the lines and ``S``; the count and
-  the total follow, and where each person's lines start in the list (ordered by person);
+* :func:`reward_summary`: per person, the lines and ``S`` (one grouped statement, and the
+  ambassadors' signings of the year from the rollup); the count and the total follow, and
+  where each person's lines start in the list (ordered by person);
 * :func:`reward_page`: the lines from row ``offset``: the persons that page spans, each read
   with its window sum, by its own rows only.
 

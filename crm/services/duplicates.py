@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import ARRAY, Integer, any_, bindparam, func, or_, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import aliased
 
@@ -407,11 +407,15 @@ def _with_projects(conn: Connection, rows: Sequence[Any]) -> list[Pair]:
     """Rows of :func:`_page_query` as pairs, each company's live projects counted."""
     ids = sorted({x for row in rows for x in (row[0], row[3])})
     counts: dict[int, int] = {}
-    for start in range(0, len(ids), 500):
-        chunk = ids[start:start + 500]
+    # PostgreSQL takes the ids as one array, a statement of the same text each time (a list
+    # of 500 was written out anew by the driver for each: a third of a stream's CPU)
+    step = 10_000 if conn.dialect.name == "postgresql" else 500
+    for start in range(0, len(ids), step):
+        chunk = ids[start:start + step]
+        among = (Project.company_id == any_(bindparam("ids", chunk, type_=ARRAY(Integer)))
+                 if conn.dialect.name == "postgresql" else Project.company_id.in_(chunk))
         counts.update(conn.execute(
-            select(Project.company_id, func.count()).where(Project.company_id.in_(chunk),
-                                                           Project.deleted_at.is_(None))
+            select(Project.company_id, func.count()).where(among, Project.deleted_at.is_(None))
             .group_by(Project.company_id)).all())
     return [_pair(int(a), str(na), ua, int(b), str(nb), ub, counts,
                   Verdict(int(score), str(reason), bool(sure)))

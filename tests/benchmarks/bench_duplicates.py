@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import random
 import resource
+import secrets
 import statistics
 import sys
 import tempfile
@@ -127,20 +128,25 @@ def main() -> int:
         print(f"{name:<37}{(time.perf_counter() - t) * 1000:8.0f} ms (CPU "
               f"{(time.process_time() - cpu) * 1000:.0f} ms), {read_} pairs, peak memory "
               f"+{rise:.0f} MiB")
-    rng = random.Random(5)
-
-    def after_a_rename(uow: UnitOfWork, actor: Actor) -> None:
-        with db.engine.begin() as conn:  # outside the timing would be fairer; it is ~1 ms
+    # a rename committed, then the first screen timed: each bench run renames other companies
+    # to names never used (a rename to the name a company has already is no write at all)
+    rng = random.Random()
+    times: list[float] = []
+    cpu = 0.0
+    for _ in range(RUNS):
+        with db.engine.begin() as conn:
             cid = rng.randrange(1, args.companies)
-            name = f"{rng.choice(PLACES)}改名{cid}科技有限公司"
+            name = f"{rng.choice(PLACES)}改名{cid}{secrets.token_hex(3)}科技有限公司"
             conn.execute(update(Company).where(Company.id == cid).values(
                 name=name, name_key=name_key(name)))
-        first_screen(uow, actor)
-
-    cpu = time.process_time()
-    print(f"重复企业 first screen after a rename  "
-          f"{median_ms(db, after_a_rename, SYSTEM):8.0f} ms (budget 50), client CPU "
-          f"{(time.process_time() - cpu) * 1000 / RUNS:.0f} ms")
+        with db.uow() as uow:
+            t, c = time.perf_counter(), time.process_time()
+            first_screen(uow, SYSTEM)
+            times.append((time.perf_counter() - t) * 1000)
+            cpu += time.process_time() - c
+    print(f"重复企业 first screen after a rename  {statistics.median(times):8.0f} ms (budget 50), "
+          f"client CPU {cpu * 1000 / RUNS:.0f} ms; each: "
+          f"{', '.join(f'{x:.0f}' for x in times)}")
     db.dispose()
     return 0
 

@@ -14,11 +14,11 @@ from crm.cli import main
 from crm.db import Database
 from crm.errors import PermissionDenied
 from crm.models import Company
-from crm.services import duplicates
+from crm.services import duplicates, projects
 from crm.services.common import SYSTEM
 from crm.text import pad
 from crm.views.duplicates import PairQuery, pair_count, pair_page
-from tests.unit.builders import world
+from tests.unit.builders import project, world
 from tests.unit.test_duplicate_pairs_scale import _corpus, _edit
 
 SCREEN = 200  # the page's screen (ui.models.id_list.BATCH)
@@ -122,3 +122,27 @@ def test_staff_read_no_pairs_however_asked(db: Database) -> None:
                      lambda: pair_page(uow, PairQuery(w.staff), 0, SCREEN)):
             with pytest.raises(PermissionDenied):
                 read()
+
+
+def test_each_side_shows_its_live_projects(db: Database) -> None:
+    """The stored list counts each company's live projects (the left side: the one with more,
+    the natural survivor of a merge), however the screen is read."""
+    w = world(db)
+    with db.engine.begin() as conn:
+        conn.execute(insert(Company), _corpus(duplicates.ALL_PAIRS_UP_TO + 300, seed=4))
+    first = db.read(pair_page, PairQuery(SYSTEM), 0, SCREEN)
+    one, two = first[3], first[150]
+    for k in range(2):
+        project(db, w, f"项目甲{k}", company=max(one.a_id, one.b_id))
+    project(db, w, "项目乙", company=min(two.a_id, two.b_id))
+    dropped = project(db, w, "项目丙", company=min(two.a_id, two.b_id))
+    db.run(projects.delete_project, w.manager, dropped)
+    screen = db.read(pair_page, PairQuery(SYSTEM), 0, SCREEN)
+    by_id = {p.id: p for p in screen}
+    assert (by_id[one.id].a_id, by_id[one.id].a_projects, by_id[one.id].b_projects) == (
+        max(one.a_id, one.b_id), 2, 0)
+    assert (by_id[two.id].a_id, by_id[two.id].a_projects, by_id[two.id].b_projects) == (
+        min(two.a_id, two.b_id), 1, 0)
+    assert db.read(lambda uow: list(duplicates.iter_pairs(uow, SYSTEM)))[:SCREEN] == screen
+    assert db.read(duplicates.pairs_by_id, SYSTEM, [one.id, two.id]) == [by_id[one.id],
+                                                                          by_id[two.id]]

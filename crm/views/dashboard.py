@@ -6,8 +6,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from crm.db import UnitOfWork
-from crm.services import contacts, metrics, projects, settings
-from crm.services.contacts import FollowUps
+from crm.services import follow_up_list, metrics, projects, settings
+from crm.services.follow_up_list import FollowUps
 from crm.services.forecast import Forecast, forecast, planned_starts
 from crm.services.metrics import Dashboard, Period
 
@@ -27,8 +27,8 @@ def read_dashboard(uow: UnitOfWork, period: Period, as_of: dt.date,
     own; everyone's for a manager) and whether there is any project at all."""
     board = metrics.dashboard(uow, period, as_of)
     return DashboardData(board,
-                         contacts.follow_ups(uow, as_of, user_id=follow_user_id, days_ahead=0,
-                                             limit=contacts.FOLLOW_SCREEN),
+                         follow_up_list.follow_ups(uow, as_of, user_id=follow_user_id, days_ahead=0,
+                                             limit=follow_up_list.FOLLOW_SCREEN),
                          _any_project(uow), forecast(uow, period, as_of),
                          planned_starts(uow, [p.project_id for p in board.pending]))
 
@@ -64,4 +64,4 @@ class Chrome:
 
 def read_chrome(uow: UnitOfWork, today: dt.date, user_id: int | None) -> Chrome:
     return Chrome(settings.org_name(uow),
-                  contacts.follow_ups(uow, today, user_id=user_id, days_ahead=0, limit=0))
+                  follow_up_list.follow_ups(uow, today, user_id=user_id, days_ahead=0, limit=0))

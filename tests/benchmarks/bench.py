@@ -34,7 +34,7 @@ from sqlalchemy import create_engine, text  # noqa: E402
 from crm import clock, search  # noqa: E402
 from crm.db import Database, normalize_url  # noqa: E402
 from crm.services import companies as company_service  # noqa: E402
-from crm.services import contacts, drill, metrics, projects  # noqa: E402
+from crm.services import contacts, drill, follow_up_list, metrics, projects  # noqa: E402
 from crm.services.companies import CompanyQuery  # noqa: E402
 from crm.services.contacts import LOG_SORTS, LogQuery  # noqa: E402
 from crm.services.metrics import Filters, Period  # noqa: E402
@@ -113,10 +113,10 @@ def measure(db: Database, made: Made) -> list[Result]:
 
     def follow() -> object:
         with db.uow() as uow:
-            return contacts.follow_ups(uow, as_of, days_ahead=0, limit=contacts.FOLLOW_SCREEN)
+            return follow_up_list.follow_ups(uow, as_of, days_ahead=0, limit=follow_up_list.FOLLOW_SCREEN)
 
     with db.uow() as uow:
-        n_due = contacts.follow_ups(uow, as_of, days_ahead=0, limit=0)
+        n_due = follow_up_list.follow_ups(uow, as_of, days_ahead=0, limit=0)
     out.append(Result(f"follow-ups due (everyone's): the counts ({n_due.total:,}) and the first "
                       "screen", timed(follow), 50))
 

@@ -8,7 +8,7 @@ import pytest
 
 from crm.changes import EVERYTHING
 from crm.demo import EVENT_NAME
-from crm.services import companies, contacts
+from crm.services import companies, follow_up_list
 from ui.pages.carriers import CarriersPage
 from ui.pages.companies import CompaniesPage
 from ui.pages.contacts import ContactsPage, due_summary
@@ -80,7 +80,7 @@ def test_contacts_page_logs_follow_ups_and_reminder(qtbot, ctx, wait_idle):
     wait_idle(ctx)
     total = page.model.rowCount()
     assert total > 0
-    due = ctx.db.read(contacts.follow_ups, ctx.today(), user_id=ctx.actor.user_id)
+    due = ctx.db.read(follow_up_list.follow_ups, ctx.today(), user_id=ctx.actor.user_id)
     summary = due_summary(due)
     if due.today or due.overdue:
         assert "跟进" in summary

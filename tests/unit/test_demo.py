@@ -11,7 +11,15 @@ from crm.db import Database
 from crm.demo import load_demo
 from crm.errors import ValidationError
 from crm.models import Company, Project, StageChange
-from crm.services import carriers, contacts, dictionaries, metrics, settings, users
+from crm.services import (
+    carriers,
+    contacts,
+    dictionaries,
+    follow_up_list,
+    metrics,
+    settings,
+    users,
+)
 from crm.services.metrics import Period
 from crm.uscc import normalize_uscc
 from tests.unit.builders import D
@@ -56,7 +64,7 @@ def test_people_and_ambassadors(demo_db: Database) -> None:
 
 
 def test_follow_ups_some_overdue(demo_db: Database) -> None:
-    f = demo_db.read(contacts.follow_ups, LOADED_ON)
+    f = demo_db.read(follow_up_list.follow_ups, LOADED_ON)
     assert len(f.overdue) >= 3
     assert all(r.follow_up_on is not None and r.follow_up_on < LOADED_ON for r in f.overdue)
     assert len(demo_db.read(contacts.list_logs, limit=None)) > 100

@@ -8,7 +8,13 @@ import datetime as dt
 import pytest
 
 from crm.db import Database
-from crm.services import companies, contacts, metrics, project_list, projects
+from crm.services import (
+    companies,
+    follow_up_list,
+    metrics,
+    project_list,
+    projects,
+)
 from crm.services.companies import CompanyQuery
 from crm.services.forecast import planned_starts
 from crm.services.metrics import Period
@@ -69,7 +75,7 @@ def test_company_screens_are_slices_of_the_whole_order(db: Database,
 def test_signed_not_started_and_follow_ups_come_a_screen_at_a_time(
         demo_db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(metrics, "PENDING_SCREEN", 3)
-    monkeypatch.setattr(contacts, "FOLLOW_SCREEN", 2)
+    monkeypatch.setattr(follow_up_list, "FOLLOW_SCREEN", 2)
     today = D(2026, 11, 28)
     period = Period(D(2025, 1, 1), D(2026, 12, 31))
     with demo_db.uow() as uow:
@@ -86,12 +92,12 @@ def test_signed_not_started_and_follow_ups_come_a_screen_at_a_time(
         assert any(m.planned for m in more)
 
         for user, ahead in ((None, 0), (None, 7), (None, 400), (3, 400)):
-            every = contacts.follow_ups(uow, today, user_id=user, days_ahead=ahead)
-            first = contacts.follow_ups(uow, today, user_id=user, days_ahead=ahead, limit=2)
+            every = follow_up_list.follow_ups(uow, today, user_id=user, days_ahead=ahead)
+            first = follow_up_list.follow_ups(uow, today, user_id=user, days_ahead=ahead, limit=2)
             assert (first.overdue_count, first.today_count, first.upcoming_count) == (
                 len(every.overdue), len(every.today), len(every.upcoming))
             rows = [*every.overdue, *every.today, *every.upcoming]
             assert [*first.overdue, *first.today, *first.upcoming] == rows[:2]
-            assert _screens(lambda o, _n, u=user, a=ahead: contacts.follow_up_page(
+            assert _screens(lambda o, _n, u=user, a=ahead: follow_up_list.follow_up_page(
                 uow, today, o, user_id=u, days_ahead=a), len(rows), 2) == rows
-        assert contacts.follow_ups(uow, today, days_ahead=400).total > 2
+        assert follow_up_list.follow_ups(uow, today, days_ahead=400).total > 2

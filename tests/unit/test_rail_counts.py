@@ -16,7 +16,7 @@ from sqlalchemy import event, select
 from crm import clock
 from crm.db import Database
 from crm.models import ContactLog
-from crm.services import alerts, contacts, pipeline, projects
+from crm.services import alerts, contacts, follow_up_list, pipeline, projects
 from crm.services.common import SYSTEM
 from crm.services.pipeline import AgreementInput, StartInput
 from crm.views.dashboard import read_chrome
@@ -125,7 +125,7 @@ def test_the_status_bar_follow_ups_equal_a_count_over_every_log(db: Database) ->
             chrome = db.read(read_chrome, today, actor.user_id)
             assert (chrome.follow_ups.overdue_count, chrome.follow_ups.today_count) == (
                 sum(on < today for on in mine), sum(on == today for on in mine)), today
-            week = db.read(contacts.follow_ups, today, user_id=actor.user_id, days_ahead=7,
+            week = db.read(follow_up_list.follow_ups, today, user_id=actor.user_id, days_ahead=7,
                            limit=3)
             assert week.upcoming_count == sum(
                 today < on <= today + dt.timedelta(days=7) for on in mine)

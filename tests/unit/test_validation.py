@@ -12,7 +12,15 @@ from crm.db import Database
 from crm.errors import NotFoundError, PermissionDenied, ValidationError
 from crm.models import AuditEntry, Company, Project
 from crm.money import check_amount, format_rate, format_yi, parse_amount
-from crm.services import companies, contacts, dictionaries, projects, settings, users
+from crm.services import (
+    companies,
+    contacts,
+    dictionaries,
+    follow_up_list,
+    projects,
+    settings,
+    users,
+)
 from crm.services.common import SYSTEM, parse_date_text
 from crm.services.companies import CompanyInput, ContactInput
 from crm.services.projects import ProjectInput
@@ -258,11 +266,11 @@ def test_follow_up_queries(db: Database, w: World) -> None:
     done = db.run(contacts.add_log, w.staff, contacts.LogInput(
         D(2025, 5, 30), "电话", "已办", project_id=pid, follow_up_on=D(2025, 6, 2)))
     db.run(contacts.complete_follow_up, w.staff, done.id)
-    f = db.read(contacts.follow_ups, today)
+    f = db.read(follow_up_list.follow_ups, today)
     assert [r.follow_up_on for r in f.overdue] == [D(2025, 6, 1)]
     assert [r.follow_up_on for r in f.today] == [D(2025, 6, 10)]
     assert [r.follow_up_on for r in f.upcoming] == [D(2025, 6, 12)]  # within 7 days
-    assert db.read(contacts.follow_ups, today, user_id=w.other_staff.user_id).overdue == ()
+    assert db.read(follow_up_list.follow_ups, today, user_id=w.other_staff.user_id).overdue == ()
 
 
 def test_user_validation(db: Database) -> None:

@@ -22,8 +22,9 @@ from PySide6.QtWidgets import (
 )
 
 from crm import changes
-from crm.services import contacts
-from crm.services.contacts import FollowUps, LogQuery, LogRow
+from crm.services import contacts, follow_up_list
+from crm.services.contacts import LogQuery, LogRow
+from crm.services.follow_up_list import FollowUps
 from ui.context import AppContext, Latest, op
 from ui.dialogs.log_dialog import LogDialog
 from ui.forms import DateEdit
@@ -193,8 +194,8 @@ class ContactsPage(QWidget):
             date_to=self.date_to.value(), user_id=me if self.mine.isChecked() else None))
         follow_user = None if self.all_staff.isChecked() else me
         self._follow_user = follow_user
-        self._latest.read(op(contacts.follow_ups, self.ctx.today(), user_id=follow_user,
-                             limit=contacts.FOLLOW_SCREEN), self._loaded)
+        self._latest.read(op(follow_up_list.follow_ups, self.ctx.today(), user_id=follow_user,
+                             limit=follow_up_list.FOLLOW_SCREEN), self._loaded)
 
     def _list_loaded(self) -> None:
         """The count arrived: the true total, whatever part of the list is on screen."""
@@ -210,7 +211,7 @@ class ContactsPage(QWidget):
         # the first screen and the counts; more on scroll
         today, user = self.ctx.today(), self._follow_user
         self.follow_model.set_first(rows, due.total, lambda offset: op(
-            contacts.follow_up_page, today, offset, user_id=user))
+            follow_up_list.follow_up_page, today, offset, user_id=user))
         self.follow_area.update_state(due.total)
         self.follow_title.setText(self.tr("待跟进：逾期 {o} · 今天 {t} · 7 天内 {u}").format(
             o=due.overdue_count, t=due.today_count, u=due.upcoming_count))

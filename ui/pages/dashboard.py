@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from crm import changes
-from crm.services import contacts, metrics, settings
+from crm.services import follow_up_list, metrics, settings
 from crm.services.contacts import LogRow
 from crm.services.drill import Screen
 from crm.services.metrics import Dashboard, Period, StartRate
@@ -381,7 +381,7 @@ class DashboardPage(QWidget):
         return op(read_pending, period, as_of, offset)
 
     def _more_follow_ups(self, as_of: dt.date, user_id: int | None, offset: int) -> Any:
-        return op(contacts.follow_up_page, as_of, offset, user_id=user_id, days_ahead=0)
+        return op(follow_up_list.follow_up_page, as_of, offset, user_id=user_id, days_ahead=0)
 
     def _unpack_pending(self, screen: PendingScreen) -> list[metrics.PendingRow]:
         self._plans.update(screen.planned)

@@ -23,7 +23,7 @@ from sqlalchemy import select
 from crm.companies_identity import THRESHOLD, NameParts, compare, name_key, name_parts
 from crm.db import UnitOfWork
 from crm.models import Company
-from crm.services.duplicates import live_keys
+from crm.services.company_check import live_keys
 
 FUZZY_BUDGET = 20_000_000  # new names × stored companies compared (about 2 s)
 

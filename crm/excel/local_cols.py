@@ -36,7 +36,7 @@ from crm.excel.layout import is_placeholder
 from crm.excel.resolve import Lookups, Problems, Question
 from crm.excel.rows import LedgerRow, Problem, plain_text
 from crm.models import Company, Project
-from crm.services import companies, duplicates, local_companies
+from crm.services import companies, company_check, local_companies
 from crm.services.common import Actor
 from crm.text import normalize
 
@@ -130,7 +130,7 @@ def remember_distinct(uow: UnitOfWork, actor: Actor, pairs: list[tuple[str, int]
         made = uow.session.scalar(select(Company.id).where(
             Company.name == written, Company.deleted_at.is_(None), Company.id != other))
         if made is not None:
-            duplicates.remember_distinct(uow, actor, made, [other])
+            company_check.remember_distinct(uow, actor, made, [other])
 
 
 def write(uow: UnitOfWork, actor: Actor, rows: Iterable[LedgerRow], checked: Checked,

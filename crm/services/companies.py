@@ -15,7 +15,7 @@ from crm.companies_identity import name_key
 from crm.db import UnitOfWork
 from crm.errors import ConflictError, ValidationError
 from crm.models import Company, Contact, Industry, Project, Segment
-from crm.services import duplicates, projects
+from crm.services import company_check, projects
 from crm.services.audit_fields import diff, snapshot
 from crm.services.common import (
     RELOAD,
@@ -111,7 +111,7 @@ def _check(uow: UnitOfWork, actor: Actor, data: CompanyInput, own_id: int | None
     if data.segment_id is not None:
         get_or_404(uow.session, Segment, data.segment_id, "产业链环节")
     if similar:  # the same company under another spelling (crm.services.duplicates)
-        duplicates.check_new_name(uow, actor, name, uscc, own_id, data.distinct_from)
+        company_check.check_new_name(uow, actor, name, uscc, own_id, data.distinct_from)
     return name, uscc
 
 
@@ -133,7 +133,7 @@ def _create(uow: UnitOfWork, actor: Actor, data: CompanyInput, *,
     company.contacts = [Contact(**c.__dict__) for c in contacts]
     uow.session.add(company)
     uow.session.flush()
-    duplicates.remember_distinct(uow, actor, company.id, data.distinct_from)
+    company_check.remember_distinct(uow, actor, company.id, data.distinct_from)
     audit(uow, actor, "create", "company", company.id, name=name,
           changes=diff({}, snapshot(uow.session, "company", company)))
     return get_company(uow, company.id)
@@ -199,7 +199,7 @@ def ensure_company(uow: UnitOfWork, actor: Actor, name: str, uscc: str | None = 
         found = uow.session.scalar(select(Company).where(Company.name == clean,
                                                          Company.deleted_at.is_(None)))
         if found is None:
-            sure = [m for m in duplicates.similar_companies(uow, clean, code) if m.sure]
+            sure = [m for m in company_check.similar_companies(uow, clean, code) if m.sure]
             found = uow.session.get(Company, sure[0].id) if sure else None
         if found is not None and code and not found.uscc:
             permissions.require(uow, actor, "companies.update_company", company=found)

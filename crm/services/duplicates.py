@@ -1,8 +1,7 @@
-"""The same company twice: the check where companies enter, and the 重复企业 list.
+"""The same company twice: the 重复企业 list (the check where companies enter is
+crm.services.company_check).
 
-A new company is compared with the stored ones by USCC, then by its normalised name
-(``companies.name_key``, one indexed lookup), then by a fuzzy match of the names' cores
-(crm.companies_identity, rapidfuzz): :func:`similar_companies`. The 重复企业 list
+The 重复企业 list
 (:func:`duplicate_pairs`) compares the stored companies with each other; a pair a manager
 dismissed (:func:`dismiss_pair`) is not shown again. Above ALL_PAIRS_UP_TO companies its pairs
 are kept in tables brought up to date from the companies written since
@@ -21,15 +20,14 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import aliased
 
 from crm import permissions
-from crm.companies_identity import THRESHOLD, NameParts, Verdict, compare, name_key, name_parts
+from crm.companies_identity import THRESHOLD, NameParts, Verdict, compare
 from crm.db import UnitOfWork
 from crm.errors import ValidationError
 from crm.models import Company, DuplicateCandidate, DuplicateDismissal, Project
-from crm.services import duplicate_index
+from crm.services import company_check, duplicate_index
 from crm.services.common import Actor, audit, get_or_404
 from crm.services.paging import MARK_EVERY, Marks
 
-FUZZY_LIMIT = 5  # matches a form offers
 # Up to this many companies the list compares every pair (rapidfuzz, in C: 3,000 companies,
 # 4.5 million pairs, well under a second); beyond, each company is compared with its
 # neighbours in the order of the names' cores, forwards and backwards (a typo at either end
@@ -39,118 +37,6 @@ FUZZY_LIMIT = 5  # matches a form offers
 ALL_PAIRS_UP_TO = duplicate_index.ALL_PAIRS_UP_TO
 NEIGHBOURS = duplicate_index.NEIGHBOURS
 STREAM_CHUNK = 2000  # pairs read at a time by iter_pairs
-
-
-@dataclass(frozen=True)
-class Match:
-    """A stored company a new or edited one may be."""
-
-    id: int
-    name: str
-    uscc: str | None
-    score: int
-    reason: str
-    sure: bool  # the same USCC or the same normalised name: not a guess
-
-
-class DuplicateSuspected(ValidationError):
-    """A company that may exist already; ``matches`` says which and why."""
-
-    def __init__(self, message: str, matches: list[Match]):
-        super().__init__(message, code="company.similar", field="company.name")
-        self.matches = matches
-
-
-def _live(uow: UnitOfWork, *where: object) -> list[tuple[int, str, str | None, str]]:
-    rows = uow.session.execute(select(Company.id, Company.name, Company.uscc, Company.name_key)
-                               .where(Company.deleted_at.is_(None), *where)  # type: ignore[arg-type]
-                               .order_by(Company.id))
-    return [(i, n, u, k) for i, n, u, k in rows]
-
-
-def live_keys(uow: UnitOfWork) -> dict[int, str]:
-    """Every live company's normalised name (``place|core``), by id.
-
-    Read from ix_companies_live_name_key alone (migration 0016), straight from the driver's
-    cursor. A key missing (a row written by an older version or by bulk SQL) is worked out
-    from the name."""
-    uow.session.flush()
-    result: Any = uow.session.connection().execute(
-        select(Company.id, Company.name_key).where(Company.deleted_at.is_(None)))
-    try:
-        keys: dict[int, str] = dict(result.cursor.fetchall())
-    finally:
-        result.close()
-    missing = [i for i, k in keys.items() if not k]
-    for start in range(0, len(missing), 500):
-        chunk = missing[start:start + 500]
-        for cid, cname in uow.session.execute(select(Company.id, Company.name)
-                                              .where(Company.id.in_(chunk))):
-            keys[cid] = name_key(cname)
-    return keys
-
-
-def similar_companies(uow: UnitOfWork, name: str, uscc: str | None = None, *,
-                      exclude_id: int | None = None, limit: int = FUZZY_LIMIT) -> list[Match]:
-    """The live companies ``name`` (and ``uscc``) may be, surest first."""
-    found: dict[int, Match] = {}
-    if uscc:
-        for cid, cname, cuscc, _ in _live(uow, Company.uscc == uscc):
-            found[cid] = Match(cid, cname, cuscc, 100, f"统一社会信用代码相同：{uscc}", True)
-    parts = name_parts(name)
-    if not parts.core:
-        return list(found.values())
-    from rapidfuzz import fuzz, process
-
-    # rapidfuzz picks the near cores among all (100k: ~70 ms of the ~0.3 s this takes);
-    # only those few are read in full and judged
-    keys = live_keys(uow)
-    cores = {cid: key.partition("|")[2] for cid, key in keys.items()}
-    near = [cid for _, _, cid in process.extract(parts.core, cores, scorer=fuzz.ratio,
-                                                 score_cutoff=THRESHOLD, limit=50)]
-    near = [cid for cid in near if cid not in found and cid != exclude_id]
-    for cid, cname, cuscc, _ in (_live(uow, Company.id.in_(near)) if near else []):
-        if uscc and cuscc and cuscc != uscc:
-            continue  # two USCCs are two legal persons, however alike the names
-        verdict = compare(parts, NameParts.of_key(keys[cid]))
-        if verdict is not None:
-            found[cid] = Match(cid, cname, cuscc, verdict.score, verdict.reason, verdict.sure)
-    found.pop(exclude_id or 0, None)
-    ordered = sorted(found.values(), key=lambda m: (not m.sure, -m.score, m.id))
-    return ordered[:limit]
-
-
-def suspected_message(name: str, matches: list[Match]) -> str:
-    """What a person is told about a new company that may exist already."""
-    first = matches[0]
-    others = "、".join(f"“{m.name}”" for m in matches[1:])
-    more = f"（另有相似的{others}）" if others else ""
-    return (f"已有企业“{first.name}”（{first.reason}）{more}：请使用已有的{first.name}；"
-            f"如“{name.strip()}”确是另一家企业，请确认后再保存")
-
-
-def check_new_name(uow: UnitOfWork, actor: Actor, name: str, uscc: str | None,
-                   own_id: int | None, distinct_from: Iterable[int]) -> None:
-    """Refuse a name that may be a stored company the person has not said is another one;
-    remember the pairs they have said are different (not shown as 疑似重复 again).
-    Called inside companies.create_company / update_company, whose rule covers it."""
-    confirmed = set(distinct_from)
-    matches = [m for m in similar_companies(uow, name, uscc, exclude_id=own_id)
-               if m.id not in confirmed or m.sure]
-    if matches:
-        raise DuplicateSuspected(suspected_message(name, matches), matches)
-    for other in confirmed:
-        get_or_404(uow.session, Company, other, "企业")
-    if own_id is not None:
-        for other in confirmed:
-            _remember(uow, actor, own_id, other)
-
-
-def remember_distinct(uow: UnitOfWork, actor: Actor, company_id: int,
-                      others: Iterable[int]) -> None:
-    """After a new company is saved: the pairs its creator said are different companies."""
-    for other in others:
-        _remember(uow, actor, company_id, other)
 
 
 # --- the 重复企业 list ----------------------------------------------------------------------
@@ -432,7 +318,7 @@ def _pair(a: int, na: str, ua: str | None, b: int, nb: str, ub: str | None,
 
 def _compared_pairs(uow: UnitOfWork) -> list[Pair]:
     """The list of a few companies (up to ALL_PAIRS_UP_TO): every pair compared."""
-    keys = live_keys(uow)
+    keys = company_check.live_keys(uow)
     ids = list(keys)
     parts = [NameParts.of_key(keys[cid]) for cid in ids]
     dismissed = set(uow.session.execute(select(DuplicateDismissal.company_a_id,
@@ -475,20 +361,6 @@ def _compared_pairs(uow: UnitOfWork) -> list[Pair]:
     return [pair for _, pair in sorted(out, key=lambda x: x[0])]
 
 
-def _remember(uow: UnitOfWork, actor: Actor, one: int, other: int) -> bool:
-    a, b = min(one, other), max(one, other)
-    if a == b:
-        return False
-    exists = uow.session.scalar(select(DuplicateDismissal.id).where(
-        DuplicateDismissal.company_a_id == a, DuplicateDismissal.company_b_id == b))
-    if exists:
-        return False
-    uow.session.add(DuplicateDismissal(company_a_id=a, company_b_id=b,
-                                       dismissed_by_id=actor.user_id,
-                                       dismissed_by_name=actor.name[:64]))
-    return True
-
-
 def dismiss_pair(uow: UnitOfWork, actor: Actor, company_a: int, company_b: int) -> None:
     """Two companies are not the same: not shown as 疑似重复 again (managers)."""
     permissions.require(uow, actor, "duplicates.dismiss_pair")
@@ -496,7 +368,7 @@ def dismiss_pair(uow: UnitOfWork, actor: Actor, company_a: int, company_b: int) 
     b = get_or_404(uow.session, Company, company_b, "企业")
     if a.id == b.id:
         raise ValidationError("请选择两家不同的企业", code="duplicates.same")
-    if _remember(uow, actor, a.id, b.id):
+    if company_check.remember(uow, actor, a.id, b.id):
         for one, other in ((a, b), (b, a)):
             audit(uow, actor, "not_duplicate", "company", one.id, name=one.name,
                   other=other.name, changes=[["not_duplicate_of", "", other.name]])

@@ -30,7 +30,7 @@ from sqlalchemy import func, select, update
 from crm.companies_identity import name_key
 from crm.db import Database, UnitOfWork
 from crm.models import Company
-from crm.services import companies, duplicates
+from crm.services import companies, company_check, duplicates
 from crm.services.common import SYSTEM, Actor
 from crm.services.paging import Marks
 from crm.views.duplicates import PairQuery, pair_count, pair_marks, pair_page
@@ -92,9 +92,9 @@ def main() -> int:
     else:
         fill(db, args.companies)
     print(f"{args.companies} companies")
-    print(f"live_keys (every key, one index)    {median_ms(db, duplicates.live_keys):8.0f} ms")
+    print(f"live_keys (every key, one index)    {median_ms(db, company_check.live_keys):8.0f} ms")
     print(f"similar_companies (a new company)   "
-          f"{median_ms(db, duplicates.similar_companies, '际数科技（上海）有限公司'):8.0f} ms")
+          f"{median_ms(db, company_check.similar_companies, '际数科技（上海）有限公司'):8.0f} ms")
     print(f"企业 search with 曾用名              "
           f"{median_ms(db, companies.company_ids, companies.CompanyQuery(search='科技')):8.0f} ms")
     t = time.perf_counter()

@@ -26,7 +26,7 @@ from crm.services import (
 )
 from crm.services.common import SYSTEM
 from crm.services.companies import CompanyInput, ContactInput
-from crm.services.duplicates import DuplicateSuspected
+from crm.services.company_check import DuplicateSuspected
 from crm.services.metrics import Period
 from crm.uscc import make_uscc
 from tests.unit.builders import World, project, sign, start, world

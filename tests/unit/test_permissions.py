@@ -39,8 +39,10 @@ NOT_MUTATING = {"common.audit",
                 "pipeline.moves",
                 # the 提醒 a person sees: their own, a manager everyone's (a read)
                 "alerts.alerts_for",
-                # steps of companies.create_company / update_company, under their rules
-                "duplicates.check_new_name", "duplicates.remember_distinct"}
+                # steps of companies.create_company / update_company and of
+                # duplicates.dismiss_pair, under their rules
+                "company_check.check_new_name", "company_check.remember_distinct",
+                "company_check.remember"}
 
 
 def mutating_functions() -> set[str]:

@@ -21,9 +21,9 @@ from PySide6.QtWidgets import (
 )
 
 from crm.errors import CrmError, ValidationError
-from crm.services import companies, dictionaries, duplicates, local_companies, tiers
+from crm.services import companies, company_check, dictionaries, local_companies, tiers
 from crm.services.companies import CompanyInput, CompanyRow, ContactInput
-from crm.services.duplicates import DuplicateSuspected, Match
+from crm.services.company_check import DuplicateSuspected, Match
 from crm.views.projects import company_choices, segment_options
 from ui.context import AppContext, Op, op
 from ui.forms import Choice, DateEdit, FormDialog, SearchPicker, UsccEdit
@@ -136,7 +136,7 @@ class CompanyDialog(FormDialog):
         if not name.strip() or (self.row is not None and name.strip() == self.row.name):
             self._offer([])
             return
-        self.ctx.read(op(duplicates.similar_companies, name, None, exclude_id=own),
+        self.ctx.read(op(company_check.similar_companies, name, None, exclude_id=own),
                       done=lambda found: self._offer(found) if self.line_name.text() == name
                       else None)
 

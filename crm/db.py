@@ -26,7 +26,7 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 # The newest migration. Opening a database that is already at it needs no Alembic, whose import
 # costs about half a second of the app's start on a slow machine; a test checks it against the
 # scripts, so a new migration cannot forget it.
-SCHEMA_HEAD = "0024"
+SCHEMA_HEAD = "0025"
 
 # what libpq says when the password is missing or wrong (the window then asks for it)
 PASSWORD_NEEDED = ("no password supplied", "password authentication failed")
@@ -229,13 +229,14 @@ class Database:
         from alembic import command
 
         command.upgrade(alembic_config(self.engine), "head")
-        from crm import rollup, search, sortkeys
+        from crm import reward_rollup, rollup, search, sortkeys
         from crm.services import duplicate_index
 
         with self.engine.begin() as conn:  # a table a migration rebuilt lost its triggers
             search.repair(conn)
             sortkeys.repair(conn)
             rollup.repair(conn)
+            reward_rollup.repair(conn)
             duplicate_index.repair(conn)
         with self.sessions.begin() as session:
             if session.get(Revision, 1) is None:

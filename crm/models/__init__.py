@@ -19,7 +19,7 @@ from crm.models.core import (
     Start,
 )
 from crm.models.duplicates import DuplicateCandidate, DuplicateDirty, DuplicateKey
-from crm.models.figures import FigureCell
+from crm.models.figures import FigureCell, RewardReceipt
 from crm.models.parties import (
     Ambassador,
     Company,
@@ -58,6 +58,7 @@ __all__ = [
     "Industry",
     "Project",
     "Revision",
+    "RewardReceipt",
     "RewardRule",
     "ScorecardItem",
     "ScorecardScheme",

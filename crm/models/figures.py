@@ -1,10 +1,12 @@
-"""The figures' rollup (crm.rollup): cells of the §3 figures kept by month, by triggers."""
+"""The figures' rollup (crm.rollup): cells of the §3 figures kept by month, by triggers; the
+reward table's receipts (crm.reward_rollup), kept by triggers too."""
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
-from sqlalchemy import BigInteger, Integer, String
+from sqlalchemy import BigInteger, Date, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from crm.models.base import Base
@@ -25,3 +27,23 @@ class FigureCell(Base):
     at_month: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     n: Mapped[int] = mapped_column(Integer, default=0)
     amount: Mapped[Decimal] = mapped_column(BigInteger, default=0)
+
+
+class RewardReceipt(Base):
+    """A 固定资产投资 receipt of a live project with an introducer, with the project's signing
+    date and introducers (``amount`` in 万元 × 10⁴, as the receipt's). Written only by the
+    database's triggers and crm.reward_rollup.rebuild."""
+
+    __tablename__ = "reward_receipts"
+    funding_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    project_id: Mapped[int] = mapped_column(Integer, index=True)
+    received_on: Mapped[dt.date] = mapped_column(Date)
+    amount: Mapped[int] = mapped_column(BigInteger)
+    signed_on: Mapped[dt.date | None] = mapped_column(Date)
+    ambassador_id: Mapped[int | None] = mapped_column(Integer)
+    referrer: Mapped[str] = mapped_column(String(200))
+    referrer_registered_on: Mapped[dt.date | None] = mapped_column(Date)
+    # the year's rows with every column the reward table reads, from the index alone
+    __table_args__ = (Index("ix_reward_receipts_received", "received_on", "project_id",
+                            "amount", "signed_on", "ambassador_id", "referrer",
+                            "referrer_registered_on"),)

@@ -11,11 +11,11 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import event, insert, select
 
 from crm import clock
 from crm.db import Database
-from crm.models import ContactLog
+from crm.models import ContactLog, Project
 from crm.services import alerts, contacts, follow_up_list, pipeline, projects
 from crm.services.common import SYSTEM
 from crm.services.pipeline import AgreementInput, StartInput
@@ -159,12 +159,27 @@ def _plans(db: Database, read: Callable[[], object]) -> str:
     return "\n".join(plans)
 
 
+def _crowd(db: Database, w: builders.World) -> None:
+    """Another person's 5,000 open follow-ups over two years of one project's logs: among a
+    few dozen rows PostgreSQL's planner takes either index as well, among these only the one
+    that reads a person's range or a project's latest contact."""
+    with db.engine.begin() as conn:
+        pid, cid = conn.execute(select(Project.id, Project.company_id).limit(1)).one()
+        conn.execute(insert(ContactLog), [
+            {"logged_on": D(2024, 1, 1) + dt.timedelta(days=i % 700),
+             "user_id": w.manager.user_id, "project_id": pid, "company_id": cid,
+             "mode": "电话", "participants": "", "content": "问进度", "next_step": "",
+             "follow_up_on": D(2025, 7, 1) + dt.timedelta(days=i % 30), "follow_up_done": False,
+             "created_at": dt.datetime(2026, 1, 1)} for i in range(5000)])
+
+
 @pytest.mark.parametrize("db", ["sqlite", "pg"], indirect=True)
 def test_the_frame_counts_read_their_indexes(db: Database) -> None:
     """The status bar's follow-ups read one person's range of their index, and the 提醒 count
     reads the recent signings and whether each had a contact from indexes alone (a million
     logs: every open follow-up of everyone, or every log of each project, read otherwise)."""
     w = _random_follow_ups(db, 23)
+    _crowd(db, w)
     follow = _plans(db, lambda: db.read(read_chrome, D(2025, 7, 15), w.staff.user_id))
     assert "ix_contact_logs_user_follow_up" in follow, follow
     signed = project(db, w, "签约", lead_on=D(2023, 1, 1))

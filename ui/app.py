@@ -147,11 +147,33 @@ def build(db_url: str, login: str | None = None, password: str | None = None, *,
     return window
 
 
+WARM_UP_AFTER_MS = 250  # after the page's first reads: its results painted meanwhile
+
+
 def show(window: MainWindow) -> None:
-    """Show the window; then load in the background what its first search will need."""
+    """Show the window; then, once its page's first reads are done, load in the background
+    what its first search will need.
+
+    Loading pypinyin beside the page's first reads held the window's thread for 110–180 ms
+    just after it showed: three threads wanted the interpreter (the window painting, the
+    reads returning rows, the load), and the window's waited longest."""
     window.show()
     db = window.ctx.db
-    window.ctx.runner.submit(lambda task: _warm_up(task, db))
+    runner = window.ctx.runner
+
+    def warm_up() -> None:
+        # (after the results are shown: the runner is idle before its callbacks have run)
+        QTimer.singleShot(WARM_UP_AFTER_MS, lambda: runner.submit(lambda task: _warm_up(task, db)))
+
+    def when_idle(busy: bool) -> None:
+        if not busy:
+            runner.busy_changed.disconnect(when_idle)
+            warm_up()
+
+    if runner.idle():
+        warm_up()
+    else:
+        runner.busy_changed.connect(when_idle)
 
 
 def _warm_up(task: object, db: Database | None = None) -> None:

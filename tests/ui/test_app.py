@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QToolButton
+from PySide6.QtWidgets import QTableView, QToolButton
 
 from crm.db import Database
 from crm.errors import PermissionDenied, ValidationError
@@ -260,3 +260,31 @@ def test_the_window_starts_without_loading_pinyin_or_migrations(tmp_path: Path) 
     out = subprocess.run([sys.executable, "-c", code, url], capture_output=True, text=True,
                          cwd=Path(__file__).resolve().parents[2], env=env, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_the_background_load_waits_for_the_page_s_first_reads(
+        qtbot, demo_db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    """pypinyin loads once the shown page's first reads are done and their results shown:
+    beside them it held the window's thread for 110–180 ms (three threads wanting the
+    interpreter)."""
+    import ui.app
+
+    started: list[tuple[list[bool], int]] = []
+    win = build(demo_db.url, login="zhoujm", password="demo1234", page="projects")
+    qtbot.addWidget(win)
+    runner = win.ctx.runner
+    busy: list[bool] = []
+    runner.busy_changed.connect(busy.append)
+
+    def warm_up(_task: object, _db: object = None) -> None:
+        started.append((list(busy), len(runner._pending)))
+
+    monkeypatch.setattr(ui.app, "_warm_up", warm_up)
+    ui.app.show(win)
+    assert not runner.idle()  # the page's count and first screen are being read
+    qtbot.waitUntil(lambda: bool(started), timeout=10_000)
+    # the pool went idle (the reads came back), then took the load alone
+    (before, pending), = started
+    assert before[-2:] == [False, True] and pending == 1
+    model = win.findChild(QTableView).model()  # the page's rows arrived before
+    assert model.rowCount() > 0

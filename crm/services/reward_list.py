@@ -48,7 +48,14 @@ from crm.db import UnitOfWork
 from crm.models import Ambassador, Company, Funding, Project, RewardReceipt
 from crm.services import cells
 from crm.services.periods import Period
-from crm.services.rewards import FIXED_ASSETS, ROLES, RewardLine, RuleRow, reward_rules
+from crm.services.rewards import (
+    ROLES,
+    RewardLine,
+    RuleRow,
+    fixed_assets_where,
+    ineligible,
+    reward_rules,
+)
 
 SCREEN = 200  # lines of the first screen; more on scroll
 ORDER = list(ROLES)
@@ -104,7 +111,6 @@ class RewardSummary:
 # Written as constants, not parameters: a prepared statement's plan on PostgreSQL can then use
 # the partial indexes made for them (migration 0024), whose predicates they must match.
 _NO_REFERRER: ColumnElement[str] = literal_column("''", String)
-_FIXED_KIND: ColumnElement[str] = literal_column(f"'{FIXED_ASSETS}'", String)
 
 
 def _referred() -> ColumnElement[bool]:
@@ -112,11 +118,10 @@ def _referred() -> ColumnElement[bool]:
     return Project.referrer != _NO_REFERRER
 
 
-def _fixed_where(year: int, as_of: dt.date) -> tuple[ColumnElement[bool], ...]:
-    """The year's 固定资产投资 receipts up to as-of (as rewards._fixed_assets_where; from
-    ix_fundings_fixed_assets)."""
-    return (Funding.kind == _FIXED_KIND, Funding.received_on >= dt.date(year, 1, 1),
-            Funding.received_on <= min(dt.date(year, 12, 31), as_of))
+def _signed_by(as_of: dt.date) -> tuple[ColumnElement[bool], ...]:
+    """A live project signed by as-of."""
+    return (Project.deleted_at.is_(None), Project.signed_on.is_not(None),
+            Project.signed_on <= as_of)
 
 
 def _person_projects(year: int, as_of: dt.date, columns: tuple[Any, ...], introducer: Any
@@ -126,10 +131,9 @@ def _person_projects(year: int, as_of: dt.date, columns: tuple[Any, ...], introd
     receipts (its index), not from every receipt of the year."""
     fixed = (select(cast(func.coalesce(func.sum(type_coerce(Funding.amount, BigInteger)), 0),
                          BigInteger))
-             .where(Funding.project_id == Project.id, *_fixed_where(year, as_of))
+             .where(Funding.project_id == Project.id, *fixed_assets_where(year, as_of))
              .scalar_subquery())
-    live = (Project.deleted_at.is_(None), Project.signed_on.is_not(None),
-            Project.signed_on <= as_of)
+    live = _signed_by(as_of)
     signed = select(*columns, fixed.label("fixed")).where(
         *live, introducer, Project.signed_on >= dt.date(year, 1, 1))
     earlier = select(*columns, fixed.label("fixed")).where(
@@ -168,8 +172,7 @@ def _summary_statement(year: int, as_of: dt.date, amb_rule: RuleRow | None,
     (27,000) was matched against every project with an introducer (141,000 entries of
     ix_projects_introduced: 63 ms on PostgreSQL)."""
     start = dt.date(year, 1, 1)
-    live = (Project.deleted_at.is_(None), Project.signed_on.is_not(None),
-            Project.signed_on <= as_of)
+    live = _signed_by(as_of)
     signed = (*live, Project.signed_on >= start)
     ref_signed = (select(literal(1).label("part"), literal(None, BigInteger).label("amb"),
                          Project.referrer.label("person"), func.count().label("n"),
@@ -345,13 +348,7 @@ def _person_lines(uow: UnitOfWork, summary: RewardSummary, rules: dict[str, Rule
     for row in found:
         m = row._mapping
         signed, registered_on = _date(m["signed_on"]), _date(m["registered"])
-        reason = ""
-        if rule is None:
-            reason = f"{summary.year} 年没有{ROLES[person.role]}奖励规则"
-        elif registered_on is None:
-            reason = "未登记" if person.role == "referrer" else "无聘任日期"
-        elif registered_on >= signed:
-            reason = f"登记（{registered_on}）不早于签约（{signed}）"
+        reason = ineligible(summary.year, person.role, rule, registered_on, signed)
         r_i, paid = int(m["r"] or 0), int(m["before"] or 0)
         reward = 0 if reason else r_i if cap is None else max(0, min(r_i, cap - paid))
         out.append(RewardLine(m["id"], row[-2], row[-1], person.role, person.person,

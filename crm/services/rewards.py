@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, String, func, literal_column, select
 
 from crm import permissions
 from crm.db import UnitOfWork
@@ -154,15 +154,32 @@ class RewardLine:
         return self.project_id * len(ROLES) + list(ROLES).index(self.role)
 
 
-def _fixed_assets_where(year: int, as_of: dt.date) -> tuple[ColumnElement[bool], ...]:
+# The kind written as a constant, not a parameter: a prepared statement's plan on PostgreSQL can
+# then use ix_fundings_fixed_assets (migration 0024), whose predicate it must match.
+FIXED_KIND: ColumnElement[str] = literal_column(f"'{FIXED_ASSETS}'", String)
+
+
+def fixed_assets_where(year: int, as_of: dt.date) -> tuple[ColumnElement[bool], ...]:
     """The year's 固定资产投资 receipts, up to as-of."""
-    return (Funding.kind == FIXED_ASSETS, Funding.received_on >= dt.date(year, 1, 1),
+    return (Funding.kind == FIXED_KIND, Funding.received_on >= dt.date(year, 1, 1),
             Funding.received_on <= min(dt.date(year, 12, 31), as_of))
+
+
+def ineligible(year: int, role: str, rule: RuleRow | None, registered: dt.date | None,
+               signed: dt.date) -> str:
+    """Why an introducer's line earns nothing ('' where it does)."""
+    if rule is None:
+        return f"{year} 年没有{ROLES[role]}奖励规则"
+    if registered is None:
+        return "未登记" if role == "referrer" else "无聘任日期"
+    if registered >= signed:
+        return f"登记（{registered}）不早于签约（{signed}）"
+    return ""
 
 
 def _fixed_assets(uow: UnitOfWork, year: int, as_of: dt.date) -> dict[int, Decimal]:
     stmt = (select(Funding.project_id, func.sum(Funding.amount))
-            .where(*_fixed_assets_where(year, as_of)).group_by(Funding.project_id))
+            .where(*fixed_assets_where(year, as_of)).group_by(Funding.project_id))
     return {pid: amount or ZERO for pid, amount in uow.session.execute(stmt)}
 
 
@@ -186,7 +203,7 @@ def rewards(uow: UnitOfWork, year: int, as_of: dt.date) -> list[RewardLine]:
     found: dict[int, Any] = {}
     for part in (stmt.where(Project.signed_on >= dt.date(year, 1, 1)),
                  stmt.where(Project.id.in_(select(Funding.project_id)
-                                           .where(*_fixed_assets_where(year, as_of))))):
+                                           .where(*fixed_assets_where(year, as_of))))):
         found.update((r[0], tuple(r)) for r in uow.session.execute(part))
     lines: list[RewardLine] = []
     paid: dict[tuple[str, str], Decimal] = {}
@@ -199,13 +216,7 @@ def rewards(uow: UnitOfWork, year: int, as_of: dt.date) -> list[RewardLine]:
             if (role == "ambassador" and amb_id is None) or (role == "referrer" and not referrer):
                 continue
             rule = rules.get(role)
-            reason = ""
-            if rule is None:
-                reason = f"{year} 年没有{ROLES[role]}奖励规则"
-            elif registered is None:
-                reason = "未登记" if role == "referrer" else "无聘任日期"
-            elif registered >= signed:
-                reason = f"登记（{registered}）不早于签约（{signed}）"
+            reason = ineligible(year, role, rule, registered, signed)
             computed = ZERO
             reward = ZERO
             if rule is not None:

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from crm import triggers
+
 TABLE = "reward_receipts"
 FIXED = "'固定资产投资'"  # crm.services.rewards.FIXED_ASSETS
 PROJECT_COLUMNS = ("deleted_at", "signed_on", "ambassador_id", "referrer",
@@ -30,18 +32,23 @@ def _introduced(p: str) -> str:
     return f"{p}.deleted_at IS NULL AND ({p}.ambassador_id IS NOT NULL OR {p}.referrer <> '')"
 
 
+def _rows(f: str, p: str) -> str:
+    """``INSERT … SELECT`` of the rows of receipt ``f`` with project ``p`` (FROM and WHERE
+    follow)."""
+    return (f"INSERT INTO {TABLE} ({_COLUMNS}) SELECT {f}.id, {f}.project_id, {f}.received_on, "
+            f"{f}.amount, {p}.signed_on, {p}.ambassador_id, {p}.referrer, "
+            f"{p}.referrer_registered_on")
+
+
 def _from_project(f: str) -> str:
     """The row of receipt ``f`` (a fixed-asset one), if its project counts."""
-    return (f"INSERT INTO {TABLE} ({_COLUMNS}) SELECT {f}.id, {f}.project_id, {f}.received_on, "
-            f"{f}.amount, p.signed_on, p.ambassador_id, p.referrer, p.referrer_registered_on "
-            f"FROM projects p WHERE p.id = {f}.project_id AND {_introduced('p')}")
+    return (f"{_rows(f, 'p')} FROM projects p WHERE p.id = {f}.project_id "
+            f"AND {_introduced('p')}")
 
 
 def _from_receipts(p: str) -> str:
     """The rows of project row ``p``'s fixed-asset receipts, if it counts."""
-    return (f"INSERT INTO {TABLE} ({_COLUMNS}) SELECT f.id, f.project_id, f.received_on, "
-            f"f.amount, {p}.signed_on, {p}.ambassador_id, {p}.referrer, "
-            f"{p}.referrer_registered_on FROM fundings f "
+    return (f"{_rows('f', p)} FROM fundings f "
             f"WHERE f.project_id = {p}.id AND f.kind = {FIXED} AND {_introduced(p)}")
 
 
@@ -109,21 +116,13 @@ def _pg_statements() -> list[str]:
 def rebuild(conn: Any) -> None:
     """Every row again from the receipts and the projects."""
     conn.exec_driver_sql(f"DELETE FROM {TABLE}")
-    conn.exec_driver_sql(
-        f"INSERT INTO {TABLE} ({_COLUMNS}) SELECT f.id, f.project_id, f.received_on, f.amount, "
-        "p.signed_on, p.ambassador_id, p.referrer, p.referrer_registered_on "
-        f"FROM fundings f JOIN projects p ON p.id = f.project_id "
-        f"WHERE f.kind = {FIXED} AND {_introduced('p')}")
+    conn.exec_driver_sql(f"{_rows('f', 'p')} FROM fundings f JOIN projects p ON p.id = "
+                         f"f.project_id WHERE f.kind = {FIXED} AND {_introduced('p')}")
 
 
 def install(conn: Any) -> None:
     """Triggers and rows (migration 0025; the table itself is the model RewardReceipt)."""
-    if conn.dialect.name == "sqlite":
-        for sql in _sqlite_triggers().values():
-            conn.exec_driver_sql(sql)
-    else:
-        for sql in _pg_statements():
-            conn.exec_driver_sql(sql)
+    triggers.create(conn, _sqlite_triggers().values(), _pg_statements())
     rebuild(conn)
 
 

@@ -161,9 +161,14 @@ def show(window: MainWindow) -> None:
     db = window.ctx.db
     runner = window.ctx.runner
 
+    def start() -> None:
+        if window.isVisible():  # not for a window closed meanwhile (its database let go)
+            runner.submit(lambda task: _warm_up(task, db))
+
     def warm_up() -> None:
-        # (after the results are shown: the runner is idle before its callbacks have run)
-        QTimer.singleShot(WARM_UP_AFTER_MS, lambda: runner.submit(lambda task: _warm_up(task, db)))
+        # after the results are shown (the runner is idle before its callbacks have run); the
+        # window as the timer's context: a window deleted meanwhile drops it
+        QTimer.singleShot(WARM_UP_AFTER_MS, window, start)
 
     def when_idle(busy: bool) -> None:
         if not busy:

@@ -288,3 +288,18 @@ def test_the_background_load_waits_for_the_page_s_first_reads(
     assert before[-2:] == [False, True] and pending == 1
     model = win.findChild(QTableView).model()  # the page's rows arrived before
     assert model.rowCount() > 0
+
+
+def test_a_window_closed_before_the_background_load_starts_none(
+        qtbot, demo_db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    import ui.app
+
+    started: list[object] = []
+    monkeypatch.setattr(ui.app, "_warm_up", lambda task, db=None: started.append(db))
+    win = build(demo_db.url, login="zhoujm", password="demo1234", page="projects")
+    qtbot.addWidget(win)
+    ui.app.show(win)
+    qtbot.waitUntil(win.ctx.runner.idle, timeout=10_000)  # the first reads are back
+    win.close()
+    qtbot.wait(ui.app.WARM_UP_AFTER_MS + 200)
+    assert started == []
